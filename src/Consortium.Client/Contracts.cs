@@ -1,0 +1,77 @@
+using System.Text.Json.Serialization;
+
+namespace Consortium.Client;
+
+/// <summary>Who may read an annotation.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Visibility>))]
+public enum Visibility
+{
+    /// <summary>Everyone who may see the record.</summary>
+    [JsonStringEnumMemberName("consortium")] Consortium,
+
+    /// <summary>The author's own outlet only.</summary>
+    [JsonStringEnumMemberName("outlet")] Outlet,
+
+    /// <summary>The author only.</summary>
+    [JsonStringEnumMemberName("private")] Private,
+}
+
+/// <summary>The signed-in caller.</summary>
+public sealed record Me(string User, string DisplayName, string OutletId, string OutletName);
+
+/// <summary>A consortium project, as a member outlet sees it.</summary>
+public sealed record InvestigationView(Guid Id, string Name, string Description, string CoordinatorOutletId, IReadOnlyList<string> MemberOutletIds, int DatasetCount);
+
+/// <summary>Request to open a new investigation; the caller's outlet coordinates it.</summary>
+public sealed record NewInvestigation(string Name, string Description, IReadOnlyList<string> MemberOutletIds);
+
+/// <summary>A body of leaked material. <see cref="SharedWithOutletIds"/> null means every member outlet.</summary>
+public sealed record DatasetView(Guid Id, Guid InvestigationId, string Name, string Description, long RecordCount, IReadOnlyList<string> Columns, IReadOnlyList<string>? SharedWithOutletIds);
+
+/// <summary>Request to add a dataset to an investigation, optionally restricted to a compartment of member outlets.</summary>
+public sealed record NewDataset(string Name, string Description, IReadOnlyList<string>? SharedWithOutletIds = null);
+
+/// <summary>One row of a dataset: the values as imported and, where a phone column exists, the number in E.164.</summary>
+public sealed record RecordView(Guid Id, Guid DatasetId, long RowNumber, IReadOnlyDictionary<string, string> Values, string? PhoneE164, string? Country);
+
+/// <summary>A page of records; pass <see cref="Next"/> as <c>after</c> to get the next one (null at the end).</summary>
+public sealed record RecordPage(IReadOnlyList<RecordView> Items, long? Next);
+
+/// <summary>The outcome of an import: rows stored, rows rejected and why.</summary>
+public sealed record ImportResult(int Imported, int Rejected, IReadOnlyList<ImportError> Errors);
+
+/// <summary>A row that could not be imported. <see cref="Row"/> counts data rows from 1, the header excluded.</summary>
+public sealed record ImportError(long Row, string? Column, string Reason);
+
+/// <summary>An annotation on a record. <see cref="Sequence"/> is the event store's global sequence number of its latest change.</summary>
+public sealed record AnnotationView(
+    Guid Id,
+    Guid RecordId,
+    string Kind,
+    string Text,
+    Visibility Visibility,
+    string Author,
+    string AuthorName,
+    string OutletId,
+    DateTimeOffset CreatedAt,
+    long Sequence);
+
+/// <summary>Request to add a note to a record.</summary>
+public sealed record NewNote(string Text, Visibility Visibility = Visibility.Consortium);
+
+/// <summary>Methods the server calls on connected clients of the hub at <c>/hubs/consortium</c>.</summary>
+public interface IConsortiumClient
+{
+    /// <summary>An annotation the client may see was added to a record whose group it joined.</summary>
+    Task AnnotationAdded(AnnotationView annotation);
+}
+
+/// <summary>Names of the hub methods a client may invoke.</summary>
+public static class HubMethods
+{
+    /// <summary>Join the live group of a record (argument: record id). Fails as "not found" for records the caller may not see.</summary>
+    public const string JoinRecord = nameof(JoinRecord);
+
+    /// <summary>Leave the live group of a record (argument: record id).</summary>
+    public const string LeaveRecord = nameof(LeaveRecord);
+}

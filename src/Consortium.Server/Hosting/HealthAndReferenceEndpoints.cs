@@ -1,0 +1,25 @@
+using Scalar.AspNetCore;
+
+namespace Consortium.Server.Hosting;
+
+public static class HealthAndReferenceEndpoints
+{
+    /// <summary>GET /healthz: 200 when PostgreSQL answers, 503 when it does not. Open to probes without sign-in.</summary>
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/healthz").AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>The OpenAPI document at /openapi/v1.json and a reference page at /scalar.</summary>
+    public static IEndpointRouteBuilder MapApiReference(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference(options => options
+            .WithTitle("Consortium API")
+            // The CSP and our promise of no third-party requests both rule out web fonts from a CDN.
+            .DisableDefaultFonts())
+            .AllowAnonymous();
+        return app;
+    }
+}

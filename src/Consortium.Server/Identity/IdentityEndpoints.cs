@@ -1,0 +1,23 @@
+using Consortium.Client;
+using Consortium.Server.Investigations;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Consortium.Server.Identity;
+
+public static class IdentityEndpoints
+{
+    public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api").WithTags("Identity").RequireAuthorization();
+        group.MapGet("/me", GetMe);
+        return app;
+    }
+
+    private static async Task<Ok<Me>> GetMe(HttpContext http, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var user = ConsortiumUser.From(http.User);
+        var outlet = await session.LoadAsync<Outlet>(user.OutletId, cancellationToken);
+        return TypedResults.Ok(new Me(user.UserId, user.DisplayName, user.OutletId, outlet?.Name ?? user.OutletId));
+    }
+}

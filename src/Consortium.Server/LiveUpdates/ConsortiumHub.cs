@@ -1,0 +1,33 @@
+using Consortium.Client;
+using Consortium.Server.Identity;
+using Consortium.Server.Investigations;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Consortium.Server.LiveUpdates;
+
+/// <summary>The live hub at /hubs/consortium. Every method checks access to the object it names, like the HTTP API does.</summary>
+[Authorize]
+public sealed class ConsortiumHub(AccessPolicy access) : Hub<IConsortiumClient>
+{
+    public async Task JoinRecord(Guid recordId)
+    {
+        var user = ConsortiumUser.From(Context.User!);
+        if (await access.VisibleRecordAsync(user, recordId, Context.ConnectionAborted) is null)
+        {
+            // Same words for "missing" and "hidden": the caller must not learn which.
+            throw new HubException("No such record.");
+        }
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Record(recordId));
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.RecordForOutlet(recordId, user.OutletId));
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.RecordForUser(recordId, user.UserId));
+    }
+
+    public async Task LeaveRecord(Guid recordId)
+    {
+        var user = ConsortiumUser.From(Context.User!);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Record(recordId));
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.RecordForOutlet(recordId, user.OutletId));
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.RecordForUser(recordId, user.UserId));
+    }
+}

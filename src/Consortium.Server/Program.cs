@@ -1,0 +1,36 @@
+using Consortium.Server.Annotations;
+using Consortium.Server.Demo;
+using Consortium.Server.Hosting;
+using Consortium.Server.Identity;
+using Consortium.Server.Investigations;
+using Consortium.Server.LiveUpdates;
+using Consortium.Server.Records;
+using Consortium.Server.Storage;
+using Consortium.Server.Web;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddConsortiumStorage();
+builder.AddConsortiumAuthentication();
+builder.AddConsortiumApi();
+builder.AddLiveUpdates();
+builder.AddDemoConsortium();
+
+var app = builder.Build();
+
+app.UseConsortiumApi();
+
+app.MapHealth();
+app.MapApiReference();
+app.MapDevelopmentSignIn();
+app.MapIdentity();
+app.MapInvestigations();
+app.MapRecords();
+app.MapAnnotations();
+app.MapLiveUpdates();
+app.MapWebApp();
+
+app.Run();
+
+/// <summary>Entry point; public so the test host can start the real application.</summary>
+public partial class Program;

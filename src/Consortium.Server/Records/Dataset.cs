@@ -1,0 +1,22 @@
+using Consortium.Client;
+
+namespace Consortium.Server.Records;
+
+/// <summary>
+/// A body of leaked material inside an investigation. <see cref="SharedWithOutletIds"/> null shares it with every
+/// member outlet; otherwise only the named outlets (a compartment) see it and its records.
+/// </summary>
+public sealed record Dataset(
+    Guid Id,
+    Guid InvestigationId,
+    string Name,
+    string Description,
+    IReadOnlyList<string>? SharedWithOutletIds,
+    IReadOnlyList<string> Columns,
+    long RecordCount,
+    DateTimeOffset CreatedAt)
+{
+    public bool IsSharedWith(string outletId) => SharedWithOutletIds is null || SharedWithOutletIds.Contains(outletId);
+
+    public DatasetView ToView() => new(Id, InvestigationId, Name, Description, RecordCount, Columns, SharedWithOutletIds);
+}

@@ -1,0 +1,37 @@
+using Consortium.Client;
+using Marten;
+using Marten.Schema;
+
+namespace Consortium.Server.Records;
+
+/// <summary>
+/// One row of a dataset. Never edited after import (evidence stays as it was received), only annotated.
+/// <see cref="Values"/> keeps the original text of every column; the normalised phone number sits beside it.
+/// </summary>
+public sealed record LeakedRecord(
+    Guid Id,
+    Guid DatasetId,
+    long RowNumber,
+    Dictionary<string, string> Values,
+    string? PhoneE164,
+    string? PhoneDigits,
+    string? Country,
+    string ContentHash)
+{
+    public RecordView ToView() => new(Id, DatasetId, RowNumber, Values, PhoneE164, Country);
+}
+
+internal static class RecordDocuments
+{
+    public static void RegisterRecordDocuments(this StoreOptions options)
+    {
+        // Two imports into one dataset at once would number rows twice; the second fails with a conflict instead.
+        options.Schema.For<Dataset>().Index(d => d.InvestigationId).UseOptimisticConcurrency(true);
+        // Paging walks (dataset, row number); the digits column serves partial phone search.
+        options.Schema.For<LeakedRecord>()
+            .Duplicate(r => r.DatasetId)
+            .Duplicate(r => r.RowNumber)
+            .Duplicate(r => r.PhoneDigits!)
+            .UniqueIndex(UniqueIndexType.DuplicatedField, "ix_leakedrecord_dataset_row", r => r.DatasetId, r => r.RowNumber);
+    }
+}

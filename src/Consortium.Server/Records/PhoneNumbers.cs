@@ -1,0 +1,35 @@
+using PhoneNumbers;
+
+namespace Consortium.Server.Records;
+
+/// <summary>Normalises phone numbers to E.164 with libphonenumber, deriving the country from the number when the row lacks one.</summary>
+public static class PhoneNumbers
+{
+    private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
+
+    public sealed record Normalised(string E164, string Digits, string? Country);
+
+    /// <summary>Null when the text cannot be read as a phone number (the row is then rejected with a reason).</summary>
+    public static Normalised? TryNormalise(string text, string? defaultCountry)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        try
+        {
+            var region = defaultCountry is { Length: 2 } ? defaultCountry.ToUpperInvariant() : "ZZ";
+            var number = Util.Parse(text, region);
+            var e164 = Util.Format(number, PhoneNumberFormat.E164);
+            var country = Util.GetRegionCodeForNumber(number);
+            return new Normalised(e164, e164.TrimStart('+'), country is null or "ZZ" ? null : country);
+        }
+        catch (NumberParseException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Only the digits of a search term, so "+44 (0)7700-900" and "447700900" find the same numbers.</summary>
+    public static string DigitsOf(string text) => new(text.Where(char.IsAsciiDigit).ToArray());
+}

@@ -1,0 +1,146 @@
+using System.Text;
+using Consortium.Client;
+using Consortium.Server.Hosting;
+using Consortium.Server.Identity;
+using Consortium.Server.Investigations;
+using Marten;
+using JasperFx;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Consortium.Server.Records;
+
+public static class RecordEndpoints
+{
+    private const int MaxPageSize = 500;
+
+    public static IEndpointRouteBuilder MapRecords(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api").WithTags("Datasets and records").RequireAuthorization();
+        group.MapGet("/investigations/{investigationId:guid}/datasets", ListDatasets);
+        group.MapPost("/investigations/{investigationId:guid}/datasets", CreateDataset);
+        group.MapGet("/datasets/{id:guid}", GetDataset);
+        group.MapPost("/datasets/{id:guid}/imports", ImportCsv)
+            .Accepts<string>("text/csv")
+            .WithMetadata(new RequestSizeLimitAttribute(ImportRecords.MaxRequestBytes));
+        group.MapGet("/datasets/{id:guid}/records", ListRecords);
+        group.MapGet("/records/{id:guid}", GetRecord);
+        return app;
+    }
+
+    private static async Task<Results<Ok<List<DatasetView>>, NotFound<ProblemDetails>>> ListDatasets(
+        Guid investigationId, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var user = ConsortiumUser.From(http.User);
+        if (await access.VisibleInvestigationAsync(user, investigationId, cancellationToken) is null)
+        {
+            return Problems.NotFound("investigation");
+        }
+        var datasets = await session.Query<Dataset>().Where(d => d.InvestigationId == investigationId).OrderBy(d => d.Name).ToListAsync(cancellationToken);
+        return TypedResults.Ok(datasets.Where(d => AccessPolicy.CanSee(user, d)).Select(d => d.ToView()).ToList());
+    }
+
+    private static async Task<Results<Created<DatasetView>, NotFound<ProblemDetails>, ValidationProblem>> CreateDataset(
+        Guid investigationId, NewDataset request, HttpContext http, AccessPolicy access, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var user = ConsortiumUser.From(http.User);
+        var investigation = await access.VisibleInvestigationAsync(user, investigationId, cancellationToken);
+        if (investigation is null)
+        {
+            return Problems.NotFound("investigation");
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
+        {
+            errors["name"] = ["A name of 1 to 200 characters is required."];
+        }
+        string[]? compartment = null;
+        if (request.SharedWithOutletIds is { } shared)
+        {
+            // The creator's outlet is always inside the compartment it creates, or it would lose sight of its own upload.
+            compartment = shared.Append(user.OutletId).Distinct(StringComparer.Ordinal).ToArray();
+            var outsiders = compartment.Where(o => !investigation.HasMember(o)).ToArray();
+            if (outsiders.Length > 0)
+            {
+                errors["sharedWithOutletIds"] = [$"Only member outlets can be in a compartment; not members: {string.Join(", ", outsiders)}."];
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var dataset = new Dataset(Guid.CreateVersion7(), investigationId, request.Name.Trim(), request.Description?.Trim() ?? "", compartment, [], 0, clock.GetUtcNow());
+        session.Store(dataset);
+        await session.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/datasets/{dataset.Id}", dataset.ToView());
+    }
+
+    private static async Task<Results<Ok<DatasetView>, NotFound<ProblemDetails>>> GetDataset(
+        Guid id, HttpContext http, AccessPolicy access, CancellationToken cancellationToken)
+    {
+        var visible = await access.VisibleDatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken);
+        return visible is { } v ? TypedResults.Ok(v.Dataset.ToView()) : Problems.NotFound("dataset");
+    }
+
+    private static async Task<Results<Ok<ImportResult>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>>> ImportCsv(
+        Guid id, HttpContext http, AccessPolicy access, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        if (await access.VisibleDatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken) is null)
+        {
+            return Problems.NotFound("dataset");
+        }
+        if (http.Request.ContentType is not { } contentType || !contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.BadRequest("Unsupported file type", "Send the file as text/csv (other formats come with the full importer).");
+        }
+        // Loaded again in the writing session, so its version guards against a concurrent import.
+        var dataset = (await session.LoadAsync<Dataset>(id, cancellationToken))!;
+        using var text = new StreamReader(http.Request.Body, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
+        try
+        {
+            var outcome = await ImportRecords.ImportCsvAsync(session, dataset, text, cancellationToken);
+            return outcome.Result is { } result
+                ? TypedResults.Ok(result)
+                : Problems.BadRequest(outcome.FailureTitle!, outcome.FailureDetail!);
+        }
+        catch (ConcurrencyException)
+        {
+            return Problems.Conflict("Another import is running", "Another import into this dataset committed first; nothing from this file was stored. Send it again.");
+        }
+    }
+
+    private static async Task<Results<Ok<RecordPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> ListRecords(
+        Guid id, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken,
+        long after = 0, int limit = 100, string? q = null)
+    {
+        if (limit is < 1 or > MaxPageSize)
+        {
+            return Problems.BadRequest("Invalid page size", $"limit must be between 1 and {MaxPageSize}.");
+        }
+        if (await access.VisibleDatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken) is null)
+        {
+            return Problems.NotFound("dataset");
+        }
+        var query = session.Query<LeakedRecord>().Where(r => r.DatasetId == id && r.RowNumber > after);
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            var digits = PhoneNumbers.DigitsOf(q);
+            if (digits.Length == 0)
+            {
+                return Problems.BadRequest("Invalid search", "Search by the digits of a phone number.");
+            }
+            query = query.Where(r => r.PhoneDigits!.Contains(digits));
+        }
+        // One row more than asked tells whether a next page exists without a count over the whole dataset.
+        var rows = await query.OrderBy(r => r.RowNumber).Take(limit + 1).ToListAsync(cancellationToken);
+        var page = rows.Take(limit).Select(r => r.ToView()).ToList();
+        return TypedResults.Ok(new RecordPage(page, rows.Count > limit ? page[^1].RowNumber : null));
+    }
+
+    private static async Task<Results<Ok<RecordView>, NotFound<ProblemDetails>>> GetRecord(
+        Guid id, HttpContext http, AccessPolicy access, CancellationToken cancellationToken)
+    {
+        var visible = await access.VisibleRecordAsync(ConsortiumUser.From(http.User), id, cancellationToken);
+        return visible is { } v ? TypedResults.Ok(v.Record.ToView()) : Problems.NotFound("record");
+    }
+}

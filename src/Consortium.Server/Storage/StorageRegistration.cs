@@ -1,0 +1,107 @@
+using Consortium.Server.Annotations;
+using Consortium.Server.Investigations;
+using Consortium.Server.LiveUpdates;
+using Consortium.Server.Records;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Npgsql;
+using Weasel.Core;
+
+namespace Consortium.Server.Storage;
+
+public static class StorageRegistration
+{
+    public const string ConnectionStringName = "Consortium";
+
+    /// <summary>
+    /// Marten documents and event store on PostgreSQL: the configured server, or an embedded private one when none is configured.
+    /// </summary>
+    public static WebApplicationBuilder AddConsortiumStorage(this WebApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            connectionString = StartEmbeddedDatabase(builder);
+        }
+        var schema = builder.Configuration["Storage:Schema"] ?? "consortium";
+        builder.Services.AddSingleton(new StorageSettings(connectionString, schema));
+
+        builder.Services.AddMarten(services =>
+        {
+            var options = new StoreOptions();
+            options.Connection(connectionString);
+            options.DatabaseSchemaName = schema;
+            options.Events.DatabaseSchemaName = schema;
+            options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+
+            options.RegisterInvestigationDocuments();
+            options.RegisterRecordDocuments();
+            options.RegisterAnnotationProjections();
+
+            // Pushes go out from here, after commit, carrying the sequence numbers Marten assigned.
+            options.Listeners.Add(services.GetRequiredService<AfterCommitNotifier>());
+            return options;
+        })
+        .UseLightweightSessions()
+        .ApplyAllDatabaseChangesOnStartup()
+        // Solo, not HotCold: see docs/decisions/0002-marten-daemon-solo.md.
+        .AddAsyncDaemon(DaemonMode.Solo);
+
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return builder;
+    }
+
+    private static string StartEmbeddedDatabase(WebApplicationBuilder builder)
+    {
+        var dataDirectory = builder.Configuration["Storage:EmbeddedDataDirectory"] ?? EmbeddedPostgres.DefaultDataDirectory();
+        try
+        {
+            // Synchronous on purpose: nothing else can be configured before the database exists.
+            var cluster = EmbeddedPostgres.StartAsync(dataDirectory, builder.Configuration["Storage:PostgresBinaries"]).GetAwaiter().GetResult();
+            cluster.EnsureDatabaseAsync("consortium").GetAwaiter().GetResult();
+            builder.Services.AddSingleton(cluster);
+            // Registered before anything that uses the database, so it is stopped after all of them.
+            builder.Services.AddHostedService(_ => new EmbeddedPostgresLifetime(cluster));
+            Console.WriteLine($"Consortium: using the embedded PostgreSQL in {cluster.DataDirectory} on 127.0.0.1:{cluster.Port}.");
+            return cluster.ConnectionString("consortium");
+        }
+        catch (EmbeddedPostgresUnavailableException e)
+        {
+            // An operator needs one sentence saying what to install or set, not a stack trace.
+            Console.Error.WriteLine($"Consortium cannot start: {e.Message}");
+            Environment.Exit(78);
+            throw;
+        }
+    }
+}
+
+public sealed record StorageSettings(string ConnectionString, string Schema);
+
+internal sealed class DatabaseHealthCheck(StorageSettings settings) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(settings.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("select 1", connection);
+            await command.ExecuteScalarAsync(cancellationToken);
+            return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("PostgreSQL is reachable.");
+        }
+        catch (NpgsqlException e)
+        {
+            return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("PostgreSQL is not reachable.", e);
+        }
+    }
+}
+
+/// <summary>Stops the embedded cluster when the host stops (the container does not dispose instances it was handed).</summary>
+internal sealed class EmbeddedPostgresLifetime(EmbeddedPostgres cluster) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await cluster.DisposeAsync();
+}
