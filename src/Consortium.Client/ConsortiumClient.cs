@@ -36,6 +36,10 @@ public sealed class ConsortiumClient(HttpClient http)
     public Task<IReadOnlyList<DatasetView>> ListDatasetsAsync(Guid investigationId, CancellationToken cancellationToken = default) =>
         GetAsync<IReadOnlyList<DatasetView>>($"api/investigations/{investigationId}/datasets", cancellationToken);
 
+    /// <summary>One dataset.</summary>
+    public Task<DatasetView> GetDatasetAsync(Guid datasetId, CancellationToken cancellationToken = default) =>
+        GetAsync<DatasetView>($"api/datasets/{datasetId}", cancellationToken);
+
     /// <summary>Adds a dataset to an investigation.</summary>
     public Task<DatasetView> CreateDatasetAsync(Guid investigationId, NewDataset dataset, CancellationToken cancellationToken = default) =>
         PostAsync<DatasetView>($"api/investigations/{investigationId}/datasets", dataset, cancellationToken);

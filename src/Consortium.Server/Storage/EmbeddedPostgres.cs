@@ -61,6 +61,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     {
         var bin = binDirectory ?? FindBinaries() ?? throw new EmbeddedPostgresUnavailableException(
             "No PostgreSQL server binaries were found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL (on Debian: apt-get install postgresql) or set ConnectionStrings__Consortium to a PostgreSQL server you run.");
+        if (!File.Exists(Path.Combine(bin, "initdb")) || !File.Exists(Path.Combine(bin, "pg_ctl")))
+        {
+            throw new EmbeddedPostgresUnavailableException(
+                $"The folder {bin} named by Storage:PostgresBinaries holds no initdb and pg_ctl: point it at PostgreSQL's bin folder, remove it to search PATH, or set ConnectionStrings__Consortium to a PostgreSQL server you run.");
+        }
 
         string? runAs = null;
         if (IsRoot())

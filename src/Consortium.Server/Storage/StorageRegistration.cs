@@ -33,6 +33,9 @@ public static class StorageRegistration
             options.Connection(connectionString);
             options.DatabaseSchemaName = schema;
             options.Events.DatabaseSchemaName = schema;
+            // Rich appends learn each event's global sequence number before the inline projections run, so read
+            // models carry the same number as the push and the changes feed (Quick mode leaves it at 0 there).
+            options.Events.AppendMode = JasperFx.Events.EventAppendMode.Rich;
             options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
 
             options.RegisterInvestigationDocuments();

@@ -1,0 +1,44 @@
+namespace Consortium.Server.Tests;
+
+// One server (and one database) per collection; collections run in parallel with each other.
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<ConsortiumServer>
+{
+    public const string Name = "Platform";
+}
+
+[CollectionDefinition(Name)]
+public sealed class RecordsCollection : ICollectionFixture<ConsortiumServer>
+{
+    public const string Name = "Records";
+}
+
+[CollectionDefinition(Name)]
+public sealed class AnnotationsCollection : ICollectionFixture<ConsortiumServer>
+{
+    public const string Name = "Annotations";
+}
+
+/// <summary>Resets the collection's data before each test, so no test depends on another.</summary>
+public abstract class ServerTest(ConsortiumServer server) : IAsyncLifetime
+{
+    protected ConsortiumServer Server { get; } = server;
+
+    public Task InitializeAsync() => Server.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>An investigation coordinated by alpha with bravo as a member (charlie is not), and one dataset shared with all members.</summary>
+    protected async Task<(InvestigationView Investigation, DatasetView Dataset)> GivenInvestigationWithDatasetAsync(string csv, IReadOnlyList<string>? compartment = null)
+    {
+        var alpha = Server.ClientFor("ines@alpha");
+        var investigation = await alpha.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Test investigation", ["bravo", "lab"]));
+        var dataset = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Selected numbers", "", compartment));
+        using var stream = Csv(csv);
+        var result = await alpha.ImportCsvAsync(dataset.Id, stream);
+        Assert.Equal(0, result.Rejected);
+        return (investigation, await alpha.GetDatasetAsync(dataset.Id));
+    }
+
+    protected static MemoryStream Csv(string text) => new(System.Text.Encoding.UTF8.GetBytes(text));
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Consortium.Server.Tests.Platform;
+
+[Collection(PlatformCollection.Name)]
+public sealed class PlatformTests(ConsortiumServer server) : ServerTest(server)
+{
+    [Fact]
+    public async Task Health_endpoint_reports_the_database_reachable_without_sign_in()
+    {
+        using var http = Server.AnonymousClient();
+        using var response = await http.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task OpenAPI_document_describes_the_import_and_annotation_endpoints()
+    {
+        using var http = Server.AnonymousClient();
+        using var document = JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/datasets/{id}/imports", out _));
+        Assert.True(paths.TryGetProperty("/api/records/{recordId}/annotations", out _));
+    }
+
+    [Fact]
+    public async Task API_reference_page_is_served()
+    {
+        using var http = Server.AnonymousClient();
+        using var response = await http.GetAsync("/scalar");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Consortium API", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/investigations")]
+    [InlineData("/api/me")]
+    [InlineData("/api/datasets/0194f3c2-0000-7000-8000-000000000000/records")]
+    public async Task Caller_without_identity_gets_401_problem_details(string path)
+    {
+        using var http = Server.AnonymousClient();
+        using var response = await http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Caller_naming_an_outlet_that_does_not_exist_is_not_signed_in()
+    {
+        var ghost = Server.ClientFor("mallory@no-such-outlet");
+        var error = await Assert.ThrowsAsync<ConsortiumProblemException>(() => ghost.ListInvestigationsAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, error.Status);
+    }
+
+    [Fact]
+    public async Task Signed_in_caller_sees_their_name_and_outlet()
+    {
+        var me = await Server.ClientFor("ines.duval@alpha").GetMeAsync();
+        Assert.Equal(new Me("ines.duval@alpha", "Ines Duval", "alpha", "Alpha Gazette"), me);
+    }
+
+    [Fact]
+    public async Task Pages_forbid_content_from_other_hosts()
+    {
+        using var http = Server.AnonymousClient();
+        using var response = await http.GetAsync("/healthz");
+        var policy = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("default-src 'self'", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("http", policy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Oversized_json_body_is_refused_with_problem_details_and_stores_nothing()
+    {
+        var alpha = Server.ClientFor("ines@alpha");
+        var huge = new string('x', 2 * 1024 * 1024);
+        using var response = await alpha.Http.PostAsJsonAsync("api/investigations", new NewInvestigation(huge, "", []));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Empty(await alpha.ListInvestigationsAsync());
+    }
+}
