@@ -1,0 +1,145 @@
+using System.CommandLine;
+using Consortium.Client;
+using Microsoft.AspNetCore.SignalR.Client;
+using Spectre.Console;
+
+namespace Consortium.Cli;
+
+internal static class ListInvestigations
+{
+    public static Command Command()
+    {
+        var command = new Command("investigations", "List the investigations your outlet is a member of, with their datasets.");
+        command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
+        {
+            var client = CliOptions.Client(parse);
+            var table = new Table().AddColumns("Investigation", "Dataset", "Dataset id", "Records", "Shared with");
+            foreach (var investigation in await client.ListInvestigationsAsync(cancellationToken))
+            {
+                foreach (var dataset in await client.ListDatasetsAsync(investigation.Id, cancellationToken))
+                {
+                    table.AddRow(Markup.Escape(investigation.Name), Markup.Escape(dataset.Name), dataset.Id.ToString(), dataset.RecordCount.ToString("N0"),
+                        dataset.SharedWithOutletIds is null ? "all members" : Markup.Escape(string.Join(", ", dataset.SharedWithOutletIds)));
+                }
+            }
+            AnsiConsole.Write(table);
+        }));
+        return command;
+    }
+}
+
+internal static class ImportCsv
+{
+    public static Command Command()
+    {
+        var dataset = new Option<Guid>("--dataset") { Description = "The dataset to import into.", Required = true };
+        var file = new Argument<FileInfo>("file") { Description = "A CSV file whose first row names the columns." };
+        var command = new Command("import", "Import a CSV file into a dataset, with a progress bar; rows that cannot be read are listed.") { dataset, file };
+        command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
+        {
+            var client = CliOptions.Client(parse);
+            var path = parse.GetValue(file)!;
+            ImportResult result = null!;
+            await AnsiConsole.Progress().StartAsync(async progress =>
+            {
+                var task = progress.AddTask($"Uploading {Markup.Escape(path.Name)}", maxValue: Math.Max(1, path.Length));
+                await using var stream = new ProgressStream(path.OpenRead(), read => task.Increment(read));
+                result = await client.ImportCsvAsync(parse.GetValue(dataset), stream, cancellationToken);
+                task.Value = task.MaxValue;
+            });
+            AnsiConsole.MarkupLine($"[green]{result.Imported:N0} rows imported[/], {result.Rejected:N0} rejected.");
+            foreach (var error in result.Errors)
+            {
+                AnsiConsole.MarkupLine($"  row {error.Row}{(error.Column is null ? "" : $", column {Markup.Escape(error.Column)}")}: {Markup.Escape(error.Reason)}");
+            }
+        }));
+        return command;
+    }
+}
+
+internal static class ListRecords
+{
+    public static Command Command()
+    {
+        var dataset = new Option<Guid>("--dataset") { Description = "The dataset to list.", Required = true };
+        var search = new Option<string?>("--phone") { Description = "Only numbers containing these digits." };
+        var limit = new Option<int>("--limit") { Description = "How many records.", DefaultValueFactory = _ => 50 };
+        var command = new Command("records", "List a dataset's records in row order.") { dataset, search, limit };
+        command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
+        {
+            var page = await CliOptions.Client(parse).ListRecordsAsync(parse.GetValue(dataset), 0, parse.GetValue(limit), parse.GetValue(search), cancellationToken);
+            var table = new Table().AddColumns("Row", "E.164", "Country", "Record id");
+            foreach (var record in page.Items)
+            {
+                table.AddRow(record.RowNumber.ToString(), record.PhoneE164 ?? "", record.Country ?? "", record.Id.ToString());
+            }
+            AnsiConsole.Write(table);
+        }));
+        return command;
+    }
+}
+
+internal static class WatchRecord
+{
+    public static Command Command()
+    {
+        var record = new Option<Guid>("--record") { Description = "The record to watch.", Required = true };
+        var command = new Command("watch", "Print a record's annotations, then every new one as it is made, until Ctrl+C.") { record };
+        command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
+        {
+            var client = CliOptions.Client(parse);
+            var id = parse.GetValue(record);
+            foreach (var annotation in await client.ListAnnotationsAsync(id, cancellationToken))
+            {
+                Print(annotation);
+            }
+            await using var connection = client.CreateHubConnection();
+            connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationAdded), Print);
+            // After a reconnect the group membership is gone: join again.
+            connection.Reconnected += _ => connection.InvokeAsync(HubMethods.JoinRecord, id, cancellationToken);
+            await connection.StartAsync(cancellationToken);
+            await connection.InvokeAsync(HubMethods.JoinRecord, id, cancellationToken);
+            AnsiConsole.MarkupLine("[grey]Watching; Ctrl+C to stop.[/]");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }));
+        return command;
+    }
+
+    private static void Print(AnnotationView a) =>
+        AnsiConsole.MarkupLine($"[grey]#{a.Sequence} {a.CreatedAt.ToLocalTime():g}[/] [bold]{Markup.Escape(a.AuthorName)}[/] ({Markup.Escape(a.OutletId)}, {a.Visibility.ToString().ToLowerInvariant()}): {Markup.Escape(a.Text)}");
+}
+
+/// <summary>Reports bytes read, so the upload drives the progress bar.</summary>
+internal sealed class ProgressStream(Stream inner, Action<int> onRead) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => inner.Length;
+    public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override int Read(byte[] buffer, int offset, int count) { var n = inner.Read(buffer, offset, count); onRead(n); return n; }
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await inner.ReadAsync(buffer, cancellationToken);
+        onRead(n);
+        return n;
+    }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

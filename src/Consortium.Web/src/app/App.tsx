@@ -1,0 +1,110 @@
+import { useState } from 'react';
+import { InvestigationPage } from '../features/investigations/InvestigationPage';
+import { InvestigationsPage } from '../features/investigations/InvestigationsPage';
+import { DatasetPage } from '../features/datasets/DatasetPage';
+import { RecordPage } from '../features/records/RecordPage';
+import { SignInPage } from '../features/signin/SignInPage';
+import { useSession } from '../features/session/session';
+import { LiveProvider } from '../live/LiveConnection';
+import { t } from '../i18n';
+import { Link, paths, useRouter } from './router';
+import { ErrorAlert, Loading, PageHeading } from './ui';
+
+export function App() {
+  const { state, refresh } = useSession();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
+      <Header />
+      <main id="main" tabIndex={-1} className="main">
+        {state.status === 'loading' && <Loading />}
+        {state.status === 'error' && <ErrorAlert error={state.error} onRetry={refresh} />}
+        {state.status === 'signedOut' && <SignInPage />}
+        {state.status === 'signedIn' && (
+          // One live connection per signed-in user; a different user gets a fresh one.
+          <LiveProvider key={state.me.user}>
+            <Routes />
+          </LiveProvider>
+        )}
+      </main>
+    </>
+  );
+}
+
+function Header() {
+  const { state, signOut } = useSession();
+  const { route } = useRouter();
+  const [signingOut, setSigningOut] = useState(false);
+  const me = state.status === 'signedIn' ? state.me : null;
+
+  return (
+    <header className="app-header">
+      <div className="app-header-inner">
+        <Link to={paths.home()} className="brand">
+          {t('app.name')}
+        </Link>
+        {me && (
+          <nav aria-label={t('nav.label')} className="app-nav">
+            <ul>
+              <li>
+                <Link to={paths.home()} aria-current={route.name === 'home' ? 'page' : undefined}>
+                  {t('nav.investigations')}
+                </Link>
+              </li>
+            </ul>
+          </nav>
+        )}
+        {me && (
+          <div className="user-box">
+            <span className="user-name" data-testid="current-user">
+              <span className="visually-hidden">{t('header.signedIn')} </span>
+              <span className="user-display">{me.displayName}</span>
+              <span className="user-outlet">{me.outletName}</span>
+            </span>
+            <button
+              type="button"
+              className="button secondary small"
+              disabled={signingOut}
+              onClick={() => {
+                setSigningOut(true);
+                void signOut().finally(() => setSigningOut(false));
+              }}
+            >
+              {t('header.signOut')}
+            </button>
+          </div>
+        )}
+      </div>
+    </header>
+  );
+}
+
+function Routes() {
+  const { route } = useRouter();
+  switch (route.name) {
+    case 'home':
+      return <InvestigationsPage />;
+    case 'investigation':
+      return <InvestigationPage key={route.id} id={route.id} />;
+    case 'dataset':
+      return <DatasetPage key={route.id} id={route.id} />;
+    case 'record':
+      return <RecordPage key={route.id} id={route.id} />;
+    case 'notFound':
+      return <NotFound />;
+  }
+}
+
+function NotFound() {
+  return (
+    <>
+      <PageHeading title={t('app.notFound.title')}>{t('app.notFound.title')}</PageHeading>
+      <p>{t('app.notFound.body')}</p>
+      <p>
+        <Link to={paths.home()}>{t('app.backHome')}</Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,79 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import { describeError } from '../api/client';
+import { t } from '../i18n';
+import { Link } from './router';
+import { consumeNavigationFocus } from './focus';
+
+export function Loading({ label }: { label?: string }) {
+  return (
+    <p className="loading" role="status">
+      {label ?? t('app.loading')}
+    </p>
+  );
+}
+
+/** Shows a problem's title and detail in a role="alert" element. */
+export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { title, detail } = describeError(error);
+  return (
+    <div className="alert" role="alert">
+      <p className="alert-title">{title}</p>
+      {detail && <p className="alert-detail">{detail}</p>}
+      {onRetry && (
+        <button type="button" className="button secondary" onClick={onRetry}>
+          {t('app.retry')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The page's <h1>. Sets document.title, and after an in-app navigation moves focus here
+ * so keyboard and screen-reader users start at the new page.
+ */
+export function PageHeading({ children, title }: { children: ReactNode; title: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = t('app.pageTitle', { page: title });
+  }, [title]);
+  useEffect(() => {
+    if (consumeNavigationFocus()) ref.current?.focus({ preventScroll: true });
+  }, []);
+  return (
+    <h1 ref={ref} tabIndex={-1} className="page-title">
+      {children}
+    </h1>
+  );
+}
+
+export interface Crumb {
+  label: string;
+  to?: string;
+}
+
+export function Breadcrumbs({ items }: { items: Crumb[] }) {
+  return (
+    <nav aria-label={t('nav.breadcrumbs')} className="breadcrumbs">
+      <ol>
+        {items.map((item, index) => {
+          const last = index === items.length - 1;
+          return (
+            <li key={`${index}-${item.label}`}>
+              {item.to && !last ? (
+                <Link to={item.to}>{item.label}</Link>
+              ) : (
+                <span aria-current={last ? 'page' : undefined}>{item.label}</span>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </nav>
+  );
+}
+
+/** Keyboard hint such as <kbd>j</kbd>. */
+export function Kbd({ children }: { children: ReactNode }) {
+  return <kbd className="kbd">{children}</kbd>;
+}

@@ -1,0 +1,49 @@
+import { api } from '../../api/client';
+import { paths } from '../../app/router';
+import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../app/ui';
+import { useResource } from '../../app/useResource';
+import { t } from '../../i18n';
+import { DatasetList } from '../datasets/DatasetList';
+import { useOutletName } from '../session/session';
+
+/** One investigation and its datasets. */
+export function InvestigationPage({ id }: { id: string }) {
+  const investigation = useResource((signal) => api.investigation(id, signal), [id]);
+  const datasets = useResource((signal) => api.investigationDatasets(id, signal), [id]);
+  const outletName = useOutletName();
+  const inv = investigation.data;
+
+  return (
+    <>
+      <Breadcrumbs
+        items={[{ label: t('nav.investigations'), to: paths.home() }, { label: inv?.name ?? t('app.loading') }]}
+      />
+      {investigation.loading && <Loading />}
+      {investigation.error !== undefined && (
+        <ErrorAlert error={investigation.error} onRetry={investigation.reload} />
+      )}
+      {inv && (
+        <>
+          <PageHeading title={inv.name}>{inv.name}</PageHeading>
+          {inv.description && <p className="lede">{inv.description}</p>}
+          <dl className="facts">
+            <div>
+              <dt>{t('investigation.coordinator')}</dt>
+              <dd>{outletName(inv.coordinatorOutletId)}</dd>
+            </div>
+            <div>
+              <dt>{t('investigation.members')}</dt>
+              <dd>{inv.memberOutletIds.map(outletName).join(', ')}</dd>
+            </div>
+          </dl>
+          <section aria-labelledby="datasets-heading" className="section">
+            <h2 id="datasets-heading">{t('investigation.datasetsHeading')}</h2>
+            {datasets.loading && <Loading />}
+            {datasets.error !== undefined && <ErrorAlert error={datasets.error} onRetry={datasets.reload} />}
+            {datasets.data && <DatasetList datasets={datasets.data} />}
+          </section>
+        </>
+      )}
+    </>
+  );
+}

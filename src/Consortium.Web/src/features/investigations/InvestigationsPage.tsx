@@ -1,0 +1,42 @@
+import { api } from '../../api/client';
+import { Link, paths } from '../../app/router';
+import { ErrorAlert, Loading, PageHeading } from '../../app/ui';
+import { useResource } from '../../app/useResource';
+import { t, tp } from '../../i18n';
+import { useOutletName } from '../session/session';
+
+/** Home: the investigations the signed-in user's outlet belongs to. */
+export function InvestigationsPage() {
+  const investigations = useResource((signal) => api.investigations(signal), []);
+  const outletName = useOutletName();
+
+  return (
+    <>
+      <PageHeading title={t('investigations.title')}>{t('investigations.title')}</PageHeading>
+      {investigations.loading && <Loading />}
+      {investigations.error !== undefined && (
+        <ErrorAlert error={investigations.error} onRetry={investigations.reload} />
+      )}
+      {investigations.data?.length === 0 && <p className="empty">{t('investigations.empty')}</p>}
+      {investigations.data && investigations.data.length > 0 && (
+        <ul className="card-list">
+          {investigations.data.map((inv) => (
+            <li key={inv.id} className="card">
+              <h2 className="card-title">
+                <Link to={paths.investigation(inv.id)} className="card-link" data-testid="investigation-link">
+                  {inv.name}
+                </Link>
+              </h2>
+              {inv.description && <p className="card-body">{inv.description}</p>}
+              <p className="card-meta">
+                <span>{t('investigations.coordinator', { outlet: outletName(inv.coordinatorOutletId) })}</span>
+                <span>{tp('investigations.members', inv.memberOutletIds.length)}</span>
+                <span>{tp('investigations.datasets', inv.datasetCount)}</span>
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,150 @@
+import { useCallback, useRef, useState } from 'react';
+import { api, isAbort } from '../../api/client';
+import type { Dataset, LeakRecord } from '../../api/types';
+import { paths, useRouter } from '../../app/router';
+import { Breadcrumbs, ErrorAlert, Kbd, Loading, PageHeading } from '../../app/ui';
+import { useResource } from '../../app/useResource';
+import { useShortcuts } from '../../app/useShortcuts';
+import { ConnectionBanner } from '../../live/ConnectionBanner';
+import { t } from '../../i18n';
+import { ValueText } from '../datasets/ValueText';
+import { useMe } from '../session/session';
+import { AnnotationForm } from './AnnotationForm';
+import { AnnotationThread } from './AnnotationThread';
+import { useAnnotationThread } from './useAnnotationThread';
+import { findNextRecord, findPreviousRecord } from './recordNavigation';
+
+/** A record: its values on one side, the live annotation thread on the other. */
+export function RecordPage({ id }: { id: string }) {
+  const record = useResource((signal) => api.record(id, signal), [id]);
+  const datasetId = record.data?.datasetId;
+  const dataset = useResource(
+    (signal) => (datasetId ? api.dataset(datasetId, signal) : Promise.resolve(undefined)),
+    [datasetId],
+  );
+  const investigationId = dataset.data?.investigationId;
+  const investigation = useResource(
+    (signal) => (investigationId ? api.investigation(investigationId, signal) : Promise.resolve(undefined)),
+    [investigationId],
+  );
+  const rec = record.data;
+  const title = rec ? t('record.title', { row: rec.rowNumber }) : t('app.loading');
+
+  return (
+    <>
+      <Breadcrumbs
+        items={[
+          { label: t('nav.investigations'), to: paths.home() },
+          ...(investigationId
+            ? [{ label: investigation.data?.name ?? '…', to: paths.investigation(investigationId) }]
+            : []),
+          ...(datasetId ? [{ label: dataset.data?.name ?? '…', to: paths.dataset(datasetId) }] : []),
+          { label: title },
+        ]}
+      />
+      {record.loading && <Loading />}
+      {record.error !== undefined && <ErrorAlert error={record.error} onRetry={record.reload} />}
+      {rec && <RecordView record={rec} dataset={dataset.data} />}
+    </>
+  );
+}
+
+function RecordView({ record, dataset }: { record: LeakRecord; dataset: Dataset | undefined }) {
+  const { navigate } = useRouter();
+  const me = useMe();
+  const thread = useAnnotationThread(record.id, me.user);
+  const textareaRef = useRef<HTMLTextAreaElement>(null);
+  const [navMessage, setNavMessage] = useState<string>('');
+  const [navError, setNavError] = useState<unknown>(undefined);
+  const navBusy = useRef(false);
+
+  const go = useCallback(
+    async (direction: 'next' | 'previous') => {
+      if (navBusy.current) return;
+      navBusy.current = true;
+      setNavMessage('');
+      setNavError(undefined);
+      try {
+        const target = direction === 'next' ? await findNextRecord(record) : await findPreviousRecord(record);
+        if (target) navigate(paths.record(target.id));
+        else setNavMessage(direction === 'next' ? t('record.noNext') : t('record.noPrevious'));
+      } catch (error) {
+        if (!isAbort(error)) setNavError(error);
+      } finally {
+        navBusy.current = false;
+      }
+    },
+    [navigate, record],
+  );
+
+  useShortcuts({
+    j: () => void go('next'),
+    k: () => void go('previous'),
+    n: () => textareaRef.current?.focus(),
+  });
+
+  // Dataset columns first, in the dataset's order, then anything else the record carries.
+  const columns = dataset?.columns ?? [];
+  const keys = [...columns, ...Object.keys(record.values).filter((k) => !columns.includes(k))];
+
+  return (
+    <>
+      <PageHeading title={t('record.title', { row: record.rowNumber })}>
+        {t('record.title', { row: record.rowNumber })}
+      </PageHeading>
+      <ConnectionBanner status={thread.status} catchingUp={thread.catchingUp} />
+      <div className="record-toolbar">
+        <button type="button" className="button secondary" onClick={() => void go('previous')}>
+          {t('record.previous')} <Kbd>k</Kbd>
+        </button>
+        <button type="button" className="button secondary" onClick={() => void go('next')}>
+          {t('record.next')} <Kbd>j</Kbd>
+        </button>
+        <p className="hint" id="record-shortcuts">
+          {t('record.shortcuts')}
+        </p>
+        <p className="hint" role="status">
+          {navMessage}
+        </p>
+      </div>
+      {navError !== undefined && <ErrorAlert error={navError} />}
+
+      <div className="record-layout">
+        <section className="panel record-values" aria-labelledby="values-heading">
+          <h2 id="values-heading">{t('record.valuesHeading')}</h2>
+          {dataset && <p className="hint">{t('record.inDataset', { dataset: dataset.name })}</p>}
+          <dl className="values">
+            {keys.map((key) => (
+              <div key={key} className="value-row">
+                <dt>{key}</dt>
+                <dd>
+                  <ValueText value={record.values[key]} />
+                </dd>
+              </div>
+            ))}
+            {record.phoneE164 && (
+              <div className="value-row derived">
+                <dt>{t('record.phoneE164')}</dt>
+                <dd>
+                  <ValueText value={record.phoneE164} />
+                </dd>
+              </div>
+            )}
+          </dl>
+        </section>
+
+        <section className="panel record-thread" aria-labelledby="annotations-heading">
+          <h2 id="annotations-heading">{t('annotations.heading')}</h2>
+          <AnnotationThread
+            items={thread.items}
+            liveIds={thread.liveIds}
+            loaded={thread.loaded}
+            error={thread.error}
+            onRetry={thread.reload}
+          />
+          <AnnotationForm recordId={record.id} onPosted={thread.addOwn} textareaRef={textareaRef} />
+        </section>
+      </div>
+    </>
+  );
+}

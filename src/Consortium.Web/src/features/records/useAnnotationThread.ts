@@ -1,0 +1,142 @@
+import { HubConnectionState } from '@microsoft/signalr';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, isAbort } from '../../api/client';
+import type { Annotation } from '../../api/types';
+import { useHubEvent, useLive } from '../../live/LiveConnection';
+
+const MIN_CATCHING_UP_MS = 600;
+
+export interface ThreadState {
+  /** Sorted by sequence, unique by id. */
+  items: Annotation[];
+  /** Ids that arrived after the initial load (pushed live or found while catching up). */
+  liveIds: ReadonlySet<string>;
+  loaded: boolean;
+  error: unknown;
+}
+
+const initialState: ThreadState = { items: [], liveIds: new Set(), loaded: false, error: undefined };
+
+function bySequence(a: Annotation, b: Annotation): number {
+  return a.sequence - b.sequence || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
+}
+
+/**
+ * Merges annotations into the thread by id (never duplicating), keeping it sorted by sequence.
+ * New ids are marked live when `markLive` is set and the initial load has already happened.
+ */
+export function mergeAnnotations(state: ThreadState, incoming: readonly Annotation[], markLive: boolean): ThreadState {
+  if (incoming.length === 0) return state;
+  const byId = new Map(state.items.map((a) => [a.id, a]));
+  let liveIds: Set<string> | null = null;
+  for (const annotation of incoming) {
+    if (!byId.has(annotation.id) && markLive && state.loaded) {
+      liveIds ??= new Set(state.liveIds);
+      liveIds.add(annotation.id);
+    }
+    byId.set(annotation.id, annotation);
+  }
+  return { ...state, items: [...byId.values()].sort(bySequence), liveIds: liveIds ?? state.liveIds };
+}
+
+/** Applies the initial load: anything pushed before it arrived but not in it stays marked live. */
+function applyInitial(state: ThreadState, list: readonly Annotation[]): ThreadState {
+  const loadedIds = new Set(list.map((a) => a.id));
+  const pushedOnly = state.items.filter((a) => !loadedIds.has(a.id));
+  return {
+    items: [...list, ...pushedOnly].sort(bySequence),
+    liveIds: new Set(pushedOnly.map((a) => a.id)),
+    loaded: true,
+    error: undefined,
+  };
+}
+
+/**
+ * The annotation thread of one record, kept current over the hub:
+ * joins the record's group on every (re)connect, merges `annotationAdded` pushes,
+ * and re-fetches after each reconnect to catch up on anything missed.
+ */
+export function useAnnotationThread(recordId: string, currentUser: string) {
+  const { connection, status, epoch } = useLive();
+  const [state, setState] = useState<ThreadState>(initialState);
+  const [catchingUp, setCatchingUp] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const initialLoad = useRef<Promise<void>>(Promise.resolve());
+  const joinedEpoch = useRef<number | null>(null);
+
+  // Initial load.
+  useEffect(() => {
+    const controller = new AbortController();
+    setState(initialState);
+    initialLoad.current = api.annotations(recordId, controller.signal).then(
+      (list) => {
+        if (!controller.signal.aborted) setState((s) => applyInitial(s, list));
+      },
+      (error: unknown) => {
+        if (!controller.signal.aborted && !isAbort(error)) setState((s) => ({ ...s, error }));
+      },
+    );
+    return () => controller.abort();
+  }, [recordId, attempt]);
+
+  // Live pushes.
+  useHubEvent<[Annotation]>('annotationAdded', (annotation) => {
+    if (!annotation || annotation.recordId !== recordId) return;
+    // The push for the user's own post can beat the POST's response: that one is not "new".
+    setState((s) => mergeAnnotations(s, [annotation], annotation.author !== currentUser));
+  });
+
+  // Leave the record's group when leaving the record (not on every reconnect).
+  useEffect(() => {
+    if (!connection) return;
+    return () => {
+      if (connection.state === HubConnectionState.Connected) connection.invoke('LeaveRecord', recordId).catch(() => undefined);
+    };
+  }, [connection, recordId]);
+
+  // Join on every connect/reconnect; after a reconnect, catch up with a re-fetch.
+  useEffect(() => {
+    if (!connection || status !== 'connected') return;
+    let cancelled = false;
+    const isRejoin = joinedEpoch.current !== null && joinedEpoch.current !== epoch;
+    joinedEpoch.current = epoch;
+    const startedAt = Date.now();
+    if (isRejoin) setCatchingUp(true);
+
+    (async () => {
+      try {
+        await connection.invoke('JoinRecord', recordId);
+      } catch {
+        // Joining failed (e.g. the connection dropped again); the next reconnect retries.
+      }
+      if (cancelled) return;
+      try {
+        // Pushes sent before the join completed are missed: always re-fetch once joined.
+        await initialLoad.current;
+        const list = await api.annotations(recordId);
+        if (!cancelled) setState((s) => (s.loaded ? mergeAnnotations(s, list, true) : applyInitial(s, list)));
+      } catch {
+        // Keep what we have; the next reconnect tries again.
+      } finally {
+        // Keep "Catching up…" readable rather than a flicker.
+        const remaining = isRejoin ? MIN_CATCHING_UP_MS - (Date.now() - startedAt) : 0;
+        if (remaining > 0) await new Promise((resolve) => window.setTimeout(resolve, remaining));
+        if (!cancelled) setCatchingUp(false);
+      }
+    })();
+
+    return () => {
+      cancelled = true;
+      setCatchingUp(false);
+    };
+  }, [connection, status, epoch, recordId]);
+
+  /** Adds an annotation the user just posted (not marked as live). */
+  const addOwn = useCallback((annotation: Annotation) => {
+    setState((s) => mergeAnnotations(s, [annotation], false));
+  }, []);
+
+  const reload = useCallback(() => setAttempt((n) => n + 1), []);
+
+  return { ...state, catchingUp, status, addOwn, reload };
+}
