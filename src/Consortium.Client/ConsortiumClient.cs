@@ -7,12 +7,20 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Consortium.Client;
 
 /// <summary>
-/// Typed access to a Consortium server's HTTP API and live hub. Authentication is whatever the given
-/// <see cref="HttpClient"/> sends (its default request headers are also sent when connecting to the hub).
+/// Typed access to a Consortium server's HTTP API and live hub. <paramref name="accessToken"/> supplies a bearer
+/// token for every request and hub connection (see <see cref="ClientCredentialsTokens"/> for a sync client's);
+/// without it, the <see cref="HttpClient"/>'s own headers or cookies authenticate.
 /// </summary>
-public sealed class ConsortiumClient(HttpClient http)
+public sealed class ConsortiumClient(HttpClient http, Func<CancellationToken, Task<string?>>? accessToken = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A client for a partner's sync client, signing in with client credentials against the server's token endpoint.</summary>
+    public static ConsortiumClient ForSyncClient(Uri server, string clientId, string clientSecret)
+    {
+        var http = new HttpClient { BaseAddress = server };
+        return new ConsortiumClient(http, new ClientCredentialsTokens(http, clientId, clientSecret).GetAsync);
+    }
 
     /// <summary>The HTTP client in use; its <see cref="HttpClient.BaseAddress"/> is the server.</summary>
     public HttpClient Http => http;
@@ -49,9 +57,30 @@ public sealed class ConsortiumClient(HttpClient http)
     {
         using var content = new StreamContent(csv);
         content.Headers.ContentType = new("text/csv") { CharSet = "utf-8" };
-        using var response = await http.PostAsync($"api/datasets/{datasetId}/imports", content, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/datasets/{datasetId}/imports") { Content = content };
+        using var response = await SendAsync(request, cancellationToken);
         return await ReadAsync<ImportResult>(response, cancellationToken);
     }
+
+    /// <summary>Accounts of the caller's outlet (outlet administrators only).</summary>
+    public Task<IReadOnlyList<AccountView>> ListOutletAccountsAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<AccountView>>("api/outlet/accounts", cancellationToken);
+
+    /// <summary>Invites a colleague; the answer holds the one-time link to pass on to them.</summary>
+    public Task<Invitation> InviteAccountAsync(NewAccount account, CancellationToken cancellationToken = default) =>
+        PostAsync<Invitation>("api/outlet/accounts", account, cancellationToken);
+
+    /// <summary>Disables an account of the caller's outlet: its sessions, tokens and live connections end at once.</summary>
+    public async Task DisableAccountAsync(string accountId, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/outlet/accounts/{Uri.EscapeDataString(accountId)}/disable");
+        using var response = await SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    /// <summary>Registers a sync client for the caller's outlet; the secret in the answer is shown only once.</summary>
+    public Task<SyncClientCredentials> RegisterSyncClientAsync(NewSyncClient client, CancellationToken cancellationToken = default) =>
+        PostAsync<SyncClientCredentials>("api/outlet/clients", client, cancellationToken);
 
     /// <summary>A page of a dataset's records in row order, after row <paramref name="after"/>; <paramref name="phoneDigits"/> filters by any run of digits of the number.</summary>
     public Task<RecordPage> ListRecordsAsync(Guid datasetId, long after = 0, int limit = 100, string? phoneDigits = null, CancellationToken cancellationToken = default) =>
@@ -83,6 +112,11 @@ public sealed class ConsortiumClient(HttpClient http)
                 {
                     options.Headers[header.Key] = string.Join(",", header.Value);
                 }
+                if (accessToken is not null)
+                {
+                    // Asked again on every reconnect, so a refreshed token is used and a revoked one fails.
+                    options.AccessTokenProvider = () => accessToken(CancellationToken.None);
+                }
                 configure?.Invoke(options);
             })
             .WithAutomaticReconnect()
@@ -91,22 +125,39 @@ public sealed class ConsortiumClient(HttpClient http)
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(path, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var response = await SendAsync(request, cancellationToken);
         return await ReadAsync<T>(response, cancellationToken);
     }
 
     private async Task<T> PostAsync<T>(string path, object body, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync(path, body, Json, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, body.GetType(), options: Json) };
+        using var response = await SendAsync(request, cancellationToken);
         return await ReadAsync<T>(response, cancellationToken);
     }
 
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>Sends a request with the caller's bearer token, when there is a token provider.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
+    {
+        if (accessToken is not null && await accessToken(cancellationToken) is { } token)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+        return await http.SendAsync(request, cancellationToken);
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode)
         {
             throw await ConsortiumProblemException.FromAsync(response, cancellationToken);
         }
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await EnsureSuccessAsync(response, cancellationToken);
         return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!;
     }
 }

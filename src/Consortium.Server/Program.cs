@@ -11,7 +11,7 @@ using Consortium.Server.Web;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddConsortiumStorage();
-builder.AddConsortiumAuthentication();
+builder.AddConsortiumIdentity();
 builder.AddConsortiumApi();
 builder.AddLiveUpdates();
 builder.AddDemoConsortium();
@@ -22,8 +22,9 @@ app.UseConsortiumApi();
 
 app.MapHealth();
 app.MapApiReference();
-app.MapDevelopmentSignIn();
+app.MapConsortiumIdentity();
 app.MapIdentity();
+app.MapOutletAdministration();
 app.MapInvestigations();
 app.MapRecords();
 app.MapAnnotations();

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using Consortium.Client;
-using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
@@ -28,8 +27,16 @@ public sealed class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLif
     ];
 
     private string connectionString = "";
+    private readonly string keysDirectory = Path.Combine(Path.GetTempPath(), $"consortium-test-keys-{Guid.NewGuid():N}");
 
-    public ConsortiumServer() => UseKestrel(0);
+    public ConsortiumServer()
+    {
+        UseKestrel(0);
+        Accounts = new TestAccounts(this);
+    }
+
+    /// <summary>Real accounts and tokens; accounts outlive <see cref="ResetAsync"/> (they live in the identity schema).</summary>
+    public TestAccounts Accounts { get; }
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
@@ -46,13 +53,18 @@ public sealed class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLif
     {
         await base.DisposeAsync();
         await TestPostgres.DropDatabaseAsync(connectionString);
+        if (Directory.Exists(keysDirectory))
+        {
+            Directory.Delete(keysDirectory, recursive: true);
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Consortium", connectionString);
-        builder.UseSetting("Authentication:DevelopmentStandIn", "true");
+        builder.UseSetting("Identity:RequireHttps", "false");
+        builder.UseSetting("Identity:KeysDirectory", keysDirectory);
         builder.UseSetting("Demo:Seed", "false");
         builder.UseSetting("urls", "http://127.0.0.1:0");
     }
@@ -67,13 +79,22 @@ public sealed class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLif
         await session.SaveChangesAsync();
     }
 
-    /// <summary>An API client acting as <paramref name="user"/> ("name@outlet").</summary>
+    /// <summary>
+    /// An API client acting as the person <paramref name="user"/> ("name@outlet"), with a real access token from the
+    /// authorization code flow (the account is created, with an authenticator, on first use).
+    /// </summary>
     public ConsortiumClient ClientFor(string user)
     {
         var http = new HttpClient { BaseAddress = BaseAddress };
-        http.DefaultRequestHeaders.Add(DevelopmentStandInAuthentication.Header, user);
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        return new ConsortiumClient(http);
+        return new ConsortiumClient(http, async _ => await Accounts.AccessTokenAsync(user));
+    }
+
+    /// <summary>An API client holding a fixed bearer token (a revoked one, say).</summary>
+    public ConsortiumClient ClientWithToken(string accessToken)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress };
+        return new ConsortiumClient(http, _ => Task.FromResult<string?>(accessToken));
     }
 
     /// <summary>An HTTP client that sends no identity at all.</summary>

@@ -21,13 +21,14 @@ public static class DemoSeedRegistration
 }
 
 /// <summary>Runs in the background after start, so the server answers at once; the dataset appears when its import commits.</summary>
-internal sealed class DemoSeed(IDocumentStore store, IConfiguration configuration, TimeProvider clock, ILogger<DemoSeed> logger) : BackgroundService
+internal sealed class DemoSeed(IDocumentStore store, IServiceProvider services, IConfiguration configuration, TimeProvider clock, ILogger<DemoSeed> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await using var session = store.LightweightSession();
         if (await session.Query<Outlet>().AnyAsync(stoppingToken))
         {
+            logger.LogInformation("Demo consortium: sign in at /account/login; accounts and password are in {File}", DemoAccounts.CredentialsFile(configuration));
             return;
         }
         var recordCount = configuration.GetValue("Demo:RecordCount", 50_000);
@@ -53,17 +54,19 @@ internal sealed class DemoSeed(IDocumentStore store, IConfiguration configuratio
         await ImportAsync(numbers, DemoConsortium.SelectedNumbersCsv(recordCount), stoppingToken);
         await ImportAsync(forensics, DemoConsortium.SelectedNumbersCsv(40), stoppingToken);
 
+        var accounts = await DemoAccounts.CreateAsync(services, configuration, stoppingToken);
+
         // A first finding, so the annotation thread is not empty on the first visit.
         await using var notes = store.LightweightSession();
         var first = await notes.Query<LeakedRecord>().Where(r => r.DatasetId == numbers.Id).OrderBy(r => r.RowNumber).FirstOrDefaultAsync(stoppingToken);
         if (first is not null)
         {
-            var author = new ConsortiumUser("camille.roux@le-veilleur", "Camille Roux", "le-veilleur");
+            var author = new ConsortiumUser(accounts["camille.roux@le-veilleur.example"], "Camille Roux", "le-veilleur");
             var added = AddNote.Decide(author, numbers, first, new NewNote("Number appears twice in the selector logs; checking carrier records.", Visibility.Consortium), clock.GetUtcNow());
             notes.Events.StartStream<Annotation>(added.AnnotationId, added);
             await notes.SaveChangesAsync(stoppingToken);
         }
-        logger.LogInformation("Demo consortium ready: sign in as any demo reporter on the start page");
+        logger.LogInformation("Demo consortium ready: sign in at /account/login; accounts and password are in {File}", DemoAccounts.CredentialsFile(configuration));
     }
 
     private async Task ImportAsync(Dataset dataset, string csv, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using Consortium.Client;
 using Consortium.Server.Investigations;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
 
 namespace Consortium.Server.Identity;
 
@@ -11,6 +12,7 @@ public static class IdentityEndpoints
     {
         var group = app.MapGroup("/api").WithTags("Identity").RequireAuthorization();
         group.MapGet("/me", GetMe);
+        group.MapPost("/session/sign-out", SignOut);
         return app;
     }
 
@@ -19,5 +21,12 @@ public static class IdentityEndpoints
         var user = ConsortiumUser.From(http.User);
         var outlet = await session.LoadAsync<Outlet>(user.OutletId, cancellationToken);
         return TypedResults.Ok(new Me(user.UserId, user.DisplayName, user.OutletId, outlet?.Name ?? user.OutletId));
+    }
+
+    /// <summary>Ends the browser session (the web UI's sign-out button). SameSite cookies keep other sites from calling it.</summary>
+    private static async Task<NoContent> SignOut(SignInManager<ConsortiumAccount> signIn)
+    {
+        await signIn.SignOutAsync();
+        return TypedResults.NoContent();
     }
 }

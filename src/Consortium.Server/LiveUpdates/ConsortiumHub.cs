@@ -8,8 +8,20 @@ namespace Consortium.Server.LiveUpdates;
 
 /// <summary>The live hub at /hubs/consortium. Every method checks access to the object it names, like the HTTP API does.</summary>
 [Authorize]
-public sealed class ConsortiumHub(AccessPolicy access) : Hub<IConsortiumClient>
+public sealed class ConsortiumHub(AccessPolicy access, LiveConnections connections) : Hub<IConsortiumClient>
 {
+    public override Task OnConnectedAsync()
+    {
+        connections.Add(ConsortiumUser.From(Context.User!).UserId, Context);
+        return base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        connections.Remove(ConsortiumUser.From(Context.User!).UserId, Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+
     public async Task JoinRecord(Guid recordId)
     {
         var user = ConsortiumUser.From(Context.User!);

@@ -12,13 +12,19 @@ public static class LiveUpdatesRegistration
             options.EnableDetailedErrors = false;
         }).AddJsonProtocol(options => options.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never);
         builder.Services.AddSingleton<AfterCommitNotifier>();
+        builder.Services.AddSingleton<LiveConnections>();
         builder.Services.AddHostedService<LivePusher>();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapLiveUpdates(this IEndpointRouteBuilder app)
     {
-        app.MapHub<ConsortiumHub>("/hubs/consortium", options => options.AllowStatefulReconnects = true);
+        app.MapHub<ConsortiumHub>("/hubs/consortium", options =>
+        {
+            options.AllowStatefulReconnects = true;
+            // A connection must not outlive the token or cookie that opened it.
+            options.CloseOnAuthenticationExpiration = true;
+        });
         return app;
     }
 }

@@ -1,0 +1,160 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Consortium.Server.Identity;
+
+/// <summary>
+/// OpenIddict passes the authorization, token, end-session and userinfo requests through to these handlers once it
+/// has validated them (client, redirect URI, PKCE, grant type, scopes). They decide who the token is for.
+/// </summary>
+internal static class ConnectEndpoints
+{
+    /// <summary>Application property naming the outlet a partner's sync client acts for.</summary>
+    public const string OutletProperty = "consortium_outlet";
+
+    public static IEndpointRouteBuilder MapConnectEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/connect").AllowAnonymous().ExcludeFromDescription();
+        group.MapMethods("/authorize", ["GET", "POST"], (Delegate)Authorize);
+        group.MapPost("/token", (Delegate)Exchange);
+        group.MapMethods("/logout", ["GET", "POST"], (Delegate)EndSession);
+        group.MapMethods("/userinfo", ["GET", "POST"], (Delegate)UserInfo)
+            .RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(OpenIddict.Validation.AspNetCore.OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
+        return app;
+    }
+
+    private static async Task<IResult> Authorize(HttpContext http, UserManager<ConsortiumAccount> users, IOpenIddictAuthorizationManager authorizations)
+    {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        if (!session.Succeeded || request.HasPromptValue(PromptValues.Login))
+        {
+            if (request.HasPromptValue(PromptValues.None))
+            {
+                return Forbid(Errors.LoginRequired, "The user is not signed in.");
+            }
+            // Back here after the password and second factor, with the same request (minus prompt=login, or it would loop).
+            var parameters = http.Request.HasFormContentType ? http.Request.Form.ToList() : http.Request.Query.ToList();
+            parameters.RemoveAll(p => p.Key == Parameters.Prompt);
+            return Results.Challenge(new AuthenticationProperties { RedirectUri = http.Request.PathBase + http.Request.Path + QueryString.Create(parameters) },
+                [IdentityConstants.ApplicationScheme]);
+        }
+
+        var account = await users.GetUserAsync(session.Principal!);
+        if (account is null || account.Disabled)
+        {
+            return Forbid(Errors.AccessDenied, "The account cannot sign in.");
+        }
+
+        // Consortium's clients are registered by the consortium's operators, so consent is implied; the permanent
+        // authorization still exists so that revoking it (or the account) kills every token derived from it.
+        var identity = IdentityFor(account);
+        identity.SetScopes(request.GetScopes());
+        var subject = account.Id;
+        var clientId = request.ClientId!;
+        var existing = await authorizations.FindAsync(subject, clientId, Statuses.Valid, AuthorizationTypes.Permanent, request.GetScopes()).FirstOrDefaultAsync();
+        var authorization = existing ?? await authorizations.CreateAsync(identity, subject, clientId, AuthorizationTypes.Permanent, request.GetScopes());
+        identity.SetAuthorizationId(await authorizations.GetIdAsync(authorization));
+        identity.SetDestinations(Destinations);
+        return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static async Task<IResult> Exchange(HttpContext http, UserManager<ConsortiumAccount> users, IOpenIddictApplicationManager applications)
+    {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        if (request.IsClientCredentialsGrantType())
+        {
+            // A partner's sync client acts for its outlet, as an identity of its own (never as a person).
+            var application = await applications.FindByClientIdAsync(request.ClientId!);
+            if (application is null)
+            {
+                return Forbid(Errors.InvalidClient, "Unknown client.");
+            }
+            var properties = await applications.GetPropertiesAsync(application);
+            if (!properties.TryGetValue(OutletProperty, out var outlet) || outlet.ValueKind != JsonValueKind.String)
+            {
+                return Forbid(Errors.UnauthorizedClient, "This client does not act for an outlet.");
+            }
+            var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+            identity.SetClaim(Claims.Subject, request.ClientId)
+                .SetClaim(Claims.Name, await applications.GetDisplayNameAsync(application) ?? request.ClientId)
+                .SetClaim(ConsortiumUser.OutletClaim, outlet.GetString())
+                .SetClaim(Claims.ClientId, request.ClientId);
+            identity.SetScopes(request.GetScopes());
+            identity.SetDestinations(Destinations);
+            return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        {
+            var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            var account = await users.FindByIdAsync(result.Principal?.GetClaim(Claims.Subject) ?? "");
+            // Checked again at every refresh: a disabled or locked-out account gets no new access token.
+            if (account is null || account.Disabled || await users.IsLockedOutAsync(account))
+            {
+                return Forbid(Errors.InvalidGrant, "The account can no longer sign in.");
+            }
+            var identity = IdentityFor(account);
+            identity.SetScopes(result.Principal!.GetScopes());
+            identity.SetAuthorizationId(result.Principal!.GetAuthorizationId());
+            identity.SetClaim(Claims.ClientId, request.ClientId);
+            identity.SetDestinations(Destinations);
+            return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        return Forbid(Errors.UnsupportedGrantType, "This grant type is not supported.");
+    }
+
+    private static async Task<IResult> EndSession(HttpContext http)
+    {
+        await http.SignOutAsync(IdentityConstants.ApplicationScheme);
+        // OpenIddict redirects to the validated post_logout_redirect_uri, or to the login page without one.
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = "/account/login" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+    }
+
+    private static IResult UserInfo(HttpContext http)
+    {
+        var user = http.User;
+        return Results.Ok(new Dictionary<string, object?>
+        {
+            [Claims.Subject] = user.GetClaim(Claims.Subject),
+            [Claims.Name] = user.GetClaim(Claims.Name),
+            [Claims.PreferredUsername] = user.GetClaim(Claims.PreferredUsername),
+            [ConsortiumUser.OutletClaim] = user.GetClaim(ConsortiumUser.OutletClaim),
+        });
+    }
+
+    private static ClaimsIdentity IdentityFor(ConsortiumAccount account)
+    {
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, account.Id)
+            .SetClaim(Claims.Name, account.DisplayName)
+            .SetClaim(Claims.PreferredUsername, account.UserName)
+            .SetClaim(ConsortiumUser.OutletClaim, account.OutletId);
+        return identity;
+    }
+
+    private static IEnumerable<string> Destinations(Claim claim) => claim.Type switch
+    {
+        Claims.Subject or Claims.ClientId => [OpenIddictConstants.Destinations.AccessToken, OpenIddictConstants.Destinations.IdentityToken],
+        Claims.Name or Claims.PreferredUsername or ConsortiumUser.OutletClaim =>
+            [OpenIddictConstants.Destinations.AccessToken, OpenIddictConstants.Destinations.IdentityToken],
+        // Anything else (the security stamp above all) stays out of tokens.
+        _ => [],
+    };
+
+    private static IResult Forbid(string error, string description) => Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }),
+        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}

@@ -1,0 +1,189 @@
+using System.Security.Cryptography.X509Certificates;
+using Consortium.Server.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Consortium.Server.Identity;
+
+public static class IdentityRegistration
+{
+    /// <summary>Cookie for browsers or bearer token for tools: chosen per request by whether a bearer token is sent.</summary>
+    public const string ApiScheme = "Consortium";
+
+    public const string ApiScope = "consortium.api";
+
+    /// <summary>
+    /// ASP.NET Core Identity (accounts, password + mandatory TOTP, lockout), OpenIddict's server (authorization code
+    /// with PKCE, client credentials, refresh tokens, revocation, introspection) and its validation, and the one
+    /// authentication scheme every endpoint and the hub use.
+    /// </summary>
+    public static WebApplicationBuilder AddConsortiumIdentity(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var keysDirectory = configuration["Identity:KeysDirectory"] is { Length: > 0 } configured ? configured : KeyFiles.DefaultDirectory();
+        var requireHttps = configuration.GetValue("Identity:RequireHttps", true);
+
+        builder.Services.AddDbContext<IdentityStore>((services, options) =>
+        {
+            options.UseNpgsql(services.GetRequiredService<StorageSettings>().ConnectionString,
+                npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory", IdentityStore.Schema));
+            options.UseOpenIddict();
+        });
+        builder.Services.AddHostedService<IdentitySchemaMigrator>();
+        builder.Services.AddHostedService<BuiltInClients>();
+
+        builder.Services.AddDataProtection()
+            .SetApplicationName("Consortium")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(keysDirectory, "data-protection")));
+
+        builder.Services.AddIdentity<ConsortiumAccount, IdentityRole>(options =>
+            {
+                IdentityUserStoreDefaults.UseLatestSchema(options);
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 12;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireDigit = false;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.SignIn.RequireConfirmedAccount = false;
+                options.ClaimsIdentity.UserIdClaimType = Claims.Subject;
+                options.ClaimsIdentity.UserNameClaimType = Claims.Name;
+            })
+            .AddEntityFrameworkStores<IdentityStore>()
+            .AddDefaultTokenProviders()
+            .AddClaimsPrincipalFactory<AccountClaimsFactory>();
+
+        // Revocation must bite within seconds, not at the default 30-minute stamp check: every cookie request re-reads the account.
+        builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
+
+        builder.Services.ConfigureApplicationCookie(options =>
+        {
+            options.Cookie.Name = "consortium.session";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.Cookie.SecurePolicy = requireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            options.ExpireTimeSpan = TimeSpan.FromHours(10);
+            options.SlidingExpiration = true;
+            options.LoginPath = "/account/login";
+            options.LogoutPath = "/account/logout";
+            options.AccessDeniedPath = "/account/login";
+            // The API and the hub answer 401/403; only pages redirect to the login page.
+            options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
+            options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
+        });
+        builder.Services.ConfigureExternalCookie(options => options.Cookie.Name = "consortium.external");
+        builder.Services.AddAuthentication()
+            .AddCookie(EnrolmentCookie.Scheme, options =>
+            {
+                options.Cookie.Name = "consortium.enrolment";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Strict;
+                options.Cookie.SecurePolicy = requireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                options.ExpireTimeSpan = TimeSpan.FromMinutes(10);
+                options.SlidingExpiration = false;
+                options.LoginPath = "/account/login";
+            })
+            .AddPolicyScheme(ApiScheme, "Cookie or bearer token", options => options.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme
+                    : IdentityConstants.ApplicationScheme);
+
+        builder.Services.AddOpenIddict()
+            .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<IdentityStore>())
+            .AddServer(options =>
+            {
+                options.SetAuthorizationEndpointUris("connect/authorize")
+                    .SetTokenEndpointUris("connect/token")
+                    .SetIntrospectionEndpointUris("connect/introspect")
+                    .SetRevocationEndpointUris("connect/revoke")
+                    .SetEndSessionEndpointUris("connect/logout")
+                    .SetUserInfoEndpointUris("connect/userinfo");
+                options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
+                    .AllowClientCredentialsFlow()
+                    .AllowRefreshTokenFlow();
+                options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, ApiScope);
+                options.SetAccessTokenLifetime(TimeSpan.FromMinutes(30));
+                options.SetRefreshTokenLifetime(TimeSpan.FromDays(14));
+                options.AddSigningCertificate(KeyFiles.LoadOrCreate(keysDirectory, "token-signing", X509KeyUsageFlags.DigitalSignature));
+                options.AddEncryptionCertificate(KeyFiles.LoadOrCreate(keysDirectory, "token-encryption", X509KeyUsageFlags.KeyEncipherment));
+                var aspNetCore = options.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    .EnableStatusCodePagesIntegration();
+                if (!requireHttps)
+                {
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
+            })
+            .AddValidation(options =>
+            {
+                options.UseLocalServer();
+                options.UseAspNetCore();
+                // 7.8.0 is the only version we can get; 7.9.0 fixed a flaw in authorization-entry validation when
+                // token-entry validation is off. Both on: a revoked token or authorization stops working at once.
+                options.EnableTokenEntryValidation();
+                options.EnableAuthorizationEntryValidation();
+            });
+
+        builder.Services.AddScoped<AccessRevocation>();
+        builder.Services.AddScoped<SignInAudit>();
+        builder.Services.AddRazorPages(options => options.RootDirectory = "/Identity/Pages");
+
+        // AddIdentity made its cookie the default for authenticate and challenge; the API needs cookie-or-bearer for all.
+        builder.Services.AddAuthentication(options =>
+        {
+            options.DefaultScheme = ApiScheme;
+            options.DefaultAuthenticateScheme = ApiScheme;
+            options.DefaultChallengeScheme = ApiScheme;
+            options.DefaultForbidScheme = ApiScheme;
+        });
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(ApiScheme)
+                .RequireAuthenticatedUser()
+                .RequireClaim(ConsortiumUser.OutletClaim)
+                .Build());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapConsortiumIdentity(this IEndpointRouteBuilder app)
+    {
+        app.MapRazorPages().AllowAnonymous();
+        app.MapConnectEndpoints();
+        app.MapGet("/account/account.css", () => Results.Stream(
+            typeof(IdentityRegistration).Assembly.GetManifestResourceStream("account.css")!, "text/css")).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+
+    private static Task RedirectOrStatus(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/connect/userinfo"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Applies the identity schema's migrations at start, before anyone can sign in.</summary>
+internal sealed class IdentitySchemaMigrator(IServiceProvider services) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IdentityStore>().Database.MigrateAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Consortium.Server.Identity;
+
+/// <summary>
+/// Token signing and encryption keys, created on first run in a folder outside the repository and reused after
+/// (so tokens survive restarts). Operators can point Identity:KeysDirectory at a mounted secret instead.
+/// </summary>
+internal static class KeyFiles
+{
+    public static string DefaultDirectory() =>
+        Environment.UserName == "root"
+            ? "/var/lib/consortium/keys"
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "consortium", "keys");
+
+    public static X509Certificate2 LoadOrCreate(string directory, string name, X509KeyUsageFlags usage)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, name + ".pfx");
+        if (!File.Exists(path))
+        {
+            using var rsa = RSA.Create(3072);
+            var request = new CertificateRequest($"CN=Consortium {name}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(usage, critical: true));
+            using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(2));
+            var temporary = path + ".tmp";
+            File.WriteAllBytes(temporary, created.Export(X509ContentType.Pfx));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            // Two processes starting at once must not each write a different key.
+            try
+            {
+                File.Move(temporary, path);
+            }
+            catch (IOException)
+            {
+                File.Delete(temporary);
+            }
+        }
+        return X509CertificateLoader.LoadPkcs12FromFile(path, password: null, X509KeyStorageFlags.EphemeralKeySet);
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Consortium.Server.Identity.Pages.Account;
+
+/// <summary>Step two: a TOTP code, or one of the recovery codes (each works once). Failures count towards lockout.</summary>
+public sealed class TwoFactorModel(SignInManager<ConsortiumAccount> signIn, SignInAudit audit) : PageModel
+{
+    [BindProperty]
+    public string Code { get; set; } = "";
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    public string? Error { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync() =>
+        await signIn.GetTwoFactorAuthenticationUserAsync() is null ? RedirectToPage("Login", new { ReturnUrl }) : Page();
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var account = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (account is null)
+        {
+            return RedirectToPage("Login", new { ReturnUrl });
+        }
+        var code = Code.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+        var result = code.Length == 6 && code.All(char.IsAsciiDigit)
+            ? await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: false)
+            : await signIn.TwoFactorRecoveryCodeSignInAsync(Code.Trim());
+        if (!result.Succeeded)
+        {
+            await audit.FailedAsync(account.Email ?? "", account.Id, result.IsLockedOut ? "locked out" : "wrong second factor", HttpContext);
+            Error = result.IsLockedOut ? LoginModel.GenericFailure : "That code is not valid. Codes change every 30 seconds.";
+            return Page();
+        }
+        await audit.SucceededAsync(account, HttpContext);
+        return LocalRedirect(SafeReturnUrl.Of(ReturnUrl, Url));
+    }
+}

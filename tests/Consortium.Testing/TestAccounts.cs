@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Consortium.Server.Identity;
+using Duende.IdentityModel;
+using Duende.IdentityModel.Client;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using OtpNet;
+
+namespace Consortium.Testing;
+
+/// <summary>
+/// Real accounts with a password and an enrolled authenticator, and real tokens for them: obtained through the
+/// authorization code flow with PKCE exactly as a person's tool would (login page, password, TOTP code, redirect with
+/// a code), then exchanged at the token endpoint by an independent OpenID Connect client library (Duende.IdentityModel).
+/// </summary>
+public sealed partial class TestAccounts(ConsortiumServer server)
+{
+    public const string Password = "correct horse battery staple";
+    private readonly ConcurrentDictionary<string, Lazy<Task<TestAccount>>> accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> tokens = new(StringComparer.Ordinal);
+
+    /// <summary>The account "person@outlet" (email person@outlet.test), created on first use with 2FA enrolled.</summary>
+    public Task<TestAccount> AccountAsync(string user, bool outletAdmin = false) =>
+        accounts.GetOrAdd(user, _ => new Lazy<Task<TestAccount>>(() => CreateAsync(user, outletAdmin))).Value;
+
+    /// <summary>A cached access token for <paramref name="user"/>.</summary>
+    public Task<string> AccessTokenAsync(string user) =>
+        tokens.GetOrAdd(user, _ => new Lazy<Task<string>>(async () => (await SignInWithCodeFlowAsync(user)).AccessToken!)).Value;
+
+    /// <summary>Forgets cached tokens (after revoking them, say).</summary>
+    public void ForgetTokens() => tokens.Clear();
+
+    private async Task<TestAccount> CreateAsync(string user, bool outletAdmin)
+    {
+        var at = user.LastIndexOf('@');
+        var person = user[..at];
+        var outlet = user[(at + 1)..];
+        await using var scope = server.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ConsortiumAccount>>();
+        var account = new ConsortiumAccount
+        {
+            UserName = $"{person}@{outlet}.test",
+            Email = $"{person}@{outlet}.test",
+            EmailConfirmed = true,
+            DisplayName = string.Join(' ', person.Split('.').Select(p => char.ToUpperInvariant(p[0]) + p[1..])),
+            OutletId = outlet,
+            OutletAdmin = outletAdmin,
+        };
+        Check(await users.CreateAsync(account, Password));
+        Check(await users.ResetAuthenticatorKeyAsync(account));
+        Check(await users.SetTwoFactorEnabledAsync(account, true));
+        var key = (await users.GetAuthenticatorKeyAsync(account))!;
+        return new TestAccount(account.Id, account.Email, account.DisplayName, outlet, key);
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
+    }
+
+    /// <summary>The current TOTP code of an account, as its authenticator app would show it.</summary>
+    public static string TotpCode(TestAccount account) => new Totp(Base32Encoding.ToBytes(account.AuthenticatorKey)).ComputeTotp();
+
+    /// <summary>Runs the whole authorization code flow with PKCE for <paramref name="user"/> and returns the token response.</summary>
+    public async Task<TokenResponse> SignInWithCodeFlowAsync(string user, string scope = "openid profile offline_access consortium.api")
+    {
+        var account = await AccountAsync(user);
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var browser = new HttpClient(handler) { BaseAddress = server.BaseAddress };
+
+        var verifier = CryptoRandom.CreateUniqueId(32);
+        var challenge = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var state = CryptoRandom.CreateUniqueId(16);
+        var authorize = new RequestUrl(new Uri(server.BaseAddress, "connect/authorize").ToString()).CreateAuthorizeUrl(
+            clientId: BuiltInClients.CliClientId, responseType: "code", scope: scope, redirectUri: BuiltInClients.CliRedirectUri,
+            state: state, codeChallenge: challenge, codeChallengeMethod: "S256");
+
+        var toLogin = await browser.GetAsync(authorize);
+        var loginPage = Location(toLogin);
+        var loginForm = await browser.GetStringAsync(loginPage);
+        var toSecondFactor = await browser.PostAsync(loginPage, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = account.Email,
+            ["Password"] = Password,
+            ["ReturnUrl"] = ReturnUrlOf(loginPage),
+            ["__RequestVerificationToken"] = AntiforgeryToken(loginForm),
+        }));
+        var secondFactorPage = Location(toSecondFactor);
+        var secondFactorForm = await browser.GetStringAsync(secondFactorPage);
+        var backToAuthorize = await browser.PostAsync(secondFactorPage, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Code"] = TotpCode(account),
+            ["ReturnUrl"] = ReturnUrlOf(secondFactorPage),
+            ["__RequestVerificationToken"] = AntiforgeryToken(secondFactorForm),
+        }));
+        var callback = await browser.GetAsync(Location(backToAuthorize));
+        var redirect = new AuthorizeResponse(Location(callback).ToString());
+        if (redirect.IsError || redirect.State != state)
+        {
+            throw new InvalidOperationException($"Authorization failed for {user}: {redirect.Error} {redirect.ErrorDescription}");
+        }
+
+        using var tokenClient = new HttpClient { BaseAddress = server.BaseAddress };
+        var token = await tokenClient.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
+        {
+            Address = new Uri(server.BaseAddress, "connect/token").ToString(),
+            ClientId = BuiltInClients.CliClientId,
+            Code = redirect.Code!,
+            RedirectUri = BuiltInClients.CliRedirectUri,
+            CodeVerifier = verifier,
+        });
+        return token.IsError ? throw new InvalidOperationException($"Token request failed for {user}: {token.Error} {token.ErrorDescription}") : token;
+    }
+
+    private Uri Location(HttpResponseMessage response)
+    {
+        if (response.StatusCode is not (HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther))
+        {
+            throw new InvalidOperationException($"Expected a redirect from {response.RequestMessage?.RequestUri}, got {(int)response.StatusCode}.");
+        }
+        var location = response.Headers.Location!;
+        return location.IsAbsoluteUri ? location : new Uri(server.BaseAddress, location);
+    }
+
+    private static string ReturnUrlOf(Uri page) =>
+        System.Web.HttpUtility.ParseQueryString(page.Query)["ReturnUrl"] ?? "/";
+
+    private static string AntiforgeryToken(string html) => AntiforgeryField().Match(html) is { Success: true } match
+        ? WebUtility.HtmlDecode(match.Groups[1].Value)
+        : throw new InvalidOperationException("The form has no antiforgery token.");
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}
+
+/// <summary>A test account: its id (the tokens' subject), email, display name, outlet and authenticator key.</summary>
+public sealed record TestAccount(string Id, string Email, string DisplayName, string OutletId, string AuthenticatorKey);
