@@ -25,6 +25,7 @@ app.MapApiReference();
 app.MapConsortiumIdentity();
 app.MapIdentity();
 app.MapOutletAdministration();
+app.MapOutlets();
 app.MapInvestigations();
 app.MapRecords();
 app.MapAnnotations();

@@ -1,7 +1,7 @@
 import type {
   Annotation,
   Dataset,
-  DevUser,
+  Outlet,
   Investigation,
   LeakRecord,
   Me,
@@ -101,10 +101,9 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 const enc = encodeURIComponent;
 
 export const api = {
-  devUsers: (signal?: AbortSignal) => request<DevUser[]>('/api/dev/users', { signal, quiet401: true }),
-  devSignIn: (user: string) => request<void>('/api/dev/sign-in', { method: 'POST', body: { user } }),
-  devSignOut: () => request<void>('/api/dev/sign-out', { method: 'POST', quiet401: true }),
   me: (signal?: AbortSignal) => request<Me>('/api/me', { signal, quiet401: true }),
+  signOut: () => request<void>('/api/session/sign-out', { method: 'POST', quiet401: true }),
+  outlets: (signal?: AbortSignal) => request<Outlet[]>('/api/outlets', { signal }),
 
   investigations: (signal?: AbortSignal) => request<Investigation[]>('/api/investigations', { signal }),
   investigation: (id: string, signal?: AbortSignal) =>

@@ -8,14 +8,20 @@ export interface ProblemDetails {
   [extension: string]: unknown;
 }
 
-export interface DevUser {
+export interface Me {
   user: string;
   displayName: string;
   outletId: string;
   outletName: string;
 }
 
-export type Me = DevUser;
+export interface Outlet {
+  id: string;
+  name: string;
+  country: string;
+  timeZone: string;
+}
+
 
 export interface Investigation {
   id: string;

@@ -3,7 +3,6 @@ import { InvestigationPage } from '../features/investigations/InvestigationPage'
 import { InvestigationsPage } from '../features/investigations/InvestigationsPage';
 import { DatasetPage } from '../features/datasets/DatasetPage';
 import { RecordPage } from '../features/records/RecordPage';
-import { SignInPage } from '../features/signin/SignInPage';
 import { useSession } from '../features/session/session';
 import { LiveProvider } from '../live/LiveConnection';
 import { t } from '../i18n';
@@ -21,7 +20,7 @@ export function App() {
       <main id="main" tabIndex={-1} className="main">
         {state.status === 'loading' && <Loading />}
         {state.status === 'error' && <ErrorAlert error={state.error} onRetry={refresh} />}
-        {state.status === 'signedOut' && <SignInPage />}
+        {state.status === 'signedOut' && <Loading />}
         {state.status === 'signedIn' && (
           // One live connection per signed-in user; a different user gets a fresh one.
           <LiveProvider key={state.me.user}>

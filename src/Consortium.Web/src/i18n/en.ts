@@ -21,11 +21,6 @@ export const en = {
   'header.signedIn': 'Signed in as',
   'header.signOut': 'Sign out',
 
-  'signin.title': 'Sign in (development stand-in)',
-  'signin.intro': 'Real sign-in comes later. Choose a demo user to continue.',
-  'signin.userButton': '{displayName} · {outletName}',
-  'signin.noUsers': 'The server offers no demo users.',
-  'signin.signingIn': 'Signing in…',
 
   'investigations.title': 'Investigations',
   'investigations.empty': 'You are not a member of any investigation yet.',

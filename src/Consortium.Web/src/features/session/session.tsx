@@ -10,9 +10,14 @@ export type SessionState =
 
 interface SessionValue {
   state: SessionState;
-  signIn: (user: string) => Promise<void>;
   signOut: () => Promise<void>;
   refresh: () => void;
+}
+
+/** Sign-in happens on the server's own pages (password, then authenticator); the app never handles credentials. */
+export function goToSignIn(): void {
+  const returnUrl = window.location.pathname + window.location.search;
+  window.location.assign(`/account/login?ReturnUrl=${encodeURIComponent(returnUrl)}`);
 }
 
 const SessionContext = createContext<SessionValue | null>(null);
@@ -44,19 +49,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => window.removeEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
   }, []);
 
-  const signIn = useCallback(
-    async (user: string) => {
-      await api.devSignIn(user);
-      await loadMe();
-    },
-    [loadMe],
-  );
+  // Signed out (never signed in, session expired, access revoked): off to the sign-in pages.
+  useEffect(() => {
+    if (state.status === 'signedOut') goToSignIn();
+  }, [state.status]);
 
   const signOut = useCallback(async () => {
     try {
-      await api.devSignOut();
+      await api.signOut();
     } finally {
-      setState({ status: 'signedOut' });
+      window.location.assign('/account/login');
     }
   }, []);
 
@@ -65,7 +67,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     void loadMe();
   }, [loadMe]);
 
-  const value = useMemo(() => ({ state, signIn, signOut, refresh }), [state, signIn, signOut, refresh]);
+  const value = useMemo(() => ({ state, signOut, refresh }), [state, signOut, refresh]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 
@@ -82,12 +84,29 @@ export function useMe(): Me {
   return state.me;
 }
 
+let outletDirectory: Promise<Map<string, string>> | null = null;
+
 /**
- * Display name for an outlet id. The API gives outlet ids only; the signed-in user's own
- * outlet has a name, others show their id until an outlet directory exists.
+ * Display name for an outlet id, from the directory of outlets the caller works with (loaded once per page load);
+ * the id stands in until it arrives.
  */
 export function useOutletName(): (outletId: string) => string {
   const { state } = useSession();
   const me = state.status === 'signedIn' ? state.me : null;
-  return (outletId: string) => (me && me.outletId === outletId ? me.outletName : outletId);
+  const [names, setNames] = useState<Map<string, string> | null>(null);
+  useEffect(() => {
+    if (!me) return;
+    outletDirectory ??= api.outlets().then((outlets) => new Map(outlets.map((o) => [o.id, o.name])));
+    let cancelled = false;
+    outletDirectory.then(
+      (directory) => !cancelled && setNames(directory),
+      () => {
+        outletDirectory = null;
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [me]);
+  return (outletId: string) => names?.get(outletId) ?? (me && me.outletId === outletId ? me.outletName : outletId);
 }
