@@ -13,29 +13,39 @@ internal static class CliOptions
         Recursive = true,
     };
 
-    // Until the identity issue brings OAuth tokens, the CLI speaks the server's development stand-in.
-    public static readonly Option<string?> As = new("--as")
+    // A sync client registered by the outlet's administrator; the secret is best given through the environment,
+    // where it does not land in shell history or in the process list.
+    public static readonly Option<string?> ClientId = new("--client-id")
     {
-        Description = "Development stand-in identity, person@outlet (default: $CONSORTIUM_USER).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CONSORTIUM_USER"),
+        Description = "Sync client id (default: $CONSORTIUM_CLIENT_ID).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CONSORTIUM_CLIENT_ID"),
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> ClientSecret = new("--client-secret")
+    {
+        Description = "Sync client secret (default: $CONSORTIUM_CLIENT_SECRET).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CONSORTIUM_CLIENT_SECRET"),
         Recursive = true,
     };
 
     public static void AddGlobalOptions(RootCommand root)
     {
         root.Options.Add(Server);
-        root.Options.Add(As);
+        root.Options.Add(ClientId);
+        root.Options.Add(ClientSecret);
     }
 
     public static ConsortiumClient Client(ParseResult parse)
     {
         var server = parse.GetValue(Server)!;
-        var http = new HttpClient { BaseAddress = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/"), Timeout = TimeSpan.FromMinutes(30) };
-        if (parse.GetValue(As) is { Length: > 0 } user)
+        var baseAddress = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
+        if (parse.GetValue(ClientId) is not { Length: > 0 } clientId || parse.GetValue(ClientSecret) is not { Length: > 0 } secret)
         {
-            http.DefaultRequestHeaders.Add("X-Consortium-Dev-User", user);
+            throw new CliUsageException("Give the sync client's credentials: --client-id and $CONSORTIUM_CLIENT_SECRET (an outlet administrator registers clients).");
         }
-        return new ConsortiumClient(http);
+        var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(30) };
+        return new ConsortiumClient(http, new ClientCredentialsTokens(http, clientId, secret).GetAsync);
     }
 
     /// <summary>Runs a command body, turning the server's problem details into one readable line and exit code 1.</summary>
@@ -51,6 +61,11 @@ internal static class CliOptions
             Console.Error.WriteLine($"error: {e.Title}{(e.Detail is null ? "" : ": " + e.Detail)} ({(int)e.Status})");
             return 1;
         }
+        catch (CliUsageException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
         catch (HttpRequestException e)
         {
             Console.Error.WriteLine($"error: cannot reach the server: {e.Message}");
@@ -58,3 +73,5 @@ internal static class CliOptions
         }
     }
 }
+
+internal sealed class CliUsageException(string message) : Exception(message);
