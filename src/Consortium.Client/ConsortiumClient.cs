@@ -62,6 +62,34 @@ public sealed class ConsortiumClient(HttpClient http, Func<CancellationToken, Ta
         return await ReadAsync<ImportResult>(response, cancellationToken);
     }
 
+    /// <summary>Current members of an investigation.</summary>
+    public Task<IReadOnlyList<MemberView>> ListMembersAsync(Guid investigationId, CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<MemberView>>($"api/investigations/{investigationId}/members", cancellationToken);
+
+    /// <summary>Adds a person to an investigation (coordinators only).</summary>
+    public Task<MemberView> AddMemberAsync(Guid investigationId, NewMember member, CancellationToken cancellationToken = default) =>
+        PostAsync<MemberView>($"api/investigations/{investigationId}/members", member, cancellationToken);
+
+    /// <summary>Changes a member's role or expiry (coordinators only).</summary>
+    public Task<MemberView> ChangeMemberAsync(Guid investigationId, string userId, MemberChange change, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<MemberView>(HttpMethod.Put, $"api/investigations/{investigationId}/members/{Uri.EscapeDataString(userId)}", change, cancellationToken);
+
+    /// <summary>Removes a person from an investigation (coordinators only); their access ends at once.</summary>
+    public async Task RemoveMemberAsync(Guid investigationId, string userId, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/investigations/{investigationId}/members/{Uri.EscapeDataString(userId)}");
+        using var response = await SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    /// <summary>Sets which member outlets see a dataset (null: all); coordinators only.</summary>
+    public Task<DatasetView> SetCompartmentAsync(Guid datasetId, OutletRestriction compartment, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<DatasetView>(HttpMethod.Put, $"api/datasets/{datasetId}/compartment", compartment, cancellationToken);
+
+    /// <summary>Restricts one record to named member outlets (null lifts it); coordinators only.</summary>
+    public Task<OutletRestriction> SetRecordRestrictionAsync(Guid recordId, OutletRestriction restriction, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<OutletRestriction>(HttpMethod.Put, $"api/records/{recordId}/restriction", restriction, cancellationToken);
+
     /// <summary>Accounts of the caller's outlet (outlet administrators only).</summary>
     public Task<IReadOnlyList<AccountView>> ListOutletAccountsAsync(CancellationToken cancellationToken = default) =>
         GetAsync<IReadOnlyList<AccountView>>("api/outlet/accounts", cancellationToken);
@@ -130,9 +158,11 @@ public sealed class ConsortiumClient(HttpClient http, Func<CancellationToken, Ta
         return await ReadAsync<T>(response, cancellationToken);
     }
 
-    private async Task<T> PostAsync<T>(string path, object body, CancellationToken cancellationToken)
+    private Task<T> PostAsync<T>(string path, object body, CancellationToken cancellationToken) => SendJsonAsync<T>(HttpMethod.Post, path, body, cancellationToken);
+
+    private async Task<T> SendJsonAsync<T>(HttpMethod method, string path, object body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, body.GetType(), options: Json) };
+        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, body.GetType(), options: Json) };
         using var response = await SendAsync(request, cancellationToken);
         return await ReadAsync<T>(response, cancellationToken);
     }

@@ -18,6 +18,8 @@ public sealed partial class LiveAnnotationPageTests(BrowserFixture fixture) : IA
     {
         var alpha = Server.ClientFor("ines@alpha");
         var investigation = await alpha.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Shared leak", ["bravo"]));
+        var reporter = await Server.Accounts.AccountAsync("tom.ellery@bravo");
+        await alpha.AddMemberAsync(investigation.Id, new NewMember(reporter.Email, InvestigationRole.Reporter));
         var dataset = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Selected numbers", ""));
         await alpha.ImportCsvAsync(dataset.Id, new MemoryStream(Encoding.UTF8.GetBytes("phone,country\n07700 900123,GB\n07700 900124,GB\n")));
         return (await alpha.ListRecordsAsync(dataset.Id)).Items[0];

@@ -28,11 +28,28 @@ public abstract class ServerTest(ConsortiumServer server) : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    /// <summary>An investigation coordinated by alpha with bravo as a member (charlie is not), and one dataset shared with all members.</summary>
+    /// <summary>People who are reporters in the investigations tests are given; ines@alpha coordinates them.</summary>
+    protected static readonly string[] Reporters = ["tom@bravo", "tom.ellery@bravo", "marie@alpha", "lena@lab"];
+
+    /// <summary>Adds <paramref name="user"/> ("name@outlet") to an investigation as ines@alpha, its coordinator.</summary>
+    protected async Task<MemberView> GivenMemberAsync(Guid investigationId, string user, InvestigationRole role, DateTimeOffset? expiresAt = null)
+    {
+        var account = await Server.Accounts.AccountAsync(user);
+        return await Server.ClientFor("ines@alpha").AddMemberAsync(investigationId, new NewMember(account.Email, role, expiresAt));
+    }
+
+    /// <summary>
+    /// An investigation coordinated by ines@alpha with bravo and lab as member outlets (charlie is not), the
+    /// <see cref="Reporters"/> as members, and one dataset shared with all member outlets unless a compartment is named.
+    /// </summary>
     protected async Task<(InvestigationView Investigation, DatasetView Dataset)> GivenInvestigationWithDatasetAsync(string csv, IReadOnlyList<string>? compartment = null)
     {
         var alpha = Server.ClientFor("ines@alpha");
         var investigation = await alpha.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Test investigation", ["bravo", "lab"]));
+        foreach (var reporter in Reporters)
+        {
+            await GivenMemberAsync(investigation.Id, reporter, InvestigationRole.Reporter);
+        }
         var dataset = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Selected numbers", "", compartment));
         using var stream = Csv(csv);
         var result = await alpha.ImportCsvAsync(dataset.Id, stream);

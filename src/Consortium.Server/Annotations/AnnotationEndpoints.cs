@@ -22,7 +22,7 @@ public static class AnnotationEndpoints
         Guid recordId, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        if (await access.VisibleRecordAsync(user, recordId, cancellationToken) is null)
+        if (await access.RecordAsync(user, recordId, cancellationToken) is null)
         {
             return Problems.NotFound("record");
         }
@@ -30,14 +30,19 @@ public static class AnnotationEndpoints
         return TypedResults.Ok(annotations.Where(a => a.IsVisibleTo(user)).Select(a => a.ToView()).ToList());
     }
 
-    private static async Task<Results<Created<AnnotationView>, NotFound<ProblemDetails>, ValidationProblem>> AddNoteToRecord(
+    private static async Task<Results<Created<AnnotationView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> AddNoteToRecord(
         Guid recordId, NewNote note, HttpContext http, AccessPolicy access, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        if (await access.VisibleRecordAsync(user, recordId, cancellationToken) is not { } visible)
+        if (await access.RecordAsync(user, recordId, cancellationToken) is not { } granted)
         {
             return Problems.NotFound("record");
         }
+        if (!Permissions.CanAnnotate(granted.Role))
+        {
+            return Problems.Forbidden("Read-only members and sync clients cannot annotate.");
+        }
+        var visible = granted.Item;
         var errors = AddNote.Validate(note);
         if (errors.Count > 0)
         {

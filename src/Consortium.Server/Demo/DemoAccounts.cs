@@ -16,6 +16,8 @@ internal static class DemoAccounts
     public static string CredentialsFile(IConfiguration configuration) =>
         Path.Combine(configuration["Identity:KeysDirectory"] is { Length: > 0 } keys ? keys : KeyFiles.DefaultDirectory(), "demo-accounts.txt");
 
+    public static string DisplayNameOf(string person) => string.Join(' ', person.Split('.').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+
     public static async Task<Dictionary<string, string>> CreateAsync(IServiceProvider services, IConfiguration configuration, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
@@ -38,7 +40,7 @@ internal static class DemoAccounts
                     UserName = email,
                     Email = email,
                     EmailConfirmed = true,
-                    DisplayName = string.Join(' ', person.Split('.').Select(p => char.ToUpperInvariant(p[0]) + p[1..])),
+                    DisplayName = DisplayNameOf(person),
                     OutletId = outlet.Id,
                     OutletAdmin = first,
                 };

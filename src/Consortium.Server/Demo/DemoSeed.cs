@@ -36,13 +36,26 @@ internal sealed class DemoSeed(IDocumentStore store, IServiceProvider services, 
 
         session.Store(DemoConsortium.Outlets.ToArray());
         var now = clock.GetUtcNow();
+        var accounts = await DemoAccounts.CreateAsync(services, configuration, stoppingToken);
+        // Everyone takes part: the coordinating outlet's first reporter coordinates, each outlet's first is an editor,
+        // the lab's people are analysts, the rest reporters.
+        var members = DemoConsortium.Outlets.SelectMany(outlet => DemoConsortium.PeopleOf(outlet.Id).Select((person, index) =>
+        {
+            var role = outlet.Id == DemoConsortium.CoordinatorId && index == 0 ? InvestigationRole.Coordinator
+                : outlet.Id == "open-forensics-lab" ? InvestigationRole.Analyst
+                : index == 0 ? InvestigationRole.Editor
+                : InvestigationRole.Reporter;
+            var email = $"{person}@{outlet.Id}.example";
+            return new Membership(accounts[email], DemoAccounts.DisplayNameOf(person), outlet.Id, role, now, null);
+        })).ToArray();
         var investigation = new Investigation(
             Guid.CreateVersion7(),
             "Project Nightjar",
             "A leaked list of phone numbers selected for surveillance by an unnamed spyware vendor's clients. All numbers are synthetic.",
             DemoConsortium.CoordinatorId,
             DemoConsortium.Outlets.Select(o => o.Id).ToArray(),
-            now);
+            now,
+            members);
         session.Store(investigation);
         await session.SaveChangesAsync(stoppingToken);
 
@@ -53,8 +66,6 @@ internal sealed class DemoSeed(IDocumentStore store, IServiceProvider services, 
             ["open-forensics-lab", "le-veilleur", "harbour-courier"], [], 0, now);
         await ImportAsync(numbers, DemoConsortium.SelectedNumbersCsv(recordCount), stoppingToken);
         await ImportAsync(forensics, DemoConsortium.SelectedNumbersCsv(40), stoppingToken);
-
-        var accounts = await DemoAccounts.CreateAsync(services, configuration, stoppingToken);
 
         // A first finding, so the annotation thread is not empty on the first visit.
         await using var notes = store.LightweightSession();

@@ -18,6 +18,15 @@ public static class Problems
         Detail = $"The {what} does not exist, or it is not shared with your outlet.",
     });
 
+    /// <summary>The caller can see the object but their role does not allow the action.</summary>
+    public static ProblemHttpResult Forbidden(string detail) => TypedResults.Problem(new ProblemDetails
+    {
+        Type = "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+        Title = "Not allowed for your role",
+        Status = StatusCodes.Status403Forbidden,
+        Detail = detail,
+    });
+
     public static Conflict<ProblemDetails> Conflict(string title, string detail) => TypedResults.Conflict(new ProblemDetails
     {
         Type = "https://tools.ietf.org/html/rfc9110#section-15.5.10",

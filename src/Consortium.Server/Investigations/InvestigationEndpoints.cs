@@ -19,13 +19,16 @@ public static class InvestigationEndpoints
         return app;
     }
 
-    private static async Task<Ok<List<InvestigationView>>> ListInvestigations(HttpContext http, IQuerySession session, CancellationToken cancellationToken)
+    private static async Task<Ok<List<InvestigationView>>> ListInvestigations(HttpContext http, IQuerySession session, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        var investigations = await session.Query<Investigation>()
+        var now = clock.GetUtcNow();
+        var investigations = (await session.Query<Investigation>()
             .Where(i => i.MemberOutletIds.Contains(user.OutletId))
             .OrderBy(i => i.Name)
-            .ToListAsync(cancellationToken);
+            .ToListAsync(cancellationToken))
+            .Where(i => i.RoleOf(user, now) is not null)
+            .ToList();
         var ids = investigations.Select(i => i.Id).ToArray();
         var datasets = await session.Query<Dataset>().Where(d => d.InvestigationId.IsOneOf(ids)).ToListAsync(cancellationToken);
         return TypedResults.Ok(investigations
@@ -37,7 +40,7 @@ public static class InvestigationEndpoints
         Guid id, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        var investigation = await access.VisibleInvestigationAsync(user, id, cancellationToken);
+        var investigation = (await access.InvestigationAsync(user, id, cancellationToken))?.Item;
         if (investigation is null)
         {
             return Problems.NotFound("investigation");
@@ -46,10 +49,14 @@ public static class InvestigationEndpoints
         return TypedResults.Ok(investigation.ToView(datasets.Count(d => d.IsSharedWith(user.OutletId))));
     }
 
-    private static async Task<Results<Created<InvestigationView>, ValidationProblem>> CreateInvestigation(
+    private static async Task<Results<Created<InvestigationView>, ValidationProblem, ProblemHttpResult>> CreateInvestigation(
         NewInvestigation request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
+        if (user.IsSyncClient)
+        {
+            return Problems.Forbidden("Sync clients read and sync; a person opens investigations.");
+        }
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
         {
@@ -67,7 +74,10 @@ public static class InvestigationEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var investigation = new Investigation(Guid.CreateVersion7(), request.Name.Trim(), request.Description?.Trim() ?? "", user.OutletId, members, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        // Whoever opens it coordinates it; everyone else is added by a coordinator.
+        var investigation = new Investigation(Guid.CreateVersion7(), request.Name.Trim(), request.Description?.Trim() ?? "", user.OutletId, members, now,
+            [new Membership(user.UserId, user.DisplayName, user.OutletId, InvestigationRole.Coordinator, now, null)]);
         session.Store(investigation);
         await session.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/investigations/{investigation.Id}", investigation.ToView(0));

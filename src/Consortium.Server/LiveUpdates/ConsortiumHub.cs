@@ -25,7 +25,7 @@ public sealed class ConsortiumHub(AccessPolicy access, LiveConnections connectio
     public async Task JoinRecord(Guid recordId)
     {
         var user = ConsortiumUser.From(Context.User!);
-        if (await access.VisibleRecordAsync(user, recordId, Context.ConnectionAborted) is null)
+        if (await access.RecordAsync(user, recordId, Context.ConnectionAborted) is null)
         {
             // Same words for "missing" and "hidden": the caller must not learn which.
             throw new HubException("No such record.");

@@ -13,6 +13,7 @@ public static class LiveUpdatesRegistration
         }).AddJsonProtocol(options => options.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never);
         builder.Services.AddSingleton<AfterCommitNotifier>();
         builder.Services.AddSingleton<LiveConnections>();
+        builder.Services.AddHostedService<ExpiredAccessSweeper>();
         builder.Services.AddHostedService<LivePusher>();
         return builder;
     }

@@ -32,7 +32,7 @@ public static class RecordEndpoints
         Guid investigationId, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        if (await access.VisibleInvestigationAsync(user, investigationId, cancellationToken) is null)
+        if (await access.InvestigationAsync(user, investigationId, cancellationToken) is null)
         {
             return Problems.NotFound("investigation");
         }
@@ -40,15 +40,19 @@ public static class RecordEndpoints
         return TypedResults.Ok(datasets.Where(d => AccessPolicy.CanSee(user, d)).Select(d => d.ToView()).ToList());
     }
 
-    private static async Task<Results<Created<DatasetView>, NotFound<ProblemDetails>, ValidationProblem>> CreateDataset(
+    private static async Task<Results<Created<DatasetView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> CreateDataset(
         Guid investigationId, NewDataset request, HttpContext http, AccessPolicy access, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        var investigation = await access.VisibleInvestigationAsync(user, investigationId, cancellationToken);
-        if (investigation is null)
+        if (await access.InvestigationAsync(user, investigationId, cancellationToken) is not { } granted)
         {
             return Problems.NotFound("investigation");
         }
+        if (!Permissions.CanManageData(granted.Role))
+        {
+            return Problems.Forbidden("Coordinators and editors add datasets.");
+        }
+        var investigation = granted.Item;
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
         {
@@ -78,16 +82,20 @@ public static class RecordEndpoints
     private static async Task<Results<Ok<DatasetView>, NotFound<ProblemDetails>>> GetDataset(
         Guid id, HttpContext http, AccessPolicy access, CancellationToken cancellationToken)
     {
-        var visible = await access.VisibleDatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken);
-        return visible is { } v ? TypedResults.Ok(v.Dataset.ToView()) : Problems.NotFound("dataset");
+        var visible = await access.DatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken);
+        return visible is { } v ? TypedResults.Ok(v.Item.ToView()) : Problems.NotFound("dataset");
     }
 
-    private static async Task<Results<Ok<ImportResult>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>>> ImportCsv(
+    private static async Task<Results<Ok<ImportResult>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>, ProblemHttpResult>> ImportCsv(
         Guid id, HttpContext http, AccessPolicy access, IDocumentSession session, CancellationToken cancellationToken)
     {
-        if (await access.VisibleDatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken) is null)
+        if (await access.DatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken) is not { } granted)
         {
             return Problems.NotFound("dataset");
+        }
+        if (!Permissions.CanManageData(granted.Role))
+        {
+            return Problems.Forbidden("Coordinators and editors import records.");
         }
         if (http.Request.ContentType is not { } contentType || !contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
         {
@@ -117,11 +125,17 @@ public static class RecordEndpoints
         {
             return Problems.BadRequest("Invalid page size", $"limit must be between 1 and {MaxPageSize}.");
         }
-        if (await access.VisibleDatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken) is null)
+        var user = ConsortiumUser.From(http.User);
+        if (await access.DatasetAsync(user, id, cancellationToken) is null)
         {
             return Problems.NotFound("dataset");
         }
+        var hidden = await access.HiddenRecordIdsAsync(user, id, cancellationToken);
         var query = session.Query<LeakedRecord>().Where(r => r.DatasetId == id && r.RowNumber > after);
+        if (hidden.Length > 0)
+        {
+            query = query.Where(r => !r.Id.IsOneOf(hidden));
+        }
         if (!string.IsNullOrWhiteSpace(q))
         {
             var digits = PhoneNumbers.DigitsOf(q);
@@ -140,7 +154,7 @@ public static class RecordEndpoints
     private static async Task<Results<Ok<RecordView>, NotFound<ProblemDetails>>> GetRecord(
         Guid id, HttpContext http, AccessPolicy access, CancellationToken cancellationToken)
     {
-        var visible = await access.VisibleRecordAsync(ConsortiumUser.From(http.User), id, cancellationToken);
-        return visible is { } v ? TypedResults.Ok(v.Record.ToView()) : Problems.NotFound("record");
+        var visible = await access.RecordAsync(ConsortiumUser.From(http.User), id, cancellationToken);
+        return visible is { } v ? TypedResults.Ok(v.Item.Record.ToView()) : Problems.NotFound("record");
     }
 }

@@ -9,6 +9,7 @@ public sealed class InvestigationTests(ConsortiumServer server) : ServerTest(ser
     public async Task Creator_outlet_coordinates_and_member_outlets_see_the_investigation()
     {
         var created = await Server.ClientFor("ines@alpha").CreateInvestigationAsync(new NewInvestigation("Nightjar", "Leaked list", ["bravo"]));
+        await GivenMemberAsync(created.Id, "tom@bravo", InvestigationRole.Reporter);
 
         Assert.Equal("alpha", created.CoordinatorOutletId);
         Assert.Equal(["bravo", "alpha"], created.MemberOutletIds);

@@ -1,0 +1,104 @@
+using System.Security.Claims;
+using Consortium.Client;
+using Consortium.Server.Hosting;
+using Consortium.Server.Identity;
+using Consortium.Server.Investigations;
+using Consortium.Server.LiveUpdates;
+using JasperFx;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Consortium.Server.Records;
+
+/// <summary>
+/// Coordinators narrow who sees what: a dataset's compartment (which member outlets see it at all) and a single
+/// record's restriction (a source's number, say). Outlets that lose sight lose it at once, open connections included.
+/// </summary>
+public static class RestrictAccess
+{
+    public static IEndpointRouteBuilder MapAccessRestrictions(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api").WithTags("Datasets and records").RequireAuthorization();
+        group.MapPut("/datasets/{id:guid}/compartment", SetCompartment);
+        group.MapPut("/records/{id:guid}/restriction", SetRestriction);
+        return app;
+    }
+
+    private static async Task<Results<Ok<DatasetView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> SetCompartment(
+        Guid id, OutletRestriction request, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections, CancellationToken cancellationToken)
+    {
+        var user = ConsortiumUser.From(http.User);
+        if (await access.DatasetAsync(user, id, cancellationToken) is not { } granted)
+        {
+            return Problems.NotFound("dataset");
+        }
+        if (!Permissions.CanCoordinate(granted.Role))
+        {
+            return Problems.Forbidden("Only coordinators set compartments.");
+        }
+        string[]? outlets = null;
+        if (request.OutletIds is { } named)
+        {
+            // The coordinator's own outlet stays inside, or the compartment could lock out everyone who can change it.
+            outlets = named.Append(user.OutletId).Distinct(StringComparer.Ordinal).ToArray();
+            if (outlets.Where(o => !granted.Investigation.HasMember(o)).ToArray() is { Length: > 0 } outsiders)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["outletIds"] = [$"Not member outlets: {string.Join(", ", outsiders)}."] });
+            }
+        }
+        var dataset = (await session.LoadAsync<Dataset>(id, cancellationToken))!;
+        var updated = dataset with { SharedWithOutletIds = outlets };
+        session.Store(updated);
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (ConcurrencyException)
+        {
+            return Problems.Conflict("Dataset changed meanwhile", "The dataset changed while the compartment was being set (an import?); try again.");
+        }
+        CloseConnectionsOfOutletsOutside(connections, granted.Investigation.MemberOutletIds, outlets);
+        return TypedResults.Ok(updated.ToView());
+    }
+
+    private static async Task<Results<Ok<OutletRestriction>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> SetRestriction(
+        Guid id, OutletRestriction request, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var user = ConsortiumUser.From(http.User);
+        if (await access.RecordAsync(user, id, cancellationToken) is not { } granted)
+        {
+            return Problems.NotFound("record");
+        }
+        if (!Permissions.CanCoordinate(granted.Role))
+        {
+            return Problems.Forbidden("Only coordinators restrict records.");
+        }
+        if (request.OutletIds is null)
+        {
+            session.Delete<RecordRestriction>(id);
+            await session.SaveChangesAsync(cancellationToken);
+            return TypedResults.Ok(new OutletRestriction(null));
+        }
+        var outlets = request.OutletIds.Append(user.OutletId).Distinct(StringComparer.Ordinal).ToArray();
+        if (outlets.Where(o => !granted.Investigation.HasMember(o)).ToArray() is { Length: > 0 } outsiders)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["outletIds"] = [$"Not member outlets: {string.Join(", ", outsiders)}."] });
+        }
+        session.Store(new RecordRestriction(id, granted.Item.Dataset.Id, outlets, user.UserId, clock.GetUtcNow()));
+        await session.SaveChangesAsync(cancellationToken);
+        CloseConnectionsOfOutletsOutside(connections, granted.Investigation.MemberOutletIds, outlets);
+        return TypedResults.Ok(new OutletRestriction(outlets));
+    }
+
+    private static void CloseConnectionsOfOutletsOutside(LiveConnections connections, IReadOnlyList<string> memberOutlets, IReadOnlyList<string>? allowed)
+    {
+        if (allowed is null)
+        {
+            return;
+        }
+        var losing = memberOutlets.Except(allowed).ToHashSet(StringComparer.Ordinal);
+        connections.CloseAllWhere(context => context.User?.FindFirstValue(ConsortiumUser.OutletClaim) is { } outlet && losing.Contains(outlet));
+    }
+}
