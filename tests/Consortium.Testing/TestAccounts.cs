@@ -83,24 +83,8 @@ public sealed partial class TestAccounts(ConsortiumServer server)
             state: state, codeChallenge: challenge, codeChallengeMethod: "S256");
 
         var toLogin = await browser.GetAsync(authorize);
-        var loginPage = Location(toLogin);
-        var loginForm = await browser.GetStringAsync(loginPage);
-        var toSecondFactor = await browser.PostAsync(loginPage, new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Email"] = account.Email,
-            ["Password"] = Password,
-            ["ReturnUrl"] = ReturnUrlOf(loginPage),
-            ["__RequestVerificationToken"] = AntiforgeryToken(loginForm),
-        }));
-        var secondFactorPage = Location(toSecondFactor);
-        var secondFactorForm = await browser.GetStringAsync(secondFactorPage);
-        var backToAuthorize = await browser.PostAsync(secondFactorPage, new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Code"] = TotpCode(account),
-            ["ReturnUrl"] = ReturnUrlOf(secondFactorPage),
-            ["__RequestVerificationToken"] = AntiforgeryToken(secondFactorForm),
-        }));
-        var callback = await browser.GetAsync(Location(backToAuthorize));
+        var backToAuthorize = await SignInOnPagesAsync(browser, Location(toLogin), account);
+        var callback = await browser.GetAsync(backToAuthorize);
         var redirect = new AuthorizeResponse(Location(callback).ToString());
         if (redirect.IsError || redirect.State != state)
         {
@@ -117,6 +101,53 @@ public sealed partial class TestAccounts(ConsortiumServer server)
             CodeVerifier = verifier,
         });
         return token.IsError ? throw new InvalidOperationException($"Token request failed for {user}: {token.Error} {token.ErrorDescription}") : token;
+    }
+
+    /// <summary>
+    /// A cookie session as a browser gets it: the login page with password, then the authenticator code.
+    /// The returned client carries the session cookie and follows no redirects.
+    /// </summary>
+    public async Task<HttpClient> BrowserSessionAsync(string user)
+    {
+        var account = await AccountAsync(user);
+        var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = server.BaseAddress };
+        var afterSignIn = await SignInOnPagesAsync(browser, new Uri(server.BaseAddress, "account/login?ReturnUrl=%2F"), account);
+        return afterSignIn.AbsolutePath == "/" ? browser : throw new InvalidOperationException($"Sign-in of {user} ended at {afterSignIn}.");
+    }
+
+    /// <summary>Posts the login form, then the second-factor form, and returns where the server sends the browser next.</summary>
+    public async Task<Uri> SignInOnPagesAsync(HttpClient browser, Uri loginPage, TestAccount account, string? password = null)
+    {
+        var loginForm = await browser.GetStringAsync(loginPage);
+        var toSecondFactor = await browser.PostAsync(loginPage, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = account.Email,
+            ["Password"] = password ?? Password,
+            ["ReturnUrl"] = ReturnUrlOf(loginPage),
+            ["__RequestVerificationToken"] = AntiforgeryToken(loginForm),
+        }));
+        var secondFactorPage = Location(toSecondFactor);
+        var secondFactorForm = await browser.GetStringAsync(secondFactorPage);
+        var afterSecondFactor = await browser.PostAsync(secondFactorPage, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Code"] = TotpCode(account),
+            ["ReturnUrl"] = ReturnUrlOf(secondFactorPage),
+            ["__RequestVerificationToken"] = AntiforgeryToken(secondFactorForm),
+        }));
+        return Location(afterSecondFactor);
+    }
+
+    /// <summary>Posts the login form once with the given password; returns the page's answer (a redirect when the password was right).</summary>
+    public async Task<HttpResponseMessage> PostPasswordAsync(HttpClient browser, string email, string password)
+    {
+        var loginPage = new Uri(server.BaseAddress, "account/login");
+        var loginForm = await browser.GetStringAsync(loginPage);
+        return await browser.PostAsync(loginPage, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = email,
+            ["Password"] = password,
+            ["__RequestVerificationToken"] = AntiforgeryToken(loginForm),
+        }));
     }
 
     private Uri Location(HttpResponseMessage response)

@@ -105,6 +105,8 @@ public static class IdentityRegistration
                     .SetRevocationEndpointUris("connect/revoke")
                     .SetEndSessionEndpointUris("connect/logout")
                     .SetUserInfoEndpointUris("connect/userinfo");
+                // PKCE with S256 only: "plain" sends the verifier's twin in the clear and protects nothing.
+                options.Configure(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
                 options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
                     .AllowClientCredentialsFlow()
                     .AllowRefreshTokenFlow();
@@ -117,8 +119,7 @@ public static class IdentityRegistration
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough()
-                    .EnableUserInfoEndpointPassthrough()
-                    .EnableStatusCodePagesIntegration();
+                    .EnableUserInfoEndpointPassthrough();
                 if (!requireHttps)
                 {
                     aspNetCore.DisableTransportSecurityRequirement();

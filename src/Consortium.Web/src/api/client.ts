@@ -1,13 +1,23 @@
 import type {
+  Account,
   Annotation,
   Dataset,
   Outlet,
   Investigation,
+  Invitation,
   LeakRecord,
   Me,
+  Member,
+  MemberChange,
+  NewAccount,
   NewAnnotation,
+  NewMember,
+  NewSyncClient,
+  OutletRestriction,
   ProblemDetails,
   RecordPage,
+  SyncClient,
+  SyncClientCredentials,
 } from './types';
 import { t } from '../i18n';
 
@@ -127,6 +137,27 @@ export const api = {
     request<Annotation[]>(`/api/records/${enc(recordId)}/annotations`, { signal }),
   addAnnotation: (recordId: string, body: NewAnnotation) =>
     request<Annotation>(`/api/records/${enc(recordId)}/annotations`, { method: 'POST', body }),
+
+  members: (investigationId: string, signal?: AbortSignal) =>
+    request<Member[]>(`/api/investigations/${enc(investigationId)}/members`, { signal }),
+  addMember: (investigationId: string, body: NewMember) =>
+    request<Member>(`/api/investigations/${enc(investigationId)}/members`, { method: 'POST', body }),
+  changeMember: (investigationId: string, userId: string, body: MemberChange) =>
+    request<Member>(`/api/investigations/${enc(investigationId)}/members/${enc(userId)}`, { method: 'PUT', body }),
+  removeMember: (investigationId: string, userId: string) =>
+    request<void>(`/api/investigations/${enc(investigationId)}/members/${enc(userId)}`, { method: 'DELETE' }),
+  setCompartment: (datasetId: string, body: OutletRestriction) =>
+    request<Dataset>(`/api/datasets/${enc(datasetId)}/compartment`, { method: 'PUT', body }),
+
+  outletAccounts: (signal?: AbortSignal) => request<Account[]>('/api/outlet/accounts', { signal }),
+  inviteAccount: (body: NewAccount) => request<Invitation>('/api/outlet/accounts', { method: 'POST', body }),
+  disableAccount: (accountId: string) =>
+    request<void>(`/api/outlet/accounts/${enc(accountId)}/disable`, { method: 'POST' }),
+  syncClients: (signal?: AbortSignal) => request<SyncClient[]>('/api/outlet/clients', { signal }),
+  registerSyncClient: (body: NewSyncClient) =>
+    request<SyncClientCredentials>('/api/outlet/clients', { method: 'POST', body }),
+  deleteSyncClient: (clientId: string) =>
+    request<void>(`/api/outlet/clients/${enc(clientId)}`, { method: 'DELETE' }),
 };
 
 /** A message fit for an alert: title and detail of the problem, or the error's message. */
@@ -146,6 +177,15 @@ export function describeError(error: unknown): { title: string; detail?: string 
   }
   if (error instanceof Error) return { title: error.message };
   return { title: t('app.error.title') };
+}
+
+/** The messages of a validation problem for one field (`errors: { email: [...] }`), if any. */
+export function fieldErrors(error: unknown, field: string): string[] {
+  if (!(error instanceof ApiError)) return [];
+  const errors = error.problem.errors;
+  if (!errors || typeof errors !== 'object') return [];
+  const messages = (errors as Record<string, unknown>)[field];
+  return Array.isArray(messages) ? messages.filter((m): m is string => typeof m === 'string') : [];
 }
 
 export function isAbort(error: unknown): boolean {

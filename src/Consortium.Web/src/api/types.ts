@@ -80,3 +80,72 @@ export interface NewAnnotation {
   text: string;
   visibility: Visibility;
 }
+
+export type InvestigationRole = 'coordinator' | 'editor' | 'reporter' | 'analyst' | 'read-only';
+export const investigationRoles: readonly InvestigationRole[] = ['coordinator', 'editor', 'reporter', 'analyst', 'read-only'];
+
+/** A person's current membership of an investigation; `expiresAt` null means no end. */
+export interface Member {
+  userId: string;
+  displayName: string;
+  outletId: string;
+  role: InvestigationRole;
+  addedAt: string;
+  expiresAt: string | null;
+}
+
+export interface NewMember {
+  email: string;
+  role: InvestigationRole;
+  expiresAt?: string | null;
+}
+
+/** Replaces role and expiry together: leaving `expiresAt` out clears it. */
+export interface MemberChange {
+  role: InvestigationRole;
+  expiresAt: string | null;
+}
+
+/** Which member outlets may see a dataset; null means all of them. */
+export interface OutletRestriction {
+  outletIds: string[] | null;
+}
+
+/** An account of the caller's outlet, as its administrators see it. */
+export interface Account {
+  id: string;
+  email: string;
+  displayName: string;
+  outletAdmin: boolean;
+  twoFactorEnabled: boolean;
+  disabled: boolean;
+  lockedOut: boolean;
+}
+
+export interface NewAccount {
+  email: string;
+  displayName: string;
+  outletAdmin: boolean;
+}
+
+/** A new account and its one-time invitation link (shown once). */
+export interface Invitation {
+  account: Account;
+  invitationUrl: string;
+}
+
+export interface SyncClient {
+  clientId: string;
+  displayName: string;
+}
+
+export interface NewSyncClient {
+  displayName: string;
+}
+
+/** A new sync client's credentials; the secret is shown once. */
+export interface SyncClientCredentials {
+  clientId: string;
+  clientSecret: string;
+  displayName: string;
+}

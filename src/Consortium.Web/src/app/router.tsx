@@ -19,11 +19,14 @@ import { requestNavigationFocus } from './focus';
 export type Route =
   | { name: 'home' }
   | { name: 'investigation'; id: string }
+  | { name: 'members'; id: string }
+  | { name: 'outlet' }
   | { name: 'dataset'; id: string }
   | { name: 'record'; id: string }
   | { name: 'notFound' };
 
 const patterns: Array<[RegExp, (id: string) => Route]> = [
+  [/^\/investigations\/([^/]+)\/members\/?$/, (id) => ({ name: 'members', id })],
   [/^\/investigations\/([^/]+)\/?$/, (id) => ({ name: 'investigation', id })],
   [/^\/datasets\/([^/]+)\/?$/, (id) => ({ name: 'dataset', id })],
   [/^\/records\/([^/]+)\/?$/, (id) => ({ name: 'record', id })],
@@ -31,6 +34,7 @@ const patterns: Array<[RegExp, (id: string) => Route]> = [
 
 export function matchRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'home' };
+  if (pathname === '/outlet' || pathname === '/outlet/') return { name: 'outlet' };
   for (const [pattern, make] of patterns) {
     const m = pattern.exec(pathname);
     if (m?.[1]) {
@@ -47,6 +51,8 @@ export function matchRoute(pathname: string): Route {
 export const paths = {
   home: () => '/',
   investigation: (id: string) => `/investigations/${encodeURIComponent(id)}`,
+  members: (id: string) => `/investigations/${encodeURIComponent(id)}/members`,
+  outlet: () => '/outlet',
   dataset: (id: string) => `/datasets/${encodeURIComponent(id)}`,
   record: (id: string) => `/records/${encodeURIComponent(id)}`,
 };

@@ -13,10 +13,10 @@ export function Loading({ label }: { label?: string }) {
 }
 
 /** Shows a problem's title and detail in a role="alert" element. */
-export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+export function ErrorAlert({ error, onRetry, id }: { error: unknown; onRetry?: () => void; id?: string }) {
   const { title, detail } = describeError(error);
   return (
-    <div className="alert" role="alert">
+    <div className="alert" role="alert" id={id}>
       <p className="alert-title">{title}</p>
       {detail && <p className="alert-detail">{detail}</p>}
       {onRetry && (
@@ -70,6 +70,18 @@ export function Breadcrumbs({ items }: { items: Crumb[] }) {
         })}
       </ol>
     </nav>
+  );
+}
+
+/**
+ * A polite live region that is always in the DOM (so screen readers announce changes to it),
+ * for outcomes such as "Saved." after an action.
+ */
+export function StatusMessage({ message }: { message: string | null }) {
+  return (
+    <p className="status-message" role="status" data-testid="status-message">
+      {message ?? ''}
+    </p>
   );
 }
 

@@ -6,6 +6,8 @@ export interface Resource<T> {
   error: unknown;
   loading: boolean;
   reload: () => void;
+  /** Replaces the loaded data in place (after a successful change), without a loading state. */
+  update: (change: (current: T) => T) => void;
 }
 
 /** Loads data with an AbortSignal; aborts when deps change or the component unmounts. */
@@ -34,5 +36,10 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
   }, [...deps, attempt]);
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
-  return { ...state, reload };
+  const update = useCallback(
+    (change: (current: T) => T) =>
+      setState((s) => (s.data === undefined ? s : { ...s, data: change(s.data) })),
+    [],
+  );
+  return { ...state, reload, update };
 }

@@ -4,14 +4,20 @@ import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../app/ui';
 import { useResource } from '../../app/useResource';
 import { t } from '../../i18n';
 import { DatasetList } from '../datasets/DatasetList';
-import { useOutletName } from '../session/session';
+import { InvestigationTabs } from '../members/InvestigationTabs';
+import { roleOf } from '../members/roles';
+import { useMe, useOutletName } from '../session/session';
 
 /** One investigation and its datasets. */
 export function InvestigationPage({ id }: { id: string }) {
   const investigation = useResource((signal) => api.investigation(id, signal), [id]);
   const datasets = useResource((signal) => api.investigationDatasets(id, signal), [id]);
+  // Every member may read the member list; it tells whether the caller coordinates (and may set compartments).
+  const members = useResource((signal) => api.members(id, signal), [id]);
+  const me = useMe();
   const outletName = useOutletName();
   const inv = investigation.data;
+  const isCoordinator = roleOf(members.data, me.user) === 'coordinator';
 
   return (
     <>
@@ -26,6 +32,7 @@ export function InvestigationPage({ id }: { id: string }) {
         <>
           <PageHeading title={inv.name}>{inv.name}</PageHeading>
           {inv.description && <p className="lede">{inv.description}</p>}
+          <InvestigationTabs id={id} current="datasets" />
           <dl className="facts">
             <div>
               <dt>{t('investigation.coordinator')}</dt>
@@ -40,7 +47,20 @@ export function InvestigationPage({ id }: { id: string }) {
             <h2 id="datasets-heading">{t('investigation.datasetsHeading')}</h2>
             {datasets.loading && <Loading />}
             {datasets.error !== undefined && <ErrorAlert error={datasets.error} onRetry={datasets.reload} />}
-            {datasets.data && <DatasetList datasets={datasets.data} />}
+            {datasets.data && (
+              <DatasetList
+                datasets={datasets.data}
+                compartments={
+                  isCoordinator
+                    ? {
+                        memberOutletIds: inv.memberOutletIds,
+                        onSaved: (saved) =>
+                          datasets.update((current) => current.map((d) => (d.id === saved.id ? saved : d))),
+                      }
+                    : undefined
+                }
+              />
+            )}
           </section>
         </>
       )}
