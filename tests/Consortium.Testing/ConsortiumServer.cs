@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Consortium.Client;
 using Consortium.Server.Investigations;
 using Marten;
+using Npgsql;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -69,11 +70,22 @@ public sealed class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("urls", "http://127.0.0.1:0");
     }
 
-    /// <summary>Deletes every document and event, then stores the standard test outlets.</summary>
+    /// <summary>Deletes every document and event, every account, token and registered client, then stores the standard test outlets.</summary>
     public async Task ResetAsync()
     {
         var store = Services.GetRequiredService<IDocumentStore>();
         await store.Advanced.ResetAllData();
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var clear = new NpgsqlCommand(
+                """
+                truncate identity."OpenIddictTokens", identity."OpenIddictAuthorizations", identity."AspNetUsers" cascade;
+                delete from identity."OpenIddictApplications" where "ClientId" <> 'consortium-cli';
+                """, connection);
+            await clear.ExecuteNonQueryAsync();
+        }
+        Accounts.Forget();
         await using var session = store.LightweightSession();
         session.Store(Outlets.ToArray());
         await session.SaveChangesAsync();

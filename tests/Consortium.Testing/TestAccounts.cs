@@ -31,8 +31,12 @@ public sealed partial class TestAccounts(ConsortiumServer server)
     public Task<string> AccessTokenAsync(string user) =>
         tokens.GetOrAdd(user, _ => new Lazy<Task<string>>(async () => (await SignInWithCodeFlowAsync(user)).AccessToken!)).Value;
 
-    /// <summary>Forgets cached tokens (after revoking them, say).</summary>
-    public void ForgetTokens() => tokens.Clear();
+    /// <summary>Forgets every account and token (the server's identity data was reset).</summary>
+    public void Forget()
+    {
+        tokens.Clear();
+        accounts.Clear();
+    }
 
     private async Task<TestAccount> CreateAsync(string user, bool outletAdmin)
     {

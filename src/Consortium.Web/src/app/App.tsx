@@ -2,6 +2,9 @@ import { useState } from 'react';
 import { InvestigationPage } from '../features/investigations/InvestigationPage';
 import { InvestigationsPage } from '../features/investigations/InvestigationsPage';
 import { DatasetPage } from '../features/datasets/DatasetPage';
+import { MembersPage } from '../features/members/MembersPage';
+import { OutletPage } from '../features/outlet/OutletPage';
+import { useIsOutletAdmin } from '../features/outlet/useIsOutletAdmin';
 import { RecordPage } from '../features/records/RecordPage';
 import { useSession } from '../features/session/session';
 import { LiveProvider } from '../live/LiveConnection';
@@ -37,6 +40,8 @@ function Header() {
   const { route } = useRouter();
   const [signingOut, setSigningOut] = useState(false);
   const me = state.status === 'signedIn' ? state.me : null;
+  // Shown only to outlet administrators: the probe asks the server, which answers only them.
+  const isOutletAdmin = useIsOutletAdmin();
 
   return (
     <header className="app-header">
@@ -52,6 +57,17 @@ function Header() {
                   {t('nav.investigations')}
                 </Link>
               </li>
+              {isOutletAdmin && (
+                <li>
+                  <Link
+                    to={paths.outlet()}
+                    aria-current={route.name === 'outlet' ? 'page' : undefined}
+                    data-testid="nav-outlet"
+                  >
+                    {t('nav.myOutlet')}
+                  </Link>
+                </li>
+              )}
             </ul>
           </nav>
         )}
@@ -87,6 +103,10 @@ function Routes() {
       return <InvestigationsPage />;
     case 'investigation':
       return <InvestigationPage key={route.id} id={route.id} />;
+    case 'members':
+      return <MembersPage key={route.id} id={route.id} />;
+    case 'outlet':
+      return <OutletPage />;
     case 'dataset':
       return <DatasetPage key={route.id} id={route.id} />;
     case 'record':

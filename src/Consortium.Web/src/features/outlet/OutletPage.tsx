@@ -1,0 +1,33 @@
+import { api } from '../../api/client';
+import { paths } from '../../app/router';
+import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../app/ui';
+import { useResource } from '../../app/useResource';
+import { t } from '../../i18n';
+import { useMe } from '../session/session';
+import { AccountsSection } from './AccountsSection';
+import { SyncClientsSection } from './SyncClientsSection';
+
+/**
+ * Outlet administration (`/outlet`): the outlet's accounts and sync clients. The server answers only the outlet's
+ * administrators; anyone else sees its 403 problem here, and the header shows them no link to this page.
+ */
+export function OutletPage() {
+  const me = useMe();
+  const accounts = useResource((signal) => api.outletAccounts(signal), []);
+
+  return (
+    <>
+      <Breadcrumbs items={[{ label: t('nav.investigations'), to: paths.home() }, { label: t('outlet.title') }]} />
+      <PageHeading title={t('outlet.title')}>{t('outlet.title')}</PageHeading>
+      <p className="lede">{t('outlet.lede', { outlet: me.outletName })}</p>
+      {accounts.loading && <Loading />}
+      {accounts.error !== undefined && <ErrorAlert error={accounts.error} onRetry={accounts.reload} />}
+      {accounts.data && (
+        <>
+          <AccountsSection accounts={accounts.data} update={accounts.update} />
+          <SyncClientsSection />
+        </>
+      )}
+    </>
+  );
+}

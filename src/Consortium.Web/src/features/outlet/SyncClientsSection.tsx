@@ -1,0 +1,167 @@
+import { useId, useState, type FormEvent } from 'react';
+import { api, fieldErrors } from '../../api/client';
+import type { SyncClient, SyncClientCredentials } from '../../api/types';
+import { ConfirmDialog } from '../../app/ConfirmDialog';
+import { CopyField, OneTimeSecret } from '../../app/OneTimeSecret';
+import { ErrorAlert, Loading, StatusMessage } from '../../app/ui';
+import { useResource } from '../../app/useResource';
+import { t } from '../../i18n';
+import { useMe } from '../session/session';
+
+/** The outlet's sync clients: list, "Register a sync client" (credentials shown once), "Delete" after a confirmation. */
+export function SyncClientsSection() {
+  const me = useMe();
+  const clients = useResource((signal) => api.syncClients(signal), []);
+  const headingId = useId();
+  const [credentials, setCredentials] = useState<SyncClientCredentials | null>(null);
+  const [deleting, setDeleting] = useState<SyncClient | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+
+  const remove = async (client: SyncClient) => {
+    await api.deleteSyncClient(client.clientId);
+    clients.update((current) => current.filter((c) => c.clientId !== client.clientId));
+    setStatus(t('outlet.clients.deleted', { name: client.displayName || client.clientId }));
+  };
+
+  return (
+    <section aria-labelledby={headingId} className="section">
+      <h2 id={headingId}>{t('outlet.clients.heading')}</h2>
+      <p className="hint">{t('outlet.clients.lede')}</p>
+      <StatusMessage message={status} />
+      {clients.loading && <Loading />}
+      {clients.error !== undefined && <ErrorAlert error={clients.error} onRetry={clients.reload} />}
+      {clients.data?.length === 0 && <p className="empty">{t('outlet.clients.empty')}</p>}
+      {clients.data && clients.data.length > 0 && (
+        <div className="table-wrap">
+          <table className="data-table" data-testid="sync-client-list">
+            <caption className="visually-hidden">{t('outlet.clients.caption', { outlet: me.outletName })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('outlet.clients.col.name')}</th>
+                <th scope="col">{t('outlet.clients.col.id')}</th>
+                <th scope="col">{t('outlet.clients.col.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {clients.data.map((client) => (
+                <tr key={client.clientId} data-testid="sync-client-row" data-client-id={client.clientId}>
+                  <th scope="row">{client.displayName}</th>
+                  <td>
+                    <code dir="ltr">{client.clientId}</code>
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button secondary small danger-text"
+                      aria-label={t('outlet.clients.deleteLabel', { name: client.displayName || client.clientId })}
+                      onClick={() => setDeleting(client)}
+                    >
+                      {t('outlet.clients.delete')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <RegisterForm
+        onRegistered={(created) => {
+          clients.update((current) => [
+            ...current.filter((c) => c.clientId !== created.clientId),
+            { clientId: created.clientId, displayName: created.displayName },
+          ]);
+          setCredentials(created);
+        }}
+      />
+      {credentials && (
+        <OneTimeSecret
+          heading={t('outlet.register.resultHeading', { name: credentials.displayName })}
+          warning={t('outlet.register.warning')}
+          onDone={() => setCredentials(null)}
+          testId="sync-client-credentials"
+        >
+          <CopyField label={t('outlet.register.clientId')} value={credentials.clientId} testId="sync-client-id" />
+          <CopyField label={t('outlet.register.secret')} value={credentials.clientSecret} testId="sync-client-secret" />
+        </OneTimeSecret>
+      )}
+      {deleting && (
+        <ConfirmDialog
+          title={t('outlet.clients.delete.title', { name: deleting.displayName || deleting.clientId })}
+          confirmLabel={t('outlet.clients.delete.confirm')}
+          onConfirm={() => remove(deleting)}
+          onClose={() => setDeleting(null)}
+        >
+          <p>{t('outlet.clients.delete.body', { clientId: deleting.clientId })}</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+function RegisterForm({ onRegistered }: { onRegistered: (credentials: SyncClientCredentials) => void }) {
+  const [name, setName] = useState('');
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const headingId = useId();
+  const nameId = useId();
+  const hintId = useId();
+  const errorId = useId();
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (submitting) return;
+    if (!name.trim()) {
+      setError(new Error(t('outlet.register.missing')));
+      return;
+    }
+    setSubmitting(true);
+    setError(undefined);
+    try {
+      const created = await api.registerSyncClient({ displayName: name.trim() });
+      setName('');
+      onRegistered(created);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  const failed = error !== undefined;
+  const invalid = failed && (fieldErrors(error, 'displayName').length > 0 || !name.trim());
+
+  return (
+    <section aria-labelledby={headingId} className="panel form-panel">
+      <h3 id={headingId}>{t('outlet.register.heading')}</h3>
+      <form onSubmit={(e) => void onSubmit(e)} noValidate className="form-grid" data-testid="register-client-form">
+        <div className="field">
+          <label htmlFor={nameId} className="field-label">
+            {t('outlet.register.name')}
+          </label>
+          <input
+            id={nameId}
+            className="input"
+            type="text"
+            autoComplete="off"
+            required
+            maxLength={200}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={invalid ? true : undefined}
+            aria-describedby={failed ? `${hintId} ${errorId}` : hintId}
+          />
+          <p id={hintId} className="hint">
+            {t('outlet.register.nameHint')}
+          </p>
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="button" disabled={submitting} aria-busy={submitting}>
+            {t('outlet.register.submit')}
+          </button>
+        </div>
+      </form>
+      {failed && <ErrorAlert error={error} id={errorId} />}
+    </section>
+  );
+}
