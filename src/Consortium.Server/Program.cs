@@ -1,4 +1,5 @@
 using Consortium.Server.Annotations;
+using Consortium.Server.Audit;
 using Consortium.Server.Demo;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
@@ -14,6 +15,7 @@ builder.AddConsortiumStorage();
 builder.AddConsortiumAuthentication();
 builder.AddConsortiumApi();
 builder.AddLiveUpdates();
+builder.AddConsortiumAudit();
 builder.AddDemoConsortium();
 
 var app = builder.Build();
@@ -27,6 +29,7 @@ app.MapIdentity();
 app.MapInvestigations();
 app.MapRecords();
 app.MapAnnotations();
+app.MapAudit();
 app.MapLiveUpdates();
 app.MapWebApp();
 

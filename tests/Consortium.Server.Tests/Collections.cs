@@ -19,6 +19,12 @@ public sealed class AnnotationsCollection : ICollectionFixture<ConsortiumServer>
     public const string Name = "Annotations";
 }
 
+[CollectionDefinition(Name)]
+public sealed class AuditCollection : ICollectionFixture<ConsortiumServer>
+{
+    public const string Name = "Audit";
+}
+
 /// <summary>Resets the collection's data before each test, so no test depends on another.</summary>
 public abstract class ServerTest(ConsortiumServer server) : IAsyncLifetime
 {

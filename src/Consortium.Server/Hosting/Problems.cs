@@ -18,6 +18,15 @@ public static class Problems
         Detail = $"The {what} does not exist, or it is not shared with your outlet.",
     });
 
+    /// <summary>For callers who may know the object exists but may not do this with it; never for objects hidden from them (those are 404).</summary>
+    public static ProblemHttpResult Forbidden(string title, string detail) => TypedResults.Problem(new ProblemDetails
+    {
+        Type = "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+        Title = title,
+        Status = StatusCodes.Status403Forbidden,
+        Detail = detail,
+    });
+
     public static Conflict<ProblemDetails> Conflict(string title, string detail) => TypedResults.Conflict(new ProblemDetails
     {
         Type = "https://tools.ietf.org/html/rfc9110#section-15.5.10",

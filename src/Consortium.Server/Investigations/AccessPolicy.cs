@@ -38,6 +38,13 @@ public sealed class AccessPolicy(IQuerySession session)
         return visible is null ? null : (visible.Value.Dataset, record);
     }
 
+    /// <summary>
+    /// Whether the caller coordinates the investigation (reads its audit log, later manages members and grants).
+    /// For now every person of the coordinating outlet does; per-person roles replace this one rule.
+    /// </summary>
+    public static bool IsCoordinator(ConsortiumUser user, Investigation investigation) =>
+        investigation.CoordinatorOutletId == user.OutletId;
+
     /// <summary>Datasets of a visible investigation that the caller's outlet is inside the compartment of.</summary>
     public static bool CanSee(ConsortiumUser user, Dataset dataset) => dataset.IsSharedWith(user.OutletId);
 }

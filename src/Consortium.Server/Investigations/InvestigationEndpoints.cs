@@ -1,4 +1,5 @@
 using Consortium.Client;
+using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
 using Consortium.Server.Records;
@@ -47,7 +48,7 @@ public static class InvestigationEndpoints
     }
 
     private static async Task<Results<Created<InvestigationView>, ValidationProblem>> CreateInvestigation(
-        NewInvestigation request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+        NewInvestigation request, HttpContext http, IDocumentSession session, TimeProvider clock, AuditLog audit, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         var errors = new Dictionary<string, string[]>();
@@ -69,7 +70,8 @@ public static class InvestigationEndpoints
 
         var investigation = new Investigation(Guid.CreateVersion7(), request.Name.Trim(), request.Description?.Trim() ?? "", user.OutletId, members, clock.GetUtcNow());
         session.Store(investigation);
-        await session.SaveChangesAsync(cancellationToken);
+        await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.InvestigationCreated, investigation.Id, AuditTargets.Investigation, investigation.Id.ToString(),
+            $"{investigation.Name}; members {string.Join(", ", members)}"), cancellationToken);
         return TypedResults.Created($"/api/investigations/{investigation.Id}", investigation.ToView(0));
     }
 }
