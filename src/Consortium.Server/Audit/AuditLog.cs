@@ -38,22 +38,21 @@ public sealed record AuditSubject(string Action, Guid? InvestigationId, string? 
 /// Appends entries to the one audit chain (see docs/decisions/0006-audit-hash-chain.md). Nothing edits or deletes them.
 /// </summary>
 /// <remarks>
-/// Appends are serialised twice over. A PostgreSQL advisory transaction lock, taken before the newest entry is read and
-/// held until commit, is what keeps the chain from forking: it holds across processes, so a second server (a rolling
-/// deploy, a future second node) cannot interleave. The in-process semaphore in front of it only keeps this process's
-/// waiters from each holding a pooled connection while they queue for the lock. The append also names the stream version
-/// it expects (index = version), so even a writer that skipped the lock could not commit a second entry with the same
-/// index: PostgreSQL's unique (stream, version) key refuses it.
+/// Appends are serialised by a PostgreSQL advisory transaction lock, taken before the newest entry is read and released
+/// by PostgreSQL at commit or rollback. Chosen over an in-process lock because it also holds across processes (a rolling
+/// deploy briefly runs two servers) and over optimistic retries because it never makes a request start again. No
+/// in-process semaphore sits in front of it on purpose: a write reaches the lock already holding its connection, so a
+/// read holding such a semaphore could wait for a pooled connection that only the writers queued behind it could free.
+/// The append also names the stream version it expects (index = version), so even a writer that skipped the lock could
+/// not commit a second entry with the same index: PostgreSQL's unique (stream, version) key refuses it.
 /// </remarks>
-public sealed class AuditLog(IDocumentStore store, TimeProvider clock) : IDisposable
+public sealed class AuditLog(IDocumentStore store, TimeProvider clock)
 {
     // Arbitrary but fixed: "AuditCha" in ASCII. Advisory locks are per database, so each deployment has its own.
     private const long ChainLockKey = 0x4175646974436861;
     private const int MaxDetailLength = 1000;
     private const int MaxUserAgentLength = 512;
     private const int MaxNameLength = 256;
-
-    private readonly SemaphoreSlim appendGate = new(1, 1);
 
     /// <summary>
     /// Records an action that writes nothing else (a read): the entry is committed when this returns, so the caller
@@ -68,17 +67,9 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock) : IDispos
     /// </summary>
     public async Task<AuditEntryView> RecordAsync(AuditActor actor, AuditOrigin origin, AuditSubject subject, CancellationToken cancellationToken)
     {
-        await appendGate.WaitAsync(cancellationToken);
-        try
-        {
-            await using var session = store.LightweightSession();
-            await session.BeginTransactionAsync(cancellationToken);
-            return await AppendAsync(session, actor, origin, subject, cancellationToken);
-        }
-        finally
-        {
-            appendGate.Release();
-        }
+        await using var session = store.LightweightSession();
+        await session.BeginTransactionAsync(cancellationToken);
+        return await AppendAsync(session, actor, origin, subject, cancellationToken);
     }
 
     /// <summary>
@@ -100,12 +91,11 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock) : IDispos
         }
         finally
         {
-            append.Close();
+            // Participants stay registered for the session's life: a second save of the same session is not this action.
+            append.Done = true;
         }
         return append.Appended ?? throw new InvalidOperationException("The session had nothing to save, so nothing was recorded.");
     }
-
-    public void Dispose() => appendGate.Dispose();
 
     private static AuditActor ActorOf(HttpContext http) => AuditActor.From(ConsortiumUser.From(http.User));
 
@@ -123,6 +113,9 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock) : IDispos
     private async Task<AuditEntryView> AppendAsync(IDocumentSession session, AuditActor actor, AuditOrigin origin, AuditSubject subject, CancellationToken cancellationToken)
     {
         await session.AdvancedSql.QueryAsync<int>("select 1 from pg_advisory_xact_lock(?)", cancellationToken, ChainLockKey);
+        // A separate statement on purpose: under READ COMMITTED its snapshot is taken after the lock was granted, so it
+        // sees the entry the previous holder committed (in one statement with the lock it might not). Under a stricter
+        // isolation the snapshot could predate the lock; the expected version below would then refuse the append.
         // The previous hash comes from the events themselves, never from the read model, which is not evidence.
         var newest = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamId == AuditChain.StreamId && e.MaybeArchived())
@@ -157,36 +150,18 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock) : IDispos
     /// </summary>
     private sealed class AppendBeforeCommit(AuditLog log, AuditActor actor, AuditOrigin origin, AuditSubject subject) : ITransactionParticipant
     {
-        private bool holdsGate;
-        private bool closed;
+        public bool Done { get; set; }
 
         public AuditEntryView? Appended { get; private set; }
 
         public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token)
         {
-            // Participants stay registered for the session's life: a second save of the same session is not this action.
-            if (closed)
+            if (Done)
             {
                 return;
             }
-            if (!holdsGate)
-            {
-                await log.appendGate.WaitAsync(token);
-                holdsGate = true;
-            }
             await using var session = log.SessionWithin(transaction);
             Appended = await log.AppendAsync(session, actor, origin, subject, token);
-        }
-
-        // Called once the write committed or failed: PostgreSQL has released the advisory lock by then.
-        public void Close()
-        {
-            closed = true;
-            if (holdsGate)
-            {
-                holdsGate = false;
-                log.appendGate.Release();
-            }
         }
     }
 
