@@ -1,10 +1,10 @@
 using System.CommandLine;
-using Consortium.Cli;
 
-var root = new RootCommand("consortium: work with a Consortium server from the command line (import, list, watch).");
-CliOptions.AddGlobalOptions(root);
-root.Subcommands.Add(ListInvestigations.Command());
-root.Subcommands.Add(ImportCsv.Command());
-root.Subcommands.Add(ListRecords.Command());
-root.Subcommands.Add(WatchRecord.Command());
-return await root.Parse(args).InvokeAsync();
+namespace Consortium.Cli;
+
+// A named class rather than top-level statements: a global Program would collide with the server's in the tests,
+// which run this command line in-process.
+internal static class Program
+{
+    public static Task<int> Main(string[] args) => ConsortiumCommandLine.Root().Parse(args).InvokeAsync();
+}

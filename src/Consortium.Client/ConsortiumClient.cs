@@ -127,6 +127,39 @@ public sealed class ConsortiumClient(HttpClient http, Func<CancellationToken, Ta
         PostAsync<AnnotationView>($"api/records/{recordId}/annotations", note, cancellationToken);
 
     /// <summary>
+    /// A page of an investigation's audit log, newest first, for coordinators. Filters: <paramref name="action"/> (one of
+    /// <see cref="AuditActions"/>), <paramref name="actor"/> (a user id), <paramref name="from"/> (inclusive) and
+    /// <paramref name="to"/> (exclusive); <paramref name="after"/> is the <see cref="AuditPage.Next"/> of the previous page.
+    /// </summary>
+    public Task<AuditPage> ListAuditAsync(
+        Guid investigationId, string? action = null, string? actor = null, DateTimeOffset? from = null, DateTimeOffset? to = null,
+        long? after = null, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string> { $"limit={limit}" };
+        if (action is not null)
+        {
+            query.Add("action=" + Uri.EscapeDataString(action));
+        }
+        if (actor is not null)
+        {
+            query.Add("actor=" + Uri.EscapeDataString(actor));
+        }
+        if (from is { } f)
+        {
+            query.Add("from=" + Uri.EscapeDataString(f.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        if (to is { } t)
+        {
+            query.Add("to=" + Uri.EscapeDataString(t.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        if (after is { } a)
+        {
+            query.Add($"after={a}");
+        }
+        return GetAsync<AuditPage>($"api/investigations/{investigationId}/audit?{string.Join('&', query)}", cancellationToken);
+    }
+
+    /// <summary>
     /// A connection to the live hub (not yet started). Register handlers with
     /// <c>connection.On&lt;AnnotationView&gt;(nameof(IConsortiumClient.AnnotationAdded), ...)</c>, then start it.
     /// </summary>

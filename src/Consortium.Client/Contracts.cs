@@ -125,3 +125,71 @@ public sealed record MemberChange(InvestigationRole Role, DateTimeOffset? Expire
 
 /// <summary>Which member outlets may see a dataset (null: all of them) or a single record (null: no restriction beyond its dataset's).</summary>
 public sealed record OutletRestriction(IReadOnlyList<string>? OutletIds);
+
+/// <summary>
+/// One entry of the append-only audit log: who did what, to what, when, from where, chained to the entry before it.
+/// <see cref="Index"/> counts every entry of the whole log from 1 (entries of other investigations sit in between).
+/// <see cref="Hash"/> is computed by <see cref="AuditChain.ComputeHash"/>; <see cref="At"/> is UTC.
+/// </summary>
+public sealed record AuditEntryView(
+    long Index,
+    DateTimeOffset At,
+    string Action,
+    string ActorUserId,
+    string ActorDisplayName,
+    string? ActorOutletId,
+    Guid? InvestigationId,
+    string? TargetType,
+    string? TargetId,
+    string? Detail,
+    string Client,
+    string? IpAddress,
+    string? UserAgent,
+    string PreviousHash,
+    string Hash);
+
+/// <summary>A page of audit entries, newest first; pass <see cref="Next"/> as <c>after</c> to get older ones (null at the end).</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntryView> Items, long? Next);
+
+/// <summary>What an audit entry records (<see cref="AuditEntryView.Action"/>); also the values of the audit listing's <c>action</c> filter.</summary>
+public static class AuditActions
+{
+    /// <summary>A record was opened.</summary>
+    public const string RecordRead = "record.read";
+
+    /// <summary>A page of a dataset's records was listed.</summary>
+    public const string RecordsListed = "records.listed";
+
+    /// <summary>A dataset's records were searched; the detail holds the query.</summary>
+    public const string RecordsSearched = "records.searched";
+
+    /// <summary>A file was imported into a dataset; the detail holds the imported and rejected counts.</summary>
+    public const string RecordsImported = "records.imported";
+
+    /// <summary>An annotation was added to a record.</summary>
+    public const string AnnotationAdded = "annotation.added";
+
+    /// <summary>An investigation was opened.</summary>
+    public const string InvestigationCreated = "investigation.created";
+
+    /// <summary>A dataset was added to an investigation.</summary>
+    public const string DatasetCreated = "dataset.created";
+
+    /// <summary>Someone signed in.</summary>
+    public const string SignInSucceeded = "signin.succeeded";
+
+    /// <summary>A sign-in was refused; the actor is whoever the attempt claimed to be.</summary>
+    public const string SignInFailed = "signin.failed";
+
+    /// <summary>Access was granted.</summary>
+    public const string GrantAdded = "grant.added";
+
+    /// <summary>Access was revoked.</summary>
+    public const string GrantRevoked = "grant.revoked";
+
+    /// <summary>A member outlet or person was removed from an investigation.</summary>
+    public const string MemberRemoved = "member.removed";
+
+    /// <summary>Data left the platform in bulk.</summary>
+    public const string Export = "export";
+}

@@ -1,4 +1,5 @@
 using Consortium.Server.Annotations;
+using Consortium.Server.Audit;
 using Consortium.Server.Demo;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
@@ -14,6 +15,7 @@ builder.AddConsortiumStorage();
 builder.AddConsortiumIdentity();
 builder.AddConsortiumApi();
 builder.AddLiveUpdates();
+builder.AddConsortiumAudit();
 builder.AddDemoConsortium();
 
 var app = builder.Build();
@@ -31,6 +33,7 @@ app.MapMembers();
 app.MapRecords();
 app.MapAccessRestrictions();
 app.MapAnnotations();
+app.MapAudit();
 app.MapLiveUpdates();
 app.MapWebApp();
 

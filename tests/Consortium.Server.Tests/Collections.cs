@@ -25,6 +25,12 @@ public sealed class IdentityCollection : ICollectionFixture<ConsortiumServer>
     public const string Name = "Identity";
 }
 
+[CollectionDefinition(Name)]
+public sealed class AuditCollection : ICollectionFixture<ConsortiumServer>
+{
+    public const string Name = "Audit";
+}
+
 /// <summary>Resets the collection's data before each test, so no test depends on another.</summary>
 public abstract class ServerTest(ConsortiumServer server) : IAsyncLifetime
 {

@@ -41,6 +41,9 @@ public sealed class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLif
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
+    /// <summary>The server's database, for tests that must look beneath the API (an operator's tools, tampering).</summary>
+    public string ConnectionString => connectionString;
+
     public async Task InitializeAsync()
     {
         connectionString = await TestPostgres.CreateDatabaseAsync();

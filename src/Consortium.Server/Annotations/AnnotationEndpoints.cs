@@ -1,4 +1,5 @@
 using Consortium.Client;
+using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
@@ -31,7 +32,7 @@ public static class AnnotationEndpoints
     }
 
     private static async Task<Results<Created<AnnotationView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> AddNoteToRecord(
-        Guid recordId, NewNote note, HttpContext http, AccessPolicy access, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+        Guid recordId, NewNote note, HttpContext http, AccessPolicy access, IDocumentSession session, TimeProvider clock, AuditLog audit, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         if (await access.RecordAsync(user, recordId, cancellationToken) is not { } granted)
@@ -50,7 +51,9 @@ public static class AnnotationEndpoints
         }
         var added = AddNote.Decide(user, visible.Dataset, visible.Record, note, clock.GetUtcNow());
         var stream = session.Events.StartStream<Annotation>(added.AnnotationId, added);
-        await session.SaveChangesAsync(cancellationToken);
+        // The text stays out of the audit log: an outlet-only or private note must not reach the coordinator through it.
+        await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.AnnotationAdded, added.InvestigationId, AuditTargets.Annotation, added.AnnotationId.ToString(),
+            $"note on record {recordId}, visibility {note.Visibility.ToString().ToLowerInvariant()}"), cancellationToken);
         // Marten assigned the global sequence number before commit; the answer carries it like the push does.
         var annotation = Annotation.From(added, stream.Events[0].Sequence);
         return TypedResults.Created($"/api/records/{recordId}/annotations/{added.AnnotationId}", annotation.ToView());

@@ -19,10 +19,13 @@ public static class Problems
     });
 
     /// <summary>The caller can see the object but their role does not allow the action.</summary>
-    public static ProblemHttpResult Forbidden(string detail) => TypedResults.Problem(new ProblemDetails
+    public static ProblemHttpResult Forbidden(string detail) => Forbidden("Not allowed for your role", detail);
+
+    /// <summary>For callers who may know the object exists but may not do this with it; never for objects hidden from them (those are 404).</summary>
+    public static ProblemHttpResult Forbidden(string title, string detail) => TypedResults.Problem(new ProblemDetails
     {
         Type = "https://tools.ietf.org/html/rfc9110#section-15.5.4",
-        Title = "Not allowed for your role",
+        Title = title,
         Status = StatusCodes.Status403Forbidden,
         Detail = detail,
     });

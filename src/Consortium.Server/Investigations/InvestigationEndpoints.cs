@@ -1,4 +1,5 @@
 using Consortium.Client;
+using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
 using Consortium.Server.Records;
@@ -50,7 +51,7 @@ public static class InvestigationEndpoints
     }
 
     private static async Task<Results<Created<InvestigationView>, ValidationProblem, ProblemHttpResult>> CreateInvestigation(
-        NewInvestigation request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+        NewInvestigation request, HttpContext http, IDocumentSession session, TimeProvider clock, AuditLog audit, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         if (user.IsSyncClient)
@@ -79,7 +80,8 @@ public static class InvestigationEndpoints
         var investigation = new Investigation(Guid.CreateVersion7(), request.Name.Trim(), request.Description?.Trim() ?? "", user.OutletId, members, now,
             [new Membership(user.UserId, user.DisplayName, user.OutletId, InvestigationRole.Coordinator, now, null)]);
         session.Store(investigation);
-        await session.SaveChangesAsync(cancellationToken);
+        await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.InvestigationCreated, investigation.Id, AuditTargets.Investigation, investigation.Id.ToString(),
+            $"{investigation.Name}; members {string.Join(", ", members)}"), cancellationToken);
         return TypedResults.Created($"/api/investigations/{investigation.Id}", investigation.ToView(0));
     }
 }

@@ -9,6 +9,7 @@ namespace Consortium.Server.Records;
 /// <summary>
 /// Reads a CSV file into records of a dataset. Every valid row is stored, every invalid one reported with its
 /// row number, column and reason; the batch is one transaction, so a failed import leaves nothing behind.
+/// The rows are only queued in the session: the caller commits them, with the import's audit entry.
 /// </summary>
 /// <remarks>
 /// This is the walking skeleton's importer: one request, one transaction. Streaming batches, resumable imports,
@@ -118,7 +119,6 @@ public static class ImportRecords
             }
 
             session.Store(dataset with { Columns = header, RecordCount = dataset.RecordCount + imported });
-            await session.SaveChangesAsync(cancellationToken);
             return new Outcome(new ImportResult(imported, rejected, errors), null, null);
         }
     }

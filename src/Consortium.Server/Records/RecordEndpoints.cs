@@ -1,5 +1,6 @@
 using System.Text;
 using Consortium.Client;
+using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
@@ -41,7 +42,7 @@ public static class RecordEndpoints
     }
 
     private static async Task<Results<Created<DatasetView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> CreateDataset(
-        Guid investigationId, NewDataset request, HttpContext http, AccessPolicy access, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+        Guid investigationId, NewDataset request, HttpContext http, AccessPolicy access, IDocumentSession session, TimeProvider clock, AuditLog audit, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         if (await access.InvestigationAsync(user, investigationId, cancellationToken) is not { } granted)
@@ -75,7 +76,8 @@ public static class RecordEndpoints
         }
         var dataset = new Dataset(Guid.CreateVersion7(), investigationId, request.Name.Trim(), request.Description?.Trim() ?? "", compartment, [], 0, clock.GetUtcNow());
         session.Store(dataset);
-        await session.SaveChangesAsync(cancellationToken);
+        await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.DatasetCreated, investigationId, AuditTargets.Dataset, dataset.Id.ToString(),
+            $"{dataset.Name}; shared with {(compartment is null ? "all members" : string.Join(", ", compartment))}"), cancellationToken);
         return TypedResults.Created($"/api/datasets/{dataset.Id}", dataset.ToView());
     }
 
@@ -87,7 +89,7 @@ public static class RecordEndpoints
     }
 
     private static async Task<Results<Ok<ImportResult>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>, ProblemHttpResult>> ImportCsv(
-        Guid id, HttpContext http, AccessPolicy access, IDocumentSession session, CancellationToken cancellationToken)
+        Guid id, HttpContext http, AccessPolicy access, IDocumentSession session, AuditLog audit, CancellationToken cancellationToken)
     {
         if (await access.DatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken) is not { } granted)
         {
@@ -107,9 +109,13 @@ public static class RecordEndpoints
         try
         {
             var outcome = await ImportRecords.ImportCsvAsync(session, dataset, text, cancellationToken);
-            return outcome.Result is { } result
-                ? TypedResults.Ok(result)
-                : Problems.BadRequest(outcome.FailureTitle!, outcome.FailureDetail!);
+            if (outcome.Result is not { } result)
+            {
+                return Problems.BadRequest(outcome.FailureTitle!, outcome.FailureDetail!);
+            }
+            await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.RecordsImported, dataset.InvestigationId, AuditTargets.Dataset, id.ToString(),
+                $"{result.Imported} imported, {result.Rejected} rejected"), cancellationToken);
+            return TypedResults.Ok(result);
         }
         catch (ConcurrencyException)
         {
@@ -118,7 +124,7 @@ public static class RecordEndpoints
     }
 
     private static async Task<Results<Ok<RecordPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> ListRecords(
-        Guid id, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken,
+        Guid id, HttpContext http, AccessPolicy access, IQuerySession session, AuditLog audit, CancellationToken cancellationToken,
         long after = 0, int limit = 100, string? q = null)
     {
         if (limit is < 1 or > MaxPageSize)
@@ -126,7 +132,7 @@ public static class RecordEndpoints
             return Problems.BadRequest("Invalid page size", $"limit must be between 1 and {MaxPageSize}.");
         }
         var user = ConsortiumUser.From(http.User);
-        if (await access.DatasetAsync(user, id, cancellationToken) is null)
+        if (await access.DatasetAsync(user, id, cancellationToken) is not { } visible)
         {
             return Problems.NotFound("dataset");
         }
@@ -148,13 +154,20 @@ public static class RecordEndpoints
         // One row more than asked tells whether a next page exists without a count over the whole dataset.
         var rows = await query.OrderBy(r => r.RowNumber).Take(limit + 1).ToListAsync(cancellationToken);
         var page = rows.Take(limit).Select(r => r.ToView()).ToList();
+        var searched = !string.IsNullOrWhiteSpace(q);
+        await audit.RecordAsync(http, new AuditSubject(searched ? AuditActions.RecordsSearched : AuditActions.RecordsListed, visible.Investigation.Id, AuditTargets.Dataset, id.ToString(),
+            searched ? q : $"{page.Count} records after row {after}"), cancellationToken);
         return TypedResults.Ok(new RecordPage(page, rows.Count > limit ? page[^1].RowNumber : null));
     }
 
     private static async Task<Results<Ok<RecordView>, NotFound<ProblemDetails>>> GetRecord(
-        Guid id, HttpContext http, AccessPolicy access, CancellationToken cancellationToken)
+        Guid id, HttpContext http, AccessPolicy access, AuditLog audit, CancellationToken cancellationToken)
     {
-        var visible = await access.RecordAsync(ConsortiumUser.From(http.User), id, cancellationToken);
-        return visible is { } v ? TypedResults.Ok(v.Item.Record.ToView()) : Problems.NotFound("record");
+        if (await access.RecordAsync(ConsortiumUser.From(http.User), id, cancellationToken) is not { } visible)
+        {
+            return Problems.NotFound("record");
+        }
+        await audit.RecordAsync(http, new AuditSubject(AuditActions.RecordRead, visible.Item.Dataset.InvestigationId, AuditTargets.Record, id.ToString()), cancellationToken);
+        return TypedResults.Ok(visible.Item.Record.ToView());
     }
 }

@@ -1,4 +1,5 @@
 using Consortium.Server.Annotations;
+using Consortium.Server.Audit;
 using Consortium.Server.Investigations;
 using Consortium.Server.LiveUpdates;
 using Consortium.Server.Records;
@@ -41,6 +42,7 @@ public static class StorageRegistration
             options.RegisterInvestigationDocuments();
             options.RegisterRecordDocuments();
             options.RegisterAnnotationProjections();
+            options.RegisterAuditEvents();
 
             // Pushes go out from here, after commit, carrying the sequence numbers Marten assigned.
             options.Listeners.Add(services.GetRequiredService<AfterCommitNotifier>());

@@ -36,7 +36,9 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onClos
     if (!dialog.open) dialog.showModal();
     cancelRef.current?.focus();
     return () => {
+      // The trigger may be gone (the removed row, say): then the main region takes focus rather than <body>.
       if (previous?.isConnected) previous.focus();
+      else document.getElementById('main')?.focus();
     };
   }, []);
 

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Consortium.Client;
+
+/// <summary>
+/// The hash chain that makes the audit log tamper-evident. The server computes every entry's hash with these
+/// functions before storing it, and the verifier (<c>consortium audit verify</c>, or any partner tool) recomputes them.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <c>Hash = lowercase hex SHA-256 of the UTF-8 bytes of Field(PreviousHash) + U+001F + <see cref="Canonical"/>(entry)</c>.
+/// The first entry's <see cref="AuditEntryView.PreviousHash"/> is <see cref="GenesisHash"/>.
+/// </para>
+/// <para>
+/// The canonical form is built from the values alone, never from stored JSON text (PostgreSQL's jsonb reorders keys
+/// and normalises whitespace). It is the format tag <see cref="FormatVersion"/> followed by these fields, in this order,
+/// joined by U+001F: index, at, action, actor user id, actor display name, actor outlet id, investigation id, target type,
+/// target id, detail, client, IP address, user agent. Each field is written as <c>Field(text)</c>: the number of UTF-8
+/// bytes of the text, a colon and the text itself (<c>"5:hello"</c>, and <c>"0:"</c> for an empty string), or a lone
+/// <c>"-"</c> for null. The length prefix makes the form unambiguous even when a value contains U+001F, so text cannot be
+/// moved from one field to the next without changing the hash. Numbers are written in invariant culture, times as
+/// ISO 8601 round-trip text in UTC (<c>2025-06-01T09:30:00.1234567Z</c>), ids in the "D" format (lowercase, hyphens).
+/// </para>
+/// </remarks>
+public static class AuditChain
+{
+    /// <summary>The previous hash of the first entry: 64 zeros.</summary>
+    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    /// <summary>Tag at the start of every canonical form, so a later format can be told apart from this one.</summary>
+    public const string FormatVersion = "consortium-audit-v1";
+
+    /// <summary>
+    /// The id of the one event stream in the server's Marten event store that holds every audit entry, in chain order
+    /// (the stream version equals the entry's index).
+    /// </summary>
+    public static readonly Guid StreamId = new("00000000-0000-0000-0000-0000000a0d17");
+
+    private const char Separator = '\u001f';
+
+    /// <summary>The canonical text of every field of <paramref name="entry"/> except <see cref="AuditEntryView.PreviousHash"/> and <see cref="AuditEntryView.Hash"/>.</summary>
+    public static string Canonical(AuditEntryView entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var text = new StringBuilder(512).Append(FormatVersion);
+        foreach (var field in new[]
+        {
+            entry.Index.ToString(CultureInfo.InvariantCulture),
+            entry.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            entry.Action,
+            entry.ActorUserId,
+            entry.ActorDisplayName,
+            entry.ActorOutletId,
+            entry.InvestigationId?.ToString("D", CultureInfo.InvariantCulture),
+            entry.TargetType,
+            entry.TargetId,
+            entry.Detail,
+            entry.Client,
+            entry.IpAddress,
+            entry.UserAgent,
+        })
+        {
+            AppendField(text.Append(Separator), field);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The hash <paramref name="entry"/> must carry: its previous hash and canonical form, hashed together (see the remarks on <see cref="AuditChain"/>).</summary>
+    public static string ComputeHash(AuditEntryView entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var input = AppendField(new StringBuilder(600), entry.PreviousHash).Append(Separator).Append(Canonical(entry)).ToString();
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input)));
+    }
+
+    private static StringBuilder AppendField(StringBuilder text, string? value) => value is null
+        ? text.Append('-')
+        : text.Append(Encoding.UTF8.GetByteCount(value).ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
+}
+
+/// <summary>
+/// Checks audit entries one by one, in chain order: indexes contiguous from 1, each entry's previous hash equal to the
+/// hash of the entry before it (the genesis hash for the first), and each hash equal to the one recomputed from the
+/// entry's values. Stops at the first break.
+/// </summary>
+/// <remarks>
+/// An intact chain proves that no entry up to the newest one checked was altered, removed, inserted or reordered
+/// without recomputing every later hash. It cannot tell that the newest entries were removed: compare
+/// <see cref="LastHash"/> with a value recorded elsewhere for that (see <see cref="Confirms"/>).
+/// </remarks>
+public sealed class AuditChainVerifier
+{
+    /// <summary>Entries checked and found intact so far.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>The hash of the newest intact entry (<see cref="AuditChain.GenesisHash"/> before the first).</summary>
+    public string LastHash { get; private set; } = AuditChain.GenesisHash;
+
+    /// <summary>The first break found, or null while the chain is intact.</summary>
+    public AuditChainBreak? Break { get; private set; }
+
+    private readonly Dictionary<long, string> anchors = [];
+
+    /// <summary>Checks the next entry. Returns false, and sets <see cref="Break"/>, when it does not continue the chain.</summary>
+    public bool Add(AuditEntryView entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (Break is not null)
+        {
+            return false;
+        }
+        var expected = Count + 1;
+        if (entry.Index != expected)
+        {
+            return RecordBreak(expected, entry.Index > expected
+                ? $"expected entry {expected}{(Count == 0 ? " first" : $" after entry {Count}")}, found entry {entry.Index}: entries were removed"
+                : $"expected entry {expected}{(Count == 0 ? " first" : $" after entry {Count}")}, found entry {entry.Index}: entries were inserted or reordered");
+        }
+        if (!string.Equals(entry.PreviousHash, LastHash, StringComparison.Ordinal))
+        {
+            return RecordBreak(expected, Count == 0
+                ? "its previous hash is not the genesis hash: the chain does not start here"
+                : $"its previous hash does not match the hash of entry {Count}: entry {Count} was altered or replaced");
+        }
+        if (!string.Equals(AuditChain.ComputeHash(entry), entry.Hash, StringComparison.Ordinal))
+        {
+            return RecordBreak(expected, "its hash does not match its contents: the entry was altered");
+        }
+        if (anchors.TryGetValue(expected, out var anchored) && !string.Equals(anchored, entry.Hash, StringComparison.OrdinalIgnoreCase))
+        {
+            return RecordBreak(expected, $"its hash is not the anchored hash {anchored}: the chain was rewritten from here or earlier");
+        }
+        Count = expected;
+        LastHash = entry.Hash;
+        return true;
+    }
+
+    /// <summary>
+    /// Requires entry <paramref name="index"/> to exist with hash <paramref name="hash"/>, a value recorded outside the
+    /// database earlier (printed by a previous verification). Call before adding entries, then <see cref="Confirms"/> after the last.
+    /// </summary>
+    public void Anchor(long index, string hash) => anchors[index] = hash;
+
+    /// <summary>
+    /// After the last entry: false, with <see cref="Break"/> set, when an anchored entry was never reached, i.e. the
+    /// newest entries were removed. True when the chain is intact and every anchor was met.
+    /// </summary>
+    public bool Confirms()
+    {
+        if (Break is not null)
+        {
+            return false;
+        }
+        var missing = anchors.Keys.Where(index => index > Count).Order().ToList();
+        return missing.Count == 0 || RecordBreak(Count + 1, $"the chain ends at entry {Count}, but entry {missing[^1]} was anchored: the newest entries were removed");
+    }
+
+    /// <summary>Records a break found by the caller outside the entries themselves (for example a stored count that disagrees).</summary>
+    public bool RecordBreak(long index, string problem)
+    {
+        Break ??= new AuditChainBreak(index, problem);
+        return false;
+    }
+}
+
+/// <summary>Where the audit chain breaks: the index of the first entry that does not continue it, and why.</summary>
+public sealed record AuditChainBreak(long Index, string Problem);

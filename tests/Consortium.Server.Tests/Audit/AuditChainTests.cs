@@ -1,0 +1,197 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using Consortium.Cli;
+using Npgsql;
+
+namespace Consortium.Server.Tests.Audit;
+
+/// <summary>The chain as an operator checks it: <c>consortium audit verify</c> against the database, beneath the server.</summary>
+[Collection(AuditCollection.Name)]
+public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTest(server)
+{
+    private const string TenNumbers =
+        "phone,country\n07700 900000,GB\n07700 900001,GB\n07700 900002,GB\n07700 900003,GB\n07700 900004,GB\n" +
+        "07700 900005,GB\n07700 900006,GB\n07700 900007,GB\n07700 900008,GB\n07700 900009,GB\n";
+
+    [Fact]
+    public async Task Chain_stays_one_gapless_intact_line_after_fifty_concurrent_audited_requests()
+    {
+        var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(TenNumbers);
+        var alpha = Server.ClientFor("ines@alpha");
+        var records = (await alpha.ListRecordsAsync(dataset.Id)).Items;
+        var readers = new[] { alpha, Server.ClientFor("tom@bravo"), Server.ClientFor("lena@lab") };
+
+        // Reads and writes together: both paths take their turn on the same chain.
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(i => i % 5 == 4
+            ? (Task)readers[i % 3].AddNoteAsync(records[i % 10].Id, new NewNote($"note {i}"))
+            : readers[i % 3].GetRecordAsync(records[i % 10].Id)));
+
+        var (exitCode, output) = await VerifyAsync();
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("Audit chain intact: 54 entries", output, StringComparison.Ordinal);
+
+        var entries = await AllEntriesAsync(investigation.Id);
+        Assert.Equal(Enumerable.Range(1, 54).Select(i => (long)i), entries.Select(e => e.Index).Order());
+        Assert.Equal(40, entries.Count(e => e.Action == AuditActions.RecordRead));
+        Assert.Equal(10, entries.Count(e => e.Action == AuditActions.AnnotationAdded));
+        // No fork: every previous hash is used by exactly one entry.
+        Assert.Equal(54, entries.Select(e => e.PreviousHash).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Write_that_fails_at_commit_leaves_neither_its_data_nor_its_entry()
+    {
+        var (investigation, _) = await GivenInvestigationWithDatasetAsync(TenNumbers);
+        var alpha = Server.ClientFor("ines@alpha");
+        // A deferred trigger fails the commit itself, after the entry was appended inside the same transaction.
+        await ExecuteAsync("""
+            create function consortium.fail_at_commit() returns trigger language plpgsql as $$ begin raise exception 'commit refused'; end $$;
+            create constraint trigger fail_at_commit after insert on consortium.mt_doc_investigation
+                deferrable initially deferred for each row execute function consortium.fail_at_commit();
+            """, expectedRows: -1);
+        try
+        {
+            var error = await Assert.ThrowsAsync<ConsortiumProblemException>(() => alpha.CreateInvestigationAsync(new NewInvestigation("Lost", "", [])));
+            Assert.Equal(System.Net.HttpStatusCode.InternalServerError, error.Status);
+        }
+        finally
+        {
+            await ExecuteAsync("drop trigger fail_at_commit on consortium.mt_doc_investigation; drop function consortium.fail_at_commit();", expectedRows: -1);
+        }
+
+        Assert.Equal([investigation.Id], (await alpha.ListInvestigationsAsync()).Select(i => i.Id));
+        await alpha.CreateInvestigationAsync(new NewInvestigation("Kept", "", []));
+        var (exitCode, output) = await VerifyAsync();
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("Audit chain intact: 4 entries", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Editing_a_stored_entry_is_detected_at_that_entry()
+    {
+        await GivenInvestigationWithDatasetAsync(TenNumbers);
+        Assert.Equal(0, (await VerifyAsync()).ExitCode);
+
+        await ExecuteAsync("update consortium.mt_events set data = jsonb_set(data, '{detail}', '\"0 imported, 0 rejected\"') where stream_id = @stream and version = 3");
+
+        var (exitCode, output) = await VerifyAsync();
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("Audit chain broken at entry 3: its hash does not match its contents", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Editing_an_entry_and_recomputing_its_hash_is_detected_at_the_next_entry()
+    {
+        await GivenInvestigationWithDatasetAsync(TenNumbers);
+        var forged = await StoredEntryAsync(2) with { ActorUserId = "someone.else@bravo", ActorOutletId = "bravo" };
+        forged = forged with { Hash = AuditChain.ComputeHash(forged) };
+
+        await ExecuteAsync(
+            "update consortium.mt_events set data = jsonb_set(jsonb_set(jsonb_set(data, '{actorUserId}', to_jsonb(@actor)), '{actorOutletId}', '\"bravo\"'), '{hash}', to_jsonb(@hash)) where stream_id = @stream and version = 2",
+            ("actor", forged.ActorUserId), ("hash", forged.Hash));
+
+        var (exitCode, output) = await VerifyAsync();
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("Audit chain broken at entry 3: its previous hash does not match the hash of entry 2", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deleting_an_entry_is_detected_where_it_is_missing()
+    {
+        await GivenInvestigationWithDatasetAsync(TenNumbers);
+
+        await ExecuteAsync("delete from consortium.mt_events where stream_id = @stream and version = 2");
+
+        var (exitCode, output) = await VerifyAsync();
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("Audit chain broken at entry 2: expected entry 2 after entry 1, found entry 3: entries were removed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Removing_the_newest_entries_is_caught_by_the_stream_count_and_otherwise_only_by_an_anchor()
+    {
+        var (_, dataset) = await GivenInvestigationWithDatasetAsync(TenNumbers);
+        await Server.ClientFor("tom@bravo").ListRecordsAsync(dataset.Id);
+        var (_, before) = await VerifyAsync();
+        var anchor = NewestEntry().Match(before).Groups[1].Value;
+        Assert.StartsWith("4:", anchor, StringComparison.Ordinal);
+
+        await ExecuteAsync("delete from consortium.mt_events where stream_id = @stream and version = 4");
+        var (exitCode, output) = await VerifyAsync();
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("Audit chain broken at entry 4: the event store counts 4 entries but the chain ends at entry 3", output, StringComparison.Ordinal);
+
+        // Whoever can delete events can also fix the count: then only a hash kept outside the database tells.
+        await ExecuteAsync("update consortium.mt_streams set version = 3 where id = @stream");
+        (exitCode, output) = await VerifyAsync();
+        Assert.Equal((0, "Audit chain intact: 3 entries"), (exitCode, output.Split('\n')[0]));
+        (exitCode, output) = await VerifyAsync("--anchor", anchor);
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("Audit chain broken at entry 4: the chain ends at entry 3, but entry 4 was anchored", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verification_of_an_empty_log_is_intact_and_of_a_missing_schema_cannot_be_done()
+    {
+        var (exitCode, output) = await VerifyAsync();
+        Assert.Equal((0, "Audit chain intact: 0 entries"), (exitCode, output.Trim()));
+
+        (exitCode, output) = await VerifyAsync("--schema", "nowhere");
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("error: no Consortium event store in schema \"nowhere\"", output, StringComparison.Ordinal);
+    }
+
+    private async Task<(int ExitCode, string Output)> VerifyAsync(params string[] options)
+    {
+        using var output = new StringWriter();
+        string[] arguments = ["audit", "verify", "--connection", Server.ConnectionString, .. options];
+        var exitCode = await ConsortiumCommandLine.Root().Parse(arguments).InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
+        return (exitCode, output.ToString());
+    }
+
+    private async Task<List<AuditEntryView>> AllEntriesAsync(Guid investigationId)
+    {
+        var coordinator = Server.ClientFor("ines@alpha");
+        var entries = new List<AuditEntryView>();
+        long? cursor = null;
+        do
+        {
+            var page = await coordinator.ListAuditAsync(investigationId, after: cursor, limit: 20);
+            entries.AddRange(page.Items);
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+        return entries;
+    }
+
+    private async Task<AuditEntryView> StoredEntryAsync(long index)
+    {
+        await using var connection = new NpgsqlConnection(Server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select data::text from consortium.mt_events where stream_id = @stream and version = @version", connection);
+        command.Parameters.AddWithValue("stream", AuditChain.StreamId);
+        command.Parameters.AddWithValue("version", index);
+        var json = (string)(await command.ExecuteScalarAsync())!;
+        return System.Text.Json.JsonSerializer.Deserialize<AuditEntryView>(json, Json)!;
+    }
+
+    private Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters) => ExecuteAsync(sql, 1, parameters);
+
+    private async Task ExecuteAsync(string sql, int expectedRows, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(Server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("stream", AuditChain.StreamId);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        Assert.Equal(expectedRows, await command.ExecuteNonQueryAsync());
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    [GeneratedRegex(@"^Newest entry: (\d+:[0-9a-f]{64})", RegexOptions.Multiline)]
+    private static partial Regex NewestEntry();
+}
