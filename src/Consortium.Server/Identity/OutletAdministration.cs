@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Consortium.Client;
+using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -81,7 +82,7 @@ public static class OutletAdministration
     }
 
     private static async Task<Results<NoContent, NotFound<ProblemDetails>, ProblemHttpResult>> DisableAccount(
-        string id, HttpContext http, UserManager<ConsortiumAccount> users, AccessRevocation revocation, CancellationToken cancellationToken)
+        string id, HttpContext http, UserManager<ConsortiumAccount> users, AccessRevocation revocation, AuditLog audit, CancellationToken cancellationToken)
     {
         if (await AdministratorAsync(http, users) is not { } admin)
         {
@@ -93,6 +94,7 @@ public static class OutletAdministration
             return Problems.NotFound("account");
         }
         await revocation.DisableAccountAsync(account.Id, cancellationToken);
+        await audit.RecordAsync(http, new AuditSubject(AuditActions.GrantRevoked, null, "account", account.Id, $"account of {account.DisplayName} disabled"), cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -116,7 +118,7 @@ public static class OutletAdministration
     }
 
     private static async Task<Results<Created<SyncClientCredentials>, ValidationProblem, ProblemHttpResult>> RegisterClient(
-        NewSyncClient request, HttpContext http, UserManager<ConsortiumAccount> users, IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
+        NewSyncClient request, HttpContext http, UserManager<ConsortiumAccount> users, IOpenIddictApplicationManager applications, AuditLog audit, CancellationToken cancellationToken)
     {
         if (await AdministratorAsync(http, users) is not { } admin)
         {
@@ -127,12 +129,13 @@ public static class OutletAdministration
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["displayName"] = ["A name of 1 to 200 characters is required."] });
         }
         var credentials = await SyncClients.RegisterAsync(applications, admin.OutletId, request.DisplayName.Trim(), cancellationToken);
+        await audit.RecordAsync(http, new AuditSubject(AuditActions.GrantAdded, null, "client", credentials.ClientId, $"sync client {credentials.DisplayName} registered"), cancellationToken);
         return TypedResults.Created($"/api/outlet/clients/{credentials.ClientId}", credentials);
     }
 
     private static async Task<Results<NoContent, NotFound<ProblemDetails>, ProblemHttpResult>> DeleteClient(
         string clientId, HttpContext http, UserManager<ConsortiumAccount> users, IOpenIddictApplicationManager applications,
-        IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, CancellationToken cancellationToken)
+        IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, AuditLog audit, CancellationToken cancellationToken)
     {
         if (await AdministratorAsync(http, users) is not { } admin)
         {
@@ -148,6 +151,7 @@ public static class OutletAdministration
         await tokens.RevokeByApplicationIdAsync(id, cancellationToken);
         await authorizations.RevokeByApplicationIdAsync(id, cancellationToken);
         await applications.DeleteAsync(application, cancellationToken);
+        await audit.RecordAsync(http, new AuditSubject(AuditActions.GrantRevoked, null, "client", clientId, "sync client deleted, its tokens revoked"), cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -1,17 +1,16 @@
+using Consortium.Client;
+using Consortium.Server.Audit;
+
 namespace Consortium.Server.Identity;
 
-/// <summary>Records sign-ins and failed sign-ins. Failed ones name the email tried, never the password.</summary>
-public sealed class SignInAudit(ILogger<SignInAudit> logger)
+/// <summary>Records sign-ins and failed sign-ins in the audit chain. Failed ones name the email tried, never the password.</summary>
+public sealed class SignInAudit(AuditLog audit)
 {
-    public Task SucceededAsync(ConsortiumAccount account, HttpContext http)
-    {
-        logger.LogInformation("Sign-in of {UserId} ({Outlet}) from {Address}", account.Id, account.OutletId, http.Connection.RemoteIpAddress);
-        return Task.CompletedTask;
-    }
+    public Task SucceededAsync(ConsortiumAccount account, HttpContext http) =>
+        audit.RecordAsync(new AuditActor(account.Id, account.DisplayName, account.OutletId), AuditOrigin.From(http),
+            new AuditSubject(AuditActions.SignInSucceeded, null, "account", account.Id), http.RequestAborted);
 
-    public Task FailedAsync(string email, string? userId, string reason, HttpContext http)
-    {
-        logger.LogWarning("Failed sign-in for {Email} ({UserId}): {Reason}, from {Address}", email, userId, reason, http.Connection.RemoteIpAddress);
-        return Task.CompletedTask;
-    }
+    public Task FailedAsync(string email, string? userId, string reason, HttpContext http) =>
+        audit.RecordAsync(new AuditActor(userId ?? "", email, null), AuditOrigin.From(http),
+            new AuditSubject(AuditActions.SignInFailed, null, "account", userId, reason), http.RequestAborted);
 }

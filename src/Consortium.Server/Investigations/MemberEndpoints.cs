@@ -1,4 +1,5 @@
 using Consortium.Client;
+using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
 using Consortium.Server.LiveUpdates;
@@ -40,7 +41,7 @@ public static class MemberEndpoints
 
     private static async Task<Results<Created<MemberView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> AddMember(
         Guid id, NewMember request, HttpContext http, AccessPolicy access, IDocumentSession session, UserManager<ConsortiumAccount> users,
-        TimeProvider clock, CancellationToken cancellationToken)
+        AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await CoordinatedAsync(id, http, access, session, cancellationToken) is not { } coordinated)
         {
@@ -76,14 +77,15 @@ public static class MemberEndpoints
         }
         var membership = new Membership(account!.Id, account.DisplayName, account.OutletId, request.Role, now, request.ExpiresAt);
         var updated = investigation with { Members = [.. investigation.People.Where(m => m.UserId != account.Id), membership] };
-        return await SaveAsync(session, updated, cancellationToken) is { } conflict
+        return await SaveAsync(session, updated, audit, http, new AuditSubject(AuditActions.GrantAdded, id, "account", account.Id,
+                $"member {account.DisplayName} ({account.OutletId}) as {request.Role}{(request.ExpiresAt is { } until ? $" until {until:O}" : "")}"), cancellationToken) is { } conflict
             ? conflict
             : TypedResults.Created($"/api/investigations/{id}/members/{account.Id}", membership.ToView());
     }
 
     private static async Task<Results<Ok<MemberView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> ChangeMember(
         Guid id, string userId, MemberChange change, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections,
-        TimeProvider clock, CancellationToken cancellationToken)
+        AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await CoordinatedAsync(id, http, access, session, cancellationToken) is not { } coordinated)
         {
@@ -105,7 +107,8 @@ public static class MemberEndpoints
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["role"] = ["An investigation needs at least one coordinator."] });
         }
-        if (await SaveAsync(session, investigation with { Members = members }, cancellationToken) is { } conflict)
+        if (await SaveAsync(session, investigation with { Members = members }, audit, http, new AuditSubject(AuditActions.GrantAdded, id, "account", userId,
+                $"member {member.DisplayName} ({member.OutletId}) now {change.Role}{(change.ExpiresAt is { } until ? $" until {until:O}" : "")}"), cancellationToken) is { } conflict)
         {
             return conflict;
         }
@@ -116,7 +119,7 @@ public static class MemberEndpoints
 
     private static async Task<Results<NoContent, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> RemoveMember(
         Guid id, string userId, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections,
-        TimeProvider clock, CancellationToken cancellationToken)
+        AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await CoordinatedAsync(id, http, access, session, cancellationToken) is not { } coordinated)
         {
@@ -137,7 +140,7 @@ public static class MemberEndpoints
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = ["The last coordinator cannot be removed; make someone else coordinator first."] });
         }
-        if (await SaveAsync(session, investigation with { Members = members }, cancellationToken) is { } conflict)
+        if (await SaveAsync(session, investigation with { Members = members }, audit, http, new AuditSubject(AuditActions.MemberRemoved, id, "account", userId), cancellationToken) is { } conflict)
         {
             return conflict;
         }
@@ -161,12 +164,14 @@ public static class MemberEndpoints
         return new Coordinated(await session.LoadAsync<Investigation>(id, cancellationToken), null);
     }
 
-    private static async Task<Conflict<ProblemDetails>?> SaveAsync(IDocumentSession session, Investigation investigation, CancellationToken cancellationToken)
+    private static async Task<Conflict<ProblemDetails>?> SaveAsync(IDocumentSession session, Investigation investigation, AuditLog audit, HttpContext http,
+        AuditSubject entry, CancellationToken cancellationToken)
     {
         session.Store(investigation);
         try
         {
-            await session.SaveChangesAsync(cancellationToken);
+            // The change and its audit entry commit together, or neither does.
+            await audit.SaveChangesWithEntryAsync(session, http, entry, cancellationToken);
             return null;
         }
         catch (ConcurrencyException)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Consortium.Client;
+using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
@@ -26,7 +27,7 @@ public static class RestrictAccess
     }
 
     private static async Task<Results<Ok<DatasetView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> SetCompartment(
-        Guid id, OutletRestriction request, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections, CancellationToken cancellationToken)
+        Guid id, OutletRestriction request, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections, AuditLog audit, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         if (await access.DatasetAsync(user, id, cancellationToken) is not { } granted)
@@ -52,7 +53,8 @@ public static class RestrictAccess
         session.Store(updated);
         try
         {
-            await session.SaveChangesAsync(cancellationToken);
+            await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.GrantAdded, granted.Investigation.Id, "dataset", id.ToString(),
+                outlets is null ? "compartment: all member outlets" : $"compartment: {string.Join(", ", outlets)}"), cancellationToken);
         }
         catch (ConcurrencyException)
         {
@@ -64,7 +66,7 @@ public static class RestrictAccess
 
     private static async Task<Results<Ok<OutletRestriction>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> SetRestriction(
         Guid id, OutletRestriction request, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections,
-        TimeProvider clock, CancellationToken cancellationToken)
+        AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         if (await access.RecordAsync(user, id, cancellationToken) is not { } granted)
@@ -78,7 +80,7 @@ public static class RestrictAccess
         if (request.OutletIds is null)
         {
             session.Delete<RecordRestriction>(id);
-            await session.SaveChangesAsync(cancellationToken);
+            await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.GrantAdded, granted.Investigation.Id, "record", id.ToString(), "restriction lifted"), cancellationToken);
             return TypedResults.Ok(new OutletRestriction(null));
         }
         var outlets = request.OutletIds.Append(user.OutletId).Distinct(StringComparer.Ordinal).ToArray();
@@ -87,7 +89,8 @@ public static class RestrictAccess
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["outletIds"] = [$"Not member outlets: {string.Join(", ", outsiders)}."] });
         }
         session.Store(new RecordRestriction(id, granted.Item.Dataset.Id, outlets, user.UserId, clock.GetUtcNow()));
-        await session.SaveChangesAsync(cancellationToken);
+        await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.GrantRevoked, granted.Investigation.Id, "record", id.ToString(),
+            $"restricted to {string.Join(", ", outlets)}"), cancellationToken);
         CloseConnectionsOfOutletsOutside(connections, granted.Investigation.MemberOutletIds, outlets);
         return TypedResults.Ok(new OutletRestriction(outlets));
     }
