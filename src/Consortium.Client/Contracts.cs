@@ -17,10 +17,10 @@ public enum Visibility
 }
 
 /// <summary>The signed-in caller.</summary>
-public sealed record Me(string User, string DisplayName, string OutletId, string OutletName);
+public sealed record Me(string User, string DisplayName, string OutletId, string OutletName, bool OutletAdmin = false);
 
 /// <summary>A consortium project, as a member outlet sees it.</summary>
-public sealed record InvestigationView(Guid Id, string Name, string Description, string CoordinatorOutletId, IReadOnlyList<string> MemberOutletIds, int DatasetCount);
+public sealed record InvestigationView(Guid Id, string Name, string Description, string CoordinatorOutletId, IReadOnlyList<string> MemberOutletIds, int DatasetCount, InvestigationRole? MyRole = null);
 
 /// <summary>Request to open a new investigation; the caller's outlet coordinates it.</summary>
 public sealed record NewInvestigation(string Name, string Description, IReadOnlyList<string> MemberOutletIds);

@@ -16,11 +16,13 @@ public static class IdentityEndpoints
         return app;
     }
 
-    private static async Task<Ok<Me>> GetMe(HttpContext http, IQuerySession session, CancellationToken cancellationToken)
+    private static async Task<Ok<Me>> GetMe(HttpContext http, IQuerySession session, UserManager<ConsortiumAccount> users, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         var outlet = await session.LoadAsync<Outlet>(user.OutletId, cancellationToken);
-        return TypedResults.Ok(new Me(user.UserId, user.DisplayName, user.OutletId, outlet?.Name ?? user.OutletId));
+        // Read from the account, not the session: an administrator demoted a minute ago is no longer one.
+        var account = user.IsSyncClient ? null : await users.FindByIdAsync(user.UserId);
+        return TypedResults.Ok(new Me(user.UserId, user.DisplayName, user.OutletId, outlet?.Name ?? user.OutletId, account?.OutletAdmin ?? false));
     }
 
     /// <summary>Ends the browser session (the web UI's sign-out button). SameSite cookies keep other sites from calling it.</summary>

@@ -36,7 +36,7 @@ public sealed record Investigation(
         return membership is not null && membership.IsCurrent(now) ? membership.Role : null;
     }
 
-    public InvestigationView ToView(int datasetCount) => new(Id, Name, Description, CoordinatorOutletId, MemberOutletIds, datasetCount);
+    public InvestigationView ToView(int datasetCount, InvestigationRole? callerRole) => new(Id, Name, Description, CoordinatorOutletId, MemberOutletIds, datasetCount, callerRole);
 }
 
 /// <summary>A person's membership. Time-limited ones end by themselves at <see cref="ExpiresAt"/>.</summary>

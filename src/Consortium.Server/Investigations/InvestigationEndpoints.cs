@@ -33,7 +33,7 @@ public static class InvestigationEndpoints
         var ids = investigations.Select(i => i.Id).ToArray();
         var datasets = await session.Query<Dataset>().Where(d => d.InvestigationId.IsOneOf(ids)).ToListAsync(cancellationToken);
         return TypedResults.Ok(investigations
-            .Select(i => i.ToView(datasets.Count(d => d.InvestigationId == i.Id && d.IsSharedWith(user.OutletId))))
+            .Select(i => i.ToView(datasets.Count(d => d.InvestigationId == i.Id && d.IsSharedWith(user.OutletId)), i.RoleOf(user, now)))
             .ToList());
     }
 
@@ -41,13 +41,13 @@ public static class InvestigationEndpoints
         Guid id, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        var investigation = (await access.InvestigationAsync(user, id, cancellationToken))?.Item;
-        if (investigation is null)
+        if (await access.InvestigationAsync(user, id, cancellationToken) is not { } granted)
         {
             return Problems.NotFound("investigation");
         }
+        var investigation = granted.Item;
         var datasets = await session.Query<Dataset>().Where(d => d.InvestigationId == id).ToListAsync(cancellationToken);
-        return TypedResults.Ok(investigation.ToView(datasets.Count(d => d.IsSharedWith(user.OutletId))));
+        return TypedResults.Ok(investigation.ToView(datasets.Count(d => d.IsSharedWith(user.OutletId)), granted.Role));
     }
 
     private static async Task<Results<Created<InvestigationView>, ValidationProblem, ProblemHttpResult>> CreateInvestigation(
@@ -82,6 +82,6 @@ public static class InvestigationEndpoints
         session.Store(investigation);
         await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.InvestigationCreated, investigation.Id, AuditTargets.Investigation, investigation.Id.ToString(),
             $"{investigation.Name}; members {string.Join(", ", members)}"), cancellationToken);
-        return TypedResults.Created($"/api/investigations/{investigation.Id}", investigation.ToView(0));
+        return TypedResults.Created($"/api/investigations/{investigation.Id}", investigation.ToView(0, InvestigationRole.Coordinator));
     }
 }
