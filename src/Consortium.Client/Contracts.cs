@@ -181,6 +181,12 @@ public static class AuditActions
     /// <summary>A sign-in was refused; the actor is whoever the attempt claimed to be.</summary>
     public const string SignInFailed = "signin.failed";
 
+    /// <summary>A passkey was added to an account; the detail holds its name.</summary>
+    public const string PasskeyAdded = "passkey.added";
+
+    /// <summary>A passkey was removed from an account; the detail holds its name.</summary>
+    public const string PasskeyRemoved = "passkey.removed";
+
     /// <summary>Access was granted.</summary>
     public const string GrantAdded = "grant.added";
 

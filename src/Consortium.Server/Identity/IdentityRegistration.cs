@@ -77,6 +77,20 @@ public static class IdentityRegistration
             // The API and the hub answer 401/403; only pages redirect to the login page.
             options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
+            options.Events.OnSigningIn = RecentSignIn.StampAsync;
+        });
+        builder.Services.Configure<IdentityPasskeyOptions>(options =>
+        {
+            // A passkey signs in alone, so it must be both factors: the authenticator verifies the person (PIN or
+            // biometrics), and sign-in names no account first, so the credential must be discoverable.
+            options.UserVerificationRequirement = "required";
+            options.ResidentKeyRequirement = "required";
+            // Passkeys are bound to this domain; by default the host the browser asked for. Set it when the server
+            // is reached under several names, or the passkeys registered under one will not work under the others.
+            if (configuration["Identity:PasskeyServerDomain"] is { Length: > 0 } domain)
+            {
+                options.ServerDomain = domain;
+            }
         });
         builder.Services.ConfigureExternalCookie(options => options.Cookie.Name = "consortium.external");
         builder.Services.AddAuthentication()
@@ -161,6 +175,9 @@ public static class IdentityRegistration
         app.MapConnectEndpoints();
         app.MapGet("/account/account.css", () => Results.Stream(
             typeof(IdentityRegistration).Assembly.GetManifestResourceStream("account.css")!, "text/css")).AllowAnonymous().ExcludeFromDescription();
+        // Script comes from this server only (the CSP forbids inline script): the passkey ceremonies of the sign-in pages.
+        app.MapGet("/account/passkeys.js", () => Results.Stream(
+            typeof(IdentityRegistration).Assembly.GetManifestResourceStream("passkeys.js")!, "text/javascript")).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 

@@ -15,6 +15,8 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
 {
     public const string GenericFailure = "That email and password do not match an account that can sign in now. After 5 failed attempts an account is locked for 15 minutes.";
 
+    public const string GenericPasskeyFailure = "That passkey does not match an account that can sign in now.";
+
     [BindProperty]
     public string Email { get; set; } = "";
 
@@ -23,6 +25,10 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
 
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
+
+    /// <summary>The authenticator's answer to a passkey sign-in (navigator.credentials.get's result, as JSON).</summary>
+    [BindProperty]
+    public string Credential { get; set; } = "";
 
     public string? Error { get; private set; }
 
@@ -61,6 +67,52 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
         await HttpContext.SignInAsync(EnrolmentCookie.Scheme, new ClaimsPrincipal(new ClaimsIdentity([new Claim(Claims.Subject, account.Id)], EnrolmentCookie.Scheme)));
         return RedirectToPage("Enrol", new { ReturnUrl });
     }
+
+    /// <summary>The options for navigator.credentials.get, as JSON. No account is named: the passkey says whose it is.</summary>
+    public async Task<IActionResult> OnPostPasskeyOptionsAsync() =>
+        Content(await signIn.MakePasskeyRequestOptionsAsync(null), "application/json");
+
+    /// <summary>
+    /// A passkey sign-in. The passkey is both factors (the authenticator verified the person), so it opens a full
+    /// session on its own; the account must still be one that can sign in now. Every refusal reads the same.
+    /// </summary>
+    public async Task<IActionResult> OnPostPasskeyAsync()
+    {
+        PasskeyAssertionResult<ConsortiumAccount>? assertion = null;
+        if (!string.IsNullOrEmpty(Credential))
+        {
+            try
+            {
+                assertion = await signIn.PerformPasskeyAssertionAsync(Credential);
+            }
+            catch (InvalidOperationException)
+            {
+                // No ceremony under way in this browser: the 5-minute cookie expired, or another tab used it.
+            }
+        }
+        if (assertion is not { Succeeded: true })
+        {
+            await audit.FailedAsync("", null, "passkey not accepted", HttpContext);
+            return PasskeyFailure();
+        }
+        var account = assertion.User;
+        if (account.Disabled || await users.IsLockedOutAsync(account))
+        {
+            await audit.FailedAsync(account.Email ?? "", account.Id, account.Disabled ? "disabled account (passkey)" : "locked out (passkey)", HttpContext);
+            return PasskeyFailure();
+        }
+        // Keeps the signature counter, which lets a cloned authenticator be noticed.
+        if (!(await users.AddOrUpdatePasskeyAsync(account, assertion.Passkey)).Succeeded)
+        {
+            await audit.FailedAsync(account.Email ?? "", account.Id, "passkey not updated", HttpContext);
+            return PasskeyFailure();
+        }
+        await signIn.SignInWithClaimsAsync(account, isPersistent: false, [new Claim("amr", "mfa")]);
+        await audit.SucceededAsync(account, HttpContext, "passkey");
+        return new JsonResult(new { redirect = SafeReturnUrl.Of(ReturnUrl, Url) });
+    }
+
+    private static JsonResult PasskeyFailure() => new(new { error = GenericPasskeyFailure }) { StatusCode = StatusCodes.Status400BadRequest };
 
     private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<ConsortiumAccount>().HashPassword(new ConsortiumAccount(), Guid.NewGuid().ToString()));
 }

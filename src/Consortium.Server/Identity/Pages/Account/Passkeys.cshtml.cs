@@ -1,0 +1,208 @@
+using System.Buffers.Text;
+using System.Globalization;
+using Consortium.Client;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Consortium.Server.Identity.Pages.Account;
+
+/// <summary>
+/// A signed-in person's passkeys: the list, adding one (the browser's WebAuthn ceremony, driven by passkeys.js) and
+/// removing one. Adding or removing needs a recent sign-in (<see cref="RecentSignIn"/>): otherwise the page first asks
+/// for the password again.
+/// </summary>
+public sealed class PasskeysModel(UserManager<ConsortiumAccount> users, SignInManager<ConsortiumAccount> signIn, SignInAudit audit, TimeProvider time) : PageModel
+{
+    public const int MaxNameLength = 100;
+
+    /// <summary>Enough for a laptop, a phone and a few security keys; a bound on what one session can plant.</summary>
+    public const int MaxPasskeys = 20;
+
+    [BindProperty]
+    public string Password { get; set; } = "";
+
+    [BindProperty]
+    public string Name { get; set; } = "";
+
+    [BindProperty]
+    public string Credential { get; set; } = "";
+
+    [BindProperty]
+    public string PasskeyId { get; set; } = "";
+
+    [TempData]
+    public string? Message { get; set; }
+
+    public string? Error { get; private set; }
+
+    /// <summary>Whether the session proved its owner recently enough to add or remove passkeys.</summary>
+    public bool Recent { get; private set; }
+
+    public IReadOnlyList<PasskeyRow> Passkeys { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        if (await AccountAsync() is not { } account)
+        {
+            return SignInFirst();
+        }
+        await LoadAsync(account);
+        return Page();
+    }
+
+    /// <summary>Re-authentication: the password again, which renews the session's sign-in time.</summary>
+    public async Task<IActionResult> OnPostConfirmAsync()
+    {
+        if (await AccountAsync() is not { } account)
+        {
+            return SignInFirst();
+        }
+        var check = await signIn.CheckPasswordSignInAsync(account, Password, lockoutOnFailure: true);
+        if (!check.Succeeded)
+        {
+            await audit.FailedAsync(account.Email ?? "", account.Id, check.IsLockedOut ? "locked out (re-authentication)" : "wrong password (re-authentication)", HttpContext);
+            Error = check.IsLockedOut
+                ? "Too many wrong passwords: your account is locked for 15 minutes."
+                : "That password is not right.";
+            await LoadAsync(account);
+            return Page();
+        }
+        await RecentSignIn.ConfirmAsync(HttpContext);
+        return RedirectToPage();
+    }
+
+    /// <summary>The options for navigator.credentials.create, as JSON; the challenge waits in a short-lived cookie.</summary>
+    public async Task<IActionResult> OnPostCreationOptionsAsync()
+    {
+        if (await AccountAsync() is not { } account)
+        {
+            return JsonError(StatusCodes.Status401Unauthorized, "Your session has ended. Sign in again.");
+        }
+        if (!await RecentSignIn.IsRecentAsync(HttpContext))
+        {
+            return JsonError(StatusCodes.Status403Forbidden, "Enter your password again first: reload this page.");
+        }
+        if ((await users.GetPasskeysAsync(account)).Count >= MaxPasskeys)
+        {
+            return JsonError(StatusCodes.Status400BadRequest, $"An account can have at most {MaxPasskeys} passkeys. Remove one first.");
+        }
+        var options = await signIn.MakePasskeyCreationOptionsAsync(new PasskeyUserEntity
+        {
+            Id = account.Id,
+            Name = account.Email ?? account.UserName ?? account.Id,
+            DisplayName = account.DisplayName,
+        });
+        return Content(options, "application/json");
+    }
+
+    /// <summary>The authenticator's answer (navigator.credentials.create's result, as JSON): checked, then stored.</summary>
+    public async Task<IActionResult> OnPostAddAsync()
+    {
+        if (await AccountAsync() is not { } account)
+        {
+            return JsonError(StatusCodes.Status401Unauthorized, "Your session has ended. Sign in again.");
+        }
+        if (!await RecentSignIn.IsRecentAsync(HttpContext))
+        {
+            return JsonError(StatusCodes.Status403Forbidden, "Enter your password again first: reload this page.");
+        }
+        if (string.IsNullOrEmpty(Credential))
+        {
+            return JsonError(StatusCodes.Status400BadRequest, "No passkey was sent.");
+        }
+        PasskeyAttestationResult attestation;
+        try
+        {
+            attestation = await signIn.PerformPasskeyAttestationAsync(Credential);
+        }
+        catch (InvalidOperationException)
+        {
+            // No ceremony under way in this browser (the 5-minute cookie expired, or another tab used it).
+            return JsonError(StatusCodes.Status400BadRequest, "That took too long. Try again.");
+        }
+        // The ceremony's state names the account it was started for; it must be the one signed in now.
+        if (!attestation.Succeeded || attestation.UserEntity.Id != account.Id)
+        {
+            return JsonError(StatusCodes.Status400BadRequest, "The passkey could not be added. Try again, or with another authenticator.");
+        }
+        var name = Name.Trim();
+        name = name.Length == 0
+            ? $"Passkey added {time.GetUtcNow().ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}"
+            : name[..Math.Min(name.Length, MaxNameLength)];
+        attestation.Passkey.Name = name;
+        var saved = await users.AddOrUpdatePasskeyAsync(account, attestation.Passkey);
+        if (!saved.Succeeded)
+        {
+            return JsonError(StatusCodes.Status400BadRequest, "The passkey could not be added. Try again.");
+        }
+        await audit.PasskeyChangedAsync(account, AuditActions.PasskeyAdded, name, HttpContext);
+        Message = $"Passkey “{name}” added. Next time, you can sign in with it alone.";
+        return new JsonResult(new { redirect = Url.Page("Passkeys") });
+    }
+
+    public async Task<IActionResult> OnPostRemoveAsync()
+    {
+        if (await AccountAsync() is not { } account)
+        {
+            return SignInFirst();
+        }
+        if (!await RecentSignIn.IsRecentAsync(HttpContext))
+        {
+            Error = "Enter your password again before removing a passkey.";
+            await LoadAsync(account);
+            return Page();
+        }
+        var id = DecodeId(PasskeyId);
+        if (id is not null && await users.GetPasskeyAsync(account, id) is { } passkey)
+        {
+            var removed = await users.RemovePasskeyAsync(account, id);
+            if (removed.Succeeded)
+            {
+                await audit.PasskeyChangedAsync(account, AuditActions.PasskeyRemoved, passkey.Name ?? "", HttpContext);
+                Message = $"Passkey “{passkey.Name}” removed.";
+            }
+        }
+        return RedirectToPage();
+    }
+
+    /// <summary>The person signed in with a browser session (never a bearer token), if their account may still sign in.</summary>
+    private async Task<ConsortiumAccount?> AccountAsync()
+    {
+        var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        if (!session.Succeeded)
+        {
+            return null;
+        }
+        var account = await users.GetUserAsync(session.Principal!);
+        return account is { Disabled: false } ? account : null;
+    }
+
+    private RedirectToPageResult SignInFirst() => RedirectToPage("Login", new { ReturnUrl = Url.Page("Passkeys") });
+
+    private async Task LoadAsync(ConsortiumAccount account)
+    {
+        Recent = await RecentSignIn.IsRecentAsync(HttpContext);
+        Passkeys = (await users.GetPasskeysAsync(account))
+            .OrderBy(p => p.CreatedAt)
+            .Select(p => new PasskeyRow(Base64Url.EncodeToString(p.CredentialId), p.Name ?? "Unnamed passkey", p.CreatedAt))
+            .ToList();
+    }
+
+    private static byte[]? DecodeId(string id)
+    {
+        try
+        {
+            return Base64Url.DecodeFromChars(id);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static JsonResult JsonError(int status, string message) => new(new { error = message }) { StatusCode = status };
+
+    public sealed record PasskeyRow(string Id, string Name, DateTimeOffset CreatedAt);
+}
