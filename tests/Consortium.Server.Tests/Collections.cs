@@ -31,6 +31,12 @@ public sealed class AuditCollection : ICollectionFixture<ConsortiumServer>
     public const string Name = "Audit";
 }
 
+[CollectionDefinition(Name)]
+public sealed class AccessCollection : ICollectionFixture<ConsortiumServer>
+{
+    public const string Name = "Access";
+}
+
 /// <summary>Resets the collection's data before each test, so no test depends on another.</summary>
 public abstract class ServerTest(ConsortiumServer server) : IAsyncLifetime
 {
