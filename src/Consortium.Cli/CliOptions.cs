@@ -15,17 +15,16 @@ internal static class CliOptions
 
     // A sync client registered by the outlet's administrator; the secret is best given through the environment,
     // where it does not land in shell history or in the process list.
+    // No default value factories here: help prints defaults, and a secret must never appear on screen or in logs.
     public static readonly Option<string?> ClientId = new("--client-id")
     {
         Description = "Sync client id (default: $CONSORTIUM_CLIENT_ID).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CONSORTIUM_CLIENT_ID"),
         Recursive = true,
     };
 
     public static readonly Option<string?> ClientSecret = new("--client-secret")
     {
         Description = "Sync client secret (default: $CONSORTIUM_CLIENT_SECRET).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CONSORTIUM_CLIENT_SECRET"),
         Recursive = true,
     };
 
@@ -40,7 +39,9 @@ internal static class CliOptions
     {
         var server = parse.GetValue(Server)!;
         var baseAddress = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
-        if (parse.GetValue(ClientId) is not { Length: > 0 } clientId || parse.GetValue(ClientSecret) is not { Length: > 0 } secret)
+        var clientId = parse.GetValue(ClientId) ?? Environment.GetEnvironmentVariable("CONSORTIUM_CLIENT_ID");
+        var secret = parse.GetValue(ClientSecret) ?? Environment.GetEnvironmentVariable("CONSORTIUM_CLIENT_SECRET");
+        if (string.IsNullOrEmpty(clientId) || string.IsNullOrEmpty(secret))
         {
             throw new CliUsageException("Give the sync client's credentials: --client-id and $CONSORTIUM_CLIENT_SECRET (an outlet administrator registers clients).");
         }
