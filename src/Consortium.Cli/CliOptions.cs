@@ -35,18 +35,25 @@ internal static class CliOptions
         root.Options.Add(ClientSecret);
     }
 
-    public static ConsortiumClient Client(ParseResult parse)
+    public static Uri ServerOf(ParseResult parse)
     {
         var server = parse.GetValue(Server)!;
-        var baseAddress = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
+        return server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
+    }
+
+    /// <summary>A sync client's credentials when given; otherwise the person who ran `consortium login`.</summary>
+    public static ConsortiumClient Client(ParseResult parse)
+    {
+        var baseAddress = ServerOf(parse);
+        var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(30) };
         var clientId = parse.GetValue(ClientId) ?? Environment.GetEnvironmentVariable("CONSORTIUM_CLIENT_ID");
         var secret = parse.GetValue(ClientSecret) ?? Environment.GetEnvironmentVariable("CONSORTIUM_CLIENT_SECRET");
-        if (string.IsNullOrEmpty(clientId) || string.IsNullOrEmpty(secret))
+        if (!string.IsNullOrEmpty(clientId) && !string.IsNullOrEmpty(secret))
         {
-            throw new CliUsageException("Give the sync client's credentials: --client-id and $CONSORTIUM_CLIENT_SECRET (an outlet administrator registers clients).");
+            return new ConsortiumClient(http, new ClientCredentialsTokens(http, clientId, secret).GetAsync);
         }
-        var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(30) };
-        return new ConsortiumClient(http, new ClientCredentialsTokens(http, clientId, secret).GetAsync);
+        return new ConsortiumClient(http, Login.StoredTokens(baseAddress)
+            ?? throw new CliUsageException("Sign in first: `consortium login` (as yourself), or give a sync client's --client-id and $CONSORTIUM_CLIENT_SECRET."));
     }
 
     /// <summary>Runs a command body, turning the server's problem details into one readable line and exit code 1.</summary>
