@@ -15,17 +15,16 @@ internal static class CliOptions
 
     // A sync client registered by the outlet's administrator; the secret is best given through the environment,
     // where it does not land in shell history or in the process list.
+    // No default value factories here: help prints defaults, and a secret must never appear on screen or in logs.
     public static readonly Option<string?> ClientId = new("--client-id")
     {
         Description = "Sync client id (default: $CONSORTIUM_CLIENT_ID).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CONSORTIUM_CLIENT_ID"),
         Recursive = true,
     };
 
     public static readonly Option<string?> ClientSecret = new("--client-secret")
     {
         Description = "Sync client secret (default: $CONSORTIUM_CLIENT_SECRET).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CONSORTIUM_CLIENT_SECRET"),
         Recursive = true,
     };
 
@@ -36,16 +35,25 @@ internal static class CliOptions
         root.Options.Add(ClientSecret);
     }
 
-    public static ConsortiumClient Client(ParseResult parse)
+    public static Uri ServerOf(ParseResult parse)
     {
         var server = parse.GetValue(Server)!;
-        var baseAddress = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
-        if (parse.GetValue(ClientId) is not { Length: > 0 } clientId || parse.GetValue(ClientSecret) is not { Length: > 0 } secret)
-        {
-            throw new CliUsageException("Give the sync client's credentials: --client-id and $CONSORTIUM_CLIENT_SECRET (an outlet administrator registers clients).");
-        }
+        return server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
+    }
+
+    /// <summary>A sync client's credentials when given; otherwise the person who ran `consortium login`.</summary>
+    public static ConsortiumClient Client(ParseResult parse)
+    {
+        var baseAddress = ServerOf(parse);
         var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(30) };
-        return new ConsortiumClient(http, new ClientCredentialsTokens(http, clientId, secret).GetAsync);
+        var clientId = parse.GetValue(ClientId) ?? Environment.GetEnvironmentVariable("CONSORTIUM_CLIENT_ID");
+        var secret = parse.GetValue(ClientSecret) ?? Environment.GetEnvironmentVariable("CONSORTIUM_CLIENT_SECRET");
+        if (!string.IsNullOrEmpty(clientId) && !string.IsNullOrEmpty(secret))
+        {
+            return new ConsortiumClient(http, new ClientCredentialsTokens(http, clientId, secret).GetAsync);
+        }
+        return new ConsortiumClient(http, Login.StoredTokens(baseAddress)
+            ?? throw new CliUsageException("Sign in first: `consortium login` (as yourself), or give a sync client's --client-id and $CONSORTIUM_CLIENT_SECRET."));
     }
 
     /// <summary>Runs a command body, turning the server's problem details into one readable line and exit code 1.</summary>

@@ -14,6 +14,8 @@ internal static class ListInvestigations
         {
             var client = CliOptions.Client(parse);
             var table = new Table().AddColumns("Investigation", "Dataset", "Dataset id", "Records", "Shared with");
+            // Ids are copied into the next command: never wrapped.
+            table.Columns[2].NoWrap();
             foreach (var investigation in await client.ListInvestigationsAsync(cancellationToken))
             {
                 foreach (var dataset in await client.ListDatasetsAsync(investigation.Id, cancellationToken))
@@ -69,6 +71,7 @@ internal static class ListRecords
         {
             var page = await CliOptions.Client(parse).ListRecordsAsync(parse.GetValue(dataset), 0, parse.GetValue(limit), parse.GetValue(search), cancellationToken);
             var table = new Table().AddColumns("Row", "E.164", "Country", "Record id");
+            table.Columns[3].NoWrap();
             foreach (var record in page.Items)
             {
                 table.AddRow(record.RowNumber.ToString(), record.PhoneE164 ?? "", record.Country ?? "", record.Id.ToString());

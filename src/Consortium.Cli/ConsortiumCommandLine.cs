@@ -9,6 +9,8 @@ internal static class ConsortiumCommandLine
     {
         var root = new RootCommand("consortium: work with a Consortium server from the command line (import, list, watch), and verify its audit log.");
         CliOptions.AddGlobalOptions(root);
+        root.Subcommands.Add(Login.Command());
+        root.Subcommands.Add(Login.LogoutCommand());
         root.Subcommands.Add(ListInvestigations.Command());
         root.Subcommands.Add(ImportCsv.Command());
         root.Subcommands.Add(ListRecords.Command());

@@ -31,6 +31,24 @@ public sealed class AuditCollection : ICollectionFixture<ConsortiumServer>
     public const string Name = "Audit";
 }
 
+[CollectionDefinition(Name)]
+public sealed class AccessCollection : ICollectionFixture<ConsortiumServer>
+{
+    public const string Name = "Access";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ReauthenticationCollection : ICollectionFixture<ShortReauthenticationServer>
+{
+    public const string Name = "Reauthentication";
+}
+
+/// <summary>A server that asks for a fresh sign-in after 3 seconds instead of 10 minutes, so tests can wait it out.</summary>
+public sealed class ShortReauthenticationServer : ConsortiumServer
+{
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Identity:ReauthenticateAfter", "00:00:03")];
+}
+
 /// <summary>Resets the collection's data before each test, so no test depends on another.</summary>
 public abstract class ServerTest(ConsortiumServer server) : IAsyncLifetime
 {

@@ -16,7 +16,7 @@ namespace Consortium.Testing;
 /// The real server on Kestrel (a real port, so browsers and hub clients connect as in production) over a
 /// database of its own on the shared test PostgreSQL. One per test collection.
 /// </summary>
-public sealed class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime
+public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime
 {
     /// <summary>Outlets every test can use: three newsrooms and a forensic lab.</summary>
     public static readonly IReadOnlyList<Outlet> Outlets =
@@ -71,7 +71,14 @@ public sealed class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("Identity:KeysDirectory", keysDirectory);
         builder.UseSetting("Demo:Seed", "false");
         builder.UseSetting("urls", "http://127.0.0.1:0");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
+
+    /// <summary>Configuration a derived fixture changes (a shorter re-authentication window, say).</summary>
+    protected virtual IEnumerable<(string Key, string Value)> Settings => [];
 
     /// <summary>Deletes every document and event, every account, token and registered client, then stores the standard test outlets.</summary>
     public async Task ResetAsync()

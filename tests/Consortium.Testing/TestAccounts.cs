@@ -31,11 +31,14 @@ public sealed partial class TestAccounts(ConsortiumServer server)
     public Task<string> AccessTokenAsync(string user) =>
         tokens.GetOrAdd(user, _ => new Lazy<Task<string>>(async () => (await SignInWithCodeFlowAsync(user)).AccessToken!)).Value;
 
-    /// <summary>Forgets every account and token (the server's identity data was reset).</summary>
-    public void Forget()
+    /// <summary>Forgets every token, and every account unless <paramref name="keepAccounts"/> (the server's identity data was reset).</summary>
+    public void Forget(bool keepAccounts = false)
     {
         tokens.Clear();
-        accounts.Clear();
+        if (!keepAccounts)
+        {
+            accounts.Clear();
+        }
     }
 
     private async Task<TestAccount> CreateAsync(string user, bool outletAdmin)

@@ -56,6 +56,7 @@ internal static class ConnectEndpoints
         // Consortium's clients are registered by the consortium's operators, so consent is implied; the permanent
         // authorization still exists so that revoking it (or the account) kills every token derived from it.
         var identity = IdentityFor(account);
+        CopyAuthenticationTime(session.Principal!, identity);
         identity.SetScopes(request.GetScopes());
         var subject = account.Id;
         var clientId = request.ClientId!;
@@ -102,6 +103,8 @@ internal static class ConnectEndpoints
                 return Forbid(Errors.InvalidGrant, "The account can no longer sign in.");
             }
             var identity = IdentityFor(account);
+            // A refresh is not a sign-in: the original sign-in time stays, so refreshed tokens age like the session.
+            CopyAuthenticationTime(result.Principal!, identity);
             identity.SetScopes(result.Principal!.GetScopes());
             identity.SetAuthorizationId(result.Principal!.GetAuthorizationId());
             identity.SetClaim(Claims.ClientId, request.ClientId);
@@ -141,10 +144,19 @@ internal static class ConnectEndpoints
         return identity;
     }
 
+    // OpenIddict insists that auth_time is typed as an integer, not merely digits in a string.
+    private static void CopyAuthenticationTime(ClaimsPrincipal from, ClaimsIdentity to)
+    {
+        if (from.FindFirst(Claims.AuthenticationTime) is { } claim)
+        {
+            to.AddClaim(new Claim(Claims.AuthenticationTime, claim.Value, ClaimValueTypes.Integer64));
+        }
+    }
+
     private static IEnumerable<string> Destinations(Claim claim) => claim.Type switch
     {
         Claims.Subject or Claims.ClientId => [OpenIddictConstants.Destinations.AccessToken, OpenIddictConstants.Destinations.IdentityToken],
-        Claims.Name or Claims.PreferredUsername or ConsortiumUser.OutletClaim =>
+        Claims.Name or Claims.PreferredUsername or ConsortiumUser.OutletClaim or Claims.AuthenticationTime =>
             [OpenIddictConstants.Destinations.AccessToken, OpenIddictConstants.Destinations.IdentityToken],
         // Anything else (the security stamp above all) stays out of tokens.
         _ => [],

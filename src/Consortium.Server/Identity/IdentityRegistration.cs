@@ -61,7 +61,20 @@ public static class IdentityRegistration
             .AddClaimsPrincipalFactory<AccountClaimsFactory>();
 
         // Revocation must bite within seconds, not at the default 30-minute stamp check: every cookie request re-reads the account.
-        builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
+        builder.Services.Configure<SecurityStampValidatorOptions>(options =>
+        {
+            options.ValidationInterval = TimeSpan.Zero;
+            // The re-read principal is rebuilt from the account; when and how the person signed in must survive it.
+            options.OnRefreshingPrincipal = context =>
+            {
+                var refreshed = context.NewPrincipal?.Identities.First();
+                foreach (var claim in context.CurrentPrincipal?.Claims.Where(c => c.Type is Claims.AuthenticationTime or "amr") ?? [])
+                {
+                    refreshed?.AddClaim(new System.Security.Claims.Claim(claim.Type, claim.Value, claim.ValueType));
+                }
+                return Task.CompletedTask;
+            };
+        });
 
         builder.Services.ConfigureApplicationCookie(options =>
         {
@@ -77,7 +90,6 @@ public static class IdentityRegistration
             // The API and the hub answer 401/403; only pages redirect to the login page.
             options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
-            options.Events.OnSigningIn = RecentSignIn.StampAsync;
         });
         builder.Services.Configure<IdentityPasskeyOptions>(options =>
         {
@@ -151,6 +163,7 @@ public static class IdentityRegistration
 
         builder.Services.AddScoped<AccessRevocation>();
         builder.Services.AddScoped<SignInAudit>();
+        builder.Services.AddSingleton<RecentSignIn>();
         builder.Services.AddRazorPages(options => options.RootDirectory = "/Identity/Pages");
 
         // AddIdentity made its cookie the default for authenticate and challenge; the API needs cookie-or-bearer for all.

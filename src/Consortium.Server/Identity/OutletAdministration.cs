@@ -52,11 +52,15 @@ public static class OutletAdministration
     }
 
     private static async Task<Results<Created<Invitation>, ValidationProblem, ProblemHttpResult>> InviteAccount(
-        NewAccount request, HttpContext http, UserManager<ConsortiumAccount> users)
+        NewAccount request, HttpContext http, UserManager<ConsortiumAccount> users, RecentSignIn recent)
     {
         if (await AdministratorAsync(http, users) is not { } admin)
         {
             return NotAdministrator();
+        }
+        if (recent.Require(http) is { } reauthenticate)
+        {
+            return reauthenticate;
         }
         var account = new ConsortiumAccount
         {
@@ -118,11 +122,16 @@ public static class OutletAdministration
     }
 
     private static async Task<Results<Created<SyncClientCredentials>, ValidationProblem, ProblemHttpResult>> RegisterClient(
-        NewSyncClient request, HttpContext http, UserManager<ConsortiumAccount> users, IOpenIddictApplicationManager applications, AuditLog audit, CancellationToken cancellationToken)
+        NewSyncClient request, HttpContext http, UserManager<ConsortiumAccount> users, IOpenIddictApplicationManager applications, AuditLog audit,
+        RecentSignIn recent, CancellationToken cancellationToken)
     {
         if (await AdministratorAsync(http, users) is not { } admin)
         {
             return NotAdministrator();
+        }
+        if (recent.Require(http) is { } reauthenticate)
+        {
+            return reauthenticate;
         }
         if (string.IsNullOrWhiteSpace(request.DisplayName) || request.DisplayName.Length > 200)
         {

@@ -41,13 +41,13 @@ public static class MemberEndpoints
 
     private static async Task<Results<Created<MemberView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> AddMember(
         Guid id, NewMember request, HttpContext http, AccessPolicy access, IDocumentSession session, UserManager<ConsortiumAccount> users,
-        AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+        AuditLog audit, RecentSignIn recent, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await CoordinatedAsync(id, http, access, session, cancellationToken) is not { } coordinated)
         {
             return Problems.NotFound("investigation");
         }
-        if (coordinated.Forbidden is { } forbidden)
+        if ((coordinated.Forbidden ?? recent.Require(http)) is { } forbidden)
         {
             return forbidden;
         }
@@ -85,13 +85,13 @@ public static class MemberEndpoints
 
     private static async Task<Results<Ok<MemberView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> ChangeMember(
         Guid id, string userId, MemberChange change, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections,
-        AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+        AuditLog audit, RecentSignIn recent, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await CoordinatedAsync(id, http, access, session, cancellationToken) is not { } coordinated)
         {
             return Problems.NotFound("investigation");
         }
-        if (coordinated.Forbidden is { } forbidden)
+        if ((coordinated.Forbidden ?? recent.Require(http)) is { } forbidden)
         {
             return forbidden;
         }

@@ -27,7 +27,8 @@ public static class RestrictAccess
     }
 
     private static async Task<Results<Ok<DatasetView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> SetCompartment(
-        Guid id, OutletRestriction request, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections, AuditLog audit, CancellationToken cancellationToken)
+        Guid id, OutletRestriction request, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections, AuditLog audit,
+        RecentSignIn recent, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         if (await access.DatasetAsync(user, id, cancellationToken) is not { } granted)
@@ -37,6 +38,10 @@ public static class RestrictAccess
         if (!Permissions.CanCoordinate(granted.Role))
         {
             return Problems.Forbidden("Only coordinators set compartments.");
+        }
+        if (recent.Require(http) is { } reauthenticate)
+        {
+            return reauthenticate;
         }
         string[]? outlets = null;
         if (request.OutletIds is { } named)
@@ -66,7 +71,7 @@ public static class RestrictAccess
 
     private static async Task<Results<Ok<OutletRestriction>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> SetRestriction(
         Guid id, OutletRestriction request, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections,
-        AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+        AuditLog audit, RecentSignIn recent, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         if (await access.RecordAsync(user, id, cancellationToken) is not { } granted)
@@ -76,6 +81,10 @@ public static class RestrictAccess
         if (!Permissions.CanCoordinate(granted.Role))
         {
             return Problems.Forbidden("Only coordinators restrict records.");
+        }
+        if (recent.Require(http) is { } reauthenticate)
+        {
+            return reauthenticate;
         }
         if (request.OutletIds is null)
         {

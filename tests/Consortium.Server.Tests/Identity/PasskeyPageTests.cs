@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Net;
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Consortium.Server.Identity;
@@ -31,8 +31,8 @@ public sealed partial class PasskeyPageTests(ConsortiumServer server) : ServerTe
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ConsortiumAccount>>();
         var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<ConsortiumAccount>>();
         var principal = await signIn.CreateUserPrincipalAsync((await users.FindByIdAsync(account.Id))!);
+        principal.Identities.First().AddClaims([new Claim("amr", "mfa"), RecentSignIn.Now(new FixedClock(signedInAt))]);
         var properties = new AuthenticationProperties { IssuedUtc = signedInAt, ExpiresUtc = DateTimeOffset.UtcNow.AddHours(1) };
-        properties.Items[RecentSignIn.Item] = signedInAt.ToString("O", CultureInfo.InvariantCulture);
         var cookie = scope.ServiceProvider.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme);
         var cookies = new CookieContainer();
         cookies.Add(Server.BaseAddress, new Cookie(cookie.Cookie.Name!, cookie.TicketDataFormat.Protect(new AuthenticationTicket(principal, properties, IdentityConstants.ApplicationScheme))));
@@ -112,6 +112,11 @@ public sealed partial class PasskeyPageTests(ConsortiumServer server) : ServerTe
         Assert.Contains("Add a passkey", html, StringComparison.Ordinal);
         using var options = await PostAsync(browser, "CreationOptions", token);
         Assert.Equal(HttpStatusCode.OK, options.StatusCode);
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]

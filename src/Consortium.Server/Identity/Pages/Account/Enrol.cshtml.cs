@@ -11,7 +11,7 @@ namespace Consortium.Server.Identity.Pages.Account;
 
 /// <summary>Enrols a TOTP authenticator for an account that proved its password, turns on 2FA and hands out recovery codes.</summary>
 [Authorize(AuthenticationSchemes = EnrolmentCookie.Scheme)]
-public sealed class EnrolModel(UserManager<ConsortiumAccount> users, SignInManager<ConsortiumAccount> signIn, SignInAudit audit, UrlEncoder urlEncoder) : PageModel
+public sealed class EnrolModel(UserManager<ConsortiumAccount> users, SignInManager<ConsortiumAccount> signIn, SignInAudit audit, UrlEncoder urlEncoder, TimeProvider clock) : PageModel
 {
     [BindProperty]
     public string Code { get; set; } = "";
@@ -57,7 +57,7 @@ public sealed class EnrolModel(UserManager<ConsortiumAccount> users, SignInManag
         await users.SetTwoFactorEnabledAsync(account, true);
         RecoveryCodes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(account, 10))!.ToList();
         await HttpContext.SignOutAsync(EnrolmentCookie.Scheme);
-        await signIn.SignInWithClaimsAsync(account, isPersistent: false, [new System.Security.Claims.Claim("amr", "mfa")]);
+        await signIn.SignInWithClaimsAsync(account, isPersistent: false, [new System.Security.Claims.Claim("amr", "mfa"), RecentSignIn.Now(clock)]);
         await audit.SucceededAsync(account, HttpContext);
         return Page();
     }

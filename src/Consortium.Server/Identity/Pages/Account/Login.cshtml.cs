@@ -11,7 +11,7 @@ namespace Consortium.Server.Identity.Pages.Account;
 /// Step one: the password. Every failure reads the same ("wrong, or locked"), whether the account exists or not, so the
 /// page cannot be used to find out who has an account. Step two is the authenticator code, or enrolling one.
 /// </summary>
-public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserManager<ConsortiumAccount> users, SignInAudit audit) : PageModel
+public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserManager<ConsortiumAccount> users, SignInAudit audit, TimeProvider clock) : PageModel
 {
     public const string GenericFailure = "That email and password do not match an account that can sign in now. After 5 failed attempts an account is locked for 15 minutes.";
 
@@ -107,7 +107,7 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
             await audit.FailedAsync(account.Email ?? "", account.Id, "passkey not updated", HttpContext);
             return PasskeyFailure();
         }
-        await signIn.SignInWithClaimsAsync(account, isPersistent: false, [new Claim("amr", "mfa")]);
+        await signIn.SignInWithClaimsAsync(account, isPersistent: false, [new Claim("amr", "mfa"), RecentSignIn.Now(clock)]);
         await audit.SucceededAsync(account, HttpContext, "passkey");
         return new JsonResult(new { redirect = SafeReturnUrl.Of(ReturnUrl, Url) });
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Security.Claims;
 using Consortium.Client;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -10,10 +11,11 @@ namespace Consortium.Server.Identity.Pages.Account;
 
 /// <summary>
 /// A signed-in person's passkeys: the list, adding one (the browser's WebAuthn ceremony, driven by passkeys.js) and
-/// removing one. Adding or removing needs a recent sign-in (<see cref="RecentSignIn"/>): otherwise the page first asks
-/// for the password again.
+/// removing one. Adding or removing one is a new way into the account (or one fewer), so it needs a recent sign-in
+/// (<see cref="RecentSignIn"/>): otherwise the page first asks for the password again.
 /// </summary>
-public sealed class PasskeysModel(UserManager<ConsortiumAccount> users, SignInManager<ConsortiumAccount> signIn, SignInAudit audit, TimeProvider time) : PageModel
+public sealed class PasskeysModel(
+    UserManager<ConsortiumAccount> users, SignInManager<ConsortiumAccount> signIn, SignInAudit audit, RecentSignIn recent, TimeProvider clock) : PageModel
 {
     public const int MaxNameLength = 100;
 
@@ -69,7 +71,10 @@ public sealed class PasskeysModel(UserManager<ConsortiumAccount> users, SignInMa
             await LoadAsync(account);
             return Page();
         }
-        await RecentSignIn.ConfirmAsync(HttpContext);
+        // The same session, issued again with this moment as its sign-in time.
+        var session = await SessionAsync();
+        await signIn.SignInWithClaimsAsync(account, session.Properties,
+            [new Claim("amr", session.Principal?.FindFirstValue("amr") ?? "mfa"), RecentSignIn.Now(clock)]);
         return RedirectToPage();
     }
 
@@ -80,7 +85,7 @@ public sealed class PasskeysModel(UserManager<ConsortiumAccount> users, SignInMa
         {
             return JsonError(StatusCodes.Status401Unauthorized, "Your session has ended. Sign in again.");
         }
-        if (!await RecentSignIn.IsRecentAsync(HttpContext))
+        if (!await IsRecentAsync())
         {
             return JsonError(StatusCodes.Status403Forbidden, "Enter your password again first: reload this page.");
         }
@@ -104,7 +109,7 @@ public sealed class PasskeysModel(UserManager<ConsortiumAccount> users, SignInMa
         {
             return JsonError(StatusCodes.Status401Unauthorized, "Your session has ended. Sign in again.");
         }
-        if (!await RecentSignIn.IsRecentAsync(HttpContext))
+        if (!await IsRecentAsync())
         {
             return JsonError(StatusCodes.Status403Forbidden, "Enter your password again first: reload this page.");
         }
@@ -129,7 +134,7 @@ public sealed class PasskeysModel(UserManager<ConsortiumAccount> users, SignInMa
         }
         var name = Name.Trim();
         name = name.Length == 0
-            ? $"Passkey added {time.GetUtcNow().ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}"
+            ? $"Passkey added {clock.GetUtcNow().ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}"
             : name[..Math.Min(name.Length, MaxNameLength)];
         attestation.Passkey.Name = name;
         var saved = await users.AddOrUpdatePasskeyAsync(account, attestation.Passkey);
@@ -148,7 +153,7 @@ public sealed class PasskeysModel(UserManager<ConsortiumAccount> users, SignInMa
         {
             return SignInFirst();
         }
-        if (!await RecentSignIn.IsRecentAsync(HttpContext))
+        if (!await IsRecentAsync())
         {
             Error = "Enter your password again before removing a passkey.";
             await LoadAsync(account);
@@ -168,22 +173,20 @@ public sealed class PasskeysModel(UserManager<ConsortiumAccount> users, SignInMa
     }
 
     /// <summary>The person signed in with a browser session (never a bearer token), if their account may still sign in.</summary>
-    private async Task<ConsortiumAccount?> AccountAsync()
-    {
-        var session = await HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
-        if (!session.Succeeded)
-        {
-            return null;
-        }
-        var account = await users.GetUserAsync(session.Principal!);
-        return account is { Disabled: false } ? account : null;
-    }
+    private async Task<ConsortiumAccount?> AccountAsync() =>
+        await SessionAsync() is { Succeeded: true } session && await users.GetUserAsync(session.Principal!) is { Disabled: false } account
+            ? account
+            : null;
+
+    private Task<AuthenticateResult> SessionAsync() => HttpContext.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+
+    private async Task<bool> IsRecentAsync() => await SessionAsync() is { Succeeded: true } session && recent.IsRecent(session.Principal!);
 
     private RedirectToPageResult SignInFirst() => RedirectToPage("Login", new { ReturnUrl = Url.Page("Passkeys") });
 
     private async Task LoadAsync(ConsortiumAccount account)
     {
-        Recent = await RecentSignIn.IsRecentAsync(HttpContext);
+        Recent = await IsRecentAsync();
         Passkeys = (await users.GetPasskeysAsync(account))
             .OrderBy(p => p.CreatedAt)
             .Select(p => new PasskeyRow(Base64Url.EncodeToString(p.CredentialId), p.Name ?? "Unnamed passkey", p.CreatedAt))

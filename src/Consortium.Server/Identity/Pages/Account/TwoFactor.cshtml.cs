@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Consortium.Server.Identity.Pages.Account;
 
 /// <summary>Step two: a TOTP code, or one of the recovery codes (each works once). Failures count towards lockout.</summary>
-public sealed class TwoFactorModel(SignInManager<ConsortiumAccount> signIn, SignInAudit audit) : PageModel
+public sealed class TwoFactorModel(SignInManager<ConsortiumAccount> signIn, SignInAudit audit, TimeProvider clock) : PageModel
 {
     [BindProperty]
     public string Code { get; set; } = "";
@@ -35,6 +35,8 @@ public sealed class TwoFactorModel(SignInManager<ConsortiumAccount> signIn, Sign
             Error = result.IsLockedOut ? LoginModel.GenericFailure : "That code is not valid. Codes change every 30 seconds.";
             return Page();
         }
+        // Issued again with the time of this sign-in, which sensitive actions check (see RecentSignIn).
+        await signIn.SignInWithClaimsAsync(account, isPersistent: false, [new System.Security.Claims.Claim("amr", "mfa"), RecentSignIn.Now(clock)]);
         await audit.SucceededAsync(account, HttpContext);
         return LocalRedirect(SafeReturnUrl.Of(ReturnUrl, Url));
     }

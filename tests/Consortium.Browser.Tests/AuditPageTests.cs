@@ -1,0 +1,118 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Consortium.Browser.Tests;
+
+/// <summary>
+/// The coordinators' audit log page (/investigations/{id}/audit), driven in Chromium against the real server after a
+/// real sign-in (password, then authenticator code).
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AuditPageTests(BrowserFixture fixture) : IAsyncLifetime
+{
+    private static readonly LocatorAssertionsToBeVisibleOptions Soon = new() { Timeout = 15_000 };
+    private ConsortiumServer Server => fixture.Server;
+
+    public Task InitializeAsync() => Server.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>
+    /// An investigation coordinated by ines@alpha (who opened it), with tom.ellery@bravo as a reporter and one dataset of
+    /// two records; Tom has listed the records and read the first one through the API.
+    /// </summary>
+    private async Task<(InvestigationView Investigation, TestAccount Reporter, RecordView Record)> GivenReporterReadARecordAsync()
+    {
+        var alpha = Server.ClientFor("ines@alpha");
+        var investigation = await alpha.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Shared leak", ["bravo"]));
+        var reporter = await Server.Accounts.AccountAsync("tom.ellery@bravo");
+        await alpha.AddMemberAsync(investigation.Id, new NewMember(reporter.Email, InvestigationRole.Reporter));
+        var dataset = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Selected numbers", ""));
+        await alpha.ImportCsvAsync(dataset.Id, new MemoryStream(Encoding.UTF8.GetBytes("phone,country\n07700 900123,GB\n07700 900124,GB\n")));
+
+        var tom = Server.ClientFor("tom.ellery@bravo");
+        var first = (await tom.ListRecordsAsync(dataset.Id)).Items[0];
+        var record = await tom.GetRecordAsync(first.Id);
+        return (investigation, reporter, record);
+    }
+
+    /// <summary>A browser page signed in on the server's own pages, with password and authenticator code, as <paramref name="user"/>.</summary>
+    private async Task<IPage> SignedInPageAsync(string user, string outletName)
+    {
+        var account = await Server.Accounts.AccountAsync(user);
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseAddress.ToString() });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        // The app holds no credentials: it sends the browser to the sign-in pages.
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/login"));
+        await page.GetByLabel("Email").FillAsync(account.Email);
+        await page.GetByLabel("Password").FillAsync(TestAccounts.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.GetByLabel("Code from your authenticator app, or a recovery code").FillAsync(TestAccounts.TotpCode(account));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByText(outletName).First).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(page.GetByText(account.DisplayName).First).ToBeVisibleAsync(Soon);
+        return page;
+    }
+
+    [Fact]
+    public async Task Coordinator_sees_who_read_a_record_and_filters_the_log_by_person()
+    {
+        var (investigation, reporter, record) = await GivenReporterReadARecordAsync();
+        var page = await SignedInPageAsync("ines@alpha", "Alpha Gazette");
+
+        await page.GotoAsync($"/investigations/{investigation.Id}");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Audit", Exact = true }).ClickAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/investigations/{investigation.Id}/audit$"));
+        await Assertions.Expect(page.GetByTestId("audit-tab")).ToHaveAttributeAsync("aria-current", "page");
+        await Assertions.Expect(page.GetByTestId("audit-chain-note")).ToContainTextAsync("append-only");
+
+        // The reporter's read is there, named, with its time in UTC on hover and its hash as the server stored it.
+        var read = page.GetByTestId("audit-row").And(page.Locator("[data-action='record.read']"));
+        await Assertions.Expect(read).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(read).ToContainTextAsync("Opened a record");
+        await Assertions.Expect(read).ToContainTextAsync("Tom Ellery");
+        await Assertions.Expect(read).ToContainTextAsync("Bravo Tribune");
+        await Assertions.Expect(read).ToContainTextAsync(record.Id.ToString());
+        await Assertions.Expect(read.Locator("time")).ToHaveAttributeAsync("title", new Regex(@"Z \(UTC\)$"));
+        var stored = Assert.Single((await Server.ClientFor("ines@alpha").ListAuditAsync(investigation.Id, action: AuditActions.RecordRead)).Items);
+        await Assertions.Expect(read.GetByTestId("audit-hash")).ToHaveAttributeAsync("title", stored.Hash);
+        await Assertions.Expect(read.GetByTestId("audit-hash")).ToHaveTextAsync(stored.Hash[..12]);
+        // The coordinator's own actions are listed too, until the filter leaves only the reporter's.
+        await Assertions.Expect(page.Locator($"[data-testid='audit-row'][data-actor-id='{reporter.Id}']")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.GetByTestId("audit-row").Filter(new() { HasText = "Created the investigation" })).ToBeVisibleAsync();
+
+        await page.GetByLabel("Person", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Value = reporter.Id });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show entries" }).ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"actor={Regex.Escape(reporter.Id)}"));
+        await Assertions.Expect(page.GetByTestId("audit-status")).ToHaveTextAsync("2 entries shown", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("audit-row")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator($"[data-testid='audit-row']:not([data-actor-id='{reporter.Id}'])")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("audit-row").Filter(new() { HasText = "Listed records" })).ToContainTextAsync("Tom Ellery");
+        await Assertions.Expect(read).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Reporter_sees_no_audit_tab_and_is_refused_the_page()
+    {
+        var (investigation, _, _) = await GivenReporterReadARecordAsync();
+        var page = await SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
+
+        await page.GotoAsync($"/investigations/{investigation.Id}");
+        await Assertions.Expect(page.GetByTestId("members-link")).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(page.GetByTestId("dataset-link")).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(page.GetByTestId("audit-tab")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Audit", Exact = true })).ToHaveCountAsync(0);
+
+        // Opened directly, the page shows the server's refusal and no entries.
+        await page.GotoAsync($"/investigations/{investigation.Id}/audit");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Coordinators only", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("audit-table")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("audit-filters")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("audit-tab")).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+}
