@@ -276,6 +276,8 @@ export const en = {
   'live.offline': 'Offline — reconnecting…',
   'live.catchingUp': 'Catching up…',
 
+  'error.signInAgain': 'Sign in again',
+
   'error.network': 'The server could not be reached.',
   'error.generic': 'Request failed ({status}).',
   'error.unexpected': 'The server gave an unexpected answer.',
