@@ -1,6 +1,8 @@
 import type {
   Account,
   Annotation,
+  AuditFilter,
+  AuditPage,
   Dataset,
   Outlet,
   Investigation,
@@ -148,6 +150,23 @@ export const api = {
     request<void>(`/api/investigations/${enc(investigationId)}/members/${enc(userId)}`, { method: 'DELETE' }),
   setCompartment: (datasetId: string, body: OutletRestriction) =>
     request<Dataset>(`/api/datasets/${enc(datasetId)}/compartment`, { method: 'PUT', body }),
+  /** Coordinators only: others get 403 (members) or 404 (everyone else). */
+  audit: (
+    investigationId: string,
+    page: AuditFilter & { after?: number | null; limit?: number },
+    signal?: AbortSignal,
+  ) =>
+    request<AuditPage>(`/api/investigations/${enc(investigationId)}/audit`, {
+      signal,
+      query: {
+        action: page.action,
+        actor: page.actor,
+        from: page.from,
+        to: page.to,
+        after: page.after,
+        limit: page.limit ?? 100,
+      },
+    }),
 
   outletAccounts: (signal?: AbortSignal) => request<Account[]>('/api/outlet/accounts', { signal }),
   inviteAccount: (body: NewAccount) => request<Invitation>('/api/outlet/accounts', { method: 'POST', body }),

@@ -13,6 +13,8 @@ export interface Me {
   displayName: string;
   outletId: string;
   outletName: string;
+  /** True when the caller administers their outlet's accounts and sync clients (the "My outlet" page). */
+  outletAdmin: boolean;
 }
 
 export interface Outlet {
@@ -30,6 +32,8 @@ export interface Investigation {
   coordinatorOutletId: string;
   memberOutletIds: string[];
   datasetCount: number;
+  /** The caller's own role in this investigation (null or absent when the server does not say). */
+  myRole?: InvestigationRole | null;
 }
 
 export interface Dataset {
@@ -148,4 +152,61 @@ export interface SyncClientCredentials {
   clientId: string;
   clientSecret: string;
   displayName: string;
+}
+
+/** Every action the audit log records (the server's `AuditActions`); also the values of the listing's action filter. */
+export const auditActions = [
+  'record.read',
+  'records.listed',
+  'records.searched',
+  'records.imported',
+  'annotation.added',
+  'investigation.created',
+  'dataset.created',
+  'signin.succeeded',
+  'signin.failed',
+  'grant.added',
+  'grant.revoked',
+  'member.removed',
+  'export',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+/**
+ * One entry of the append-only audit log. `index` counts the whole platform's chain from 1, so one investigation's
+ * entries skip numbers; `hash` covers this entry's values and `previousHash` (lowercase hex SHA-256). `at` is UTC.
+ */
+export interface AuditEntry {
+  index: number;
+  at: string;
+  /** One of `auditActions`, or a newer action this UI does not know yet. */
+  action: string;
+  actorUserId: string;
+  actorDisplayName: string;
+  /** null when nobody could be identified (a failed sign-in). */
+  actorOutletId: string | null;
+  investigationId: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  detail: string | null;
+  /** The OAuth client id, or "web" for the browser app. */
+  client: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+  previousHash: string;
+  hash: string;
+}
+
+/** Newest first; pass `next` as `after` for older entries (null at the end). */
+export interface AuditPage {
+  items: AuditEntry[];
+  next: number | null;
+}
+
+/** Filters of the audit listing: `from` inclusive and `to` exclusive, both UTC ISO instants. */
+export interface AuditFilter {
+  action?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
 }

@@ -1,10 +1,10 @@
 import { useState } from 'react';
+import { AuditPage } from '../features/audit/AuditPage';
 import { InvestigationPage } from '../features/investigations/InvestigationPage';
 import { InvestigationsPage } from '../features/investigations/InvestigationsPage';
 import { DatasetPage } from '../features/datasets/DatasetPage';
 import { MembersPage } from '../features/members/MembersPage';
 import { OutletPage } from '../features/outlet/OutletPage';
-import { useIsOutletAdmin } from '../features/outlet/useIsOutletAdmin';
 import { RecordPage } from '../features/records/RecordPage';
 import { useSession } from '../features/session/session';
 import { LiveProvider } from '../live/LiveConnection';
@@ -40,8 +40,8 @@ function Header() {
   const { route } = useRouter();
   const [signingOut, setSigningOut] = useState(false);
   const me = state.status === 'signedIn' ? state.me : null;
-  // Shown only to outlet administrators: the probe asks the server, which answers only them.
-  const isOutletAdmin = useIsOutletAdmin();
+  // Shown only to outlet administrators (the server still decides: /outlet answers only them).
+  const isOutletAdmin = me?.outletAdmin === true;
 
   return (
     <header className="app-header">
@@ -105,6 +105,8 @@ function Routes() {
       return <InvestigationPage key={route.id} id={route.id} />;
     case 'members':
       return <MembersPage key={route.id} id={route.id} />;
+    case 'audit':
+      return <AuditPage key={route.id} id={route.id} />;
     case 'outlet':
       return <OutletPage />;
     case 'dataset':

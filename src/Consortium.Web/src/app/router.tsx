@@ -20,6 +20,7 @@ export type Route =
   | { name: 'home' }
   | { name: 'investigation'; id: string }
   | { name: 'members'; id: string }
+  | { name: 'audit'; id: string }
   | { name: 'outlet' }
   | { name: 'dataset'; id: string }
   | { name: 'record'; id: string }
@@ -27,6 +28,7 @@ export type Route =
 
 const patterns: Array<[RegExp, (id: string) => Route]> = [
   [/^\/investigations\/([^/]+)\/members\/?$/, (id) => ({ name: 'members', id })],
+  [/^\/investigations\/([^/]+)\/audit\/?$/, (id) => ({ name: 'audit', id })],
   [/^\/investigations\/([^/]+)\/?$/, (id) => ({ name: 'investigation', id })],
   [/^\/datasets\/([^/]+)\/?$/, (id) => ({ name: 'dataset', id })],
   [/^\/records\/([^/]+)\/?$/, (id) => ({ name: 'record', id })],
@@ -52,6 +54,7 @@ export const paths = {
   home: () => '/',
   investigation: (id: string) => `/investigations/${encodeURIComponent(id)}`,
   members: (id: string) => `/investigations/${encodeURIComponent(id)}/members`,
+  audit: (id: string) => `/investigations/${encodeURIComponent(id)}/audit`,
   outlet: () => '/outlet',
   dataset: (id: string) => `/datasets/${encodeURIComponent(id)}`,
   record: (id: string) => `/records/${encodeURIComponent(id)}`,

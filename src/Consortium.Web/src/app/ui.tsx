@@ -1,5 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
-import { describeError } from '../api/client';
+import { ApiError, describeError } from '../api/client';
 import { t } from '../i18n';
 import { Link } from './router';
 import { consumeNavigationFocus } from './focus';
@@ -13,12 +13,24 @@ export function Loading({ label }: { label?: string }) {
 }
 
 /** Shows a problem's title and detail in a role="alert" element. */
+const REAUTHENTICATION_PROBLEM = 'https://consortium.example/problems/reauthentication-required';
+
+function needsFreshSignIn(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 403 && error.problem.type === REAUTHENTICATION_PROBLEM;
+}
+
 export function ErrorAlert({ error, onRetry, id }: { error: unknown; onRetry?: () => void; id?: string }) {
   const { title, detail } = describeError(error);
   return (
     <div className="alert" role="alert" id={id}>
       <p className="alert-title">{title}</p>
       {detail && <p className="alert-detail">{detail}</p>}
+      {needsFreshSignIn(error) && (
+        // Granting access needs a recent sign-in: back to the sign-in pages, then here again.
+        <a className="button" href={`/account/login?ReturnUrl=${encodeURIComponent(window.location.pathname + window.location.search)}`}>
+          {t('error.signInAgain')}
+        </a>
+      )}
       {onRetry && (
         <button type="button" className="button secondary" onClick={onRetry}>
           {t('app.retry')}

@@ -5,19 +5,16 @@ import { useResource } from '../../app/useResource';
 import { t } from '../../i18n';
 import { DatasetList } from '../datasets/DatasetList';
 import { InvestigationTabs } from '../members/InvestigationTabs';
-import { roleOf } from '../members/roles';
-import { useMe, useOutletName } from '../session/session';
+import { useOutletName } from '../session/session';
 
 /** One investigation and its datasets. */
 export function InvestigationPage({ id }: { id: string }) {
   const investigation = useResource((signal) => api.investigation(id, signal), [id]);
   const datasets = useResource((signal) => api.investigationDatasets(id, signal), [id]);
-  // Every member may read the member list; it tells whether the caller coordinates (and may set compartments).
-  const members = useResource((signal) => api.members(id, signal), [id]);
-  const me = useMe();
   const outletName = useOutletName();
   const inv = investigation.data;
-  const isCoordinator = roleOf(members.data, me.user) === 'coordinator';
+  // Coordinators may set compartments; the server checks again on every change.
+  const isCoordinator = inv?.myRole === 'coordinator';
 
   return (
     <>
@@ -32,7 +29,7 @@ export function InvestigationPage({ id }: { id: string }) {
         <>
           <PageHeading title={inv.name}>{inv.name}</PageHeading>
           {inv.description && <p className="lede">{inv.description}</p>}
-          <InvestigationTabs id={id} current="datasets" />
+          <InvestigationTabs id={id} current="datasets" myRole={inv.myRole} />
           <dl className="facts">
             <div>
               <dt>{t('investigation.coordinator')}</dt>

@@ -1,8 +1,22 @@
+import type { InvestigationRole } from '../../api/types';
 import { Link, paths } from '../../app/router';
 import { t } from '../../i18n';
 
-/** The sections of one investigation, as links: Datasets, Members. */
-export function InvestigationTabs({ id, current }: { id: string; current: 'datasets' | 'members' }) {
+export type InvestigationSection = 'datasets' | 'members' | 'audit';
+
+/**
+ * The sections of one investigation, as links: Datasets, Members and, for coordinators, Audit. `myRole` is the
+ * investigation's `myRole`; the server refuses the audit log to everyone else anyway.
+ */
+export function InvestigationTabs({
+  id,
+  current,
+  myRole,
+}: {
+  id: string;
+  current: InvestigationSection;
+  myRole: InvestigationRole | null | undefined;
+}) {
   return (
     <nav aria-label={t('investigation.sections')} className="subnav">
       <ul>
@@ -20,6 +34,13 @@ export function InvestigationTabs({ id, current }: { id: string; current: 'datas
             {t('investigation.tab.members')}
           </Link>
         </li>
+        {myRole === 'coordinator' && (
+          <li>
+            <Link to={paths.audit(id)} aria-current={current === 'audit' ? 'page' : undefined} data-testid="audit-tab">
+              {t('investigation.tab.audit')}
+            </Link>
+          </li>
+        )}
       </ul>
     </nav>
   );

@@ -9,7 +9,7 @@ import { formatDateTime, formatUtc, t, tp } from '../../i18n';
 import { useMe, useOutletName } from '../session/session';
 import { AddMemberForm } from './AddMemberForm';
 import { InvestigationTabs } from './InvestigationTabs';
-import { roleLabel, roleOf } from './roles';
+import { roleLabel } from './roles';
 
 function byName(a: Member, b: Member): number {
   return a.displayName.localeCompare(b.displayName);
@@ -29,14 +29,17 @@ export function MembersPage({ id }: { id: string }) {
   const [removing, setRemoving] = useState<Member | null>(null);
   const inv = investigation.data;
   const list = members.data;
-  const canManage = roleOf(list, me.user) === 'coordinator';
+  const canManage = inv?.myRole === 'coordinator';
 
   const outletIds = [...new Set([...(inv?.memberOutletIds ?? []), ...(list ?? []).map((m) => m.outletId)])].sort((a, b) =>
     outletName(a).localeCompare(outletName(b)),
   );
 
-  const replace = (member: Member) =>
+  const replace = (member: Member) => {
     members.update((current) => [...current.filter((m) => m.userId !== member.userId), member]);
+    // A coordinator who changed their own role no longer manages (or sees the Audit tab) from here on.
+    if (member.userId === me.user) investigation.update((current) => ({ ...current, myRole: member.role }));
+  };
 
   const remove = async (member: Member) => {
     await api.removeMember(id, member.userId);
@@ -64,7 +67,7 @@ export function MembersPage({ id }: { id: string }) {
       {inv && (
         <>
           <PageHeading title={title}>{title}</PageHeading>
-          <InvestigationTabs id={id} current="members" />
+          <InvestigationTabs id={id} current="members" myRole={inv.myRole} />
           <StatusMessage message={status} />
           {members.loading && <Loading />}
           {members.error !== undefined && <ErrorAlert error={members.error} onRetry={members.reload} />}
