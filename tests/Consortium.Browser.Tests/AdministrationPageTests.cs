@@ -26,31 +26,12 @@ public sealed class AdministrationPageTests(BrowserFixture fixture) : IAsyncLife
         return (investigation, dataset);
     }
 
-    /// <summary>A browser page signed in on the server's own pages, with password and authenticator code, as <paramref name="user"/>.</summary>
-    private async Task<IPage> SignedInPageAsync(string user, string outletName, bool outletAdmin = false)
-    {
-        var account = await Server.Accounts.AccountAsync(user, outletAdmin);
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
-        // The app holds no credentials: it sends the browser to the sign-in pages.
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/login"));
-        await page.GetByLabel("Email").FillAsync(account.Email);
-        await page.GetByLabel("Password").FillAsync(TestAccounts.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await page.GetByLabel("Code from your authenticator app, or a recovery code").FillAsync(TestAccounts.TotpCode(account));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByText(outletName).First).ToBeVisibleAsync(Soon);
-        await Assertions.Expect(page.GetByText(account.DisplayName).First).ToBeVisibleAsync(Soon);
-        return page;
-    }
-
     [Fact]
     public async Task Coordinator_adds_a_member_by_email_on_the_members_page()
     {
         var (investigation, _) = await GivenInvestigationAsync();
         var newcomer = await Server.Accounts.AccountAsync("sam.okafor@bravo");
-        var page = await SignedInPageAsync("ines@alpha", "Alpha Gazette");
+        var page = await fixture.SignedInPageAsync("ines@alpha", "Alpha Gazette");
 
         await page.GotoAsync($"/investigations/{investigation.Id}");
         await page.GetByRole(AriaRole.Link, new() { Name = "Members", Exact = true }).ClickAsync();
@@ -88,7 +69,7 @@ public sealed class AdministrationPageTests(BrowserFixture fixture) : IAsyncLife
         var (investigation, _) = await GivenInvestigationAsync();
         var reporter = await Server.Accounts.AccountAsync("tom.ellery@bravo");
         await Server.ClientFor("ines@alpha").AddMemberAsync(investigation.Id, new NewMember(reporter.Email, InvestigationRole.Reporter));
-        var page = await SignedInPageAsync("ines@alpha", "Alpha Gazette");
+        var page = await fixture.SignedInPageAsync("ines@alpha", "Alpha Gazette");
         await page.GotoAsync($"/investigations/{investigation.Id}/members");
 
         var row = page.GetByTestId("member-row").Filter(new() { HasText = "Tom Ellery" });
@@ -119,7 +100,7 @@ public sealed class AdministrationPageTests(BrowserFixture fixture) : IAsyncLife
         var (investigation, _) = await GivenInvestigationAsync();
         var reporter = await Server.Accounts.AccountAsync("tom.ellery@bravo");
         await Server.ClientFor("ines@alpha").AddMemberAsync(investigation.Id, new NewMember(reporter.Email, InvestigationRole.Reporter));
-        var page = await SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
+        var page = await fixture.SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
 
         await page.GotoAsync($"/investigations/{investigation.Id}");
         await Assertions.Expect(page.GetByTestId("dataset-link")).ToBeVisibleAsync(Soon);
@@ -145,7 +126,7 @@ public sealed class AdministrationPageTests(BrowserFixture fixture) : IAsyncLife
     public async Task Coordinator_narrows_who_can_see_a_dataset()
     {
         var (_, dataset) = await GivenInvestigationAsync();
-        var page = await SignedInPageAsync("ines@alpha", "Alpha Gazette");
+        var page = await fixture.SignedInPageAsync("ines@alpha", "Alpha Gazette");
         await page.GotoAsync($"/investigations/{dataset.InvestigationId}");
 
         var card = page.GetByTestId("dataset-card").Filter(new() { HasText = "Selected numbers" });
@@ -165,7 +146,7 @@ public sealed class AdministrationPageTests(BrowserFixture fixture) : IAsyncLife
     [Fact]
     public async Task Outlet_administrator_invites_a_colleague_and_sees_the_link_once()
     {
-        var page = await SignedInPageAsync("rosa.admin@charlie", "Charlie Post", outletAdmin: true);
+        var page = await fixture.SignedInPageAsync("rosa.admin@charlie", "Charlie Post", outletAdmin: true);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "My outlet" }).ClickAsync(new() { Timeout = 15_000 });
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/outlet$"));
@@ -196,7 +177,7 @@ public sealed class AdministrationPageTests(BrowserFixture fixture) : IAsyncLife
     public async Task Outlet_administrator_disables_an_account_and_manages_sync_clients_after_confirming()
     {
         var colleague = await Server.Accounts.AccountAsync("pat.quinn@charlie");
-        var page = await SignedInPageAsync("rosa.admin@charlie", "Charlie Post", outletAdmin: true);
+        var page = await fixture.SignedInPageAsync("rosa.admin@charlie", "Charlie Post", outletAdmin: true);
         await page.GotoAsync("/outlet");
 
         var row = page.GetByTestId("account-row").Filter(new() { HasText = "Pat Quinn" });

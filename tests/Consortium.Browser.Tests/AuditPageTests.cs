@@ -37,30 +37,11 @@ public sealed class AuditPageTests(BrowserFixture fixture) : IAsyncLifetime
         return (investigation, reporter, record);
     }
 
-    /// <summary>A browser page signed in on the server's own pages, with password and authenticator code, as <paramref name="user"/>.</summary>
-    private async Task<IPage> SignedInPageAsync(string user, string outletName)
-    {
-        var account = await Server.Accounts.AccountAsync(user);
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
-        // The app holds no credentials: it sends the browser to the sign-in pages.
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/login"));
-        await page.GetByLabel("Email").FillAsync(account.Email);
-        await page.GetByLabel("Password").FillAsync(TestAccounts.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await page.GetByLabel("Code from your authenticator app, or a recovery code").FillAsync(TestAccounts.TotpCode(account));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByText(outletName).First).ToBeVisibleAsync(Soon);
-        await Assertions.Expect(page.GetByText(account.DisplayName).First).ToBeVisibleAsync(Soon);
-        return page;
-    }
-
     [Fact]
     public async Task Coordinator_sees_who_read_a_record_and_filters_the_log_by_person()
     {
         var (investigation, reporter, record) = await GivenReporterReadARecordAsync();
-        var page = await SignedInPageAsync("ines@alpha", "Alpha Gazette");
+        var page = await fixture.SignedInPageAsync("ines@alpha", "Alpha Gazette");
 
         await page.GotoAsync($"/investigations/{investigation.Id}");
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit", Exact = true }).ClickAsync(new() { Timeout = 15_000 });
@@ -99,7 +80,7 @@ public sealed class AuditPageTests(BrowserFixture fixture) : IAsyncLifetime
     public async Task Reporter_sees_no_audit_tab_and_is_refused_the_page()
     {
         var (investigation, _, _) = await GivenReporterReadARecordAsync();
-        var page = await SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
+        var page = await fixture.SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
 
         await page.GotoAsync($"/investigations/{investigation.Id}");
         await Assertions.Expect(page.GetByTestId("members-link")).ToBeVisibleAsync(Soon);

@@ -25,30 +25,11 @@ public sealed partial class LiveAnnotationPageTests(BrowserFixture fixture) : IA
         return (await alpha.ListRecordsAsync(dataset.Id)).Items[0];
     }
 
-    /// <summary>A browser page signed in on the server's own pages, with password and authenticator code, as <paramref name="user"/>.</summary>
-    private async Task<IPage> SignedInPageAsync(string user, string outletName)
-    {
-        var account = await Server.Accounts.AccountAsync(user);
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
-        // The app holds no credentials: it sends the browser to the sign-in pages.
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/login"));
-        await page.GetByLabel("Email").FillAsync(account.Email);
-        await page.GetByLabel("Password").FillAsync(TestAccounts.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await page.GetByLabel("Code from your authenticator app, or a recovery code").FillAsync(TestAccounts.TotpCode(account));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByText(outletName).First).ToBeVisibleAsync(Soon);
-        await Assertions.Expect(page.GetByText(account.DisplayName).First).ToBeVisibleAsync(Soon);
-        return page;
-    }
-
     [Fact]
     public async Task Reporter_finds_the_record_from_the_home_page_and_sees_a_partners_note_arrive_live()
     {
         var record = await GivenSharedRecordAsync();
-        var page = await SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
+        var page = await fixture.SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
 
         await page.GetByTestId("investigation-link").First.ClickAsync();
         await page.GetByTestId("dataset-link").First.ClickAsync();
@@ -71,7 +52,7 @@ public sealed partial class LiveAnnotationPageTests(BrowserFixture fixture) : IA
     public async Task Note_posted_in_the_page_is_stored_and_script_in_it_stays_inert_text()
     {
         var record = await GivenSharedRecordAsync();
-        var page = await SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
+        var page = await fixture.SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
         var dialogs = 0;
         page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
         await page.GotoAsync($"/records/{record.Id}");
