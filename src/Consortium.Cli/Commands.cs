@@ -35,8 +35,8 @@ internal static class ImportCsv
     public static Command Command()
     {
         var dataset = new Option<Guid>("--dataset") { Description = "The dataset to import into.", Required = true };
-        var file = new Argument<FileInfo>("file") { Description = "A CSV file whose first row names the columns." };
-        var command = new Command("import", "Import a CSV file into a dataset, with a progress bar; rows that cannot be read are listed.") { dataset, file };
+        var file = new Argument<FileInfo>("file") { Description = "A CSV file whose first row names the columns, or JSON Lines (.jsonl, .ndjson) with one object per line." };
+        var command = new Command("import", "Import a CSV or JSON Lines file into a dataset, with a progress bar; rows that cannot be read are listed.") { dataset, file };
         command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
         {
             var client = CliOptions.Client(parse);
@@ -46,10 +46,11 @@ internal static class ImportCsv
             {
                 var task = progress.AddTask($"Uploading {Markup.Escape(path.Name)}", maxValue: Math.Max(1, path.Length));
                 await using var stream = new ProgressStream(path.OpenRead(), read => task.Increment(read));
-                result = await client.ImportCsvAsync(parse.GetValue(dataset), stream, cancellationToken);
+                var mediaType = path.Extension.ToLowerInvariant() is ".jsonl" or ".ndjson" ? "application/x-ndjson" : "text/csv";
+                result = await client.ImportAsync(parse.GetValue(dataset), stream, mediaType, cancellationToken);
                 task.Value = task.MaxValue;
             });
-            AnsiConsole.MarkupLine($"[green]{result.Imported:N0} rows imported[/], {result.Rejected:N0} rejected.");
+            AnsiConsole.MarkupLine($"[green]{result.Imported:N0} rows imported[/], {result.Duplicates:N0} already present, {result.Rejected:N0} rejected.");
             foreach (var error in result.Errors)
             {
                 AnsiConsole.MarkupLine($"  row {error.Row}{(error.Column is null ? "" : $", column {Markup.Escape(error.Column)}")}: {Markup.Escape(error.Reason)}");

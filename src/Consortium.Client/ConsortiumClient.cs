@@ -53,10 +53,21 @@ public sealed class ConsortiumClient(HttpClient http, Func<CancellationToken, Ta
         PostAsync<DatasetView>($"api/investigations/{investigationId}/datasets", dataset, cancellationToken);
 
     /// <summary>Imports CSV (header row first) into a dataset. Valid rows are stored in one transaction; invalid ones are reported.</summary>
-    public async Task<ImportResult> ImportCsvAsync(Guid datasetId, Stream csv, CancellationToken cancellationToken = default)
+    public Task<ImportResult> ImportCsvAsync(Guid datasetId, Stream csv, CancellationToken cancellationToken = default) =>
+        ImportAsync(datasetId, csv, "text/csv", cancellationToken);
+
+    /// <summary>Imports JSON Lines (one object per line, keys are columns) into a dataset.</summary>
+    public Task<ImportResult> ImportJsonLinesAsync(Guid datasetId, Stream jsonLines, CancellationToken cancellationToken = default) =>
+        ImportAsync(datasetId, jsonLines, "application/x-ndjson", cancellationToken);
+
+    /// <summary>
+    /// Imports a file of <paramref name="mediaType"/> (<c>text/csv</c>, <c>application/x-ndjson</c>) into a dataset,
+    /// streamed. Valid rows are stored in one transaction, rows already in the dataset are counted as duplicates.
+    /// </summary>
+    public async Task<ImportResult> ImportAsync(Guid datasetId, Stream file, string mediaType, CancellationToken cancellationToken = default)
     {
-        using var content = new StreamContent(csv);
-        content.Headers.ContentType = new("text/csv") { CharSet = "utf-8" };
+        using var content = new StreamContent(file, 64 * 1024);
+        content.Headers.ContentType = new(mediaType) { CharSet = "utf-8" };
         using var request = new HttpRequestMessage(HttpMethod.Post, $"api/datasets/{datasetId}/imports") { Content = content };
         using var response = await SendAsync(request, cancellationToken);
         return await ReadAsync<ImportResult>(response, cancellationToken);

@@ -37,8 +37,11 @@ public sealed record RecordView(Guid Id, Guid DatasetId, long RowNumber, IReadOn
 /// <summary>A page of records; pass <see cref="Next"/> as <c>after</c> to get the next one (null at the end).</summary>
 public sealed record RecordPage(IReadOnlyList<RecordView> Items, long? Next);
 
-/// <summary>The outcome of an import: rows stored, rows rejected and why.</summary>
-public sealed record ImportResult(int Imported, int Rejected, IReadOnlyList<ImportError> Errors);
+/// <summary>
+/// The outcome of an import: rows stored, rows rejected and why, and <see cref="Duplicates"/>: rows skipped because the
+/// dataset already held the same content (an earlier import of the same file, or a row repeated in this one).
+/// </summary>
+public sealed record ImportResult(int Imported, int Rejected, IReadOnlyList<ImportError> Errors, int Duplicates = 0);
 
 /// <summary>A row that could not be imported. <see cref="Row"/> counts data rows from 1, the header excluded.</summary>
 public sealed record ImportError(long Row, string? Column, string Reason);

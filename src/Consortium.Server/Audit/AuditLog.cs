@@ -97,6 +97,16 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock)
         return append.Appended ?? throw new InvalidOperationException("The session had nothing to save, so nothing was recorded.");
     }
 
+    /// <summary>
+    /// Appends the entry for a write inside <paramref name="transaction"/>, which the caller commits (or rolls back,
+    /// taking the entry with it). The chain lock is then held until that commit: call this last, just before it.
+    /// </summary>
+    public async Task<AuditEntryView> AppendWithinAsync(NpgsqlTransaction transaction, HttpContext http, AuditSubject subject, CancellationToken cancellationToken)
+    {
+        await using var session = SessionWithin(transaction);
+        return await AppendAsync(session, ActorOf(http), AuditOrigin.From(http), subject, cancellationToken);
+    }
+
     private static AuditActor ActorOf(HttpContext http) => AuditActor.From(ConsortiumUser.From(http.User));
 
     // A second session in a write's transaction, so the entry goes through Marten's event append and inline projection

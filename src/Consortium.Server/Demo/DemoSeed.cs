@@ -3,6 +3,7 @@ using Consortium.Server.Annotations;
 using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
 using Consortium.Server.Records;
+using Consortium.Server.Storage;
 using Marten;
 
 namespace Consortium.Server.Demo;
@@ -21,7 +22,7 @@ public static class DemoSeedRegistration
 }
 
 /// <summary>Runs in the background after start, so the server answers at once; the dataset appears when its import commits.</summary>
-internal sealed class DemoSeed(IDocumentStore store, IServiceProvider services, IConfiguration configuration, TimeProvider clock, ILogger<DemoSeed> logger) : BackgroundService
+internal sealed class DemoSeed(IDocumentStore store, StorageSettings storage, IServiceProvider services, IConfiguration configuration, TimeProvider clock, ILogger<DemoSeed> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -85,11 +86,9 @@ internal sealed class DemoSeed(IDocumentStore store, IServiceProvider services, 
         await using var session = store.LightweightSession();
         session.Store(dataset);
         await session.SaveChangesAsync(cancellationToken);
-        await using var import = store.LightweightSession();
-        var stored = await import.LoadAsync<Dataset>(dataset.Id, cancellationToken);
-        var outcome = await ImportRecords.ImportCsvAsync(import, stored!, new StringReader(csv), cancellationToken);
+        await using var source = new CsvRowSource(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)));
         // Seeding is nobody's action, so it leaves no audit entries.
-        await import.SaveChangesAsync(cancellationToken);
+        var outcome = await ImportRecords.RunAsync(store, storage.ConnectionString, dataset.Id, source, beforeCommit: null, cancellationToken);
         logger.LogInformation("Demo dataset {Dataset}: {Imported} records imported, {Rejected} rejected", dataset.Name, outcome.Result?.Imported, outcome.Result?.Rejected);
     }
 }

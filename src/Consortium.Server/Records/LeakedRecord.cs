@@ -32,6 +32,9 @@ internal static class RecordDocuments
             .Duplicate(r => r.DatasetId)
             .Duplicate(r => r.RowNumber)
             .Duplicate(r => r.PhoneDigits!)
-            .UniqueIndex(UniqueIndexType.DuplicatedField, "ix_leakedrecord_dataset_row", r => r.DatasetId, r => r.RowNumber);
+            .Duplicate(r => r.ContentHash)
+            .UniqueIndex(UniqueIndexType.DuplicatedField, "ix_leakedrecord_dataset_row", r => r.DatasetId, r => r.RowNumber)
+            // A row's content is stored once per dataset: re-importing a file adds nothing twice.
+            .UniqueIndex(UniqueIndexType.DuplicatedField, "ix_leakedrecord_dataset_hash", r => r.DatasetId, r => r.ContentHash);
     }
 }

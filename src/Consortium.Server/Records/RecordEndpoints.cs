@@ -4,6 +4,7 @@ using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
+using Consortium.Server.Storage;
 using Marten;
 using JasperFx;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,8 +22,8 @@ public static class RecordEndpoints
         group.MapGet("/investigations/{investigationId:guid}/datasets", ListDatasets);
         group.MapPost("/investigations/{investigationId:guid}/datasets", CreateDataset);
         group.MapGet("/datasets/{id:guid}", GetDataset);
-        group.MapPost("/datasets/{id:guid}/imports", ImportCsv)
-            .Accepts<string>("text/csv")
+        group.MapPost("/datasets/{id:guid}/imports", Import)
+            .Accepts<string>("text/csv", "application/x-ndjson", "application/jsonl")
             .WithMetadata(new RequestSizeLimitAttribute(ImportRecords.MaxRequestBytes));
         group.MapGet("/datasets/{id:guid}/records", ListRecords);
         group.MapGet("/records/{id:guid}", GetRecord);
@@ -88,8 +89,8 @@ public static class RecordEndpoints
         return visible is { } v ? TypedResults.Ok(v.Item.ToView()) : Problems.NotFound("dataset");
     }
 
-    private static async Task<Results<Ok<ImportResult>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>, ProblemHttpResult>> ImportCsv(
-        Guid id, HttpContext http, AccessPolicy access, IDocumentSession session, AuditLog audit, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ImportResult>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>, ProblemHttpResult>> Import(
+        Guid id, HttpContext http, AccessPolicy access, IDocumentStore store, StorageSettings storage, AuditLog audit, CancellationToken cancellationToken)
     {
         if (await access.DatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken) is not { } granted)
         {
@@ -99,29 +100,47 @@ public static class RecordEndpoints
         {
             return Problems.Forbidden("Coordinators and editors import records.");
         }
-        if (http.Request.ContentType is not { } contentType || !contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
+        await using RowSource? source = MediaTypeOf(http.Request.ContentType) switch
         {
-            return Problems.BadRequest("Unsupported file type", "Send the file as text/csv (other formats come with the full importer).");
+            "text/csv" => new CsvRowSource(http.Request.Body),
+            "application/x-ndjson" or "application/jsonl" => new JsonLinesRowSource(http.Request.Body),
+            _ => null,
+        };
+        if (source is null)
+        {
+            return Problems.BadRequest("Unsupported file type", "Send the file as text/csv, or as JSON Lines (application/x-ndjson or application/jsonl).");
         }
-        // Loaded again in the writing session, so its version guards against a concurrent import.
-        var dataset = (await session.LoadAsync<Dataset>(id, cancellationToken))!;
-        using var text = new StreamReader(http.Request.Body, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
         try
         {
-            var outcome = await ImportRecords.ImportCsvAsync(session, dataset, text, cancellationToken);
-            if (outcome.Result is not { } result)
+            var outcome = await ImportRecords.RunAsync(store, storage.ConnectionString, id, source,
+                (transaction, result, dataset) => audit.AppendWithinAsync(transaction, http, new AuditSubject(AuditActions.RecordsImported, dataset.InvestigationId, AuditTargets.Dataset, id.ToString(),
+                    $"{result.Imported} imported, {result.Duplicates} duplicates skipped, {result.Rejected} rejected"), cancellationToken),
+                cancellationToken);
+            return outcome switch
             {
-                return Problems.BadRequest(outcome.FailureTitle!, outcome.FailureDetail!);
-            }
-            await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.RecordsImported, dataset.InvestigationId, AuditTargets.Dataset, id.ToString(),
-                $"{result.Imported} imported, {result.Rejected} rejected"), cancellationToken);
-            return TypedResults.Ok(result);
+                { Result: { } result } => TypedResults.Ok(result),
+                { Status: StatusCodes.Status404NotFound } => Problems.NotFound("dataset"),
+                { Status: StatusCodes.Status409Conflict } => Problems.Conflict(outcome.FailureTitle!, outcome.FailureDetail!),
+                _ => Problems.BadRequest(outcome.FailureTitle!, outcome.FailureDetail!),
+            };
         }
         catch (ConcurrencyException)
         {
-            return Problems.Conflict("Another import is running", "Another import into this dataset committed first; nothing from this file was stored. Send it again.");
+            return Problems.Conflict("Dataset changed meanwhile", "The dataset changed while the file was imported; nothing from this file was stored. Send it again.");
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TypedResults.Problem(new ProblemDetails
+            {
+                Title = "File too large",
+                Status = StatusCodes.Status413PayloadTooLarge,
+                Detail = $"Imports are limited to {ImportRecords.MaxRequestBytes / (1024 * 1024)} MB per request; nothing from this file was stored. Split the file.",
+            });
         }
     }
+
+    private static string? MediaTypeOf(string? contentType) =>
+        contentType is null ? null : contentType.Split(';')[0].Trim().ToLowerInvariant();
 
     private static async Task<Results<Ok<RecordPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> ListRecords(
         Guid id, HttpContext http, AccessPolicy access, IQuerySession session, AuditLog audit, CancellationToken cancellationToken,

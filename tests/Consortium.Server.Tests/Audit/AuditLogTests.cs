@@ -67,7 +67,7 @@ public sealed class AuditLogTests(ConsortiumServer server) : ServerTest(server)
         var added = entries[0];
         Assert.Equal((await IdOf("tom@bravo"), "annotation", note.Id.ToString()), (added.ActorUserId, added.TargetType, added.TargetId));
         Assert.Equal($"note on record {record.Id}, visibility outlet", added.Detail);
-        Assert.Equal("3 imported, 0 rejected", entries[2].Detail);
+        Assert.Equal("3 imported, 0 duplicates skipped, 0 rejected", entries[2].Detail);
         Assert.Equal((dataset.Id.ToString(), "Selected numbers; shared with all members"), (entries[3].TargetId, entries[3].Detail));
         Assert.Equal((await IdOf("lena@lab"), "member Lena (lab) as Reporter"), (entries[4].TargetId, entries[4].Detail));
         Assert.Equal((investigation.Id.ToString(), "Nightjar; members bravo, lab, alpha"), (entries[8].TargetId, entries[8].Detail));
