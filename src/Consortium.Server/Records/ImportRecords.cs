@@ -15,7 +15,7 @@ namespace Consortium.Server.Records;
 /// <remarks>
 /// Rows are read from a stream and written in batches of <see cref="BatchSize"/>, so memory does not grow with the
 /// file. All batches go into one PostgreSQL transaction, committed with the import's audit entry: an import either
-/// completes or leaves nothing behind (docs/decisions/0007-import-in-one-transaction.md).
+/// completes or leaves nothing behind (docs/decisions/0008-import-in-one-transaction.md).
 /// </remarks>
 public static class ImportRecords
 {
