@@ -10,6 +10,16 @@ internal static class CliOptions
     {
         Description = "The Consortium server (default: $CONSORTIUM_SERVER or http://localhost:5080/).",
         DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("CONSORTIUM_SERVER") ?? "http://localhost:5080/"),
+        // System.CommandLine has no built-in parser for Uri.
+        CustomParser = result =>
+        {
+            if (Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                return uri;
+            }
+            result.AddError($"--server needs an absolute http(s) address, not '{result.Tokens.Single().Value}'.");
+            return null;
+        },
         Recursive = true,
     };
 

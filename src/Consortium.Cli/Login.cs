@@ -51,9 +51,11 @@ internal static class Login
             {
                 throw new CliUsageException($"port {CallbackPort} on 127.0.0.1 is busy (is another `consortium login` waiting?); the sign-in needs it for the browser's redirect.");
             }
-            AnsiConsole.MarkupLine("Open this address in your browser to sign in:");
             // Plain output: a console library would wrap the address at the terminal width and break copying it.
-            Console.WriteLine(url.AbsoluteUri);
+            var output = parse.InvocationConfiguration.Output;
+            await output.WriteLineAsync("Open this address in your browser to sign in:");
+            await output.WriteLineAsync(url.AbsoluteUri);
+            await output.FlushAsync(cancellationToken);
             TryOpenBrowser(url);
 
             var context = await listener.GetContextAsync().WaitAsync(TimeSpan.FromMinutes(10), cancellationToken);
@@ -150,9 +152,12 @@ internal static class Login
         return (await response.Content.ReadFromJsonAsync<TokenAnswer>(cancellationToken))!;
     }
 
-    // One file per server, so signing in to a test server does not replace the newsroom's.
-    private static string TokenFile(Uri server) => Path.Combine(
-        Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData, Environment.SpecialFolderOption.Create), "consortium",
+    // One file per server, so signing in to a test server does not replace the newsroom's. CONSORTIUM_CONFIG_DIR moves
+    // the folder (a tool's own sandbox, or an encrypted volume).
+    internal static string TokenFile(Uri server) => Path.Combine(
+        Environment.GetEnvironmentVariable("CONSORTIUM_CONFIG_DIR") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData, Environment.SpecialFolderOption.Create), "consortium"),
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(server.AbsoluteUri)))[..16] + ".tokens.json");
 
     private static async Task SaveAsync(Uri server, TokenAnswer tokens, CancellationToken cancellationToken)
