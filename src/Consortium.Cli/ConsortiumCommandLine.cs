@@ -14,6 +14,7 @@ internal static class ConsortiumCommandLine
         root.Subcommands.Add(ListInvestigations.Command());
         root.Subcommands.Add(ImportCsv.Command());
         root.Subcommands.Add(ListRecords.Command());
+        root.Subcommands.Add(ExportRecords.Command());
         root.Subcommands.Add(WatchRecord.Command());
         root.Subcommands.Add(AuditCommands.Command());
         return root;

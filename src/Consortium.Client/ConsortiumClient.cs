@@ -11,7 +11,7 @@ namespace Consortium.Client;
 /// token for every request and hub connection (see <see cref="ClientCredentialsTokens"/> for a sync client's);
 /// without it, the <see cref="HttpClient"/>'s own headers or cookies authenticate.
 /// </summary>
-public sealed class ConsortiumClient(HttpClient http, Func<CancellationToken, Task<string?>>? accessToken = null)
+public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationToken, Task<string?>>? accessToken = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -8,7 +8,7 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Consortium.Server.Identity;
 
 /// <summary>
-/// Sensitive actions (granting access, inviting people, registering clients; later exporting and moving embargoes)
+/// Sensitive actions (granting access, inviting people, registering clients, exporting; later moving embargoes)
 /// need a sign-in from the last few minutes, not just a live session: a session left open on a newsroom desk must not
 /// be enough to hand the leak to someone else. The time of the last full sign-in travels as the "auth_time" claim in the
 /// session cookie and in tokens obtained from that session.
@@ -32,7 +32,7 @@ public sealed class RecentSignIn(TimeProvider clock, IConfiguration configuratio
         Type = ProblemType,
         Title = "Sign in again to do this",
         Status = StatusCodes.Status403Forbidden,
-        Detail = $"Granting access needs a sign-in from the last {Window.TotalMinutes:0} minutes.",
+        Detail = $"This action needs a sign-in from the last {Window.TotalMinutes:0} minutes.",
         Extensions = { ["signInUrl"] = "/account/login?ReturnUrl=" + Uri.EscapeDataString(http.Request.Headers.Referer.ToString() is { Length: > 0 } referer && Uri.TryCreate(referer, UriKind.Absolute, out var uri) ? uri.PathAndQuery : "/") },
     });
 }
