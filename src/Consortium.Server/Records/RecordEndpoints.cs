@@ -27,6 +27,7 @@ public static class RecordEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(ImportRecords.MaxRequestBytes));
         group.MapGet("/datasets/{id:guid}/records", ListRecords);
         group.MapGet("/records/{id:guid}", GetRecord);
+        group.MapRecordSearch();
         return app;
     }
 
