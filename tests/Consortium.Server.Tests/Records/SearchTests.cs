@@ -191,4 +191,17 @@ public sealed class SearchTests(ConsortiumServer server) : ServerTest(server)
 
         Assert.Equal(HttpStatusCode.BadRequest, error.Status);
     }
+
+    [Fact]
+    public async Task A_search_is_audited_with_its_query()
+    {
+        var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(People);
+        var alpha = Server.ClientFor("ines@alpha");
+
+        await Server.ClientFor("tom@bravo").SearchAsync(dataset.Id, q: "\"José Muñoz\"", phone: "7700", country: "gb");
+
+        var searched = Assert.Single((await alpha.ListAuditAsync(investigation.Id, action: AuditActions.RecordsSearched)).Items);
+        Assert.Equal(("dataset", dataset.Id.ToString()), (searched.TargetType, searched.TargetId));
+        Assert.Equal("q=\"José Muñoz\"; phone=7700; country=GB; after row 0; 1 matches", searched.Detail);
+    }
 }
