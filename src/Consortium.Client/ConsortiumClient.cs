@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -124,6 +125,23 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
     /// <summary>A page of a dataset's records in row order, after row <paramref name="after"/>; <paramref name="phoneDigits"/> filters by any run of digits of the number.</summary>
     public Task<RecordPage> ListRecordsAsync(Guid datasetId, long after = 0, int limit = 100, string? phoneDigits = null, CancellationToken cancellationToken = default) =>
         GetAsync<RecordPage>($"api/datasets/{datasetId}/records?after={after}&limit={limit}" + (phoneDigits is null ? "" : $"&q={Uri.EscapeDataString(phoneDigits)}"), cancellationToken);
+
+    /// <summary>
+    /// Searches a dataset's records: <paramref name="q"/> is full text over every value (words in any order, or a
+    /// "quoted phrase"), <paramref name="phone"/> any run of a number's digits, <paramref name="country"/> an ISO code.
+    /// </summary>
+    public Task<SearchPage> SearchAsync(Guid datasetId, string? q = null, string? phone = null, string? country = null, long after = 0, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        var query = new StringBuilder($"api/datasets/{datasetId}/search?after={after}&limit={limit}");
+        foreach (var (name, value) in new[] { ("q", q), ("phone", phone), ("country", country) })
+        {
+            if (value is not null)
+            {
+                query.Append('&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
+            }
+        }
+        return GetAsync<SearchPage>(query.ToString(), cancellationToken);
+    }
 
     /// <summary>One record.</summary>
     public Task<RecordView> GetRecordAsync(Guid recordId, CancellationToken cancellationToken = default) =>

@@ -38,6 +38,28 @@ public sealed record RecordView(Guid Id, Guid DatasetId, long RowNumber, IReadOn
 public sealed record RecordPage(IReadOnlyList<RecordView> Items, long? Next);
 
 /// <summary>
+/// A page of search results in row order, with the number of matches per country for the same search (ignoring the
+/// country filter itself, so other countries stay selectable) and <see cref="Total"/>, the matches of the whole
+/// search including the country filter. Pass <see cref="Next"/> as <c>after</c> to get the next page (null at the end).
+/// </summary>
+public sealed record SearchPage(IReadOnlyList<SearchResult> Items, IReadOnlyList<FacetCount> Countries, long Total, long? Next);
+
+/// <summary>A record that matched, and why: each highlight is a value (a column, or "phone" for the normalised number) with the matched parts.</summary>
+public sealed record SearchResult(RecordView Record, IReadOnlyList<SearchHighlight> Highlights);
+
+/// <summary>
+/// Plain text (a value, or a fragment of a long one) from <see cref="Field"/>, with the spans that matched; render it
+/// as text and mark the spans, never as HTML.
+/// </summary>
+public sealed record SearchHighlight(string Field, string Text, IReadOnlyList<HighlightSpan> Matches);
+
+/// <summary>A matched part of a highlight's text: <see cref="Start"/> and <see cref="Length"/> in UTF-16 code units.</summary>
+public sealed record HighlightSpan(int Start, int Length);
+
+/// <summary>How many matching records have this value; a null <see cref="Value"/> counts records with no country.</summary>
+public sealed record FacetCount(string? Value, long Count);
+
+/// <summary>
 /// The outcome of an import: rows stored, rows rejected and why, and <see cref="Duplicates"/>: rows skipped because the
 /// dataset already held the same content (an earlier import of the same file, or a row repeated in this one).
 /// </summary>

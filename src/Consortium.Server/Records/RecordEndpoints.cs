@@ -28,6 +28,7 @@ public static class RecordEndpoints
         group.MapGet("/datasets/{id:guid}/records", ListRecords);
         group.MapGet("/records/{id:guid}", GetRecord);
         group.MapExport();
+        group.MapRecordSearch();
         return app;
     }
 

@@ -41,6 +41,7 @@ public static class StorageRegistration
 
             options.RegisterInvestigationDocuments();
             options.RegisterRecordDocuments();
+            options.RegisterRecordSearch();
             options.RegisterAnnotationProjections();
             options.RegisterAuditEvents();
 
@@ -52,6 +53,8 @@ public static class StorageRegistration
         .ApplyAllDatabaseChangesOnStartup()
         // Solo, not HotCold: see docs/decisions/0002-marten-daemon-solo.md.
         .AddAsyncDaemon(DaemonMode.Solo);
+        // After Marten's own schema: the search indexes sit on its record table.
+        builder.Services.AddHostedService<RecordSearchSchema>();
 
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;
