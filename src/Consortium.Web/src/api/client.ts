@@ -18,6 +18,8 @@ import type {
   OutletRestriction,
   ProblemDetails,
   RecordPage,
+  SearchPage,
+  SearchQuery,
   SyncClient,
   SyncClientCredentials,
 } from './types';
@@ -132,6 +134,22 @@ export const api = {
     request<RecordPage>(`/api/datasets/${enc(datasetId)}/records`, {
       signal,
       query: { after: page.after, limit: page.limit ?? 100, q: page.q },
+    }),
+
+  search: (
+    datasetId: string,
+    query: SearchQuery & { after?: number | null; limit?: number },
+    signal?: AbortSignal,
+  ) =>
+    request<SearchPage>(`/api/datasets/${enc(datasetId)}/search`, {
+      signal,
+      query: {
+        q: query.q,
+        phone: query.phone,
+        country: query.country,
+        after: query.after,
+        limit: query.limit ?? 100,
+      },
     }),
 
   record: (id: string, signal?: AbortSignal) => request<LeakRecord>(`/api/records/${enc(id)}`, { signal }),

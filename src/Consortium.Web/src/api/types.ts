@@ -64,6 +64,46 @@ export interface RecordPage {
   next: number | null;
 }
 
+export interface HighlightSpan {
+  /** UTF-16 offset into the highlight's text. */
+  start: number;
+  length: number;
+}
+
+/** Plain text from `field` (a column, or "phone") with the parts that matched; render as text, never HTML. */
+export interface SearchHighlight {
+  field: string;
+  text: string;
+  matches: HighlightSpan[];
+}
+
+export interface SearchResult {
+  record: LeakRecord;
+  highlights: SearchHighlight[];
+}
+
+/** Matches per country; a null value counts records without a country. */
+export interface FacetCount {
+  value: string | null;
+  count: number;
+}
+
+export interface SearchPage {
+  items: SearchResult[];
+  /** Matches per country for the same search without its country filter. */
+  countries: FacetCount[];
+  /** Matches of the whole search, country included. */
+  total: number;
+  /** Pass as `after` for the next page; null at the end. */
+  next: number | null;
+}
+
+export interface SearchQuery {
+  q?: string;
+  phone?: string;
+  country?: string;
+}
+
 export type Visibility = 'consortium' | 'outlet' | 'private';
 export const visibilities: readonly Visibility[] = ['consortium', 'outlet', 'private'];
 
