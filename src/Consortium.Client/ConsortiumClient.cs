@@ -147,6 +147,13 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
     public Task<RecordView> GetRecordAsync(Guid recordId, CancellationToken cancellationToken = default) =>
         GetAsync<RecordView>($"api/records/{recordId}", cancellationToken);
 
+    /// <summary>
+    /// The people of the caller's own outlet who read a record in the last 14 days, newest first, at most 20
+    /// (the caller included). Not itself recorded as a read of the record.
+    /// </summary>
+    public Task<IReadOnlyList<RecentViewerView>> ListRecentViewersAsync(Guid recordId, CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<RecentViewerView>>($"api/records/{recordId}/viewers", cancellationToken);
+
     /// <summary>The annotations on a record that the caller may see, oldest first.</summary>
     public Task<IReadOnlyList<AnnotationView>> ListAnnotationsAsync(Guid recordId, CancellationToken cancellationToken = default) =>
         GetAsync<IReadOnlyList<AnnotationView>>($"api/records/{recordId}/annotations", cancellationToken);

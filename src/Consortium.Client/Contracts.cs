@@ -34,6 +34,9 @@ public sealed record NewDataset(string Name, string Description, IReadOnlyList<s
 /// <summary>One row of a dataset: the values as imported and, where a phone column exists, the number in E.164.</summary>
 public sealed record RecordView(Guid Id, Guid DatasetId, long RowNumber, IReadOnlyDictionary<string, string> Values, string? PhoneE164, string? Country);
 
+/// <summary>Someone of the caller's own outlet who read a record recently; <see cref="LastViewedAt"/> is UTC.</summary>
+public sealed record RecentViewerView(string UserId, string DisplayName, DateTimeOffset LastViewedAt);
+
 /// <summary>A page of records; pass <see cref="Next"/> as <c>after</c> to get the next one (null at the end).</summary>
 public sealed record RecordPage(IReadOnlyList<RecordView> Items, long? Next);
 

@@ -52,7 +52,11 @@ public static class AuditStorage
             .Duplicate(e => e.Action)
             .Duplicate(e => e.ActorUserId)
             .Duplicate(e => e.At)
+            // "Recently viewed in your outlet" looks up one record's reads by one outlet.
+            .Duplicate(e => e.TargetId!)
+            .Duplicate(e => e.ActorOutletId!)
             // The listing walks one investigation's entries by index; the duplicate's own index alone would sort them.
-            .Index([e => e.InvestigationId!, e => e.Index], index => index.Name = "ix_auditentry_investigation_index");
+            .Index([e => e.InvestigationId!, e => e.Index], index => index.Name = "ix_auditentry_investigation_index")
+            .Index([e => e.TargetId!, e => e.ActorOutletId!, e => e.Index], index => index.Name = "ix_auditentry_target_outlet_index");
     }
 }

@@ -27,6 +27,7 @@ public static class RecordEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(ImportRecords.MaxRequestBytes));
         group.MapGet("/datasets/{id:guid}/records", ListRecords);
         group.MapGet("/records/{id:guid}", GetRecord);
+        group.MapGet("/records/{id:guid}/viewers", ListRecentViewers);
         group.MapExport();
         group.MapRecordSearch();
         return app;
@@ -190,5 +191,63 @@ public static class RecordEndpoints
         }
         await audit.RecordAsync(http, new AuditSubject(AuditActions.RecordRead, visible.Item.Dataset.InvestigationId, AuditTargets.Record, id.ToString()), cancellationToken);
         return TypedResults.Ok(visible.Item.Record.ToView());
+    }
+
+    private const int MaxRecentViewers = 20;
+    private const int RecentViewerBatch = 200;
+    private static readonly TimeSpan RecentViewersWindow = TimeSpan.FromDays(14);
+
+    /// <summary>
+    /// The people of the caller's own outlet who read the record in the last 14 days, newest first. Never other outlets:
+    /// who else looks at a record would reveal another newsroom's interest in it.
+    /// </summary>
+    /// <remarks>
+    /// Not audited as a record read: the answer carries no record data, only who of the caller's own outlet read it,
+    /// which the caller's outlet already knows about itself; recording it would also make each look at the list show up
+    /// as a view of the record. The access check is still the record's, so a record the caller cannot see is a 404.
+    /// </remarks>
+    private static async Task<Results<Ok<List<RecentViewerView>>, NotFound<ProblemDetails>>> ListRecentViewers(
+        Guid id, HttpContext http, AccessPolicy access, IQuerySession session, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var user = ConsortiumUser.From(http.User);
+        if (await access.RecordAsync(user, id, cancellationToken) is null)
+        {
+            return Problems.NotFound("record");
+        }
+        var targetId = id.ToString();
+        var outletId = user.OutletId;
+        var since = clock.GetUtcNow() - RecentViewersWindow;
+        var viewers = new List<RecentViewerView>();
+        long? before = null;
+        // Newest reads first, in batches over the (target, outlet, index) index; people already found are left out of the
+        // next batch, so someone who read the record a thousand times does not crowd out everyone else.
+        while (viewers.Count < MaxRecentViewers)
+        {
+            var query = session.Query<AuditEntry>().Where(e =>
+                e.TargetId == targetId && e.ActorOutletId == outletId && e.TargetType == AuditTargets.Record && e.Action == AuditActions.RecordRead && e.At >= since);
+            if (before is { } cursor)
+            {
+                query = query.Where(e => e.Index < cursor);
+            }
+            if (viewers.Count > 0)
+            {
+                var seen = viewers.Select(v => v.UserId).ToArray();
+                query = query.Where(e => !e.ActorUserId.IsOneOf(seen));
+            }
+            var rows = await query.OrderByDescending(e => e.Index).Take(RecentViewerBatch).ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                if (viewers.Count < MaxRecentViewers && viewers.All(v => v.UserId != row.ActorUserId))
+                {
+                    viewers.Add(new RecentViewerView(row.ActorUserId, row.ActorDisplayName, row.At));
+                }
+            }
+            if (rows.Count < RecentViewerBatch)
+            {
+                break;
+            }
+            before = rows[^1].Index;
+        }
+        return TypedResults.Ok(viewers);
     }
 }

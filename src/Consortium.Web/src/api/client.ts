@@ -8,6 +8,7 @@ import type {
   Investigation,
   Invitation,
   LeakRecord,
+  RecentViewer,
   Me,
   Member,
   MemberChange,
@@ -153,6 +154,8 @@ export const api = {
     }),
 
   record: (id: string, signal?: AbortSignal) => request<LeakRecord>(`/api/records/${enc(id)}`, { signal }),
+  recentViewers: (recordId: string, signal?: AbortSignal) =>
+    request<RecentViewer[]>(`/api/records/${enc(recordId)}/viewers`, { signal }),
   annotations: (recordId: string, signal?: AbortSignal) =>
     request<Annotation[]>(`/api/records/${enc(recordId)}/annotations`, { signal }),
   addAnnotation: (recordId: string, body: NewAnnotation) =>

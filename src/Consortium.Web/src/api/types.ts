@@ -49,6 +49,13 @@ export interface Dataset {
 
 export type RecordValue = string | number | boolean | null;
 
+/** Someone of the caller's own outlet who read a record recently; lastViewedAt is a UTC instant. */
+export interface RecentViewer {
+  userId: string;
+  displayName: string;
+  lastViewedAt: string;
+}
+
 export interface LeakRecord {
   id: string;
   datasetId: string;

@@ -144,6 +144,9 @@ export const en = {
   'record.noPrevious': 'This is the first record.',
   'record.shortcuts': 'Shortcuts: j next record, k previous record, n write a note.',
   'record.phoneE164': 'Phone (E.164)',
+  'record.viewers.heading': 'Recently viewed in your outlet',
+  'record.viewers.hint': 'People of your outlet who opened this record in the last 14 days. Other outlets are never shown.',
+  'record.viewers.empty': 'Nobody in your outlet has opened this record in the last 14 days.',
 
   'annotations.heading': 'Annotations',
   'annotations.empty': 'No annotations yet. Be the first to add a note.',

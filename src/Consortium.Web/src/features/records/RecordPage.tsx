@@ -12,6 +12,7 @@ import { useMe } from '../session/session';
 import { AnnotationForm } from './AnnotationForm';
 import { AnnotationThread } from './AnnotationThread';
 import { useAnnotationThread } from './useAnnotationThread';
+import { RecentViewers } from './RecentViewers';
 import { findNextRecord, findPreviousRecord } from './recordNavigation';
 
 /** A record: its values on one side, the live annotation thread on the other. */
@@ -131,6 +132,7 @@ function RecordView({ record, dataset }: { record: LeakRecord; dataset: Dataset 
               </div>
             )}
           </dl>
+          <RecentViewers recordId={record.id} />
         </section>
 
         <section className="panel record-thread" aria-labelledby="annotations-heading">
