@@ -140,6 +140,8 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
             Get("get record", $"api/records/{w.Record}", Expect(ok)),
             Get("get compartmented record", $"api/records/{w.CompartmentRecord}", lab),
             Get("get restricted record", $"api/records/{w.RestrictedRecord}", alphaOnly),
+            Get("recent viewers", $"api/records/{w.Record}/viewers", Expect(ok)),
+            Get("recent viewers of restricted record", $"api/records/{w.RestrictedRecord}/viewers", alphaOnly),
             Get("list annotations", $"api/records/{w.Record}/annotations", Expect(ok)),
             Get("list annotations of restricted record", $"api/records/{w.RestrictedRecord}/annotations", alphaOnly),
             Send("add note", HttpMethod.Post, $"api/records/{w.Record}/annotations", new NewNote("matrix note"),
