@@ -36,6 +36,24 @@ public sealed class XlsxImportTests(ConsortiumServer server) : ServerTest(server
     }
 
     [Fact]
+    public async Task XLSX_cells_are_read_as_their_text_with_dates_in_ISO_8601_and_numbers_in_the_invariant_culture()
+    {
+        var (alpha, dataset) = await GivenEmptyDatasetAsync();
+        var workbook = Workbook(
+            """<row r="1">""" + Text("A1", "phone") + Text("B1", "seen") + Text("C1", "at") + Text("D1", "amount") + Text("E1", "active") + "</row>" +
+            """<row r="2">""" + Text("A2", "+33 6 12 34 56 78") + """<c r="B2" s="1"><v>44395</v></c><c r="C2" s="2"><v>44395.5</v></c><c r="D2"><v>1234.5</v></c><c r="E2" t="b"><v>1</v></c></row>""");
+
+        var result = await alpha.ImportXlsxAsync(dataset.Id, workbook);
+
+        Assert.Equal(1, result.Imported);
+        var values = Assert.Single((await alpha.ListRecordsAsync(dataset.Id)).Items).Values;
+        Assert.Equal("2021-07-18", values["seen"]);
+        Assert.Equal("2021-07-18T12:00:00", values["at"]);
+        Assert.Equal("1234.5", values["amount"]);
+        Assert.Equal("TRUE", values["active"]);
+    }
+
+    [Fact]
     public async Task A_corrupt_XLSX_gets_a_problem_and_the_server_keeps_serving()
     {
         var (alpha, dataset) = await GivenEmptyDatasetAsync();
@@ -93,6 +111,7 @@ public sealed class XlsxImportTests(ConsortiumServer server) : ServerTest(server
                   <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
                   <Default Extension="xml" ContentType="application/xml"/>
                   <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
+                  <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>
                   <Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
                 </Types>
                 """);
@@ -112,7 +131,15 @@ public sealed class XlsxImportTests(ConsortiumServer server) : ServerTest(server
                 <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
                 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
                   <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
+                  <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
                 </Relationships>
+                """);
+            // Cell styles: 0 general, 1 a date (built-in format 14), 2 a date and time (built-in format 22).
+            Part("xl/styles.xml", """
+                <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+                <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+                  <cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/><xf numFmtId="22" applyNumberFormat="1"/></cellXfs>
+                </styleSheet>
                 """);
             Part("xl/worksheets/sheet1.xml", $"""
                 <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
