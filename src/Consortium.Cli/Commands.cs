@@ -35,8 +35,8 @@ internal static class ImportCsv
     public static Command Command()
     {
         var dataset = new Option<Guid>("--dataset") { Description = "The dataset to import into.", Required = true };
-        var file = new Argument<FileInfo>("file") { Description = "A CSV file whose first row names the columns, or JSON Lines (.jsonl, .ndjson) with one object per line." };
-        var command = new Command("import", "Import a CSV or JSON Lines file into a dataset, with a progress bar; rows that cannot be read are listed.") { dataset, file };
+        var file = new Argument<FileInfo>("file") { Description = "A CSV file whose first row names the columns, JSON Lines (.jsonl, .ndjson) with one object per line, or an Excel workbook (.xlsx) whose first worksheet's first row names the columns." };
+        var command = new Command("import", "Import a CSV, JSON Lines or XLSX file into a dataset, with a progress bar; rows that cannot be read are listed.") { dataset, file };
         command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
         {
             var client = CliOptions.Client(parse);
@@ -46,7 +46,12 @@ internal static class ImportCsv
             {
                 var task = progress.AddTask($"Uploading {Markup.Escape(path.Name)}", maxValue: Math.Max(1, path.Length));
                 await using var stream = new ProgressStream(path.OpenRead(), read => task.Increment(read));
-                var mediaType = path.Extension.ToLowerInvariant() is ".jsonl" or ".ndjson" ? "application/x-ndjson" : "text/csv";
+                var mediaType = path.Extension.ToLowerInvariant() switch
+                {
+                    ".jsonl" or ".ndjson" => "application/x-ndjson",
+                    ".xlsx" => ConsortiumClient.XlsxMediaType,
+                    _ => "text/csv",
+                };
                 result = await client.ImportAsync(parse.GetValue(dataset), stream, mediaType, cancellationToken);
                 task.Value = task.MaxValue;
             });

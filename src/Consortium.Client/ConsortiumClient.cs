@@ -61,14 +61,21 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
     public Task<ImportResult> ImportJsonLinesAsync(Guid datasetId, Stream jsonLines, CancellationToken cancellationToken = default) =>
         ImportAsync(datasetId, jsonLines, "application/x-ndjson", cancellationToken);
 
+    /// <summary>Imports the first worksheet of an Excel workbook (XLSX, first row names the columns) into a dataset; rows with formulas are rejected.</summary>
+    public Task<ImportResult> ImportXlsxAsync(Guid datasetId, Stream xlsx, CancellationToken cancellationToken = default) =>
+        ImportAsync(datasetId, xlsx, XlsxMediaType, cancellationToken);
+
+    /// <summary>The media type of an Excel workbook (XLSX).</summary>
+    public const string XlsxMediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
     /// <summary>
-    /// Imports a file of <paramref name="mediaType"/> (<c>text/csv</c>, <c>application/x-ndjson</c>) into a dataset,
+    /// Imports a file of <paramref name="mediaType"/> (<c>text/csv</c>, <c>application/x-ndjson</c>, <see cref="XlsxMediaType"/>) into a dataset,
     /// streamed. Valid rows are stored in one transaction, rows already in the dataset are counted as duplicates.
     /// </summary>
     public async Task<ImportResult> ImportAsync(Guid datasetId, Stream file, string mediaType, CancellationToken cancellationToken = default)
     {
         using var content = new StreamContent(file, 64 * 1024);
-        content.Headers.ContentType = new(mediaType) { CharSet = "utf-8" };
+        content.Headers.ContentType = mediaType == XlsxMediaType ? new(mediaType) : new(mediaType) { CharSet = "utf-8" };
         using var request = new HttpRequestMessage(HttpMethod.Post, $"api/datasets/{datasetId}/imports") { Content = content };
         using var response = await SendAsync(request, cancellationToken);
         return await ReadAsync<ImportResult>(response, cancellationToken);

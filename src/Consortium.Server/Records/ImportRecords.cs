@@ -8,7 +8,7 @@ using Npgsql;
 namespace Consortium.Server.Records;
 
 /// <summary>
-/// Imports rows (CSV or JSON Lines, see <see cref="RowSource"/>) into a dataset. Every valid row is stored, every
+/// Imports rows (CSV, JSON Lines or XLSX, see <see cref="RowSource"/>) into a dataset. Every valid row is stored, every
 /// invalid one reported with its row number, column and reason; a row whose content is already in the dataset (same
 /// content hash) is skipped and counted, so importing the same file twice stores it once.
 /// </summary>

@@ -23,7 +23,7 @@ public static class RecordEndpoints
         group.MapPost("/investigations/{investigationId:guid}/datasets", CreateDataset);
         group.MapGet("/datasets/{id:guid}", GetDataset);
         group.MapPost("/datasets/{id:guid}/imports", Import)
-            .Accepts<string>("text/csv", "application/x-ndjson", "application/jsonl")
+            .Accepts<string>("text/csv", "application/x-ndjson", "application/jsonl", XlsxRowSource.MediaType)
             .WithMetadata(new RequestSizeLimitAttribute(ImportRecords.MaxRequestBytes));
         group.MapGet("/datasets/{id:guid}/records", ListRecords);
         group.MapGet("/records/{id:guid}", GetRecord);
@@ -107,11 +107,12 @@ public static class RecordEndpoints
         {
             "text/csv" => new CsvRowSource(http.Request.Body),
             "application/x-ndjson" or "application/jsonl" => new JsonLinesRowSource(http.Request.Body),
+            XlsxRowSource.MediaType => new XlsxRowSource(http.Request.Body),
             _ => null,
         };
         if (source is null)
         {
-            return Problems.BadRequest("Unsupported file type", "Send the file as text/csv, or as JSON Lines (application/x-ndjson or application/jsonl).");
+            return Problems.BadRequest("Unsupported file type", $"Send the file as text/csv, as JSON Lines (application/x-ndjson or application/jsonl), or as XLSX ({XlsxRowSource.MediaType}).");
         }
         try
         {
