@@ -155,8 +155,7 @@ internal static class ConnectEndpoints
 
     private static IEnumerable<string> Destinations(Claim claim) => claim.Type switch
     {
-        Claims.Subject or Claims.ClientId => [OpenIddictConstants.Destinations.AccessToken, OpenIddictConstants.Destinations.IdentityToken],
-        Claims.Name or Claims.PreferredUsername or ConsortiumUser.OutletClaim or Claims.AuthenticationTime =>
+        Claims.Subject or Claims.ClientId or Claims.Name or Claims.PreferredUsername or ConsortiumUser.OutletClaim or Claims.AuthenticationTime =>
             [OpenIddictConstants.Destinations.AccessToken, OpenIddictConstants.Destinations.IdentityToken],
         // Anything else (the security stamp above all) stays out of tokens.
         _ => [],

@@ -38,8 +38,8 @@ public static class OutletAdministration
         return account is { OutletAdmin: true, Disabled: false } ? account : null;
     }
 
-    private static ProblemHttpResult NotAdministrator() => TypedResults.Problem(
-        title: "Outlet administrators only", detail: "Only an administrator of your outlet can do this.", statusCode: StatusCodes.Status403Forbidden);
+    private static ProblemHttpResult NotAdministrator() =>
+        Problems.Forbidden("Outlet administrators only", "Only an administrator of your outlet can do this.");
 
     private static async Task<Results<Ok<List<AccountView>>, ProblemHttpResult>> ListAccounts(HttpContext http, UserManager<ConsortiumAccount> users, CancellationToken cancellationToken)
     {
@@ -48,7 +48,7 @@ public static class OutletAdministration
             return NotAdministrator();
         }
         var accounts = await users.Users.Where(a => a.OutletId == admin.OutletId).OrderBy(a => a.DisplayName).ToListAsync(cancellationToken);
-        return TypedResults.Ok(accounts.Select(a => View(a, users)).ToList());
+        return TypedResults.Ok(accounts.Select(a => View(a)).ToList());
     }
 
     private static async Task<Results<Created<Invitation>, ValidationProblem, ProblemHttpResult>> InviteAccount(
@@ -82,7 +82,7 @@ public static class OutletAdministration
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray()));
         }
         var url = await InvitationLinks.CreateAsync(users, account, http.Request);
-        return TypedResults.Created($"/api/outlet/accounts/{account.Id}", new Invitation(View(account, users), url));
+        return TypedResults.Created($"/api/outlet/accounts/{account.Id}", new Invitation(View(account), url));
     }
 
     private static async Task<Results<NoContent, NotFound<ProblemDetails>, ProblemHttpResult>> DisableAccount(
@@ -164,7 +164,7 @@ public static class OutletAdministration
         return TypedResults.NoContent();
     }
 
-    private static AccountView View(ConsortiumAccount a, UserManager<ConsortiumAccount> users) =>
+    private static AccountView View(ConsortiumAccount a) =>
         new(a.Id, a.Email ?? "", a.DisplayName, a.OutletAdmin, a.TwoFactorEnabled, a.Disabled, a.LockoutEnd is { } end && end > DateTimeOffset.UtcNow);
 }
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Consortium.Server.LiveUpdates;
 
 public static class LiveUpdatesRegistration
@@ -10,7 +8,7 @@ public static class LiveUpdatesRegistration
         {
             // Errors reach clients as "No such record." and the like, never as exception details.
             options.EnableDetailedErrors = false;
-        }).AddJsonProtocol(options => options.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never);
+        });
         builder.Services.AddSingleton<AfterCommitNotifier>();
         builder.Services.AddSingleton<LiveConnections>();
         builder.Services.AddHostedService<ExpiredAccessSweeper>();
