@@ -14,6 +14,9 @@ public enum Visibility
 
     /// <summary>The author only.</summary>
     [JsonStringEnumMemberName("private")] Private,
+
+    /// <summary>The author's outlet and the partner outlets named on the annotation.</summary>
+    [JsonStringEnumMemberName("partners")] Partners,
 }
 
 /// <summary>The signed-in caller.</summary>

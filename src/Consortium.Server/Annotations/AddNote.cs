@@ -20,7 +20,7 @@ public static class AddNote
         {
             errors["text"] = [$"A note holds at most {MaxTextLength} characters."];
         }
-        if (!Enum.IsDefined(note.Visibility))
+        if (!Enum.IsDefined(note.Visibility) || note.Visibility == Visibility.Partners)
         {
             errors["visibility"] = ["Visibility is consortium, outlet or private."];
         }

@@ -6,7 +6,8 @@ namespace Consortium.Server.Records;
 
 /// <summary>
 /// One row of a dataset. Never edited after import (evidence stays as it was received), only annotated.
-/// <see cref="Values"/> keeps the original text of every column; the normalised phone number sits beside it.
+/// <see cref="Values"/> keeps the original text of every column; the normalised phone number sits beside it, and
+/// <see cref="Date"/> is the record's date (ISO 8601, yyyy-MM-dd) read from the dataset's date column, if it has one.
 /// </summary>
 public sealed record LeakedRecord(
     Guid Id,
@@ -16,7 +17,8 @@ public sealed record LeakedRecord(
     string? PhoneE164,
     string? PhoneDigits,
     string? Country,
-    string ContentHash)
+    string ContentHash,
+    string? Date = null)
 {
     public RecordView ToView() => new(Id, DatasetId, RowNumber, Values, PhoneE164, Country);
 }
@@ -33,6 +35,7 @@ internal static class RecordDocuments
             .Duplicate(r => r.RowNumber)
             .Duplicate(r => r.PhoneDigits!)
             .Duplicate(r => r.ContentHash)
+            .Duplicate(r => r.Date!)
             .UniqueIndex(UniqueIndexType.DuplicatedField, "ix_leakedrecord_dataset_row", r => r.DatasetId, r => r.RowNumber)
             // A row's content is stored once per dataset: re-importing a file adds nothing twice.
             .UniqueIndex(UniqueIndexType.DuplicatedField, "ix_leakedrecord_dataset_hash", r => r.DatasetId, r => r.ContentHash);
