@@ -1,0 +1,218 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Consortium.Client;
+using Consortium.Server.Storage;
+using Marten;
+using Npgsql;
+
+namespace Consortium.Server.Audit;
+
+/// <summary>
+/// Links committed audit entries into the hash chain, in the order it finds them: each waiting entry gets the next
+/// position, the hash of the entry before it and its own hash, all waiting entries in one transaction (group commit).
+/// One sealer per database writes the chain (see docs/decisions/0011-audit-sealed-chain.md).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Which server seals is decided by a session-level advisory lock on a dedicated, unpooled connection: whoever holds
+/// it seals, the others wait on standby and take over when that connection ends (PostgreSQL releases the lock with it).
+/// Every seal runs in a transaction on that same connection, so a sealer whose connection died cannot commit a seal
+/// after another took over; and the unique index on the position refuses a second entry at a taken position anyway.
+/// </para>
+/// <para>
+/// It wakes when this server commits an entry (<see cref="Wake"/>) and otherwise polls, which is how entries written by
+/// another server, or while no sealer ran, are found. Sealing never changes an entry's own fields, only adds its seal.
+/// </para>
+/// </remarks>
+public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, IConfiguration configuration, ILogger<AuditSealer> logger) : BackgroundService
+{
+    // "AuditSlr" in ASCII; advisory locks are per database, so each deployment has its own sealer.
+    private const long SealerLockKey = 0x4175646974536c72;
+    private const int BatchSize = 1000;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan StandbyInterval = TimeSpan.FromSeconds(1);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly SemaphoreSlim turn = new(1, 1);
+    private readonly string table = $"{Quote(settings.Schema)}.{AuditChain.EntryTable}";
+
+    /// <summary>Tells the sealer that an entry was committed, so it seals within milliseconds rather than at its next poll.</summary>
+    public void Wake() => wake.Writer.TryWrite(true);
+
+    /// <summary>
+    /// Holds the sealer between two batches until the result is disposed: for maintenance that must not interleave
+    /// with a seal (the test host's reset deletes every entry). Entries keep being written meanwhile, unsealed.
+    /// </summary>
+    public async Task<IAsyncDisposable> PauseAsync(CancellationToken cancellationToken = default)
+    {
+        await turn.WaitAsync(cancellationToken);
+        return new Resume(turn);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // A server can be told not to seal (Audit:Seal=false) when another process is meant to do it.
+        if (!configuration.GetValue("Audit:Seal", true))
+        {
+            return;
+        }
+        // Marten creates the entry table at start-up; sealing before that would only fail.
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        var lockConnection = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false, ApplicationName = "consortium-audit-sealer" }.ConnectionString;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                // Unpooled: closing it must end the session, and with it the lock, rather than park both in a pool.
+                await using var connection = new NpgsqlConnection(lockConnection);
+                await connection.OpenAsync(stoppingToken);
+                while (!await TryLockAsync(connection, stoppingToken))
+                {
+                    await Task.Delay(StandbyInterval, stoppingToken);
+                }
+                logger.LogInformation("This server now seals the audit chain.");
+                await SealUntilStoppedAsync(connection, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Sealing the audit chain failed; retrying with a new connection.");
+                try
+                {
+                    await Task.Delay(StandbyInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("select pg_try_advisory_lock(@key)", connection);
+        command.Parameters.AddWithValue("key", SealerLockKey);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
+    private async Task SealUntilStoppedAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            int sealedCount;
+            await turn.WaitAsync(stoppingToken);
+            try
+            {
+                sealedCount = await SealBatchAsync(connection, stoppingToken);
+            }
+            finally
+            {
+                turn.Release();
+            }
+            if (sealedCount == BatchSize)
+            {
+                continue;
+            }
+            // Entries committed while that batch was sealed have woken us already; the poll finds other servers' entries.
+            using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            poll.CancelAfter(PollInterval);
+            try
+            {
+                await wake.Reader.WaitToReadAsync(poll.Token);
+                wake.Reader.TryRead(out _);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    /// <summary>Seals up to <see cref="BatchSize"/> waiting entries in one transaction; returns how many.</summary>
+    private async Task<int> SealBatchAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The head is read from the entries themselves (not from the head document, which is only a tripwire).
+        var head = (Position: 0L, Hash: AuditChain.GenesisHash);
+        await using (var newest = new NpgsqlCommand($"select position, data ->> 'hash' from {table} where position is not null order by position desc limit 1", connection, transaction))
+        await using (var reader = await newest.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                head = (reader.GetInt64(0), reader.GetString(1));
+            }
+        }
+
+        var waiting = new List<AuditEntryView>();
+        await using (var query = new NpgsqlCommand($"select data::text from {table} where position is null order by id limit {BatchSize}", connection, transaction))
+        await using (var reader = await query.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                waiting.Add(JsonSerializer.Deserialize<AuditEntryView>(reader.GetString(0), Json)!);
+            }
+        }
+        if (waiting.Count == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return 0;
+        }
+
+        var ids = new long[waiting.Count];
+        var positions = new long[waiting.Count];
+        var previousHashes = new string[waiting.Count];
+        var hashes = new string[waiting.Count];
+        for (var i = 0; i < waiting.Count; i++)
+        {
+            var unhashed = waiting[i] with { Position = head.Position + 1, PreviousHash = head.Hash, Hash = null };
+            var hash = AuditChain.ComputeHash(unhashed);
+            (ids[i], positions[i], previousHashes[i], hashes[i]) = (unhashed.Index, unhashed.Position!.Value, head.Hash, hash);
+            head = (unhashed.Position.Value, hash);
+        }
+
+        // One statement for the whole batch; "position is null" makes it add seals only, never replace one.
+        await using (var seal = new NpgsqlCommand($"""
+            update {table} as e
+            set data = e.data || jsonb_build_object('position', s.position, 'previousHash', s.previous_hash, 'hash', s.hash), position = s.position
+            from unnest(@ids, @positions, @previous, @hashes) as s(id, position, previous_hash, hash)
+            where e.id = s.id and e.position is null
+            """, connection, transaction))
+        {
+            seal.Parameters.AddWithValue("ids", ids);
+            seal.Parameters.AddWithValue("positions", positions);
+            seal.Parameters.AddWithValue("previous", previousHashes);
+            seal.Parameters.AddWithValue("hashes", hashes);
+            var updated = await seal.ExecuteNonQueryAsync(cancellationToken);
+            if (updated != waiting.Count)
+            {
+                // Entries vanished or were sealed by someone else meanwhile: seal nothing, look again.
+                logger.LogWarning("Sealing found {Updated} of {Waiting} waiting audit entries; sealing again from the chain's head.", updated, waiting.Count);
+                await transaction.RollbackAsync(cancellationToken);
+                return 0;
+            }
+        }
+
+        await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false)))
+        {
+            session.Store(new AuditChainHead(AuditChainHead.OnlyId, head.Position, head.Hash));
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return waiting.Count;
+    }
+
+    private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private sealed class Resume(SemaphoreSlim turn) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            turn.Release();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
