@@ -28,7 +28,7 @@ namespace Consortium.Client;
 /// <para>
 /// An entry without a position is in the first format, <see cref="FormatVersionChainedAtAppend"/>, where the index was
 /// the chain position: the same fields without the position, under that tag. Nothing writes it any more; it is kept so
-/// chains stored in it stay verifiable (docs/decisions/0006 and 0011).
+/// chains stored in it stay verifiable (docs/decisions/0006 and 0010).
 /// </para>
 /// </remarks>
 public static class AuditChain

@@ -6,7 +6,7 @@ namespace Consortium.Server.Audit;
 
 /// <summary>
 /// One audit entry, as stored: written in the transaction of the action it records (see
-/// docs/decisions/0011-audit-sealed-chain.md), then sealed into the chain by <see cref="AuditSealer"/>, which sets
+/// docs/decisions/0010-audit-sealed-chain.md), then sealed into the chain by <see cref="AuditSealer"/>, which sets
 /// <see cref="Position"/>, <see cref="PreviousHash"/> and <see cref="Hash"/> and changes nothing else. The verifier
 /// reads this table's JSON directly, so the property names are the <see cref="AuditEntryView"/> fields.
 /// </summary>

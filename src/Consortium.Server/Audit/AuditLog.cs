@@ -34,7 +34,7 @@ public sealed record AuditOrigin(string Client, string? IpAddress, string? UserA
 public sealed record AuditSubject(string Action, Guid? InvestigationId, string? TargetType, string? TargetId, string? Detail = null);
 
 /// <summary>
-/// Writes audit entries (see docs/decisions/0011-audit-sealed-chain.md). Nothing edits or deletes them; the
+/// Writes audit entries (see docs/decisions/0010-audit-sealed-chain.md). Nothing edits or deletes them; the
 /// <see cref="AuditSealer"/> later links each into the hash chain.
 /// </summary>
 /// <remarks>

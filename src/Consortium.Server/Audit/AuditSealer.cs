@@ -10,7 +10,7 @@ namespace Consortium.Server.Audit;
 /// <summary>
 /// Links committed audit entries into the hash chain, in the order it finds them: each waiting entry gets the next
 /// position, the hash of the entry before it and its own hash, all waiting entries in one transaction (group commit).
-/// One sealer per database writes the chain (see docs/decisions/0011-audit-sealed-chain.md).
+/// One sealer per database writes the chain (see docs/decisions/0010-audit-sealed-chain.md).
 /// </summary>
 /// <remarks>
 /// <para>

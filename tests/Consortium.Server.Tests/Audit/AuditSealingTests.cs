@@ -6,7 +6,7 @@ namespace Consortium.Server.Tests.Audit;
 
 /// <summary>
 /// Entries are written without a lock in their action's transaction and sealed into the chain afterwards by one sealer
-/// per database (docs/decisions/0011-audit-sealed-chain.md): what that must never lose or fork.
+/// per database (docs/decisions/0010-audit-sealed-chain.md): what that must never lose or fork.
 /// </summary>
 [Collection(AuditCollection.Name)]
 public sealed class AuditSealingTests(ConsortiumServer server) : ServerTest(server)
