@@ -36,6 +36,8 @@ public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, 
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly SemaphoreSlim turn = new(1, 1);
     private readonly string table = $"{Quote(settings.Schema)}.{AuditChain.EntryTable}";
+    private readonly string headTable = $"{Quote(settings.Schema)}.{AuditChain.HeadTable}";
+    private bool headMismatchReported;
 
     /// <summary>Tells the sealer that an entry was committed, so it seals within milliseconds rather than at its next poll.</summary>
     public void Wake() => wake.Writer.TryWrite(true);
@@ -136,15 +138,36 @@ public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, 
     private async Task<int> SealBatchAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // The head is read from the entries themselves (not from the head document, which is only a tripwire).
+        // The chain continues from its newest sealed entry, which must be the one the sealer recorded last. If they
+        // differ, sealed entries were removed (or the record was edited): continuing from what is left would re-use
+        // the removed positions and hide the removal, so nothing is sealed until someone has looked. The verifier then
+        // reports the mismatch, and the entries left waiting.
         var head = (Position: 0L, Hash: AuditChain.GenesisHash);
-        await using (var newest = new NpgsqlCommand($"select position, data ->> 'hash' from {table} where position is not null order by position desc limit 1", connection, transaction))
+        await using (var newest = new NpgsqlCommand(
+            $"""
+            select e.position, e.data ->> 'hash', (h.data ->> 'position')::bigint, h.data ->> 'hash'
+            from (select 1) as one
+            left join (select position, data from {table} where position is not null order by position desc limit 1) as e on true
+            left join {headTable} as h on h.id = '{AuditChainHead.OnlyId}'
+            """, connection, transaction))
         await using (var reader = await newest.ExecuteReaderAsync(cancellationToken))
         {
-            if (await reader.ReadAsync(cancellationToken))
+            await reader.ReadAsync(cancellationToken);
+            var newestEntry = (Position: reader.IsDBNull(0) ? 0 : reader.GetInt64(0), Hash: reader.IsDBNull(1) ? AuditChain.GenesisHash : reader.GetString(1));
+            var recorded = (Position: reader.IsDBNull(2) ? 0 : reader.GetInt64(2), Hash: reader.IsDBNull(3) ? AuditChain.GenesisHash : reader.GetString(3));
+            if (newestEntry != recorded)
             {
-                head = (reader.GetInt64(0), reader.GetString(1));
+                if (!headMismatchReported)
+                {
+                    logger.LogCritical(
+                        "The audit chain's newest sealed entry is {Position} ({Hash}) but the sealer last sealed {RecordedPosition} ({RecordedHash}): sealed entries were removed or altered. Sealing is suspended; run `consortium audit verify`.",
+                        newestEntry.Position, newestEntry.Hash, recorded.Position, recorded.Hash);
+                    headMismatchReported = true;
+                }
+                return 0;
             }
+            headMismatchReported = false;
+            head = newestEntry;
         }
 
         var waiting = new List<AuditEntryView>();
