@@ -76,36 +76,42 @@ internal static class AuditCommands
             // server keeps writing and sealing.
             await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
             var entries = $"{table}.{AuditChain.EntryTable}";
+            var seals = $"{table}.{AuditChain.SealTable}";
 
-            // Ordered by position, but the position checked is the one inside the hashed data: an entry moved to another
-            // place shows up as a wrong position or a wrong hash.
-            await using (var sealedEntries = new NpgsqlCommand($"select id, data::text from {entries} where position is not null order by position", connection, transaction))
+            // Seals in position order, each with the entry it names (by the number inside the seal's data, which its hash
+            // covers through the entry's index). The position checked is the one inside the seal's data: a seal moved to
+            // another row shows up as a wrong position or a wrong hash.
+            await using (var sealedEntries = new NpgsqlCommand(
+                $"select s.id, s.data::text, e.data::text from {seals} as s left join {entries} as e on e.id = (s.data ->> 'entry')::bigint order by s.id",
+                connection, transaction))
             {
                 await using var reader = await sealedEntries.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    var number = reader.GetInt64(0);
+                    var row = reader.GetInt64(0);
+                    StoredSeal? seal;
                     AuditEntryView? entry;
                     try
                     {
-                        entry = JsonSerializer.Deserialize<AuditEntryView>(reader.GetString(1), Json);
+                        seal = JsonSerializer.Deserialize<StoredSeal>(reader.GetString(1), Json);
+                        entry = reader.IsDBNull(2) ? null : JsonSerializer.Deserialize<AuditEntryView>(reader.GetString(2), Json);
                     }
                     catch (JsonException e)
                     {
-                        verifier.RecordBreak(verifier.Count + 1, $"the entry stored as number {number} is not a readable audit entry ({e.Message})");
+                        verifier.RecordBreak(verifier.Count + 1, $"the seal stored at position {row}, or its entry, is not readable ({e.Message})");
+                        break;
+                    }
+                    if (seal is null)
+                    {
+                        verifier.RecordBreak(verifier.Count + 1, $"the seal stored at position {row} is empty");
                         break;
                     }
                     if (entry is null)
                     {
-                        verifier.RecordBreak(verifier.Count + 1, $"the entry stored as number {number} is empty");
+                        verifier.RecordBreak(seal.Position, $"entry number {seal.Entry}, sealed at this position, is missing: the entry was removed");
                         break;
                     }
-                    if (entry.Position is null)
-                    {
-                        verifier.RecordBreak(verifier.Count + 1, $"the entry stored as number {number} is filed in the chain but carries no position: its seal was removed");
-                        break;
-                    }
-                    if (!verifier.Add(entry))
+                    if (!verifier.Add(entry with { Position = seal.Position, PreviousHash = seal.PreviousHash, Hash = seal.Hash }))
                     {
                         break;
                     }
@@ -129,7 +135,8 @@ internal static class AuditCommands
             await using (var waiting = new NpgsqlCommand(
                 $"""
                 select count(*), count(*) filter (where at < now() - @after), min(id) filter (where at < now() - @after), min(at)
-                from (select id, (data ->> 'at')::timestamptz as at from {entries} where position is null) as unsealed
+                from (select e.id, (e.data ->> 'at')::timestamptz as at from {entries} as e
+                      where not exists (select 1 from {seals} as s where s.entry = e.id)) as unsealed
                 """, connection, transaction))
             {
                 waiting.Parameters.AddWithValue("after", unsealedAfter);
@@ -173,6 +180,9 @@ internal static class AuditCommands
         }
         return Intact;
     }
+
+    /// <summary>A seal as stored: the entry's position, its number, and the two hashes.</summary>
+    private sealed record StoredSeal(long Position, long Entry, string? PreviousHash, string? Hash);
 
     private static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -48,8 +48,14 @@ public static class AuditChain
     /// </summary>
     public static readonly Guid StreamId = new("00000000-0000-0000-0000-0000000a0d17");
 
-    /// <summary>The table (in the server's schema) that holds the entries and their seals: the JSON of each row is an <see cref="AuditEntryView"/>.</summary>
+    /// <summary>The table (in the server's schema) that holds the entries: the JSON of each row is an <see cref="AuditEntryView"/> without its seal.</summary>
     public const string EntryTable = "mt_doc_auditentry";
+
+    /// <summary>
+    /// The table that holds the seals, one row per sealed entry, its id the position: the JSON of each row carries
+    /// <c>position</c>, <c>entry</c> (the entry's number), <c>previousHash</c> and <c>hash</c>.
+    /// </summary>
+    public const string SealTable = "mt_doc_auditseal";
 
     /// <summary>The table holding the sealer's newest position and hash (a tripwire, not evidence).</summary>
     public const string HeadTable = "mt_doc_auditchainhead";

@@ -132,8 +132,9 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock, AuditSeal
             Fit(origin.UserAgent, MaxUserAgentLength),
             null,
             null);
-        // Insert, never upsert: nothing may overwrite an entry.
+        // Insert, never upsert: nothing may overwrite an entry. The pending marker commits (or not) with it.
         session.Insert(AuditEntry.From(entry));
+        session.Insert(new AuditPending(number));
         return entry;
     }
 

@@ -8,8 +8,9 @@ using Npgsql;
 namespace Consortium.Server.Audit;
 
 /// <summary>
-/// Links committed audit entries into the hash chain, in the order it finds them: each waiting entry gets the next
-/// position, the hash of the entry before it and its own hash, all waiting entries in one transaction (group commit).
+/// Links committed audit entries into the hash chain, in the order it finds them: each waiting entry gets a seal with
+/// the next position, the hash of the entry before it and its own hash, all waiting entries in one transaction (group
+/// commit).
 /// One sealer per database writes the chain (see docs/decisions/0010-audit-sealed-chain.md).
 /// </summary>
 /// <remarks>
@@ -21,7 +22,8 @@ namespace Consortium.Server.Audit;
 /// </para>
 /// <para>
 /// It wakes when this server commits an entry (<see cref="Wake"/>) and otherwise polls, which is how entries written by
-/// another server, or while no sealer ran, are found. Sealing never changes an entry's own fields, only adds its seal.
+/// another server, or while no sealer ran, are found. Sealing never changes an entry: it inserts the seal and removes
+/// the entry's pending marker.
 /// </para>
 /// </remarks>
 public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, IConfiguration configuration, ILogger<AuditSealer> logger) : BackgroundService
@@ -35,7 +37,9 @@ public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, 
 
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly SemaphoreSlim turn = new(1, 1);
-    private readonly string table = $"{Quote(settings.Schema)}.{AuditChain.EntryTable}";
+    private readonly string entryTable = $"{Quote(settings.Schema)}.{AuditChain.EntryTable}";
+    private readonly string sealTable = $"{Quote(settings.Schema)}.{AuditChain.SealTable}";
+    private readonly string pendingTable = $"{Quote(settings.Schema)}.mt_doc_auditpending";
     private readonly string headTable = $"{Quote(settings.Schema)}.{AuditChain.HeadTable}";
     private bool headMismatchReported;
 
@@ -138,40 +142,43 @@ public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, 
     private async Task<int> SealBatchAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // The chain continues from its newest sealed entry, which must be the one the sealer recorded last. If they
-        // differ, sealed entries were removed (or the record was edited): continuing from what is left would re-use
-        // the removed positions and hide the removal, so nothing is sealed until someone has looked. The verifier then
-        // reports the mismatch, and the entries left waiting.
+        // The chain continues from its newest seal, which must be the one the sealer recorded last. If they differ,
+        // seals were removed (or the record was edited): continuing from what is left would re-use the removed
+        // positions and hide the removal, so nothing is sealed until someone has looked. The verifier then reports the
+        // mismatch, and the entries left waiting.
         var head = (Position: 0L, Hash: AuditChain.GenesisHash);
         await using (var newest = new NpgsqlCommand(
             $"""
-            select e.position, e.data ->> 'hash', (h.data ->> 'position')::bigint, h.data ->> 'hash'
+            select s.id, s.data ->> 'hash', (h.data ->> 'position')::bigint, h.data ->> 'hash'
             from (select 1) as one
-            left join (select position, data from {table} where position is not null order by position desc limit 1) as e on true
+            left join (select id, data from {sealTable} order by id desc limit 1) as s on true
             left join {headTable} as h on h.id = '{AuditChainHead.OnlyId}'
             """, connection, transaction))
         await using (var reader = await newest.ExecuteReaderAsync(cancellationToken))
         {
             await reader.ReadAsync(cancellationToken);
-            var newestEntry = (Position: reader.IsDBNull(0) ? 0 : reader.GetInt64(0), Hash: reader.IsDBNull(1) ? AuditChain.GenesisHash : reader.GetString(1));
+            var newestSeal = (Position: reader.IsDBNull(0) ? 0 : reader.GetInt64(0), Hash: reader.IsDBNull(1) ? AuditChain.GenesisHash : reader.GetString(1));
             var recorded = (Position: reader.IsDBNull(2) ? 0 : reader.GetInt64(2), Hash: reader.IsDBNull(3) ? AuditChain.GenesisHash : reader.GetString(3));
-            if (newestEntry != recorded)
+            if (newestSeal != recorded)
             {
                 if (!headMismatchReported)
                 {
                     logger.LogCritical(
-                        "The audit chain's newest sealed entry is {Position} ({Hash}) but the sealer last sealed {RecordedPosition} ({RecordedHash}): sealed entries were removed or altered. Sealing is suspended; run `consortium audit verify`.",
-                        newestEntry.Position, newestEntry.Hash, recorded.Position, recorded.Hash);
+                        "The audit chain's newest seal is {Position} ({Hash}) but the sealer last sealed {RecordedPosition} ({RecordedHash}): seals were removed or altered. Sealing is suspended; run `consortium audit verify`.",
+                        newestSeal.Position, newestSeal.Hash, recorded.Position, recorded.Hash);
                     headMismatchReported = true;
                 }
                 return 0;
             }
             headMismatchReported = false;
-            head = newestEntry;
+            head = newestSeal;
         }
 
+        // Waiting entries in the order of their numbers; an entry committed later than a higher-numbered one is simply
+        // found, and sealed, later.
         var waiting = new List<AuditEntryView>();
-        await using (var query = new NpgsqlCommand($"select data::text from {table} where position is null order by id limit {BatchSize}", connection, transaction))
+        await using (var query = new NpgsqlCommand(
+            $"select e.data::text from {pendingTable} as p join {entryTable} as e on e.id = p.id order by p.id limit {BatchSize}", connection, transaction))
         await using (var reader = await query.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -181,46 +188,33 @@ public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, 
         }
         if (waiting.Count == 0)
         {
-            await transaction.RollbackAsync(cancellationToken);
             return 0;
         }
 
-        var ids = new long[waiting.Count];
-        var positions = new long[waiting.Count];
-        var previousHashes = new string[waiting.Count];
-        var hashes = new string[waiting.Count];
-        for (var i = 0; i < waiting.Count; i++)
+        var seals = new List<AuditSeal>(waiting.Count);
+        foreach (var entry in waiting)
         {
-            var unhashed = waiting[i] with { Position = head.Position + 1, PreviousHash = head.Hash, Hash = null };
-            var hash = AuditChain.ComputeHash(unhashed);
-            (ids[i], positions[i], previousHashes[i], hashes[i]) = (unhashed.Index, unhashed.Position!.Value, head.Hash, hash);
-            head = (unhashed.Position.Value, hash);
+            var position = head.Position + 1;
+            var hash = AuditChain.ComputeHash(entry with { Position = position, PreviousHash = head.Hash, Hash = null });
+            seals.Add(new AuditSeal(position, entry.Index, head.Hash, hash));
+            head = (position, hash);
         }
 
-        // One statement for the whole batch; "position is null" makes it add seals only, never replace one.
-        await using (var seal = new NpgsqlCommand($"""
-            update {table} as e
-            set data = e.data || jsonb_build_object('position', s.position, 'previousHash', s.previous_hash, 'hash', s.hash), position = s.position
-            from unnest(@ids, @positions, @previous, @hashes) as s(id, position, previous_hash, hash)
-            where e.id = s.id and e.position is null
-            """, connection, transaction))
+        await using (var done = new NpgsqlCommand($"delete from {pendingTable} where id = any(@ids)", connection, transaction))
         {
-            seal.Parameters.AddWithValue("ids", ids);
-            seal.Parameters.AddWithValue("positions", positions);
-            seal.Parameters.AddWithValue("previous", previousHashes);
-            seal.Parameters.AddWithValue("hashes", hashes);
-            var updated = await seal.ExecuteNonQueryAsync(cancellationToken);
-            if (updated != waiting.Count)
+            done.Parameters.AddWithValue("ids", waiting.Select(e => e.Index).ToArray());
+            var deleted = await done.ExecuteNonQueryAsync(cancellationToken);
+            if (deleted != waiting.Count)
             {
-                // Entries vanished or were sealed by someone else meanwhile: seal nothing, look again.
-                logger.LogWarning("Sealing found {Updated} of {Waiting} waiting audit entries; sealing again from the chain's head.", updated, waiting.Count);
-                await transaction.RollbackAsync(cancellationToken);
+                // Entries were sealed or removed meanwhile: seal nothing, look again.
+                logger.LogWarning("Sealing found {Deleted} of {Waiting} waiting audit entries still waiting; sealing again from the chain's head.", deleted, waiting.Count);
                 return 0;
             }
         }
-
+        // Inserts, never upserts: a seal at a taken position, or a second seal of an entry, fails the whole batch.
         await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false)))
         {
+            session.Insert<AuditSeal>(seals);
             session.Store(new AuditChainHead(AuditChainHead.OnlyId, head.Position, head.Hash));
             await session.SaveChangesAsync(cancellationToken);
         }

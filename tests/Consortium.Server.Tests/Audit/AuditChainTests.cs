@@ -71,7 +71,7 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
         await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
         Assert.Equal(0, (await VerifyAsync()).ExitCode);
 
-        await ExecuteAsync("update consortium.mt_doc_auditentry set data = jsonb_set(data, '{detail}', '\"0 imported, 0 rejected\"') where position = 3");
+        await ExecuteAsync("update consortium.mt_doc_auditentry set data = jsonb_set(data, '{detail}', '\"0 imported, 0 rejected\"') where id = (select entry from consortium.mt_doc_auditseal where id = 3)");
 
         var (exitCode, output) = await VerifyAsync();
         Assert.Equal(1, exitCode);
@@ -87,8 +87,9 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
         forged = forged with { Hash = AuditChain.ComputeHash(forged) };
 
         await ExecuteAsync(
-            "update consortium.mt_doc_auditentry set data = jsonb_set(jsonb_set(jsonb_set(data, '{actorUserId}', to_jsonb(@actor)), '{actorOutletId}', '\"bravo\"'), '{hash}', to_jsonb(@hash)) where position = 2",
-            ("actor", forged.ActorUserId), ("hash", forged.Hash));
+            "update consortium.mt_doc_auditentry set data = jsonb_set(jsonb_set(data, '{actorUserId}', to_jsonb(@actor)), '{actorOutletId}', '\"bravo\"') where id = (select entry from consortium.mt_doc_auditseal where id = 2)",
+            ("actor", forged.ActorUserId));
+        await ExecuteAsync("update consortium.mt_doc_auditseal set data = jsonb_set(data, '{hash}', to_jsonb(@hash)) where id = 2", ("hash", forged.Hash!));
 
         var (exitCode, output) = await VerifyAsync();
         Assert.Equal(1, exitCode);
@@ -101,10 +102,10 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
         await GivenInvestigationWithDatasetAsync(TenNumbers);
         await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
 
-        // Entries 2 and 3 trade places, the positions inside their data included (-1 parks one past the unique index).
-        await ExecuteAsync("update consortium.mt_doc_auditentry set position = -1, data = jsonb_set(data, '{position}', '3') where position = 2");
-        await ExecuteAsync("update consortium.mt_doc_auditentry set position = 2, data = jsonb_set(data, '{position}', '2') where position = 3");
-        await ExecuteAsync("update consortium.mt_doc_auditentry set position = 3 where position = -1");
+        // Entries 2 and 3 trade places, the positions inside their seals included (-1 parks one past the primary key).
+        await ExecuteAsync("update consortium.mt_doc_auditseal set id = -1, data = jsonb_set(data, '{position}', '3') where id = 2");
+        await ExecuteAsync("update consortium.mt_doc_auditseal set id = 2, data = jsonb_set(data, '{position}', '2') where id = 3");
+        await ExecuteAsync("update consortium.mt_doc_auditseal set id = 3 where id = -1");
 
         var (exitCode, output) = await VerifyAsync();
         Assert.Equal(1, exitCode);
@@ -117,7 +118,8 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
         await GivenInvestigationWithDatasetAsync(TenNumbers);
         await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
 
-        await ExecuteAsync("delete from consortium.mt_doc_auditentry where position = 2");
+        await ExecuteAsync("delete from consortium.mt_doc_auditentry where id = (select entry from consortium.mt_doc_auditseal where id = 2)");
+        await ExecuteAsync("delete from consortium.mt_doc_auditseal where id = 2");
 
         var (exitCode, output) = await VerifyAsync();
         Assert.Equal(1, exitCode);
@@ -135,7 +137,8 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
         var newest = long.Parse(anchor.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(newest > 1);
 
-        await ExecuteAsync("delete from consortium.mt_doc_auditentry where position = @version", ("version", newest));
+        await ExecuteAsync("delete from consortium.mt_doc_auditentry where id = (select entry from consortium.mt_doc_auditseal where id = @version)", ("version", newest));
+        await ExecuteAsync("delete from consortium.mt_doc_auditseal where id = @version", ("version", newest));
         var (exitCode, output) = await VerifyAsync();
         Assert.Equal(1, exitCode);
         Assert.StartsWith($"Audit chain broken at entry {newest}: the sealer counts {newest} entries but the chain ends at entry {newest - 1}", output, StringComparison.Ordinal);
@@ -179,14 +182,17 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
         return entries;
     }
 
-    private async Task<AuditEntryView> StoredEntryAsync(long index)
+    private async Task<AuditEntryView> StoredEntryAsync(long position)
     {
         await using var connection = new NpgsqlConnection(Server.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select data::text from consortium.mt_doc_auditentry where position = @position", connection);
-        command.Parameters.AddWithValue("position", index);
-        var json = (string)(await command.ExecuteScalarAsync())!;
-        return System.Text.Json.JsonSerializer.Deserialize<AuditEntryView>(json, Json)!;
+        await using var command = new NpgsqlCommand(
+            "select e.data::text, s.data ->> 'previousHash', s.data ->> 'hash' from consortium.mt_doc_auditseal as s join consortium.mt_doc_auditentry as e on e.id = s.entry where s.id = @position", connection);
+        command.Parameters.AddWithValue("position", position);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        var entry = System.Text.Json.JsonSerializer.Deserialize<AuditEntryView>(reader.GetString(0), Json)!;
+        return entry with { Position = position, PreviousHash = reader.GetString(1), Hash = reader.GetString(2) };
     }
 
     private Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters) => ExecuteAsync(sql, 1, parameters);

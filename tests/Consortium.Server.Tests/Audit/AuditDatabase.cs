@@ -32,7 +32,7 @@ internal static partial class AuditDatabase
     }
 
     public static async Task<long> UnsealedCountAsync(string connectionString) =>
-        (long)(await ScalarAsync(connectionString, "select count(*) from consortium.mt_doc_auditentry where position is null"))!;
+        (long)(await ScalarAsync(connectionString, "select count(*) from consortium.mt_doc_auditentry as e where not exists (select 1 from consortium.mt_doc_auditseal as s where s.entry = e.id)"))!;
 
     /// <summary>The length of the chain as the verify command reports it, once everything written so far is sealed (and after checking it is intact).</summary>
     public static async Task<long> ChainLengthAsync(string connectionString)
@@ -50,7 +50,7 @@ internal static partial class AuditDatabase
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select id, (data ->> 'position')::bigint from consortium.mt_doc_auditentry", connection);
+        await using var command = new NpgsqlCommand("select e.id, s.id from consortium.mt_doc_auditentry as e left join consortium.mt_doc_auditseal as s on s.entry = e.id", connection);
         await using var reader = await command.ExecuteReaderAsync();
         var positions = new Dictionary<long, long?>();
         while (await reader.ReadAsync())
