@@ -86,6 +86,8 @@ internal sealed class RecordSearchSql(string schema)
 
     public string Restrictions => $"{schema}.mt_doc_recordrestriction";
 
+    public string Annotations => $"{schema}.mt_doc_annotation";
+
     public string Configuration => $"{schema}.record_search";
 
     public string ConfigurationName => Configuration.Replace("'", "''", StringComparison.Ordinal);
