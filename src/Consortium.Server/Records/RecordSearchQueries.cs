@@ -36,13 +36,28 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
 {
     private string Annotations => sql.Annotations;
 
-    /// <summary>Up to limit + 1 results after the cursor: the extra one says whether a next page exists.</summary>
+    /// <summary>A text or phone search with fewer matches than this is fetched whole and sorted, not walked in order.</summary>
+    private const int SelectiveMatches = 5000;
+
+    /// <summary>
+    /// Up to limit + 1 results after the cursor: the extra one says whether a next page exists.
+    /// </summary>
+    /// <remarks>
+    /// PostgreSQL cannot estimate how many records a word or a run of digits matches (a rare word is guessed at
+    /// thousands), and then walks the row-order index filtering every record: seconds for a word that occurs ten times
+    /// in a million. So a text or phone search first counts its matches up to <see cref="SelectiveMatches"/> through
+    /// the GIN indexes; below that, the page is fetched from those indexes and sorted (the order expressions are
+    /// disguised so the planner cannot pick the ordered walk); above it, matches are dense and the ordered walk finds a
+    /// page after a few hundred rows. See docs/decisions/0009-record-search-in-postgresql.md.
+    /// </remarks>
     public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
+        var selective = (request.Q is not null || request.Digits is not null) && await CountUpToAsync(connection, SelectiveMatches, cancellationToken) < SelectiveMatches;
         var p = new Parameters();
         var where = Where(p, SearchFilter.None);
         var direction = request.Descending ? "desc" : "asc";
-        var key = SortKey("d");
+        var key = SortKey("d") is { } k && selective ? $"({k} || '')" : SortKey("d");
+        var rowNumber = selective ? "(d.row_number + 0)" : "d.row_number";
         var limit = p.Add(request.Limit + 1);
         var datasets = (request.Dataset is { } only ? [only] : scope.DatasetIds)
             .OrderBy(d => d.ToString(), StringComparer.Ordinal) // PostgreSQL's uuid order
@@ -50,7 +65,7 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         var branches = new List<string>();
         foreach (var dataset in datasets)
         {
-            if (Keyset(p, dataset, key) is not { } keyset)
+            if (Keyset(p, dataset, key, rowNumber) is not { } keyset)
             {
                 continue; // the cursor is past this dataset already
             }
@@ -60,7 +75,7 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
                         d.data ->> 'country' as country, d.data ->> 'date' as date, {key ?? "null::text"} as sort_key
                  from {sql.Table} d
                  where {where} and d.dataset_id = {p.Add(dataset)}{keyset}
-                 order by {(key is null ? "" : $"{key} {direction}, ")}d.row_number {direction}
+                 order by {(key is null ? "" : $"{key} {direction}, ")}{rowNumber} {direction}
                  limit {limit})
                 """);
         }
@@ -101,7 +116,7 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         {
             var p = new Parameters();
             await using var command = new NpgsqlCommand(
-                $"select d.dataset_id, d.country, count(*) from {sql.Table} d where {Where(p, SearchFilter.Country | SearchFilter.Dataset)} group by 1, 2", connection);
+                $"select d.dataset_id, nullif(coalesce(d.country, ''), ''), count(*) from {sql.Table} d where {Where(p, SearchFilter.Country | SearchFilter.Dataset)} group by d.dataset_id, coalesce(d.country, '')", connection);
             command.Parameters.AddRange(p.ToArray());
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -150,6 +165,15 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         return (total, new SearchFacets(countries, datasets, Ordered(verdicts), Ordered(tags), annotated));
     }
 
+    /// <summary>How many records match the whole search, counting no further than <paramref name="cap"/>.</summary>
+    private async Task<long> CountUpToAsync(NpgsqlConnection connection, int cap, CancellationToken cancellationToken)
+    {
+        var p = new Parameters();
+        await using var command = new NpgsqlCommand($"select count(*) from (select 1 from {sql.Table} d where {Where(p, SearchFilter.None)} limit {p.Add(cap)}) m", connection);
+        command.Parameters.AddRange(p.ToArray());
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     private async Task<long> CountAsync(NpgsqlConnection connection, SearchFilter except, CancellationToken cancellationToken)
     {
         var p = new Parameters();
@@ -195,7 +219,8 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         }
         if (request.Country is { } country && !except.HasFlag(SearchFilter.Country))
         {
-            where.Add($"d.country = {p.Add(country)}");
+            // The expression of the (dataset, country, row) index; the same as d.country = code for a code.
+            where.Add($"coalesce(d.country, '') = {p.Add(country)}");
         }
         if (request.Dataset is { } dataset && !except.HasFlag(SearchFilter.Dataset))
         {
@@ -203,11 +228,12 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         }
         if (request.From is { } from)
         {
-            where.Add($"d.date >= {p.Add(from)}");
+            where.Add($"coalesce(d.date, '') >= {p.Add(from)}");
         }
         if (request.To is { } to)
         {
-            where.Add($"d.date <= {p.Add(to)}");
+            // Records without a date ('' here) are outside every range: from is a date, or this adds one.
+            where.Add($"coalesce(d.date, '') between {p.Add(request.From ?? "0000-01-01")} and {p.Add(to)}");
         }
         if (request.Tag is { } tag && !except.HasFlag(SearchFilter.Tag))
         {
@@ -248,7 +274,7 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// cursor is past the whole dataset. The order is (key, dataset, row): within one dataset (key, row) decides, and
     /// the cursor's dataset only says whether rows with the cursor's own key come before or after it.
     /// </summary>
-    private string? Keyset(Parameters p, Guid dataset, string? key)
+    private string? Keyset(Parameters p, Guid dataset, string? key, string rowNumber)
     {
         if (request.After is not { } after)
         {
@@ -265,13 +291,13 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
             return sign switch
             {
                 < 0 => null,
-                0 => $" and d.row_number {op} {p.Add(after.RowNumber)}",
+                0 => $" and {rowNumber} {op} {p.Add(after.RowNumber)}",
                 _ => "",
             };
         }
         // In the order of the search, a later dataset's rows with the cursor's key all follow it, an earlier one's none.
         var row = sign == 0 ? after.RowNumber : (sign > 0) != request.Descending ? long.MinValue : long.MaxValue;
-        return $" and ({key}, d.row_number) {op} ({p.Add(after.Key ?? "")}, {p.Add(row)})";
+        return $" and ({key}, {rowNumber}) {op} ({p.Add(after.Key ?? "")}, {p.Add(row)})";
     }
 
     private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -6,8 +6,8 @@ namespace Consortium.Server.Records;
 
 /// <summary>
 /// The database objects behind record search that Marten does not model: the pg_trgm and unaccent extensions, a text
-/// search configuration, and two GIN indexes on Marten's record table (full text over every value, trigrams over the
-/// phone digits). Marten is told to leave those indexes alone; this service creates them, idempotently, after Marten
+/// search configuration, GIN indexes on Marten's record table (full text over every value, trigrams over the
+/// phone digits) and the btree indexes of sorting by date or country. Marten is told to leave those indexes alone; this service creates them, idempotently, after Marten
 /// has applied its own schema at start-up.
 /// </summary>
 /// <remarks>
@@ -18,6 +18,10 @@ public sealed class RecordSearchSchema(IDocumentStore store, StorageSettings set
 {
     public const string TextIndexName = "ix_leakedrecord_search_text";
     public const string PhoneIndexName = "ix_leakedrecord_phone_trgm";
+    // (dataset, key, row): the order of a search sorted by date or country, the keyset of its cursor, the date range
+    // and the country filter, and the country facet; records without a value hold '' so the keyset needs no nulls.
+    public const string DateIndexName = "ix_leakedrecord_dataset_date_row";
+    public const string CountryIndexName = "ix_leakedrecord_dataset_country_row";
     // "Srch" in ASCII: servers starting at once against one database create the objects one after the other.
     private const long SchemaLockKey = 0x53726368;
 
@@ -63,6 +67,8 @@ public sealed class RecordSearchSchema(IDocumentStore store, StorageSettings set
             """, cancellationToken);
         await ExecuteAsync(connection, transaction, $"create index if not exists {TextIndexName} on {names.Table} using gin ({names.DocumentVector("data")})", cancellationToken);
         await ExecuteAsync(connection, transaction, $"create index if not exists {PhoneIndexName} on {names.Table} using gin (phone_digits gin_trgm_ops)", cancellationToken);
+        await ExecuteAsync(connection, transaction, $"create index if not exists {DateIndexName} on {names.Table} (dataset_id, (coalesce(date, '')), row_number)", cancellationToken);
+        await ExecuteAsync(connection, transaction, $"create index if not exists {CountryIndexName} on {names.Table} (dataset_id, (coalesce(country, '')), row_number)", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -104,5 +110,7 @@ internal static class RecordSearchDocuments
 {
     /// <summary>Keeps Marten's migrations from dropping the search indexes, which it does not model.</summary>
     public static void RegisterRecordSearch(this StoreOptions options) =>
-        options.Schema.For<LeakedRecord>().IgnoreIndex(RecordSearchSchema.TextIndexName).IgnoreIndex(RecordSearchSchema.PhoneIndexName);
+        options.Schema.For<LeakedRecord>()
+            .IgnoreIndex(RecordSearchSchema.TextIndexName).IgnoreIndex(RecordSearchSchema.PhoneIndexName)
+            .IgnoreIndex(RecordSearchSchema.DateIndexName).IgnoreIndex(RecordSearchSchema.CountryIndexName);
 }
