@@ -40,6 +40,12 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     private const int SelectiveMatches = 5000;
 
     /// <summary>
+    /// Above this many estimated matches the search is walked in order without counting first: PostgreSQL's estimate is
+    /// reliable for frequent words (they are in its statistics), and counting them through the index is what costs.
+    /// </summary>
+    private const double SurelyDense = 50_000;
+
+    /// <summary>
     /// Up to limit + 1 results after the cursor: the extra one says whether a next page exists.
     /// </summary>
     /// <remarks>
@@ -52,7 +58,9 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// </remarks>
     public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var selective = (request.Q is not null || request.Digits is not null) && await CountUpToAsync(connection, SelectiveMatches, cancellationToken) < SelectiveMatches;
+        var selective = (request.Q is not null || request.Digits is not null)
+            && await EstimateAsync(connection, cancellationToken) < SurelyDense
+            && await CountUpToAsync(connection, SelectiveMatches, cancellationToken) < SelectiveMatches;
         var p = new Parameters();
         var where = Where(p, SearchFilter.None);
         var direction = request.Descending ? "desc" : "asc";
@@ -163,6 +171,17 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         var annotated = new List<FacetCount> { new("yes", yes), new("no", all - yes) }.Where(f => f.Count > 0).ToList();
 
         return (total, new SearchFacets(countries, datasets, Ordered(verdicts), Ordered(tags), annotated));
+    }
+
+    /// <summary>The planner's estimate of the matches of the whole search (planning only, nothing is run).</summary>
+    private async Task<double> EstimateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var p = new Parameters();
+        await using var command = new NpgsqlCommand($"explain (format json) select 1 from {sql.Table} d where {Where(p, SearchFilter.None)}", connection);
+        command.Parameters.AddRange(p.ToArray());
+        var plan = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        using var json = JsonDocument.Parse(plan);
+        return json.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
     }
 
     /// <summary>How many records match the whole search, counting no further than <paramref name="cap"/>.</summary>
