@@ -119,19 +119,10 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// <summary>Every facet and the total of the whole search.</summary>
     public async Task<(long Total, SearchFacets Facets)> FacetsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        // Countries, datasets and the total come from one grouped scan without either filter, summed here three ways.
-        var groups = new List<(Guid Dataset, string? Country, long Count)>();
-        {
-            var p = new Parameters();
-            await using var command = new NpgsqlCommand(
-                $"select d.dataset_id, nullif(coalesce(d.country, ''), ''), count(*) from {sql.Table} d where {Where(p, SearchFilter.Country | SearchFilter.Dataset)} group by d.dataset_id, coalesce(d.country, '')", connection);
-            command.Parameters.AddRange(p.ToArray());
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                groups.Add((reader.GetGuid(0), Text(reader, 1), reader.GetInt64(2)));
-            }
-        }
+        // Countries, datasets and the total come from one grouped count without either filter, summed here three ways.
+        var groups = OnlyRecordFilters
+            ? await SummaryGroupsAsync(connection, cancellationToken)
+            : await GroupsAsync(connection, cancellationToken);
         bool InDataset(Guid dataset) => request.Dataset is not { } only || only == dataset;
         bool InCountry(string? country) => request.Country is null || request.Country == country;
         var total = groups.Where(g => InDataset(g.Dataset) && InCountry(g.Country)).Sum(g => g.Count);
@@ -182,6 +173,83 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         var plan = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
         using var json = JsonDocument.Parse(plan);
         return json.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+    }
+
+    /// <summary>The search filters only on what the facet summary holds (country, dataset, date), or on nothing.</summary>
+    private bool OnlyRecordFilters => request is { Q: null, Digits: null, Tag: null, Verification: null, Annotated: null };
+
+    /// <summary>Matches per (dataset, country) without the country and dataset filters, counted from the records.</summary>
+    private async Task<List<(Guid Dataset, string? Country, long Count)>> GroupsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var p = new Parameters();
+        var groups = new List<(Guid, string?, long)>();
+        await using var command = new NpgsqlCommand(
+            $"select d.dataset_id, nullif(coalesce(d.country, ''), ''), count(*) from {sql.Table} d where {Where(p, SearchFilter.Country | SearchFilter.Dataset)} group by d.dataset_id, coalesce(d.country, '')", connection);
+        command.Parameters.AddRange(p.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            groups.Add((reader.GetGuid(0), Text(reader, 1), reader.GetInt64(2)));
+        }
+        return groups;
+    }
+
+    /// <summary>
+    /// The same counts as <see cref="GroupsAsync"/> for a search that filters only by country, dataset or date, read
+    /// from the facet summary (counts per dataset, country and date, a few thousand rows where the records are
+    /// millions) instead of counting the records; the records restricted away from the caller are counted one by one
+    /// and taken away again, so the answer is exactly the records' count.
+    /// </summary>
+    private async Task<List<(Guid Dataset, string? Country, long Count)>> SummaryGroupsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await RecordFacetSummary.RefreshAsync(connection, sql, scope.DatasetIds, cancellationToken);
+        var p = new Parameters();
+        var where = new List<string> { $"s.dataset_id = any({p.Datasets(scope)})" };
+        if (request.From is { } from)
+        {
+            where.Add($"s.date >= {p.Add(from)}");
+        }
+        if (request.To is { } to)
+        {
+            where.Add($"s.date between {p.Add(request.From ?? "0000-01-01")} and {p.Add(to)}");
+        }
+        var counts = new Dictionary<(Guid, string?), long>();
+        await using (var command = new NpgsqlCommand(
+            $"select s.dataset_id, nullif(s.country, ''), sum(s.records)::bigint from {sql.FacetSummary} s where {string.Join(" and ", where)} group by 1, 2", connection))
+        {
+            command.Parameters.AddRange(p.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                counts[(reader.GetGuid(0), Text(reader, 1))] = reader.GetInt64(2);
+            }
+        }
+        if (scope.HiddenRecordIds.Length > 0)
+        {
+            var hidden = new RecordSearchQueries(sql, request, scope with { HiddenRecordIds = [] });
+            foreach (var (dataset, country, count) in await hidden.HiddenGroupsAsync(connection, scope.HiddenRecordIds, cancellationToken))
+            {
+                counts[(dataset, country)] = counts.GetValueOrDefault((dataset, country)) - count;
+            }
+        }
+        return counts.Select(c => (c.Key.Item1, c.Key.Item2, c.Value)).ToList();
+    }
+
+    /// <summary>Of the given records, those matching the search without its country and dataset filters, per (dataset, country).</summary>
+    private async Task<List<(Guid Dataset, string? Country, long Count)>> HiddenGroupsAsync(NpgsqlConnection connection, Guid[] ids, CancellationToken cancellationToken)
+    {
+        var p = new Parameters();
+        var where = Where(p, SearchFilter.Country | SearchFilter.Dataset) + $"\n  and d.id = any({p.Add(ids, NpgsqlDbType.Array | NpgsqlDbType.Uuid)})";
+        var groups = new List<(Guid, string?, long)>();
+        await using var command = new NpgsqlCommand(
+            $"select d.dataset_id, nullif(coalesce(d.country, ''), ''), count(*) from {sql.Table} d where {where} group by d.dataset_id, coalesce(d.country, '')", connection);
+        command.Parameters.AddRange(p.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            groups.Add((reader.GetGuid(0), Text(reader, 1), reader.GetInt64(2)));
+        }
+        return groups;
     }
 
     /// <summary>How many records match the whole search, counting no further than <paramref name="cap"/>.</summary>

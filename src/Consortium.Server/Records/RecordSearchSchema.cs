@@ -69,6 +69,13 @@ public sealed class RecordSearchSchema(IDocumentStore store, StorageSettings set
         await ExecuteAsync(connection, transaction, $"create index if not exists {PhoneIndexName} on {names.Table} using gin (phone_digits gin_trgm_ops)", cancellationToken);
         await ExecuteAsync(connection, transaction, $"create index if not exists {DateIndexName} on {names.Table} (dataset_id, (coalesce(date, '')), row_number)", cancellationToken);
         await ExecuteAsync(connection, transaction, $"create index if not exists {CountryIndexName} on {names.Table} (dataset_id, (coalesce(country, '')), row_number)", cancellationToken);
+        // Counts per dataset, country and date for facet counts (RecordFacetSummary), and the dataset version each was built at.
+        await ExecuteAsync(connection, transaction, $"""
+            create table if not exists {names.FacetSummary} (
+              dataset_id uuid not null, country text not null, date text not null, records bigint not null,
+              primary key (dataset_id, country, date));
+            create table if not exists {names.FacetSummaryState} (dataset_id uuid primary key, dataset_version uuid not null);
+            """, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -93,6 +100,15 @@ internal sealed class RecordSearchSql(string schema)
     public string Restrictions => $"{schema}.mt_doc_recordrestriction";
 
     public string Annotations => $"{schema}.mt_doc_annotation";
+
+    public string Datasets => $"{schema}.mt_doc_dataset";
+
+    public string FacetSummary => $"{schema}.record_facet_summary";
+
+    public string FacetSummaryState => $"{schema}.record_facet_summary_state";
+
+    /// <summary>"Fcts" in ASCII: the first key of the advisory lock taken while a dataset's summary is rebuilt.</summary>
+    public int SummaryLockKey => 0x46637473;
 
     public string Configuration => $"{schema}.record_search";
 

@@ -160,6 +160,28 @@ public sealed class SearchFacetTests(ConsortiumServer server) : ServerTest(serve
     }
 
     [Fact]
+    public async Task Counts_without_a_text_filter_follow_a_new_import_and_leave_restricted_records_out()
+    {
+        var f = await GivenFixtureAsync();
+        var bravo = Server.ClientFor("tom@bravo");
+        var before = await bravo.SearchAsync(f.Shared.Id, new SearchQuery());
+        using (var csv = Csv("phone,country,name,notes\n+44 7700 900009,GB,New Row,Added later\n+33 6 98 76 54 10,FR,Newer Row,Added later\n"))
+        {
+            await Server.ClientFor("ines@alpha").ImportCsvAsync(f.Shared.Id, csv);
+        }
+
+        var after = await bravo.SearchAsync(f.Shared.Id, new SearchQuery());
+        var afterInGb = await bravo.SearchAsync(f.Shared.Id, new SearchQuery(Country: "GB"));
+
+        Assert.Equal(7, before.Total);
+        Assert.Equal(new Dictionary<string, long> { ["GB"] = 2, ["FR"] = 2, ["US"] = 1, ["ES"] = 1, ["DE"] = 1 }, Counts(before.Facets!.Countries));
+        Assert.Equal(9, after.Total);
+        Assert.Equal(new Dictionary<string, long> { ["GB"] = 3, ["FR"] = 3, ["US"] = 1, ["ES"] = 1, ["DE"] = 1 }, Counts(after.Facets!.Countries));
+        Assert.Equal(3, afterInGb.Total);
+        Assert.Equal([2L, 7L, 9L], Rows(afterInGb));
+    }
+
+    [Fact]
     public async Task Naming_a_dataset_outside_the_compartment_is_refused_like_an_unknown_one()
     {
         var f = await GivenFixtureAsync();
