@@ -132,17 +132,16 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         var tags = await GroupedAsync(connection, p =>
             $"""
             select a.data ->> 'tag', count(distinct a.record_id)
-            from {Annotations} a join {sql.Table} d on d.id = a.record_id
-            where a.dataset_id = any({p.Datasets(scope)}) and a.data ->> 'tag' is not null and {Visible(p)}
-              and {Where(p, SearchFilter.Tag)}
+            from {Annotations} a{RecordJoin(p, SearchFilter.Tag, out var condition)}
+            where a.dataset_id = any({p.Datasets(scope)}) and a.data ->> 'tag' is not null and {Visible(p)} and {condition}
             group by 1
             """, cancellationToken);
 
         var verdicts = await GroupedAsync(connection, p =>
             $"""
-            select v.state, count(*)
-            from ({LatestVerdicts(p)}) v join {sql.Table} d on d.id = v.record_id
-            where {Where(p, SearchFilter.Verification)}
+            select a.state, count(*)
+            from ({LatestVerdicts(p)}) a{RecordJoin(p, SearchFilter.Verification, out var condition)}
+            where {condition}
             group by 1
             """, cancellationToken);
         var withoutVerdict = (request.Verification is null ? total : await CountAsync(connection, SearchFilter.Verification, cancellationToken)) - verdicts.Sum(v => v.Count);
@@ -154,8 +153,8 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         var annotatedRows = await GroupedAsync(connection, p =>
             $"""
             select 'yes', count(distinct a.record_id)
-            from {Annotations} a join {sql.Table} d on d.id = a.record_id
-            where a.dataset_id = any({p.Datasets(scope)}) and {Visible(p)} and {Where(p, SearchFilter.Annotated)}
+            from {Annotations} a{RecordJoin(p, SearchFilter.Annotated, out var condition)}
+            where a.dataset_id = any({p.Datasets(scope)}) and {Visible(p)} and {condition}
             """, cancellationToken);
         var yes = annotatedRows.Sum(r => r.Count);
         var all = request.Annotated is null ? total : await CountAsync(connection, SearchFilter.Annotated, cancellationToken);
@@ -337,10 +336,41 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         return string.Join("\n  and ", where);
     }
 
+    /// <summary>
+    /// What ties annotations (alias a, with record_id and dataset_id) to the records of the search without filter
+    /// <paramref name="except"/>: a join to the records and their conditions, or, when that search filters by nothing
+    /// beyond the caller's scope, no join and conditions on the annotations' own dataset and record ids. Joining each of
+    /// thousands of annotations to its record costs a random read each, for nothing when no record filter applies.
+    /// </summary>
+    private string RecordJoin(Parameters p, SearchFilter except, out string condition)
+    {
+        var narrowed = request.Q is not null || request.Digits is not null || request.From is not null || request.To is not null
+            || (request.Country is not null && !except.HasFlag(SearchFilter.Country))
+            || (request.Tag is not null && !except.HasFlag(SearchFilter.Tag))
+            || (request.Verification is not null && !except.HasFlag(SearchFilter.Verification))
+            || (request.Annotated is not null && !except.HasFlag(SearchFilter.Annotated));
+        if (narrowed)
+        {
+            condition = Where(p, except);
+            return $" join {sql.Table} d on d.id = a.record_id";
+        }
+        var where = new List<string> { $"a.dataset_id = any({p.Datasets(scope)})" };
+        if (scope.HiddenRecordIds.Length > 0)
+        {
+            where.Add($"a.record_id <> all({p.Add(scope.HiddenRecordIds, NpgsqlDbType.Array | NpgsqlDbType.Uuid)})");
+        }
+        if (request.Dataset is { } dataset && !except.HasFlag(SearchFilter.Dataset))
+        {
+            where.Add($"a.dataset_id = {p.Add(dataset)}");
+        }
+        condition = string.Join(" and ", where);
+        return "";
+    }
+
     /// <summary>Each record's latest verdict among the annotations the caller may read (retracted ones are not).</summary>
     private string LatestVerdicts(Parameters p) =>
         $"""
-        select distinct on (a.record_id) a.record_id, a.data ->> 'verificationState' as state
+        select distinct on (a.record_id) a.record_id, a.dataset_id, a.data ->> 'verificationState' as state
         from {Annotations} a
         where a.dataset_id = any({p.Datasets(scope)}) and a.data ->> 'verificationState' is not null and {Visible(p)}
         order by a.record_id, (a.data ->> 'sequence')::bigint desc
