@@ -51,10 +51,11 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// <remarks>
     /// PostgreSQL cannot estimate how many records a word or a run of digits matches (a rare word is guessed at
     /// thousands), and then walks the row-order index filtering every record: seconds for a word that occurs ten times
-    /// in a million. So a text or phone search first counts its matches up to <see cref="SelectiveMatches"/> through
-    /// the GIN indexes; below that, the page is fetched from those indexes and sorted (the order expressions are
-    /// disguised so the planner cannot pick the ordered walk); above it, matches are dense and the ordered walk finds a
-    /// page after a few hundred rows. See docs/decisions/0009-record-search-in-postgresql.md.
+    /// in a million. So a text or phone search that the planner does not surely know to be frequent first counts its
+    /// matches up to <see cref="SelectiveMatches"/> through the GIN indexes; below that, the page is fetched from those
+    /// indexes and sorted (the order expressions are disguised so the planner cannot pick the ordered walk); above it,
+    /// matches are dense and the ordered walk finds a page after a few hundred rows.
+    /// See docs/decisions/0010-search-facets-sorts-cursors.md.
     /// </remarks>
     public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
