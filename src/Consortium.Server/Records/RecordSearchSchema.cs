@@ -69,6 +69,10 @@ public sealed class RecordSearchSchema(IDocumentStore store, StorageSettings set
         await ExecuteAsync(connection, transaction, $"create index if not exists {PhoneIndexName} on {names.Table} using gin (phone_digits gin_trgm_ops)", cancellationToken);
         await ExecuteAsync(connection, transaction, $"create index if not exists {DateIndexName} on {names.Table} (dataset_id, (coalesce(date, '')), row_number)", cancellationToken);
         await ExecuteAsync(connection, transaction, $"create index if not exists {CountryIndexName} on {names.Table} (dataset_id, (coalesce(country, '')), row_number)", cancellationToken);
+        // The duplicated country column came after records were already stored; Marten adds the column empty. Filled
+        // once here (later imports write it themselves), so country filters, sorts and counts see every record.
+        await ExecuteAsync(connection, transaction,
+            $"update {names.Table} set country = data ->> 'country' where country is null and data ->> 'country' is not null", cancellationToken);
         // Counts per dataset, country and date for facet counts (RecordFacetSummary), and the dataset version each was built at.
         await ExecuteAsync(connection, transaction, $"""
             create table if not exists {names.FacetSummary} (
