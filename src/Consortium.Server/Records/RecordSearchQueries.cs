@@ -55,7 +55,7 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// matches up to <see cref="SelectiveMatches"/> through the GIN indexes; below that, the page is fetched from those
     /// indexes and sorted (the order expressions are disguised so the planner cannot pick the ordered walk); above it,
     /// matches are dense and the ordered walk finds a page after a few hundred rows.
-    /// See docs/decisions/0010-search-facets-sorts-cursors.md.
+    /// See docs/decisions/0013-search-facets-sorts-cursors.md.
     /// </remarks>
     public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
