@@ -101,6 +101,8 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
                 options.Password.RequiredLength = 12;
                 options.Password.RequireNonAlphanumeric = false;
                 options.Password.RequireUppercase = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireDigit = false;
             })
             .AddEntityFrameworkStores<IdentityStore>()
             .AddDefaultTokenProviders();

@@ -22,7 +22,7 @@ public sealed record Options(
           --rows N            rows of the synthetic dataset (default 1000000)
           --live-seconds N    length of each live annotation run (default 60)
           --search-rounds N   repeated rounds of every search query, for the spread (default 3)
-          --search-samples N  timed requests per query and round (default 60)
+          --search-samples N  timed requests per query and round (default 40)
           --clients N         hub clients per outlet, 17 outlets (default 10)
           --connections N     hub connections held open for the footprint (default 500)
           --output DIR        where results.json, the plot and the table go (default docs/benchmarks)
@@ -37,7 +37,7 @@ public sealed record Options(
         var rows = 1_000_000;
         var liveSeconds = 60;
         var rounds = 3;
-        var samples = 60;
+        var samples = 40;
         var clients = 10;
         var connections = 500;
         var output = Path.Combine(repositoryRoot, "docs", "benchmarks");

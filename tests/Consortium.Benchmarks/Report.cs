@@ -44,6 +44,8 @@ public static class Report
                 results.Goals.Add(new GoalResult("search", F($"{query.Name}: p95 < 100 ms and within raw p95 + 20 ms"), F($"API p95 {Latency.Ms(query.Api.P95)}, raw p95 {Latency.Ms(query.RawMain.P95)}"), met));
                 results.Plot.Add(new PlotGroup("search", query.Name, query.Api, query.RawMain));
             }
+            results.Table.Add(new TableRow("Search", "signed-in request that reads nothing (GET /api/me): p50 / p95 / p99",
+                F($"{Latency.Ms(search.SignedInFloor.P50)} / {Latency.Ms(search.SignedInFloor.P95)} / {Latency.Ms(search.SignedInFloor.P99)}"), "", "", null));
         }
         if (results.Live is { } live)
         {
@@ -72,6 +74,8 @@ public static class Report
                 results.Goals.Add(new GoalResult("live", F($"{rate}/s: every entitled client gets every note, no other client does"), F($"{api.Completeness:P2}, {api.Leaked} leaked"), complete));
                 results.Plot.Add(new PlotGroup("live", F($"live {rate}/s"), api.Delivery, raw?.Delivery));
             }
+            results.Table.Add(new TableRow("Live annotations", "ceiling of one-at-a-time commits (advisory lock, insert, commit)", "",
+                F($"{live.SerialisedCommitsPerSecond:0}/s; commit p50 {Latency.Ms(live.SerialisedCommit.P50)}, p99 {Latency.Ms(live.SerialisedCommit.P99)}"), "", null));
         }
         if (results.Footprint is { } footprint)
         {

@@ -89,12 +89,12 @@ public sealed record SearchQueryResult(
     string Name, string Description, Latency Api, Latency RawMain, Latency RawEndpoint, Spread ApiP95, Spread RawMainP95, long MatchesOfFirst,
     string MainStatement);
 
-public sealed record SearchResults(int Rows, int Rounds, int SamplesPerRound, IReadOnlyList<SearchQueryResult> Queries, string Cpu, IReadOnlyList<string> Plans);
+public sealed record SearchResults(int Rows, int Rounds, int SamplesPerRound, IReadOnlyList<SearchQueryResult> Queries, Latency SignedInFloor, string Cpu, IReadOnlyList<string> Plans);
 
 public sealed record LiveRun(
     string Target, int Rate, int Seconds, int Clients, int Posted, int PostErrors, double AchievedRate, long Expected, long Delivered,
     long Duplicates, long Leaked, double Completeness, Latency Delivery, Latency Post, string Cpu);
 
-public sealed record LiveResults(int Outlets, int ClientsPerOutlet, int Records, string Mix, IReadOnlyList<LiveRun> Runs);
+public sealed record LiveResults(int Outlets, int ClientsPerOutlet, int Records, string Mix, IReadOnlyList<LiveRun> Runs, double SerialisedCommitsPerSecond, Latency SerialisedCommit);
 
 public sealed record FootprintResults(int Records, int Connections, double RssMiB, double PeakRssMiB, double IdleRssMiB, double AfterImportRssMiB, string DatabaseSize);
