@@ -47,8 +47,31 @@ public sealed class Investigation
             var email = (await environment.Accounts.AccountAsync(user)).Email;
             await coordinator.AddMemberAsync(investigation.Id, new NewMember(email, role));
         }
+        var opened = new Investigation(investigation.Id, outlets, live);
+        await opened.SignInAsync(environment, log);
+        return opened;
+    }
+
+    private DateTime signedInAt;
+
+    /// <summary>
+    /// Signs everyone in again when their tokens are older than 15 minutes: access tokens live 30 minutes, and the hub
+    /// closes a connection whose token expires, which would cut a live run short.
+    /// </summary>
+    public async Task RefreshAsync(BenchmarkEnvironment environment, TextWriter log)
+    {
+        if (DateTime.UtcNow - signedInAt > TimeSpan.FromMinutes(15))
+        {
+            environment.Accounts.Forget(keepAccounts: true);
+            await SignInAsync(environment, log);
+        }
+    }
+
+    private async Task SignInAsync(BenchmarkEnvironment environment, TextWriter log)
+    {
         log.WriteLine("Signing everyone in (login page, authenticator code, authorization code flow with PKCE)");
-        await Parallel.ForEachAsync(members, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (m, _) => await environment.Accounts.AccessTokenAsync(m.User));
-        return new Investigation(investigation.Id, outlets, live);
+        signedInAt = DateTime.UtcNow;
+        string[] users = [Coordinator, Editor, Reporter, .. LivePeople.Select(p => p.User)];
+        await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (user, _) => await environment.Accounts.AccessTokenAsync(user));
     }
 }

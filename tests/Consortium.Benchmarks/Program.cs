@@ -66,21 +66,28 @@ try
         await analyze.ExecuteNonQueryAsync();
     }
 
-    if (options.Runs("search"))
+    // A scenario that fails is reported as failed; the others still run and the results are still written.
+    async Task Scenario(string name, Func<Task> run)
     {
-        log.WriteLine("Scenario: search");
-        results.Search = await SearchScenario.RunAsync(environment, loaded.DatasetId, leak, options.Rows, options, cpu, log);
+        if (!options.Runs(name))
+        {
+            return;
+        }
+        log.WriteLine($"Scenario: {name}");
+        try
+        {
+            await investigation.RefreshAsync(environment, log);
+            await run();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.WriteLine($"  FAILED: {e}");
+            results.Notes.Add($"**The {name} scenario failed** in this run: {e.GetType().Name}: {e.Message}");
+        }
     }
-    if (options.Runs("live"))
-    {
-        log.WriteLine("Scenario: live annotations");
-        results.Live = await LiveScenario.RunAsync(environment, investigation, loaded.DatasetId, options, cpu, log);
-    }
-    if (options.Runs("footprint"))
-    {
-        log.WriteLine("Scenario: footprint");
-        results.Footprint = await FootprintScenario.RunAsync(environment, investigation, loaded.DatasetId, loaded.Imported, options, idleRss, afterImport.Rss, log);
-    }
+    await Scenario("search", async () => results.Search = await SearchScenario.RunAsync(environment, loaded.DatasetId, leak, options.Rows, options, cpu, log));
+    await Scenario("live", async () => results.Live = await LiveScenario.RunAsync(environment, investigation, loaded.DatasetId, options, cpu, log));
+    await Scenario("footprint", async () => results.Footprint = await FootprintScenario.RunAsync(environment, investigation, loaded.DatasetId, loaded.Imported, options, idleRss, afterImport.Rss, log));
 }
 finally
 {
