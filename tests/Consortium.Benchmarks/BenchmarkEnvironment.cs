@@ -231,8 +231,14 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
         return settings;
     }
 
+    private int disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
         if (!server.HasExited)
         {
             server.Kill(entireProcessTree: true);
