@@ -107,10 +107,14 @@ Report.WriteJson(results, jsonPath);
 Report.WritePlot(results, plotPath);
 var performance = Path.Combine(repositoryRoot, "docs", "performance.md");
 var section = Report.Markdown(results, Path.GetRelativePath(Path.GetDirectoryName(performance)!, plotPath));
-File.WriteAllText(Path.Combine(options.OutputDirectory, "results.md"), section);
 if (options.WriteDocs)
 {
     Report.UpdateDocument(performance, section);
+}
+else
+{
+    // A quick check leaves docs/performance.md alone; its table goes beside the JSON instead.
+    File.WriteAllText(Path.Combine(options.OutputDirectory, "results.md"), section);
 }
 log.WriteLine();
 log.WriteLine(section);
