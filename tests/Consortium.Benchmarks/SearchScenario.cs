@@ -20,7 +20,8 @@ public static class SearchScenario
     private const string Headline = "StartSel=\"\uE000\", StopSel=\"\uE001\", MaxWords=20, MinWords=8, MaxFragments=2, FragmentDelimiter=\" … \"";
 
     /// <summary>One search as the API takes it; the raw statements are built from the same values.</summary>
-    private sealed record Query(string? Q, string? Phone, string? Country, long After);
+    /// <remarks><see cref="Cursor"/> is the API's opaque cursor for the same place as <see cref="After"/> (a row number for the raw SQL).</remarks>
+    private sealed record Query(string? Q, string? Phone, string? Country, long After, string? Cursor = null);
 
     private sealed record Kind(string Name, string Description, Func<Random, Query> Make, string Main);
 
@@ -29,6 +30,7 @@ public static class SearchScenario
     {
         var reporter = environment.ClientFor(Investigation.Reporter);
         var deepAfter = await DeepCursorAsync(environment, datasetId, log);
+        var deepCursor = await ApiCursorAsync(reporter, datasetId, deepAfter.Matches);
         var kinds = new List<Kind>
         {
             new("exact phone", "phone = all digits of a number in the list (about 6 rows each)",
@@ -42,7 +44,7 @@ public static class SearchScenario
             new("facet counts, filtered", $"q = \"{SyntheticLeak.FilterWord}\" (about 4% of rows) and country = GB: counts per country",
                 _ => new Query(SyntheticLeak.FilterWord, null, "GB", 0), "facets"),
             new("deep cursor page", $"page 500 of q = \"{SyntheticLeak.CommonWord}\" (after the row of match {deepAfter.Matches:N0})",
-                _ => new Query(SyntheticLeak.CommonWord, null, null, deepAfter.After), "page"),
+                _ => new Query(SyntheticLeak.CommonWord, null, null, deepAfter.After, deepCursor), "page"),
         };
 
         var started = cpu.Take();
@@ -127,11 +129,33 @@ public static class SearchScenario
         return (after, skip);
     }
 
+    /// <summary>
+    /// The API's cursor after the first <paramref name="skip"/> matches of the common word, found by paging as a client
+    /// does (the cursor is opaque), 500 at a time and without counts.
+    /// </summary>
+    private static async Task<string?> ApiCursorAsync(ConsortiumClient client, Guid datasetId, long skip)
+    {
+        string? cursor = null;
+        for (var passed = 0L; passed < skip;)
+        {
+            var limit = (int)Math.Min(500, skip - passed);
+            var page = await client.SearchAsync(datasetId, new SearchQuery(SyntheticLeak.CommonWord), cursor, limit, facets: false);
+            cursor = page.Next;
+            passed += page.Items.Count;
+            if (cursor is null)
+            {
+                break;
+            }
+        }
+        return cursor;
+    }
+
     private static async Task<(double Ms, long Total)> ApiAsync(ConsortiumClient client, Guid datasetId, Query query)
     {
         var clock = Stopwatch.StartNew();
-        var page = await client.SearchAsync(datasetId, q: query.Q, phone: query.Phone, country: query.Country, after: query.After, limit: 100);
-        return (clock.Elapsed.TotalMilliseconds, page.Total);
+        // A deep page is paged on, as the web page does: without counts. A first page asks for them.
+        var page = await client.SearchAsync(datasetId, new SearchQuery(query.Q, query.Phone, query.Country), query.Cursor, limit: 100, facets: query.Cursor is null);
+        return (clock.Elapsed.TotalMilliseconds, page.Total ?? -1);
     }
 
     /// <summary>
