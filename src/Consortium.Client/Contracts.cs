@@ -122,6 +122,7 @@ public static class AnnotationKinds
     /// <summary>A comment in the thread of another annotation (<see cref="AnnotationView.ParentId"/>); it has that annotation's visibility.</summary>
     public const string Comment = "comment";
 
+    /// <summary>Every value, in order.</summary>
     public static readonly IReadOnlyList<string> All = [Note, Tag, Identification, Verification, Comment];
 }
 
@@ -146,16 +147,26 @@ public sealed record EvidenceView(string Name, string Sha256, long Size, string?
 /// </summary>
 public static class VerificationStates
 {
+    /// <summary>The value <c>unverified</c>.</summary>
     public const string Unverified = "unverified";
+    /// <summary>The value <c>identified</c>.</summary>
     public const string Identified = "identified";
+    /// <summary>The value <c>consent-obtained</c>.</summary>
     public const string ConsentObtained = "consent-obtained";
+    /// <summary>The value <c>forensics-submitted</c>.</summary>
     public const string ForensicsSubmitted = "forensics-submitted";
+    /// <summary>The value <c>infected</c>.</summary>
     public const string Infected = "infected";
+    /// <summary>The value <c>attempted</c>.</summary>
     public const string Attempted = "attempted";
+    /// <summary>The value <c>inconclusive</c>.</summary>
     public const string Inconclusive = "inconclusive";
+    /// <summary>The value <c>no-evidence</c>.</summary>
     public const string NoEvidence = "no-evidence";
+    /// <summary>The value <c>peer-reviewed</c>.</summary>
     public const string PeerReviewed = "peer-reviewed";
 
+    /// <summary>Every value, in order.</summary>
     public static readonly IReadOnlyList<string> All = [Unverified, Identified, ConsentObtained, ForensicsSubmitted, Infected, Attempted, Inconclusive, NoEvidence, PeerReviewed];
 
     /// <summary>The states reachable in one step from <paramref name="state"/>.</summary>
@@ -230,9 +241,13 @@ public sealed record NotificationView(Guid Id, string Reason, Guid AnnotationId,
 /// <summary>The values of <see cref="NotificationView.Reason"/>.</summary>
 public static class NotificationReasons
 {
+    /// <summary>The value <c>mention</c>.</summary>
     public const string Mention = "mention";
+    /// <summary>The value <c>reply</c>.</summary>
     public const string Reply = "reply";
+    /// <summary>The value <c>assignment</c>.</summary>
     public const string Assignment = "assignment";
+    /// <summary>The value <c>verification</c>.</summary>
     public const string Verification = "verification";
 }
 
