@@ -7,6 +7,7 @@ using Consortium.Server.Investigations;
 using Consortium.Server.LiveUpdates;
 using Consortium.Server.Records;
 using Consortium.Server.Storage;
+using Consortium.Server.Sync;
 using Consortium.Server.Web;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,8 @@ builder.AddConsortiumStorage();
 builder.AddConsortiumIdentity();
 builder.AddConsortiumApi();
 builder.AddLiveUpdates();
+builder.AddAnnotations();
+builder.AddChangesFeed();
 builder.AddConsortiumAudit();
 builder.AddDemoConsortium();
 
@@ -33,6 +36,7 @@ app.MapMembers();
 app.MapRecords();
 app.MapAccessRestrictions();
 app.MapAnnotations();
+app.MapChangesFeed();
 app.MapAudit();
 app.MapLiveUpdates();
 app.MapWebApp();
