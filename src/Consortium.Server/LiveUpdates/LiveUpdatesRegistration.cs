@@ -11,6 +11,7 @@ public static class LiveUpdatesRegistration
         });
         builder.Services.AddSingleton<AfterCommitNotifier>();
         builder.Services.AddSingleton<LiveConnections>();
+        builder.Services.AddSingleton<Presence>();
         builder.Services.AddHostedService<ExpiredAccessSweeper>();
         builder.Services.AddHostedService<LivePusher>();
         return builder;
