@@ -64,7 +64,7 @@ public static class AnnotationEndpoints
             return Problems.NotFound("record");
         }
         var annotations = await session.Query<Annotation>().Where(a => a.RecordId == recordId).OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken);
-        return TypedResults.Ok(annotations.Where(a => a.IsVisibleTo(user)).OrderBy(a => a.Id).Select(a => a.ToView()).ToList());
+        return TypedResults.Ok(annotations.Where(a => a.IsVisibleTo(user)).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.ToView()).ToList());
     }
 
     private static async Task<Results<Created<AnnotationView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> AddToRecord(

@@ -31,13 +31,14 @@ public sealed class AnnotationFeedSchema(IDocumentStore store, StorageSettings s
             $"select pg_advisory_xact_lock({SchemaLockKey})",
             $"""
             create table if not exists {sql.Table} (
-              seq bigint primary key,
+              seq bigint not null,
               xid xid8 not null,
               annotation_id uuid not null,
               investigation_id uuid not null,
               dataset_id uuid not null,
               record_id uuid not null,
-              data jsonb not null)
+              data jsonb not null,
+              primary key (annotation_id, seq))
             """,
             $"create index if not exists ix_annotation_feed_position on {sql.Table} (investigation_id, xid, seq)",
             $"""
@@ -46,7 +47,7 @@ public sealed class AnnotationFeedSchema(IDocumentStore store, StorageSettings s
               insert into {sql.Table} (seq, xid, annotation_id, investigation_id, dataset_id, record_id, data)
               values ((new.data ->> 'sequence')::bigint, pg_current_xact_id(), new.id, (new.data ->> 'investigationId')::uuid,
                       (new.data ->> 'datasetId')::uuid, (new.data ->> 'recordId')::uuid, new.data)
-              on conflict (seq) do nothing;
+              on conflict (annotation_id, seq) do nothing;
               return null;
             end
             $fn$
@@ -59,7 +60,7 @@ public sealed class AnnotationFeedSchema(IDocumentStore store, StorageSettings s
                    (a.data ->> 'datasetId')::uuid, (a.data ->> 'recordId')::uuid, a.data
             from {sql.Schema}.mt_doc_annotation a
             where not exists (select 1 from {sql.Table} f where f.annotation_id = a.id)
-            on conflict (seq) do nothing
+            on conflict (annotation_id, seq) do nothing
             """,
         })
         {
