@@ -52,35 +52,37 @@ public sealed record Annotation(
             SharedWithOutletIds: e.SharedWithOutletIds, Tag: e.Tag, VerificationState: e.Verification?.State, Identification: e.Identification,
             Verification: e.Verification, ParentId: e.ParentId, Mentions: e.Mentions);
 
-    public Annotation Apply(IEvent<AnnotationEdited> e) => Moved(e) with
+    // Marten finds these by convention; each is the pure step below plus the event's numbers.
+    public Annotation Apply(IEvent<AnnotationEdited> e) => ApplyAny(e);
+
+    public Annotation Apply(IEvent<VerificationMoved> e) => ApplyAny(e);
+
+    public Annotation Apply(IEvent<AnnotationAssigned> e) => ApplyAny(e);
+
+    public Annotation Apply(IEvent<AnnotationResolved> e) => ApplyAny(e);
+
+    public Annotation Apply(IEvent<AnnotationRetracted> e) => ApplyAny(e);
+
+    /// <summary>Applies any later event of the stream with its numbers (the history replays through this too).</summary>
+    public Annotation ApplyAny(IEvent e) => Then(e.Data) with { Sequence = e.Sequence, Version = e.Version };
+
+    /// <summary>The state after a later event, numbers aside: pure, so a decision can look ahead before appending.</summary>
+    public Annotation Then(object change) => change switch
     {
-        Text = e.Data.Text ?? Text,
-        Tag = e.Data.Tag ?? Tag,
-        Identification = e.Data.Identification ?? Identification,
-        Mentions = e.Data.Mentions ?? Mentions,
-        UpdatedAt = e.Data.At,
-    };
-
-    public Annotation Apply(IEvent<VerificationMoved> e) => Moved(e) with { Verification = e.Data.Verification, VerificationState = e.Data.Verification.State, UpdatedAt = e.Data.At };
-
-    public Annotation Apply(IEvent<AnnotationAssigned> e) => Moved(e) with { AssigneeUserId = e.Data.AssigneeUserId, UpdatedAt = e.Data.At };
-
-    public Annotation Apply(IEvent<AnnotationResolved> e) => Moved(e) with { Resolved = e.Data.Resolved, UpdatedAt = e.Data.At };
-
-    public Annotation Apply(IEvent<AnnotationRetracted> e) => Moved(e) with { Retracted = true, RetractedReason = e.Data.Reason, UpdatedAt = e.Data.At };
-
-    /// <summary>Applies any later event of the stream, for the history, which replays without Marten's projection.</summary>
-    public Annotation ApplyAny(IEvent e) => e switch
-    {
-        IEvent<AnnotationEdited> edited => Apply(edited),
-        IEvent<VerificationMoved> moved => Apply(moved),
-        IEvent<AnnotationAssigned> assigned => Apply(assigned),
-        IEvent<AnnotationResolved> resolved => Apply(resolved),
-        IEvent<AnnotationRetracted> retracted => Apply(retracted),
+        AnnotationEdited e => this with
+        {
+            Text = e.Text ?? Text,
+            Tag = e.Tag ?? Tag,
+            Identification = e.Identification ?? Identification,
+            Mentions = e.Mentions ?? Mentions,
+            UpdatedAt = e.At,
+        },
+        VerificationMoved e => this with { Verification = e.Verification, VerificationState = e.Verification.State, UpdatedAt = e.At },
+        AnnotationAssigned e => this with { AssigneeUserId = e.AssigneeUserId, UpdatedAt = e.At },
+        AnnotationResolved e => this with { Resolved = e.Resolved, UpdatedAt = e.At },
+        AnnotationRetracted e => this with { Retracted = true, RetractedReason = e.Reason, UpdatedAt = e.At },
         _ => this,
     };
-
-    private Annotation Moved(IEvent e) => this with { Sequence = e.Sequence, Version = e.Version };
 
     public bool IsVisibleTo(ConsortiumUser user) => IsVisibleTo(Visibility, Author, OutletId, SharedWithOutletIds, user);
 

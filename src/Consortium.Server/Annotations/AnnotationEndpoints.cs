@@ -3,6 +3,7 @@ using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
+using Consortium.Server.Notifications;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -37,6 +38,7 @@ public static class AnnotationEndpoints
     public static WebApplicationBuilder AddAnnotations(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<AnnotationChanges>();
+        builder.Services.AddScoped<Notifications.Notify>();
         return builder;
     }
 
@@ -68,7 +70,7 @@ public static class AnnotationEndpoints
     }
 
     private static async Task<Results<Created<AnnotationView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> AddToRecord(
-        Guid recordId, NewAnnotation request, HttpContext http, AccessPolicy access, IDocumentSession session, TimeProvider clock, AuditLog audit, CancellationToken cancellationToken)
+        Guid recordId, NewAnnotation request, HttpContext http, AccessPolicy access, IDocumentSession session, TimeProvider clock, AuditLog audit, Notify notify, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         if (await access.RecordAsync(user, recordId, cancellationToken) is not { } granted)
@@ -101,6 +103,8 @@ public static class AnnotationEndpoints
             : AddAnnotation.Decide(user, dataset, record, request, parent, granted.Investigation, now);
         var annotationId = created is NoteAdded n ? n.AnnotationId : ((AnnotationCreated)created).AnnotationId;
         var stream = session.Events.StartStream<Annotation>(annotationId, created);
+        var state = created is NoteAdded noted ? Annotation.From(noted, 0) : Annotation.From((AnnotationCreated)created, 0);
+        await notify.AfterAsync(state with { Mentions = null }, state, created, user, granted.Investigation, cancellationToken);
         // The text stays out of the audit log: an outlet-only or private note must not reach the coordinator through it.
         await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.AnnotationAdded, dataset.InvestigationId, AuditTargets.Annotation, annotationId.ToString(),
             $"{request.Kind} on record {recordId}, visibility {request.Visibility.ToString().ToLowerInvariant()}"), cancellationToken);
@@ -167,7 +171,7 @@ public static class AnnotationEndpoints
 /// The shared path of every change to an annotation: visibility (404), annotating role (403), <c>If-Match</c> (428,
 /// 409 with the current state), the decision, the append with the expected version, the audit entry.
 /// </summary>
-public sealed class AnnotationChanges(AccessPolicy access, IDocumentSession session, IDocumentStore store, AuditLog audit, TimeProvider clock)
+public sealed class AnnotationChanges(AccessPolicy access, IDocumentSession session, IDocumentStore store, AuditLog audit, TimeProvider clock, Notify notify)
 {
     public sealed record Found(Annotation Annotation, AccessPolicy.Access<(Records.Dataset Dataset, Records.LeakedRecord Record)> Record);
 
@@ -221,6 +225,7 @@ public sealed class AnnotationChanges(AccessPolicy access, IDocumentSession sess
         {
             var stream = await session.Events.FetchForWriting<Annotation>(annotationId, expected, cancellationToken);
             stream.AppendOne(decided!);
+            await notify.AfterAsync(found.Annotation, found.Annotation.Then(decided!), decided!, user, found.Record.Investigation, cancellationToken);
             await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.AnnotationChanged, found.Annotation.InvestigationId, AuditTargets.Annotation,
                 annotationId.ToString(), change), cancellationToken);
         }

@@ -17,12 +17,24 @@ public sealed record PendingPush(Guid AnnotationId, bool Created, long Sequence,
 public sealed class AfterCommitNotifier : DocumentSessionListenerBase
 {
     private readonly Channel<PendingPush> pending = Channel.CreateUnbounded<PendingPush>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Notifications.Notification> notifications = Channel.CreateUnbounded<Notifications.Notification>(new UnboundedChannelOptions { SingleReader = true });
 
     public ChannelReader<PendingPush> Pending => pending.Reader;
+
+    public ChannelReader<Notifications.Notification> Notifications => notifications.Reader;
 
     public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
         Dictionary<Guid, Annotation>? states = null;
+        var sequences = new Dictionary<Guid, long>();
+        foreach (var e in commit.GetEvents())
+        {
+            sequences[e.StreamId] = Math.Max(sequences.GetValueOrDefault(e.StreamId), e.Sequence);
+        }
+        foreach (var notification in commit.Inserted.OfType<Notifications.Notification>())
+        {
+            notifications.Writer.TryWrite(notification with { Sequence = sequences.GetValueOrDefault(notification.AnnotationId) });
+        }
         foreach (var e in commit.GetEvents())
         {
             switch (e.Data)
@@ -90,6 +102,25 @@ public sealed class LivePusher(AfterCommitNotifier notifier, IDocumentStore stor
             var clients = hub.Clients.Groups(groups);
             var view = state.ToView();
             await (created ? clients.AnnotationAdded(view) : clients.AnnotationChanged(view));
+        }
+    }
+}
+
+/// <summary>Sends new inbox entries to their owner's connections, after commit.</summary>
+public sealed class NotificationPusher(AfterCommitNotifier notifier, IHubContext<ConsortiumHub, Client.IConsortiumClient> hub, ILogger<NotificationPusher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var notification in notifier.Notifications.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await hub.Clients.Group(LiveGroups.User(notification.UserId)).NotificationReceived(notification.ToView());
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Could not push notification {NotificationId}", notification.Id);
+            }
         }
     }
 }

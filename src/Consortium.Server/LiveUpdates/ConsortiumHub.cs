@@ -10,10 +10,12 @@ namespace Consortium.Server.LiveUpdates;
 [Authorize]
 public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections connections, Presence presence) : Hub<IConsortiumClient>
 {
-    public override Task OnConnectedAsync()
+    public override async Task OnConnectedAsync()
     {
         connections.Add(ConsortiumUser.From(Context.User!).UserId, Context);
-        return base.OnConnectedAsync();
+        // Their own inbox: no object to check access to, only who they are.
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.User(ConsortiumUser.From(Context.User!).UserId));
+        await base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)

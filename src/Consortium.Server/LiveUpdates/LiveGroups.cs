@@ -17,6 +17,9 @@ public static class LiveGroups
 
     public static string RecordForUser(Guid recordId, string userId) => $"record:{recordId}:user:{userId}";
 
+    /// <summary>Every connection of one person: their inbox.</summary>
+    public static string User(string userId) => $"user:{userId}";
+
     public static string Investigation(Guid investigationId) => $"investigation:{investigationId}";
 
     public static string InvestigationForOutlet(Guid investigationId, string outletId) => $"investigation:{investigationId}:outlet:{outletId}";

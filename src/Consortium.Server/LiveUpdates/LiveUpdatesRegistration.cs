@@ -14,6 +14,7 @@ public static class LiveUpdatesRegistration
         builder.Services.AddSingleton<Presence>();
         builder.Services.AddHostedService<ExpiredAccessSweeper>();
         builder.Services.AddHostedService<LivePusher>();
+        builder.Services.AddHostedService<NotificationPusher>();
         return builder;
     }
 
