@@ -235,7 +235,10 @@ public sealed record PresenceView(Guid RecordId, IReadOnlyList<PresenceEntry> Vi
 /// <summary>Someone is typing in the thread of <see cref="AnnotationId"/> on <see cref="RecordId"/>.</summary>
 public sealed record TypingView(Guid RecordId, Guid AnnotationId, string UserId, string DisplayName, string OutletId);
 
-/// <summary>An inbox entry: a mention, a reply, an assignment or a verification change on a followed record.</summary>
+/// <summary>
+/// An inbox entry: a mention, a reply, an assignment or a verification change on a followed record.
+/// <see cref="Sequence"/> is the global sequence number of the change that caused it on a live push, 0 in listings.
+/// </summary>
 public sealed record NotificationView(Guid Id, string Reason, Guid AnnotationId, Guid RecordId, Guid InvestigationId, string ByName, string Summary, DateTimeOffset At, bool Read, long Sequence);
 
 /// <summary>The values of <see cref="NotificationView.Reason"/>.</summary>
