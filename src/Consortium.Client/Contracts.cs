@@ -90,6 +90,9 @@ public sealed record AnnotationView(
     string OutletId,
     DateTimeOffset CreatedAt,
     long Sequence,
+    // Not optional: OpenAPI's schema export cannot write a default(Guid) parameter value.
+    Guid InvestigationId,
+    Guid DatasetId,
     long Version = 1,
     DateTimeOffset? UpdatedAt = null,
     IReadOnlyList<string>? SharedWithOutletIds = null,
@@ -100,9 +103,7 @@ public sealed record AnnotationView(
     IReadOnlyList<string>? Mentions = null,
     string? AssigneeUserId = null,
     bool Resolved = false,
-    bool Retracted = false,
-    Guid InvestigationId = default,
-    Guid DatasetId = default);
+    bool Retracted = false);
 
 /// <summary>The values of <see cref="AnnotationView.Kind"/>.</summary>
 public static class AnnotationKinds

@@ -105,8 +105,8 @@ public sealed record Annotation(
         _ => [],
     };
 
-    public AnnotationView ToView() => new(Id, RecordId, Kind, Text, Visibility, Author, AuthorName, OutletId, CreatedAt, Sequence,
-        Version, UpdatedAt, SharedWithOutletIds, Tag, Identification, Verification, ParentId, Mentions, AssigneeUserId, Resolved, Retracted, InvestigationId, DatasetId);
+    public AnnotationView ToView() => new(Id, RecordId, Kind, Text, Visibility, Author, AuthorName, OutletId, CreatedAt, Sequence, InvestigationId, DatasetId,
+        Version, UpdatedAt, SharedWithOutletIds, Tag, Identification, Verification, ParentId, Mentions, AssigneeUserId, Resolved, Retracted);
 }
 
 internal static class AnnotationProjections

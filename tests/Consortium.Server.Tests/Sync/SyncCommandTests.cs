@@ -23,10 +23,10 @@ public sealed class SyncCommandTests(ConsortiumServer server) : ServerTest(serve
         var cursorFile = Path.Combine(Path.GetTempPath(), $"consortium-sync-{Guid.NewGuid():N}.cursor");
         try
         {
-            var firstRun = await RunAsync(investigation.Id, cursorFile, credentials);
+            var firstRun = await RunUntilAsync(investigation.Id, cursorFile, credentials, 1);
             var edited = await tom.EditAnnotationAsync(first.Id, first.Version, new AnnotationChange(Text: "first, corrected"));
             var second = await tom.AddNoteAsync(record.Id, new NewNote("second"));
-            var secondRun = await RunAsync(investigation.Id, cursorFile, credentials);
+            var secondRun = await RunUntilAsync(investigation.Id, cursorFile, credentials, 2);
 
             Assert.Equal([(first.Id, 1L)], firstRun.Select(e => (e.Annotation.Id, e.Annotation.Version)));
             Assert.Equal([(first.Id, 2L), (second.Id, 1L)], secondRun.Select(e => (e.Annotation.Id, e.Annotation.Version)));
@@ -38,6 +38,22 @@ public sealed class SyncCommandTests(ConsortiumServer server) : ServerTest(serve
         {
             File.Delete(cursorFile);
         }
+    }
+
+    /// <summary>
+    /// Runs `sync` again (resuming from the cursor file) until it has printed <paramref name="atLeast"/> entries in all:
+    /// the feed rightly holds changes back while an older transaction anywhere in the database cluster is open.
+    /// </summary>
+    private async Task<List<ChangeEntry>> RunUntilAsync(Guid investigationId, string cursorFile, SyncClientCredentials credentials, int atLeast)
+    {
+        var printed = new List<ChangeEntry>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (printed.Count < atLeast)
+        {
+            printed.AddRange(await RunAsync(investigationId, cursorFile, credentials));
+            await Task.Delay(50, timeout.Token);
+        }
+        return printed;
     }
 
     private async Task<List<ChangeEntry>> RunAsync(Guid investigationId, string cursorFile, SyncClientCredentials credentials)
