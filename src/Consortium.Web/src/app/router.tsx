@@ -23,6 +23,7 @@ export type Route =
   | { name: 'audit'; id: string }
   | { name: 'verifications'; id: string }
   | { name: 'inbox' }
+  | { name: 'investigationSearch'; id: string }
   | { name: 'outlet' }
   | { name: 'dataset'; id: string }
   | { name: 'record'; id: string }
@@ -32,6 +33,7 @@ const patterns: Array<[RegExp, (id: string) => Route]> = [
   [/^\/investigations\/([^/]+)\/members\/?$/, (id) => ({ name: 'members', id })],
   [/^\/investigations\/([^/]+)\/audit\/?$/, (id) => ({ name: 'audit', id })],
   [/^\/investigations\/([^/]+)\/verifications\/?$/, (id) => ({ name: 'verifications', id })],
+  [/^\/investigations\/([^/]+)\/search\/?$/, (id) => ({ name: 'investigationSearch', id })],
   [/^\/investigations\/([^/]+)\/?$/, (id) => ({ name: 'investigation', id })],
   [/^\/datasets\/([^/]+)\/?$/, (id) => ({ name: 'dataset', id })],
   [/^\/records\/([^/]+)\/?$/, (id) => ({ name: 'record', id })],
@@ -61,6 +63,7 @@ export const paths = {
   audit: (id: string) => `/investigations/${encodeURIComponent(id)}/audit`,
   verifications: (id: string) => `/investigations/${encodeURIComponent(id)}/verifications`,
   inbox: () => '/inbox',
+  investigationSearch: (id: string) => `/investigations/${encodeURIComponent(id)}/search`,
   outlet: () => '/outlet',
   dataset: (id: string) => `/datasets/${encodeURIComponent(id)}`,
   record: (id: string) => `/records/${encodeURIComponent(id)}`,
