@@ -16,6 +16,8 @@ internal static class ConsortiumCommandLine
         root.Subcommands.Add(ListRecords.Command());
         root.Subcommands.Add(ExportRecords.Command());
         root.Subcommands.Add(WatchRecord.Command());
+        root.Subcommands.Add(SyncChanges.Command());
+        root.Subcommands.Add(AnnotationCommands.Command());
         root.Subcommands.Add(AuditCommands.Command());
         return root;
     }

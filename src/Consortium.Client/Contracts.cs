@@ -115,7 +115,11 @@ public sealed record ImportResult(int Imported, int Rejected, IReadOnlyList<Impo
 /// <summary>A row that could not be imported. <see cref="Row"/> counts data rows from 1, the header excluded.</summary>
 public sealed record ImportError(long Row, string? Column, string Reason);
 
-/// <summary>An annotation on a record. <see cref="Sequence"/> is the event store's global sequence number of its latest change.</summary>
+/// <summary>
+/// An annotation on a record. <see cref="Sequence"/> is the event store's global sequence number of its latest change;
+/// <see cref="Version"/> is the version of its event stream (the HTTP <c>ETag</c>, to send back as <c>If-Match</c>).
+/// <see cref="Kind"/> is one of <see cref="AnnotationKinds"/>. Retracted annotations stay, marked <see cref="Retracted"/>.
+/// </summary>
 public sealed record AnnotationView(
     Guid Id,
     Guid RecordId,
@@ -126,26 +130,214 @@ public sealed record AnnotationView(
     string AuthorName,
     string OutletId,
     DateTimeOffset CreatedAt,
-    long Sequence);
+    long Sequence,
+    // Not optional: OpenAPI's schema export cannot write a default(Guid) parameter value.
+    Guid InvestigationId,
+    Guid DatasetId,
+    long Version = 1,
+    DateTimeOffset? UpdatedAt = null,
+    IReadOnlyList<string>? SharedWithOutletIds = null,
+    string? Tag = null,
+    IdentificationView? Identification = null,
+    VerificationView? Verification = null,
+    Guid? ParentId = null,
+    IReadOnlyList<string>? Mentions = null,
+    string? AssigneeUserId = null,
+    bool Resolved = false,
+    bool Retracted = false);
 
-/// <summary>Request to add a note to a record.</summary>
-public sealed record NewNote(string Text, Visibility Visibility = Visibility.Consortium);
+/// <summary>The values of <see cref="AnnotationView.Kind"/>.</summary>
+public static class AnnotationKinds
+{
+    /// <summary>Markdown text; render it with raw HTML disabled and no remote images.</summary>
+    public const string Note = "note";
+
+    /// <summary>A short label (<see cref="AnnotationView.Tag"/>).</summary>
+    public const string Tag = "tag";
+
+    /// <summary>Who is behind the record (<see cref="AnnotationView.Identification"/>).</summary>
+    public const string Identification = "identification";
+
+    /// <summary>A forensic verification, moved through <see cref="VerificationStates"/> (<see cref="AnnotationView.Verification"/>).</summary>
+    public const string Verification = "verification";
+
+    /// <summary>A comment in the thread of another annotation (<see cref="AnnotationView.ParentId"/>); it has that annotation's visibility.</summary>
+    public const string Comment = "comment";
+
+    /// <summary>Every value, in order.</summary>
+    public static readonly IReadOnlyList<string> All = [Note, Tag, Identification, Verification, Comment];
+}
+
+/// <summary>Who is behind a record. <see cref="Confidence"/> is <c>low</c>, <c>medium</c> or <c>high</c>.</summary>
+public sealed record IdentificationView(string Person, string? Role, string IdentifiedByOutletId, string Confidence, IReadOnlyList<string> Sources);
+
+/// <summary>The state of a verification and who moved it there with what.</summary>
+public sealed record VerificationView(
+    string State,
+    string? AnalystUserId = null,
+    string? Tool = null,
+    string? IndicatorSetVersion = null,
+    IReadOnlyList<EvidenceView>? Evidence = null);
+
+/// <summary>A piece of evidence: metadata of a file kept outside the platform (name, SHA-256, size) and a description.</summary>
+public sealed record EvidenceView(string Name, string Sha256, long Size, string? Description = null);
+
+/// <summary>
+/// The verification state machine: unverified → identified → consent-obtained → forensics-submitted →
+/// infected | attempted | inconclusive | no-evidence → peer-reviewed. Only analysts (and coordinators) move it past
+/// consent-obtained.
+/// </summary>
+public static class VerificationStates
+{
+    /// <summary>The value <c>unverified</c>.</summary>
+    public const string Unverified = "unverified";
+    /// <summary>The value <c>identified</c>.</summary>
+    public const string Identified = "identified";
+    /// <summary>The value <c>consent-obtained</c>.</summary>
+    public const string ConsentObtained = "consent-obtained";
+    /// <summary>The value <c>forensics-submitted</c>.</summary>
+    public const string ForensicsSubmitted = "forensics-submitted";
+    /// <summary>The value <c>infected</c>.</summary>
+    public const string Infected = "infected";
+    /// <summary>The value <c>attempted</c>.</summary>
+    public const string Attempted = "attempted";
+    /// <summary>The value <c>inconclusive</c>.</summary>
+    public const string Inconclusive = "inconclusive";
+    /// <summary>The value <c>no-evidence</c>.</summary>
+    public const string NoEvidence = "no-evidence";
+    /// <summary>The value <c>peer-reviewed</c>.</summary>
+    public const string PeerReviewed = "peer-reviewed";
+
+    /// <summary>Every value, in order.</summary>
+    public static readonly IReadOnlyList<string> All = [Unverified, Identified, ConsentObtained, ForensicsSubmitted, Infected, Attempted, Inconclusive, NoEvidence, PeerReviewed];
+
+    /// <summary>The states reachable in one step from <paramref name="state"/>.</summary>
+    public static IReadOnlyList<string> Next(string state) => state switch
+    {
+        Unverified => [Identified],
+        Identified => [ConsentObtained],
+        ConsentObtained => [ForensicsSubmitted],
+        ForensicsSubmitted => [Infected, Attempted, Inconclusive, NoEvidence],
+        Infected or Attempted or Inconclusive or NoEvidence => [PeerReviewed],
+        _ => [],
+    };
+}
+
+/// <summary>Request to add a note to a record. <see cref="SharedWithOutletIds"/> names the partner outlets when visibility is <c>partners</c>.</summary>
+public sealed record NewNote(string Text, Visibility Visibility = Visibility.Consortium, IReadOnlyList<string>? SharedWithOutletIds = null);
+
+/// <summary>
+/// Request to add an annotation of any kind to a record (same route as <see cref="NewNote"/>; <see cref="Kind"/>
+/// defaults to note). A comment names its thread's annotation in <see cref="ParentId"/> and takes its visibility.
+/// @mentions are read from the text (<c>@userId</c> of a member).
+/// </summary>
+public sealed record NewAnnotation(
+    string Kind = AnnotationKinds.Note,
+    string? Text = null,
+    Visibility Visibility = Visibility.Consortium,
+    IReadOnlyList<string>? SharedWithOutletIds = null,
+    string? Tag = null,
+    IdentificationView? Identification = null,
+    Guid? ParentId = null);
+
+/// <summary>An edit (send with <c>If-Match</c>): the fields given replace the current ones; visibility is fixed at creation.</summary>
+public sealed record AnnotationChange(string? Text = null, string? Tag = null, IdentificationView? Identification = null);
+
+/// <summary>Moves a verification to <see cref="State"/>, one of <see cref="VerificationStates.Next"/> of the current state.</summary>
+public sealed record VerificationChange(string State, string? Tool = null, string? IndicatorSetVersion = null, IReadOnlyList<EvidenceView>? Evidence = null, string? Comment = null);
+
+/// <summary>Assigns an annotation (a thread, a verification) to a member, or unassigns it with null.</summary>
+public sealed record AssignmentChange(string? AssigneeUserId);
+
+/// <summary>Resolves (or reopens) a thread.</summary>
+public sealed record ResolutionChange(bool Resolved);
+
+/// <summary>Retracts an annotation. It stays in the history, marked retracted, with the reason.</summary>
+public sealed record Retraction(string? Reason = null);
+
+/// <summary>One event of an annotation's history, oldest first. <see cref="Change"/> is the event's name (e.g. <c>text-edited</c>).</summary>
+public sealed record AnnotationHistoryEntry(long Version, long Sequence, string Change, string By, string ByName, DateTimeOffset At, AnnotationView State);
+
+/// <summary>
+/// A page of the changes feed of an investigation: every change to an annotation the caller may read, in commit order.
+/// Store <see cref="Cursor"/> and pass it as <c>after</c> next time; an empty page means the caller is current.
+/// <see cref="HasMore"/> says another page is ready now.
+/// </summary>
+public sealed record ChangesPage(IReadOnlyList<ChangeEntry> Items, string Cursor, bool HasMore);
+
+/// <summary>One change: the annotation as it stood after the event with global sequence number <see cref="Sequence"/>.</summary>
+public sealed record ChangeEntry(string Cursor, long Sequence, string Change, AnnotationView Annotation);
+
+/// <summary>Someone looking at a record right now, and from which outlet.</summary>
+public sealed record PresenceEntry(string UserId, string DisplayName, string OutletId);
+
+/// <summary>Everyone looking at a record right now (pushed to the record's group whenever it changes).</summary>
+public sealed record PresenceView(Guid RecordId, IReadOnlyList<PresenceEntry> Viewers);
+
+/// <summary>Someone is typing in the thread of <see cref="AnnotationId"/> on <see cref="RecordId"/>.</summary>
+public sealed record TypingView(Guid RecordId, Guid AnnotationId, string UserId, string DisplayName, string OutletId);
+
+/// <summary>
+/// An inbox entry: a mention, a reply, an assignment or a verification change on a followed record.
+/// <see cref="Sequence"/> is the global sequence number of the change that caused it on a live push, 0 in listings.
+/// </summary>
+public sealed record NotificationView(Guid Id, string Reason, Guid AnnotationId, Guid RecordId, Guid InvestigationId, string ByName, string Summary, DateTimeOffset At, bool Read, long Sequence);
+
+/// <summary>The values of <see cref="NotificationView.Reason"/>.</summary>
+public static class NotificationReasons
+{
+    /// <summary>The value <c>mention</c>.</summary>
+    public const string Mention = "mention";
+    /// <summary>The value <c>reply</c>.</summary>
+    public const string Reply = "reply";
+    /// <summary>The value <c>assignment</c>.</summary>
+    public const string Assignment = "assignment";
+    /// <summary>The value <c>verification</c>.</summary>
+    public const string Verification = "verification";
+}
+
+/// <summary>The caller's notification preference: a daily digest instead of (or besides) the live inbox.</summary>
+public sealed record DigestPreference(bool DailyDigest, int HourUtc = 7);
 
 /// <summary>Methods the server calls on connected clients of the hub at <c>/hubs/consortium</c>.</summary>
 public interface IConsortiumClient
 {
-    /// <summary>An annotation the client may see was added to a record whose group it joined.</summary>
+    /// <summary>An annotation the client may see was added to a record whose group (or investigation) it joined.</summary>
     Task AnnotationAdded(AnnotationView annotation);
+
+    /// <summary>
+    /// An annotation the client may see changed (edit, verification, assignment, resolution, retraction). Carries the
+    /// whole state, its stream version and the global sequence number; apply it when its version is newer than held.
+    /// </summary>
+    Task AnnotationChanged(AnnotationView annotation);
+
+    /// <summary>Who is looking at a record the client joined, now.</summary>
+    Task PresenceChanged(PresenceView presence);
+
+    /// <summary>Someone is typing in a thread of a record the client joined.</summary>
+    Task Typing(TypingView typing);
+
+    /// <summary>A new entry in the caller's inbox.</summary>
+    Task NotificationReceived(NotificationView notification);
 }
 
 /// <summary>Names of the hub methods a client may invoke.</summary>
 public static class HubMethods
 {
-    /// <summary>Join the live group of a record (argument: record id). Fails as "not found" for records the caller may not see.</summary>
+    /// <summary>Join the live group of a record (argument: record id). Fails as "not found" for records the caller may not see. Also marks the caller present.</summary>
     public const string JoinRecord = nameof(JoinRecord);
 
     /// <summary>Leave the live group of a record (argument: record id).</summary>
     public const string LeaveRecord = nameof(LeaveRecord);
+
+    /// <summary>Receive every annotation change of an investigation the caller may read (argument: investigation id).</summary>
+    public const string JoinInvestigationAnnotations = nameof(JoinInvestigationAnnotations);
+
+    /// <summary>Stop receiving an investigation's annotation changes (argument: investigation id).</summary>
+    public const string LeaveInvestigationAnnotations = nameof(LeaveInvestigationAnnotations);
+
+    /// <summary>Tell the others looking at a record that the caller is typing in a thread (arguments: record id, annotation id).</summary>
+    public const string StartTyping = nameof(StartTyping);
 }
 
 /// <summary>An account of the caller's outlet, as its administrators see it.</summary>
@@ -244,6 +436,12 @@ public static class AuditActions
 
     /// <summary>An annotation was added to a record.</summary>
     public const string AnnotationAdded = "annotation.added";
+
+    /// <summary>An annotation was edited, moved (verification, assignment, resolution) or retracted; the detail names the change.</summary>
+    public const string AnnotationChanged = "annotation.changed";
+
+    /// <summary>An investigation's changes feed was read; the detail holds the cursor.</summary>
+    public const string ChangesRead = "changes.read";
 
     /// <summary>An investigation was opened.</summary>
     public const string InvestigationCreated = "investigation.created";

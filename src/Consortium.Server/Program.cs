@@ -5,8 +5,10 @@ using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
 using Consortium.Server.LiveUpdates;
+using Consortium.Server.Notifications;
 using Consortium.Server.Records;
 using Consortium.Server.Storage;
+using Consortium.Server.Sync;
 using Consortium.Server.Web;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +17,8 @@ builder.AddConsortiumStorage();
 builder.AddConsortiumIdentity();
 builder.AddConsortiumApi();
 builder.AddLiveUpdates();
+builder.AddAnnotations();
+builder.AddChangesFeed();
 builder.AddConsortiumAudit();
 builder.AddDemoConsortium();
 
@@ -33,6 +37,8 @@ app.MapMembers();
 app.MapRecords();
 app.MapAccessRestrictions();
 app.MapAnnotations();
+app.MapChangesFeed();
+app.MapInbox();
 app.MapAudit();
 app.MapLiveUpdates();
 app.MapWebApp();

@@ -3,6 +3,8 @@ using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
+using Consortium.Server.Notifications;
+using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -13,10 +15,49 @@ public static class AnnotationEndpoints
 {
     public static IEndpointRouteBuilder MapAnnotations(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/records/{recordId:guid}/annotations").WithTags("Annotations").RequireAuthorization();
-        group.MapGet("/", ListAnnotations);
-        group.MapPost("/", AddNoteToRecord);
+        var onRecord = app.MapGroup("/api/records/{recordId:guid}/annotations").WithTags("Annotations").RequireAuthorization();
+        onRecord.MapGet("/", ListAnnotations);
+        onRecord.MapPost("/", AddToRecord);
+
+        app.MapGroup("/api/investigations/{investigationId:guid}/verifications").WithTags("Annotations").RequireAuthorization()
+            .MapGet("/", ListVerifications);
+
+        var one = app.MapGroup("/api/annotations/{annotationId:guid}").WithTags("Annotations").RequireAuthorization();
+        one.MapGet("/", GetAnnotation);
+        one.MapGet("/history", GetHistory);
+        one.MapPatch("/", (Guid annotationId, AnnotationChange change, HttpContext http, AnnotationChanges changes, CancellationToken ct) =>
+            changes.ApplyAsync(annotationId, http, "edited", c => Task.FromResult(ChangeAnnotation.Edit(c, change)), ct));
+        one.MapPost("/verification", (Guid annotationId, VerificationChange change, HttpContext http, AnnotationChanges changes, CancellationToken ct) =>
+            changes.ApplyAsync(annotationId, http, $"verification {change.State}", c => Task.FromResult(ChangeAnnotation.MoveVerification(c, change)), ct));
+        one.MapPost("/assignment", (Guid annotationId, AssignmentChange change, HttpContext http, AnnotationChanges changes, AccessPolicy access, CancellationToken ct) =>
+            changes.ApplyAsync(annotationId, http, "assigned", async c => ChangeAnnotation.Assign(c, change, await AssigneeMaySeeAsync(c, change.AssigneeUserId, access, ct)), ct));
+        one.MapPost("/resolution", (Guid annotationId, ResolutionChange change, HttpContext http, AnnotationChanges changes, CancellationToken ct) =>
+            changes.ApplyAsync(annotationId, http, change.Resolved ? "resolved" : "reopened", c => Task.FromResult(ChangeAnnotation.Resolve(c, change)), ct));
+        one.MapPost("/retraction", (Guid annotationId, Retraction retraction, HttpContext http, AnnotationChanges changes, CancellationToken ct) =>
+            changes.ApplyAsync(annotationId, http, "retracted", c => Task.FromResult(ChangeAnnotation.Retract(c, retraction)), ct));
         return app;
+    }
+
+    public static WebApplicationBuilder AddAnnotations(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<AnnotationChanges>();
+        builder.Services.AddScoped<Notifications.Notify>();
+        return builder;
+    }
+
+    private static async Task<bool> AssigneeMaySeeAsync(ChangeContext c, string? assigneeUserId, AccessPolicy access, CancellationToken cancellationToken)
+    {
+        if (assigneeUserId is null)
+        {
+            return true;
+        }
+        var member = c.Investigation.People.FirstOrDefault(p => p.UserId == assigneeUserId && p.IsCurrent(c.Now));
+        if (member is null)
+        {
+            return false;
+        }
+        var assignee = new ConsortiumUser(member.UserId, member.DisplayName, member.OutletId);
+        return c.Current.IsVisibleTo(assignee) && await access.RecordAsync(assignee, c.Current.RecordId, cancellationToken) is not null;
     }
 
     private static async Task<Results<Ok<List<AnnotationView>>, NotFound<ProblemDetails>>> ListAnnotations(
@@ -27,12 +68,35 @@ public static class AnnotationEndpoints
         {
             return Problems.NotFound("record");
         }
-        var annotations = await session.Query<Annotation>().Where(a => a.RecordId == recordId).OrderBy(a => a.Sequence).ToListAsync(cancellationToken);
-        return TypedResults.Ok(annotations.Where(a => a.IsVisibleTo(user)).Select(a => a.ToView()).ToList());
+        var annotations = await session.Query<Annotation>().Where(a => a.RecordId == recordId).OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok(annotations.Where(a => a.IsVisibleTo(user)).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.ToView()).ToList());
     }
 
-    private static async Task<Results<Created<AnnotationView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> AddNoteToRecord(
-        Guid recordId, NewNote note, HttpContext http, AccessPolicy access, IDocumentSession session, TimeProvider clock, AuditLog audit, CancellationToken cancellationToken)
+    /// <summary>The verification board: every verification of the investigation the caller may read, retracted ones left out.</summary>
+    private static async Task<Results<Ok<List<AnnotationView>>, NotFound<ProblemDetails>>> ListVerifications(
+        Guid investigationId, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var user = ConsortiumUser.From(http.User);
+        if (await access.InvestigationAsync(user, investigationId, cancellationToken) is null)
+        {
+            return Problems.NotFound("investigation");
+        }
+        var verifications = await session.Query<Annotation>()
+            .Where(a => a.InvestigationId == investigationId && a.Kind == AnnotationKinds.Verification && !a.Retracted)
+            .ToListAsync(cancellationToken);
+        var datasets = (await session.LoadManyAsync<Records.Dataset>(cancellationToken, verifications.Select(v => v.DatasetId).Distinct().ToArray())).ToDictionary(d => d.Id);
+        var restrictions = (await session.LoadManyAsync<Records.RecordRestriction>(cancellationToken, verifications.Select(v => v.RecordId).Distinct().ToArray())).ToDictionary(r => r.Id);
+        return TypedResults.Ok(verifications
+            .Where(v => v.IsVisibleTo(user)
+                && datasets.TryGetValue(v.DatasetId, out var dataset) && dataset.IsSharedWith(user.OutletId)
+                && (!restrictions.TryGetValue(v.RecordId, out var restriction) || restriction.OutletIds.Contains(user.OutletId)))
+            .OrderBy(v => v.CreatedAt)
+            .Select(v => v.ToView())
+            .ToList());
+    }
+
+    private static async Task<Results<Created<AnnotationView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> AddToRecord(
+        Guid recordId, NewAnnotation request, HttpContext http, AccessPolicy access, IDocumentSession session, TimeProvider clock, AuditLog audit, Notify notify, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         if (await access.RecordAsync(user, recordId, cancellationToken) is not { } granted)
@@ -43,19 +107,187 @@ public static class AnnotationEndpoints
         {
             return Problems.Forbidden("Read-only members and sync clients cannot annotate.");
         }
-        var visible = granted.Item;
-        var errors = AddNote.Validate(note);
+        Annotation? parent = null;
+        if (request.Kind == AnnotationKinds.Comment && request.ParentId is { } parentId)
+        {
+            parent = await session.LoadAsync<Annotation>(parentId, cancellationToken);
+            // A thread the author cannot read, or on another record, is no thread at all for them.
+            if (parent is null || parent.RecordId != recordId || !parent.IsVisibleTo(user) || parent.Retracted)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["parentId"] = ["No such annotation on this record."] });
+            }
+        }
+        var errors = AddAnnotation.Validate(request, granted.Investigation, user, parent);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var added = AddNote.Decide(user, visible.Dataset, visible.Record, note, clock.GetUtcNow());
-        var stream = session.Events.StartStream<Annotation>(added.AnnotationId, added);
+        var (dataset, record) = granted.Item;
+        var now = clock.GetUtcNow();
+        object created = request.Kind == AnnotationKinds.Note
+            ? AddNote.Decide(user, dataset, record, new NewNote(request.Text!, request.Visibility, request.SharedWithOutletIds), now, AddAnnotation.Mentions(request.Text, granted.Investigation))
+            : AddAnnotation.Decide(user, dataset, record, request, parent, granted.Investigation, now);
+        var annotationId = created is NoteAdded n ? n.AnnotationId : ((AnnotationCreated)created).AnnotationId;
+        var stream = session.Events.StartStream<Annotation>(annotationId, created);
+        var state = created is NoteAdded noted ? Annotation.From(noted, 0) : Annotation.From((AnnotationCreated)created, 0);
+        await notify.AfterAsync(state with { Mentions = null }, state, created, user, granted.Investigation, cancellationToken);
         // The text stays out of the audit log: an outlet-only or private note must not reach the coordinator through it.
-        await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.AnnotationAdded, added.InvestigationId, AuditTargets.Annotation, added.AnnotationId.ToString(),
-            $"note on record {recordId}, visibility {note.Visibility.ToString().ToLowerInvariant()}"), cancellationToken);
+        await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.AnnotationAdded, dataset.InvestigationId, AuditTargets.Annotation, annotationId.ToString(),
+            $"{request.Kind} on record {recordId}, visibility {request.Visibility.ToString().ToLowerInvariant()}"), cancellationToken);
         // Marten assigned the global sequence number before commit; the answer carries it like the push does.
-        var annotation = Annotation.From(added, stream.Events[0].Sequence);
-        return TypedResults.Created($"/api/records/{recordId}/annotations/{added.AnnotationId}", annotation.ToView());
+        var sequence = stream.Events[0].Sequence;
+        var annotation = created is NoteAdded note ? Annotation.From(note, sequence) : Annotation.From((AnnotationCreated)created, sequence);
+        http.Response.Headers.ETag = AnnotationChanges.ETag(annotation.Version);
+        return TypedResults.Created($"/api/annotations/{annotationId}", annotation.ToView());
+    }
+
+    private static async Task<Results<Ok<AnnotationView>, NotFound<ProblemDetails>>> GetAnnotation(
+        Guid annotationId, HttpContext http, AnnotationChanges changes, CancellationToken cancellationToken)
+    {
+        var user = ConsortiumUser.From(http.User);
+        if (await changes.LoadVisibleAsync(user, annotationId, cancellationToken) is not { } found)
+        {
+            return Problems.NotFound("annotation");
+        }
+        http.Response.Headers.ETag = AnnotationChanges.ETag(found.Annotation.Version);
+        return TypedResults.Ok(found.Annotation.ToView());
+    }
+
+    private static async Task<Results<Ok<List<AnnotationHistoryEntry>>, NotFound<ProblemDetails>>> GetHistory(
+        Guid annotationId, HttpContext http, AnnotationChanges changes, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var user = ConsortiumUser.From(http.User);
+        if (await changes.LoadVisibleAsync(user, annotationId, cancellationToken) is null)
+        {
+            return Problems.NotFound("annotation");
+        }
+        var events = await session.Events.FetchStreamAsync(annotationId, token: cancellationToken);
+        var history = new List<AnnotationHistoryEntry>(events.Count);
+        Annotation? state = null;
+        foreach (var e in events)
+        {
+            state = e switch
+            {
+                IEvent<NoteAdded> added => Annotation.Create(added),
+                IEvent<AnnotationCreated> created => Annotation.Create(created),
+                _ => state?.ApplyAny(e),
+            };
+            if (state is null)
+            {
+                continue;
+            }
+            var (change, by, byName, at) = e.Data switch
+            {
+                NoteAdded d => ("added", d.Author, d.AuthorName, d.At),
+                AnnotationCreated d => ("added", d.Author, d.AuthorName, d.At),
+                AnnotationEdited d => ("edited", d.By, d.ByName, d.At),
+                VerificationMoved d => ($"verification-{d.Verification.State}", d.By, d.ByName, d.At),
+                AnnotationAssigned d => ("assigned", d.By, d.ByName, d.At),
+                AnnotationResolved d => (d.Resolved ? "resolved" : "reopened", d.By, d.ByName, d.At),
+                AnnotationRetracted d => ("retracted", d.By, d.ByName, d.At),
+                _ => ("unknown", "", "", e.Timestamp),
+            };
+            history.Add(new AnnotationHistoryEntry(e.Version, e.Sequence, change, by, byName, at, state.ToView()));
+        }
+        return TypedResults.Ok(history);
+    }
+}
+
+/// <summary>
+/// The shared path of every change to an annotation: visibility (404), annotating role (403), <c>If-Match</c> (428,
+/// 409 with the current state), the decision, the append with the expected version, the audit entry.
+/// </summary>
+public sealed class AnnotationChanges(AccessPolicy access, IDocumentSession session, IDocumentStore store, AuditLog audit, TimeProvider clock, Notify notify)
+{
+    public sealed record Found(Annotation Annotation, AccessPolicy.Access<(Records.Dataset Dataset, Records.LeakedRecord Record)> Record);
+
+    public static string ETag(long version) => $"\"{version}\"";
+
+    /// <summary>The annotation when the caller may read it (and its record), else null: missing and hidden look alike.</summary>
+    public async Task<Found?> LoadVisibleAsync(ConsortiumUser user, Guid annotationId, CancellationToken cancellationToken)
+    {
+        var annotation = await session.LoadAsync<Annotation>(annotationId, cancellationToken);
+        if (annotation is null || !annotation.IsVisibleTo(user))
+        {
+            return null;
+        }
+        return await access.RecordAsync(user, annotation.RecordId, cancellationToken) is { } record ? new(annotation, record) : null;
+    }
+
+    public async Task<IResult> ApplyAsync(Guid annotationId, HttpContext http, string change, Func<ChangeContext, Task<(object? Event, Refusal? Refusal)>> decide, CancellationToken cancellationToken)
+    {
+        var user = ConsortiumUser.From(http.User);
+        if (await LoadVisibleAsync(user, annotationId, cancellationToken) is not { } found)
+        {
+            return Problems.NotFound("annotation");
+        }
+        if (!Permissions.CanAnnotate(found.Record.Role))
+        {
+            return Problems.Forbidden("Read-only members and sync clients cannot annotate.");
+        }
+        if (!TryReadIfMatch(http, out var expected))
+        {
+            return TypedResults.Problem(new ProblemDetails
+            {
+                Type = "https://tools.ietf.org/html/rfc6585#section-3",
+                Title = "If-Match required",
+                Status = StatusCodes.Status428PreconditionRequired,
+                Detail = "Send the annotation's ETag (its version) as If-Match, so a change made meanwhile is not overwritten.",
+            });
+        }
+        if (expected != found.Annotation.Version)
+        {
+            return Conflict(found.Annotation);
+        }
+        var context = new ChangeContext(user, found.Record.Role, found.Record.Investigation, found.Annotation, clock.GetUtcNow());
+        var (decided, refusal) = await decide(context);
+        if (refusal is not null)
+        {
+            return refusal.Errors is { } errors
+                ? TypedResults.ValidationProblem(errors, title: refusal.Title)
+                : TypedResults.Problem(new ProblemDetails { Title = refusal.Title, Detail = refusal.Detail, Status = refusal.Status });
+        }
+        try
+        {
+            var stream = await session.Events.FetchForWriting<Annotation>(annotationId, expected, cancellationToken);
+            stream.AppendOne(decided!);
+            await notify.AfterAsync(found.Annotation, found.Annotation.Then(decided!), decided!, user, found.Record.Investigation, cancellationToken);
+            await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.AnnotationChanged, found.Annotation.InvestigationId, AuditTargets.Annotation,
+                annotationId.ToString(), change), cancellationToken);
+        }
+        catch (Exception e) when (IsConcurrencyFailure(e))
+        {
+            // Someone else's change committed between our read and our append: theirs stands, ours is refused.
+            await using var fresh = store.QuerySession();
+            return Conflict((await fresh.LoadAsync<Annotation>(annotationId, cancellationToken))!);
+        }
+        await using var read = store.QuerySession();
+        var updated = (await read.LoadAsync<Annotation>(annotationId, cancellationToken))!;
+        http.Response.Headers.ETag = ETag(updated.Version);
+        return TypedResults.Ok(updated.ToView());
+    }
+
+    private static bool IsConcurrencyFailure(Exception e) =>
+        e is JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException
+        || (e.InnerException is { } inner && IsConcurrencyFailure(inner));
+
+    private static Conflict<ProblemDetails> Conflict(Annotation current) => TypedResults.Conflict(new ProblemDetails
+    {
+        Type = "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        Title = "The annotation changed meanwhile",
+        Status = StatusCodes.Status409Conflict,
+        Detail = $"It is at version {current.Version} now; nothing was overwritten. Apply your change to the current state and send it with If-Match \"{current.Version}\".",
+        Extensions = { ["current"] = current.ToView() },
+    });
+
+    private static bool TryReadIfMatch(HttpContext http, out long version)
+    {
+        version = 0;
+        var header = http.Request.Headers.IfMatch.ToString().Trim();
+        if (header.StartsWith("W/", StringComparison.Ordinal))
+        {
+            header = header[2..];
+        }
+        return long.TryParse(header.Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out version) && version > 0;
     }
 }

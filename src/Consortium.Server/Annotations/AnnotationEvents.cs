@@ -2,7 +2,10 @@ using Consortium.Client;
 
 namespace Consortium.Server.Annotations;
 
-/// <summary>A reporter added a note to a record. Carries where the record sits, so pushes and feeds need no lookup.</summary>
+// Every annotation is one event stream. Creation events carry where the record sits, so pushes and feeds need no
+// lookup; later events carry only what changed, who changed it and when. Nothing is ever deleted.
+
+/// <summary>A reporter added a note to a record.</summary>
 public sealed record NoteAdded(
     Guid AnnotationId,
     Guid RecordId,
@@ -13,4 +16,41 @@ public sealed record NoteAdded(
     string OutletId,
     string Text,
     Visibility Visibility,
+    DateTimeOffset At,
+    IReadOnlyList<string>? SharedWithOutletIds = null,
+    IReadOnlyList<string>? Mentions = null);
+
+/// <summary>A member added an annotation of another kind than a note (tag, identification, verification, comment).</summary>
+public sealed record AnnotationCreated(
+    Guid AnnotationId,
+    Guid RecordId,
+    Guid DatasetId,
+    Guid InvestigationId,
+    string Kind,
+    string Author,
+    string AuthorName,
+    string OutletId,
+    Visibility Visibility,
+    IReadOnlyList<string>? SharedWithOutletIds,
+    string Text,
+    string? Tag,
+    IdentificationView? Identification,
+    VerificationView? Verification,
+    Guid? ParentId,
+    IReadOnlyList<string>? Mentions,
     DateTimeOffset At);
+
+/// <summary>The author changed the text, tag or identification; fields left null kept their value.</summary>
+public sealed record AnnotationEdited(string? Text, string? Tag, IdentificationView? Identification, IReadOnlyList<string>? Mentions, string By, string ByName, DateTimeOffset At);
+
+/// <summary>A verification moved one step through the state machine.</summary>
+public sealed record VerificationMoved(VerificationView Verification, string? Comment, string By, string ByName, DateTimeOffset At);
+
+/// <summary>The annotation was assigned to a member (or unassigned, with null).</summary>
+public sealed record AnnotationAssigned(string? AssigneeUserId, string By, string ByName, DateTimeOffset At);
+
+/// <summary>A thread was resolved or reopened.</summary>
+public sealed record AnnotationResolved(bool Resolved, string By, string ByName, DateTimeOffset At);
+
+/// <summary>The annotation was retracted. It stays, marked, with its history.</summary>
+public sealed record AnnotationRetracted(string? Reason, string By, string ByName, DateTimeOffset At);

@@ -52,6 +52,9 @@ public static class Permissions
 {
     public static bool CanAnnotate(InvestigationRole role) => role is not InvestigationRole.ReadOnly;
 
+    /// <summary>Forensic steps of a verification: analysts, and coordinators who answer for the investigation.</summary>
+    public static bool CanVerify(InvestigationRole role) => role is InvestigationRole.Analyst or InvestigationRole.Coordinator;
+
     public static bool CanManageData(InvestigationRole role) => role is InvestigationRole.Coordinator or InvestigationRole.Editor;
 
     public static bool CanCoordinate(InvestigationRole role) => role is InvestigationRole.Coordinator;

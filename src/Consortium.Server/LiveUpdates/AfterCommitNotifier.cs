@@ -1,9 +1,14 @@
 using System.Threading.Channels;
 using Consortium.Server.Annotations;
+using Consortium.Server.Records;
 using Marten;
 using Marten.Services;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Consortium.Server.LiveUpdates;
+
+/// <summary>A committed annotation change to push: the state after it when the commit carried it, else only the id.</summary>
+public sealed record PendingPush(Guid AnnotationId, bool Created, long Sequence, Annotation? State);
 
 /// <summary>
 /// Marten calls this after every commit. It hands the committed annotation events, with their global sequence
@@ -11,39 +16,111 @@ namespace Consortium.Server.LiveUpdates;
 /// </summary>
 public sealed class AfterCommitNotifier : DocumentSessionListenerBase
 {
-    private readonly Channel<Annotation> pending = Channel.CreateUnbounded<Annotation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingPush> pending = Channel.CreateUnbounded<PendingPush>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Notifications.Notification> notifications = Channel.CreateUnbounded<Notifications.Notification>(new UnboundedChannelOptions { SingleReader = true });
 
-    public ChannelReader<Annotation> Pending => pending.Reader;
+    public ChannelReader<PendingPush> Pending => pending.Reader;
+
+    public ChannelReader<Notifications.Notification> Notifications => notifications.Reader;
 
     public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
+        Dictionary<Guid, Annotation>? states = null;
+        var sequences = new Dictionary<Guid, long>();
         foreach (var e in commit.GetEvents())
         {
-            if (e.Data is NoteAdded added)
+            sequences[e.StreamId] = Math.Max(sequences.GetValueOrDefault(e.StreamId), e.Sequence);
+        }
+        // New entries are stored unread (Store is an upsert: Marten lists them as updated); marking one read is not news.
+        foreach (var notification in commit.Inserted.Concat(commit.Updated).OfType<Notifications.Notification>().Where(n => !n.Read))
+        {
+            notifications.Writer.TryWrite(notification with { Sequence = sequences.GetValueOrDefault(notification.AnnotationId) });
+        }
+        foreach (var e in commit.GetEvents())
+        {
+            switch (e.Data)
             {
-                pending.Writer.TryWrite(Annotation.From(added, e.Sequence));
+                case NoteAdded added:
+                    pending.Writer.TryWrite(new(added.AnnotationId, true, e.Sequence, Annotation.From(added, e.Sequence)));
+                    break;
+                case AnnotationCreated created:
+                    pending.Writer.TryWrite(new(created.AnnotationId, true, e.Sequence, Annotation.From(created, e.Sequence)));
+                    break;
+                case AnnotationEdited or VerificationMoved or AnnotationAssigned or AnnotationResolved or AnnotationRetracted:
+                    states ??= commit.Updated.Concat(commit.Inserted).OfType<Annotation>().GroupBy(a => a.Id).ToDictionary(g => g.Key, g => g.MaxBy(a => a.Version)!);
+                    var state = states.GetValueOrDefault(e.StreamId) is { } s && s.Sequence == e.Sequence ? s : null;
+                    pending.Writer.TryWrite(new(e.StreamId, false, e.Sequence, state));
+                    break;
             }
         }
         return Task.CompletedTask;
     }
 }
 
-/// <summary>Sends committed annotations to the one group entitled to each. A lost push is recovered from the changes feed by sequence number.</summary>
-public sealed class LivePusher(AfterCommitNotifier notifier, Microsoft.AspNetCore.SignalR.IHubContext<ConsortiumHub, Client.IConsortiumClient> hub, ILogger<LivePusher> logger)
+/// <summary>
+/// Sends committed annotation changes to exactly the groups entitled to each: the record's groups (for clients
+/// looking at it) and the investigation's groups (for clients following all of it), narrowed by the dataset's
+/// compartment and the record's restriction. A lost push is recovered from the changes feed.
+/// </summary>
+public sealed class LivePusher(AfterCommitNotifier notifier, IDocumentStore store, IHubContext<ConsortiumHub, Client.IConsortiumClient> hub, ILogger<LivePusher> logger)
     : BackgroundService
 {
+    private const int BatchSize = 256;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var annotation in notifier.Pending.ReadAllAsync(stoppingToken))
+        var batch = new List<PendingPush>(BatchSize);
+        while (await notifier.Pending.WaitToReadAsync(stoppingToken))
         {
+            batch.Clear();
+            while (batch.Count < BatchSize && notifier.Pending.TryRead(out var push))
+            {
+                batch.Add(push);
+            }
             try
             {
-                await hub.Clients.Group(LiveGroups.For(annotation.RecordId, annotation.Visibility, annotation.OutletId, annotation.Author))
-                    .AnnotationAdded(annotation.ToView());
+                await PushAsync(batch, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning(e, "Could not push annotation {AnnotationId} (sequence {Sequence})", annotation.Id, annotation.Sequence);
+                logger.LogWarning(e, "Could not push {Count} annotation changes (sequences {First}–{Last})", batch.Count, batch[0].Sequence, batch[^1].Sequence);
+            }
+        }
+    }
+
+    private async Task PushAsync(List<PendingPush> batch, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var missing = batch.Where(p => p.State is null).Select(p => p.AnnotationId).Distinct().ToArray();
+        var loaded = missing.Length == 0 ? [] : (await session.LoadManyAsync<Annotation>(cancellationToken, missing)).ToDictionary(a => a.Id);
+        var states = batch.Select(p => (p.Created, State: p.State ?? loaded.GetValueOrDefault(p.AnnotationId))).Where(p => p.State is not null).ToList();
+        // Read now, not cached: a compartment or restriction changed a moment ago must already narrow this push.
+        var datasets = (await session.LoadManyAsync<Dataset>(cancellationToken, states.Select(s => s.State!.DatasetId).Distinct().ToArray())).ToDictionary(d => d.Id);
+        var restrictions = (await session.LoadManyAsync<RecordRestriction>(cancellationToken, states.Select(s => s.State!.RecordId).Distinct().ToArray())).ToDictionary(r => r.Id);
+        foreach (var (created, state) in states)
+        {
+            var groups = LiveGroups.EntitledTo(state!, datasets.GetValueOrDefault(state!.DatasetId)?.SharedWithOutletIds, restrictions.GetValueOrDefault(state.RecordId)?.OutletIds);
+            var clients = hub.Clients.Groups(groups);
+            var view = state.ToView();
+            await (created ? clients.AnnotationAdded(view) : clients.AnnotationChanged(view));
+        }
+    }
+}
+
+/// <summary>Sends new inbox entries to their owner's connections, after commit.</summary>
+public sealed class NotificationPusher(AfterCommitNotifier notifier, IHubContext<ConsortiumHub, Client.IConsortiumClient> hub, ILogger<NotificationPusher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var notification in notifier.Notifications.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await hub.Clients.Group(LiveGroups.User(notification.UserId)).NotificationReceived(notification.ToView());
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Could not push notification {NotificationId}", notification.Id);
             }
         }
     }

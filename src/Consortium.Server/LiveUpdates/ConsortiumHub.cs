@@ -8,18 +8,21 @@ namespace Consortium.Server.LiveUpdates;
 
 /// <summary>The live hub at /hubs/consortium. Every method checks access to the object it names, like the HTTP API does.</summary>
 [Authorize]
-public sealed class ConsortiumHub(AccessPolicy access, LiveConnections connections) : Hub<IConsortiumClient>
+public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections connections, Presence presence) : Hub<IConsortiumClient>
 {
-    public override Task OnConnectedAsync()
+    public override async Task OnConnectedAsync()
     {
         connections.Add(ConsortiumUser.From(Context.User!).UserId, Context);
-        return base.OnConnectedAsync();
+        // Their own inbox: no object to check access to, only who they are.
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.User(ConsortiumUser.From(Context.User!).UserId));
+        await base.OnConnectedAsync();
     }
 
-    public override Task OnDisconnectedAsync(Exception? exception)
+    public override async Task OnDisconnectedAsync(Exception? exception)
     {
         connections.Remove(ConsortiumUser.From(Context.User!).UserId, Context.ConnectionId);
-        return base.OnDisconnectedAsync(exception);
+        await LeaveAllPresenceAsync();
+        await base.OnDisconnectedAsync(exception);
     }
 
     public async Task JoinRecord(Guid recordId)
@@ -33,6 +36,7 @@ public sealed class ConsortiumHub(AccessPolicy access, LiveConnections connectio
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Record(recordId));
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.RecordForOutlet(recordId, user.OutletId));
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.RecordForUser(recordId, user.UserId));
+        await EnterPresenceAsync(recordId, user);
     }
 
     public async Task LeaveRecord(Guid recordId)
@@ -41,5 +45,6 @@ public sealed class ConsortiumHub(AccessPolicy access, LiveConnections connectio
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Record(recordId));
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.RecordForOutlet(recordId, user.OutletId));
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.RecordForUser(recordId, user.UserId));
+        await LeavePresenceAsync(recordId);
     }
 }

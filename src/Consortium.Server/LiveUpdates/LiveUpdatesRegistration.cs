@@ -11,8 +11,10 @@ public static class LiveUpdatesRegistration
         });
         builder.Services.AddSingleton<AfterCommitNotifier>();
         builder.Services.AddSingleton<LiveConnections>();
+        builder.Services.AddSingleton<Presence>();
         builder.Services.AddHostedService<ExpiredAccessSweeper>();
         builder.Services.AddHostedService<LivePusher>();
+        builder.Services.AddHostedService<NotificationPusher>();
         return builder;
     }
 

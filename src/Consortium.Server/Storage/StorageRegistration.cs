@@ -43,6 +43,7 @@ public static class StorageRegistration
             options.RegisterRecordDocuments();
             options.RegisterRecordSearch();
             options.RegisterAnnotationProjections();
+            Notifications.NotificationDocuments.RegisterNotificationDocuments(options);
             options.RegisterAuditEvents();
 
             // Pushes go out from here, after commit, carrying the sequence numbers Marten assigned.

@@ -1,6 +1,9 @@
 import type {
   Account,
   Annotation,
+  AnnotationHistoryEntry,
+  DigestPreference,
+  Notification,
   AuditFilter,
   AuditPage,
   Dataset,
@@ -87,7 +90,9 @@ async function readProblem(response: Response): Promise<ProblemDetails> {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Sent as If-Match: the version a change is based on. */
+  ifMatch?: number;
   body?: unknown;
   query?: Query;
   signal?: AbortSignal;
@@ -96,8 +101,9 @@ interface RequestOptions {
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', body, query, signal, quiet401 } = options;
+  const { method = 'GET', body, query, signal, quiet401, ifMatch } = options;
   const headers: Record<string, string> = { Accept: 'application/json' };
+  if (ifMatch !== undefined) headers['If-Match'] = `"${ifMatch}"`;
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (signal) init.signal = signal;
   if (body !== undefined) {
@@ -176,6 +182,20 @@ export const api = {
     request<Annotation[]>(`/api/records/${enc(recordId)}/annotations`, { signal }),
   addAnnotation: (recordId: string, body: NewAnnotation) =>
     request<Annotation>(`/api/records/${enc(recordId)}/annotations`, { method: 'POST', body }),
+  editAnnotation: (id: string, version: number, change: { text?: string; tag?: string }) =>
+    request<Annotation>(`/api/annotations/${enc(id)}`, { method: 'PATCH', body: change, ifMatch: version }),
+  retractAnnotation: (id: string, version: number, reason?: string) =>
+    request<Annotation>(`/api/annotations/${enc(id)}/retraction`, { method: 'POST', body: { reason }, ifMatch: version }),
+  resolveAnnotation: (id: string, version: number, resolved: boolean) =>
+    request<Annotation>(`/api/annotations/${enc(id)}/resolution`, { method: 'POST', body: { resolved }, ifMatch: version }),
+  verifications: (investigationId: string, signal?: AbortSignal) =>
+    request<Annotation[]>(`/api/investigations/${enc(investigationId)}/verifications`, { signal }),
+  inbox: (signal?: AbortSignal) => request<Notification[]>('/api/inbox', { signal }),
+  markRead: (id: string) => request<void>(`/api/inbox/${enc(id)}/read`, { method: 'POST' }),
+  digestPreference: (signal?: AbortSignal) => request<DigestPreference>('/api/inbox/preference', { signal }),
+  setDigestPreference: (body: DigestPreference) => request<DigestPreference>('/api/inbox/preference', { method: 'PUT', body }),
+  annotationHistory: (id: string, signal?: AbortSignal) =>
+    request<AnnotationHistoryEntry[]>(`/api/annotations/${enc(id)}/history`, { signal }),
 
   members: (investigationId: string, signal?: AbortSignal) =>
     request<Member[]>(`/api/investigations/${enc(investigationId)}/members`, { signal }),

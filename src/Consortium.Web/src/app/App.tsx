@@ -7,6 +7,8 @@ import { DatasetPage } from '../features/datasets/DatasetPage';
 import { MembersPage } from '../features/members/MembersPage';
 import { OutletPage } from '../features/outlet/OutletPage';
 import { RecordPage } from '../features/records/RecordPage';
+import { InboxPage } from '../features/inbox/InboxPage';
+import { VerificationBoard } from '../features/verifications/VerificationBoard';
 import { useSession } from '../features/session/session';
 import { LiveProvider } from '../live/LiveConnection';
 import { t } from '../i18n';
@@ -56,6 +58,11 @@ function Header() {
               <li>
                 <Link to={paths.home()} aria-current={route.name === 'home' ? 'page' : undefined}>
                   {t('nav.investigations')}
+                </Link>
+              </li>
+              <li>
+                <Link to={paths.inbox()} aria-current={route.name === 'inbox' ? 'page' : undefined} data-testid="nav-inbox">
+                  {t('nav.inbox')}
                 </Link>
               </li>
               {isOutletAdmin && (
@@ -112,6 +119,10 @@ function Routes() {
       return <InvestigationSearchPage key={route.id} id={route.id} />;
     case 'outlet':
       return <OutletPage />;
+    case 'verifications':
+      return <VerificationBoard key={route.id} id={route.id} />;
+    case 'inbox':
+      return <InboxPage />;
     case 'dataset':
       return <DatasetPage key={route.id} id={route.id} />;
     case 'record':

@@ -21,6 +21,8 @@ export type Route =
   | { name: 'investigation'; id: string }
   | { name: 'members'; id: string }
   | { name: 'audit'; id: string }
+  | { name: 'verifications'; id: string }
+  | { name: 'inbox' }
   | { name: 'investigationSearch'; id: string }
   | { name: 'outlet' }
   | { name: 'dataset'; id: string }
@@ -30,6 +32,7 @@ export type Route =
 const patterns: Array<[RegExp, (id: string) => Route]> = [
   [/^\/investigations\/([^/]+)\/members\/?$/, (id) => ({ name: 'members', id })],
   [/^\/investigations\/([^/]+)\/audit\/?$/, (id) => ({ name: 'audit', id })],
+  [/^\/investigations\/([^/]+)\/verifications\/?$/, (id) => ({ name: 'verifications', id })],
   [/^\/investigations\/([^/]+)\/search\/?$/, (id) => ({ name: 'investigationSearch', id })],
   [/^\/investigations\/([^/]+)\/?$/, (id) => ({ name: 'investigation', id })],
   [/^\/datasets\/([^/]+)\/?$/, (id) => ({ name: 'dataset', id })],
@@ -39,6 +42,7 @@ const patterns: Array<[RegExp, (id: string) => Route]> = [
 export function matchRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'home' };
   if (pathname === '/outlet' || pathname === '/outlet/') return { name: 'outlet' };
+  if (pathname === '/inbox' || pathname === '/inbox/') return { name: 'inbox' };
   for (const [pattern, make] of patterns) {
     const m = pattern.exec(pathname);
     if (m?.[1]) {
@@ -57,6 +61,8 @@ export const paths = {
   investigation: (id: string) => `/investigations/${encodeURIComponent(id)}`,
   members: (id: string) => `/investigations/${encodeURIComponent(id)}/members`,
   audit: (id: string) => `/investigations/${encodeURIComponent(id)}/audit`,
+  verifications: (id: string) => `/investigations/${encodeURIComponent(id)}/verifications`,
+  inbox: () => '/inbox',
   investigationSearch: (id: string) => `/investigations/${encodeURIComponent(id)}/search`,
   outlet: () => '/outlet',
   dataset: (id: string) => `/datasets/${encodeURIComponent(id)}`,

@@ -2,7 +2,7 @@ import type { InvestigationRole } from '../../api/types';
 import { Link, paths } from '../../app/router';
 import { t } from '../../i18n';
 
-export type InvestigationSection = 'datasets' | 'search' | 'members' | 'audit';
+export type InvestigationSection = 'datasets' | 'search' | 'members' | 'audit' | 'verifications';
 
 /**
  * The sections of one investigation, as links: Datasets, Members and, for coordinators, Audit. `myRole` is the
@@ -41,6 +41,15 @@ export function InvestigationTabs({
         <li>
           <Link to={paths.members(id)} aria-current={current === 'members' ? 'page' : undefined} data-testid="members-link">
             {t('investigation.tab.members')}
+          </Link>
+        </li>
+        <li>
+          <Link
+            to={paths.verifications(id)}
+            aria-current={current === 'verifications' ? 'page' : undefined}
+            data-testid="verifications-tab"
+          >
+            {t('investigation.tab.verifications')}
           </Link>
         </li>
         {myRole === 'coordinator' && (

@@ -1,0 +1,220 @@
+using System.CommandLine;
+using System.Text.Json;
+using Consortium.Client;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Consortium.Cli;
+
+/// <summary>
+/// `consortium sync`: every annotation change of an investigation the caller may read, as JSON Lines on standard
+/// output, resuming from a cursor file. The cursor is written (atomically) only after the page it ends was printed
+/// and flushed, so an interrupted run repeats at most that page and never skips one.
+/// </summary>
+internal static class SyncChanges
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static Command Command()
+    {
+        var investigation = new Option<Guid>("--investigation") { Description = "The investigation to sync.", Required = true };
+        var cursorFile = new Option<FileInfo?>("--cursor-file") { Description = "Where the position is kept between runs (read at start, rewritten after each page)." };
+        var follow = new Option<bool>("--follow") { Description = "Keep running: print new changes as they are made, until Ctrl+C." };
+        var command = new Command("sync",
+            "Print an investigation's annotation changes you may read as JSON Lines, from the position in --cursor-file (a sync client's credentials or your login).")
+            { investigation, cursorFile, follow };
+        command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
+        {
+            var client = CliOptions.Client(parse);
+            var id = parse.GetValue(investigation);
+            var file = parse.GetValue(cursorFile);
+            var cursor = file is { Exists: true } ? (await File.ReadAllTextAsync(file.FullName, cancellationToken)).Trim() : null;
+            // The command's output (standard output when run from a shell), so a caller can capture it.
+            var writer = parse.InvocationConfiguration.Output;
+            var gate = new SemaphoreSlim(1, 1);
+
+            async Task CatchUpAsync(CancellationToken token)
+            {
+                await gate.WaitAsync(token);
+                try
+                {
+                    while (true)
+                    {
+                        var page = await client.ReadChangesAsync(id, string.IsNullOrEmpty(cursor) ? null : cursor, cancellationToken: token);
+                        foreach (var entry in page.Items)
+                        {
+                            await writer.WriteLineAsync(JsonSerializer.Serialize(entry, Json));
+                        }
+                        await writer.FlushAsync(token);
+                        if (page.Items.Count > 0)
+                        {
+                            cursor = page.Cursor;
+                            if (file is not null)
+                            {
+                                var partial = file.FullName + ".partial";
+                                await File.WriteAllTextAsync(partial, cursor, token);
+                                File.Move(partial, file.FullName, overwrite: true);
+                            }
+                        }
+                        if (!page.HasMore)
+                        {
+                            return;
+                        }
+                    }
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }
+
+            if (!parse.GetValue(follow))
+            {
+                await CatchUpAsync(cancellationToken);
+                return;
+            }
+            await using var connection = client.CreateHubConnection();
+            // A push only says "something changed": what is printed always comes from the feed, in feed order.
+            var wake = new SemaphoreSlim(0);
+            connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationAdded), _ => wake.Release());
+            connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationChanged), _ => wake.Release());
+            connection.Reconnected += async _ =>
+            {
+                await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, id, cancellationToken);
+                wake.Release();
+            };
+            // A connection the server closed outright is not resumed by the automatic reconnect: open a new one.
+            connection.Closed += async _ =>
+            {
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                        await connection.StartAsync(cancellationToken);
+                        await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, id, cancellationToken);
+                        wake.Release();
+                        return;
+                    }
+                    catch (Microsoft.AspNetCore.SignalR.HubException)
+                    {
+                        // Access ended: the feed answers 404 on the next catch-up and the command stops with that error.
+                        wake.Release();
+                        return;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // The server is away; try again.
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            };
+            await connection.StartAsync(cancellationToken);
+            await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, id, cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    await CatchUpAsync(cancellationToken);
+                    // Also every 30 seconds: a change held back behind a long transaction, or a push lost, still arrives.
+                    await wake.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+                    while (wake.CurrentCount > 0)
+                    {
+                        await wake.WaitAsync(cancellationToken);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }));
+        return command;
+    }
+}
+
+/// <summary>`consortium annotations`: add, edit, retract and show the history of annotations.</summary>
+internal static class AnnotationCommands
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Lines = new(JsonSerializerDefaults.Web);
+
+    public static Command Command()
+    {
+        var command = new Command("annotations", "Add, edit, retract annotations and show their history.");
+        command.Subcommands.Add(Add());
+        command.Subcommands.Add(Edit());
+        command.Subcommands.Add(Retract());
+        command.Subcommands.Add(History());
+        return command;
+    }
+
+    private static Command Add()
+    {
+        var record = new Option<Guid>("--record") { Description = "The record to annotate.", Required = true };
+        var kind = new Option<string>("--kind") { Description = "note, tag, identification, verification or comment.", DefaultValueFactory = _ => AnnotationKinds.Note };
+        kind.AcceptOnlyFromAmong([.. AnnotationKinds.All]);
+        var text = new Option<string?>("--text") { Description = "The note or comment (Markdown)." };
+        var tag = new Option<string?>("--tag") { Description = "The tag, for --kind tag." };
+        var visibility = new Option<Visibility>("--visibility") { Description = "consortium, outlet, partners or private.", DefaultValueFactory = _ => Visibility.Consortium };
+        var partners = new Option<string[]>("--partner") { Description = "A partner outlet (repeat), for --visibility partners.", AllowMultipleArgumentsPerToken = true };
+        var parent = new Option<Guid?>("--thread") { Description = "The annotation whose thread a comment joins." };
+        var command = new Command("add", "Add an annotation to a record; prints it as JSON.") { record, kind, text, tag, visibility, partners, parent };
+        command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
+        {
+            var added = await CliOptions.Client(parse).AddAnnotationAsync(parse.GetValue(record), new NewAnnotation(parse.GetValue(kind)!, parse.GetValue(text),
+                parse.GetValue(visibility), parse.GetValue(partners) is { Length: > 0 } p ? p : null, parse.GetValue(tag), null, parse.GetValue(parent)), cancellationToken);
+            Console.WriteLine(JsonSerializer.Serialize(added, Json));
+        }));
+        return command;
+    }
+
+    private static Command Edit()
+    {
+        var id = new Option<Guid>("--id") { Description = "The annotation.", Required = true };
+        var version = new Option<long>("--version") { Description = "The version you are editing (its ETag); refused if it changed since.", Required = true };
+        var text = new Option<string?>("--text") { Description = "The new text (note, comment)." };
+        var tag = new Option<string?>("--tag") { Description = "The new tag." };
+        var command = new Command("edit", "Edit an annotation at a version; prints the new state, or the current one if someone changed it meanwhile.") { id, version, text, tag };
+        command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
+        {
+            try
+            {
+                var edited = await CliOptions.Client(parse).EditAnnotationAsync(parse.GetValue(id), parse.GetValue(version), new AnnotationChange(parse.GetValue(text), parse.GetValue(tag)), cancellationToken);
+                Console.WriteLine(JsonSerializer.Serialize(edited, Json));
+            }
+            catch (AnnotationConflictException e)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(e.Current, Json));
+                throw new CliUsageException($"{e.Message} Nothing was changed; the current state is printed above.");
+            }
+        }));
+        return command;
+    }
+
+    private static Command Retract()
+    {
+        var id = new Option<Guid>("--id") { Description = "The annotation.", Required = true };
+        var version = new Option<long>("--version") { Description = "The version you are retracting.", Required = true };
+        var reason = new Option<string?>("--reason") { Description = "Why." };
+        var command = new Command("retract", "Retract an annotation (it stays in the history, marked retracted).") { id, version, reason };
+        command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
+            Console.WriteLine(JsonSerializer.Serialize(await CliOptions.Client(parse).RetractAnnotationAsync(parse.GetValue(id), parse.GetValue(version), parse.GetValue(reason), cancellationToken), Json))));
+        return command;
+    }
+
+    private static Command History()
+    {
+        var id = new Option<Guid>("--id") { Description = "The annotation.", Required = true };
+        var command = new Command("history", "Every change of an annotation, oldest first, as JSON Lines.") { id };
+        command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
+        {
+            foreach (var entry in await CliOptions.Client(parse).GetAnnotationHistoryAsync(parse.GetValue(id), cancellationToken))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(entry, Lines));
+            }
+        }));
+        return command;
+    }
+}

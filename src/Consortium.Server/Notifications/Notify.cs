@@ -1,0 +1,73 @@
+using Consortium.Client;
+using Consortium.Server.Annotations;
+using Consortium.Server.Identity;
+using Consortium.Server.Investigations;
+using Marten;
+
+namespace Consortium.Server.Notifications;
+
+/// <summary>
+/// Decides who hears of an annotation change and stores their inbox entries in the writing session, so they commit
+/// (and are pushed) with the change or not at all. A recipient must be a current member who may read the annotation
+/// and its record; nobody is told of their own change.
+/// </summary>
+public sealed class Notify(IDocumentSession session, AccessPolicy access)
+{
+    public async Task AfterAsync(Annotation before, Annotation after, object change, ConsortiumUser actor, Investigation investigation, CancellationToken cancellationToken)
+    {
+        var recipients = new Dictionary<string, (string Reason, string Summary)>(StringComparer.Ordinal);
+        var kind = after.Kind;
+        void Add(string userId, string reason, string summary) => recipients.TryAdd(userId, (reason, summary));
+
+        var newMentions = (after.Mentions ?? []).Except(before.Mentions ?? []).ToList();
+        foreach (var mentioned in newMentions)
+        {
+            Add(mentioned, NotificationReasons.Mention, $"{actor.DisplayName} mentioned you in a {kind}");
+        }
+        switch (change)
+        {
+            case AnnotationAssigned { AssigneeUserId: { } assignee }:
+                Add(assignee, NotificationReasons.Assignment, $"{actor.DisplayName} assigned a {kind} to you");
+                break;
+            case VerificationMoved moved:
+                await AddFollowersAsync(after.RecordId, NotificationReasons.Verification, $"{actor.DisplayName} moved a verification to {moved.Verification.State}", Add, cancellationToken);
+                break;
+            case NoteAdded or AnnotationCreated when after.ParentId is { } parentId:
+                if (await session.LoadAsync<Annotation>(parentId, cancellationToken) is { } parent)
+                {
+                    Add(parent.Author, NotificationReasons.Reply, $"{actor.DisplayName} replied in your thread");
+                }
+                await AddFollowersAsync(after.RecordId, NotificationReasons.Reply, $"{actor.DisplayName} commented on a record you follow", Add, cancellationToken);
+                break;
+        }
+        if (change is NoteAdded or AnnotationCreated)
+        {
+            // Annotating a record is following it.
+            session.Store(new RecordFollow(RecordFollow.IdOf(actor.UserId, after.RecordId), actor.UserId, after.RecordId, after.CreatedAt));
+        }
+        recipients.Remove(actor.UserId);
+        var now = after.UpdatedAt ?? after.CreatedAt;
+        foreach (var (userId, (reason, summary)) in recipients)
+        {
+            var member = investigation.People.FirstOrDefault(p => p.UserId == userId && p.IsCurrent(now));
+            if (member is null)
+            {
+                continue;
+            }
+            var recipient = new ConsortiumUser(member.UserId, member.DisplayName, member.OutletId);
+            if (!after.IsVisibleTo(recipient) || await access.RecordAsync(recipient, after.RecordId, cancellationToken) is null)
+            {
+                continue;
+            }
+            session.Store(new Notification(Guid.CreateVersion7(), userId, reason, after.Id, after.RecordId, after.InvestigationId, actor.DisplayName, summary, now, 0));
+        }
+    }
+
+    private async Task AddFollowersAsync(Guid recordId, string reason, string summary, Action<string, string, string> add, CancellationToken cancellationToken)
+    {
+        foreach (var follow in await session.Query<RecordFollow>().Where(f => f.RecordId == recordId).ToListAsync(cancellationToken))
+        {
+            add(follow.UserId, reason, summary);
+        }
+    }
+}
