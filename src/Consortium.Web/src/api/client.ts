@@ -68,8 +68,10 @@ async function readProblem(response: Response): Promise<ProblemDetails> {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
+  /** Extra request headers, such as `If-Match` for a change to an annotation. */
+  headers?: Record<string, string>;
   query?: Query;
   signal?: AbortSignal;
   /** Do not broadcast a 401 (used by the /api/me probe itself). */
@@ -78,7 +80,7 @@ interface RequestOptions {
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const { method = 'GET', body, query, signal, quiet401 } = options;
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { ...options.headers, Accept: 'application/json' };
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (signal) init.signal = signal;
   if (body !== undefined) {

@@ -21,6 +21,8 @@ export type Route =
   | { name: 'investigation'; id: string }
   | { name: 'members'; id: string }
   | { name: 'audit'; id: string }
+  | { name: 'board'; id: string }
+  | { name: 'inbox' }
   | { name: 'outlet' }
   | { name: 'dataset'; id: string }
   | { name: 'record'; id: string }
@@ -29,6 +31,7 @@ export type Route =
 const patterns: Array<[RegExp, (id: string) => Route]> = [
   [/^\/investigations\/([^/]+)\/members\/?$/, (id) => ({ name: 'members', id })],
   [/^\/investigations\/([^/]+)\/audit\/?$/, (id) => ({ name: 'audit', id })],
+  [/^\/investigations\/([^/]+)\/board\/?$/, (id) => ({ name: 'board', id })],
   [/^\/investigations\/([^/]+)\/?$/, (id) => ({ name: 'investigation', id })],
   [/^\/datasets\/([^/]+)\/?$/, (id) => ({ name: 'dataset', id })],
   [/^\/records\/([^/]+)\/?$/, (id) => ({ name: 'record', id })],
@@ -37,6 +40,7 @@ const patterns: Array<[RegExp, (id: string) => Route]> = [
 export function matchRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'home' };
   if (pathname === '/outlet' || pathname === '/outlet/') return { name: 'outlet' };
+  if (pathname === '/inbox' || pathname === '/inbox/') return { name: 'inbox' };
   for (const [pattern, make] of patterns) {
     const m = pattern.exec(pathname);
     if (m?.[1]) {
@@ -55,6 +59,8 @@ export const paths = {
   investigation: (id: string) => `/investigations/${encodeURIComponent(id)}`,
   members: (id: string) => `/investigations/${encodeURIComponent(id)}/members`,
   audit: (id: string) => `/investigations/${encodeURIComponent(id)}/audit`,
+  board: (id: string) => `/investigations/${encodeURIComponent(id)}/board`,
+  inbox: () => '/inbox',
   outlet: () => '/outlet',
   dataset: (id: string) => `/datasets/${encodeURIComponent(id)}`,
   record: (id: string) => `/records/${encodeURIComponent(id)}`,

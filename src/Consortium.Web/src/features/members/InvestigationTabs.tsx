@@ -2,7 +2,7 @@ import type { InvestigationRole } from '../../api/types';
 import { Link, paths } from '../../app/router';
 import { t } from '../../i18n';
 
-export type InvestigationSection = 'datasets' | 'members' | 'audit';
+export type InvestigationSection = 'datasets' | 'members' | 'board' | 'audit';
 
 /**
  * The sections of one investigation, as links: Datasets, Members and, for coordinators, Audit. `myRole` is the
@@ -32,6 +32,11 @@ export function InvestigationTabs({
         <li>
           <Link to={paths.members(id)} aria-current={current === 'members' ? 'page' : undefined} data-testid="members-link">
             {t('investigation.tab.members')}
+          </Link>
+        </li>
+        <li>
+          <Link to={paths.board(id)} aria-current={current === 'board' ? 'page' : undefined} data-testid="board-tab">
+            {t('investigation.tab.board')}
           </Link>
         </li>
         {myRole === 'coordinator' && (

@@ -14,6 +14,7 @@ import { AnnotationThread } from './AnnotationThread';
 import { useAnnotationThread } from './useAnnotationThread';
 import { RecentViewers } from './RecentViewers';
 import { findNextRecord, findPreviousRecord } from './recordNavigation';
+import { FollowButton } from '../inbox/FollowButton';
 
 /** A record: its values on one side, the live annotation thread on the other. */
 export function RecordPage({ id }: { id: string }) {
@@ -107,6 +108,7 @@ function RecordView({ record, dataset }: { record: LeakRecord; dataset: Dataset 
         <p className="hint" role="status">
           {navMessage}
         </p>
+        <FollowButton recordId={record.id} />
       </div>
       {navError !== undefined && <ErrorAlert error={navError} />}
 

@@ -1,0 +1,156 @@
+import { useEffect, useState } from 'react';
+import { describeError } from '../../api/client';
+import { Link, paths } from '../../app/router';
+import { ErrorAlert, Loading, PageHeading, StatusMessage } from '../../app/ui';
+import { formatDateTime, formatUtc, t, type MessageKey } from '../../i18n';
+import { inboxApi, type DigestPreference, type InboxEntry } from './inboxApi';
+import { useInbox } from './InboxProvider';
+
+const reasons = ['mention', 'reply', 'assignment', 'verification'] as const;
+
+function reasonLabel(reason: string): string {
+  return (reasons as readonly string[]).includes(reason) ? t(`inbox.reason.${reason}` as MessageKey) : reason;
+}
+
+/** The person's inbox: mentions, replies, assignments and verification changes on followed records, live. */
+export function InboxPage() {
+  const inbox = useInbox();
+  const [filter, setFilter] = useState<'all' | 'unread'>('all');
+  const [message, setMessage] = useState<string | null>(null);
+  const [markError, setMarkError] = useState<unknown>(undefined);
+  const shown = (inbox.entries ?? []).filter((e) => filter === 'all' || !e.read);
+
+  const markRead = async (entry: InboxEntry) => {
+    setMarkError(undefined);
+    try {
+      await inbox.markRead(entry.id);
+      setMessage(t('inbox.markedRead'));
+    } catch (error) {
+      setMarkError(error);
+    }
+  };
+
+  return (
+    <>
+      <PageHeading title={t('inbox.title')}>{t('inbox.title')}</PageHeading>
+      <p className="lede" data-testid="inbox-unread">
+        {inbox.unread === 0 ? t('inbox.allRead') : t('inbox.unreadCount', { count: inbox.unread })}
+      </p>
+      <DigestToggle />
+      <fieldset className="inbox-filter">
+        <legend>{t('inbox.show')}</legend>
+        <label className="field-inline">
+          <input type="radio" name="inbox-filter" checked={filter === 'all'} onChange={() => setFilter('all')} />{' '}
+          {t('inbox.showAll')}
+        </label>
+        <label className="field-inline">
+          <input type="radio" name="inbox-filter" checked={filter === 'unread'} onChange={() => setFilter('unread')} />{' '}
+          {t('inbox.showUnread')}
+        </label>
+      </fieldset>
+      <StatusMessage message={message} />
+      {markError !== undefined && <ErrorAlert error={markError} />}
+      {inbox.entries === undefined && inbox.error === undefined && <Loading />}
+      {inbox.error !== undefined && <ErrorAlert error={inbox.error} onRetry={inbox.reload} />}
+      {inbox.entries !== undefined && shown.length === 0 && <p className="empty">{t('inbox.empty')}</p>}
+      {shown.length > 0 && (
+        <ul className="inbox-list" data-testid="inbox-list">
+          {shown.map((entry) => (
+            <li
+              key={entry.id}
+              className={entry.read ? 'inbox-entry' : 'inbox-entry is-unread'}
+              data-testid="inbox-entry"
+              data-reason={entry.reason}
+              data-read={entry.read ? 'true' : 'false'}
+              data-new={inbox.liveIds.has(entry.id) ? 'true' : undefined}
+            >
+              <p className="inbox-entry-head">
+                <span className="badge">{reasonLabel(entry.reason)}</span>{' '}
+                {!entry.read && <span className="badge badge-new">{t('inbox.unread')}</span>}{' '}
+                <time dateTime={entry.at} title={formatUtc(entry.at)} className="hint">
+                  {formatDateTime(entry.at)}
+                </time>
+              </p>
+              <p className="inbox-summary">{entry.summary}</p>
+              <p className="inbox-actions">
+                <Link to={paths.record(entry.recordId)}>{t('inbox.openRecord')}</Link>
+                {!entry.read && (
+                  <button type="button" className="button secondary small" onClick={() => void markRead(entry)}>
+                    {t('inbox.markRead')}
+                    <span className="visually-hidden">: {entry.summary}</span>
+                  </button>
+                )}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** Daily digest on or off; saved when changed (a checkbox, so one change is one save). */
+function DigestToggle() {
+  const [preference, setPreference] = useState<DigestPreference | null>(null);
+  const [error, setError] = useState<unknown>(undefined);
+  const [saving, setSaving] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    inboxApi.preference(controller.signal).then(
+      (p) => setPreference(p),
+      (e: unknown) => {
+        if (!controller.signal.aborted) setError(e);
+      },
+    );
+    return () => controller.abort();
+  }, []);
+
+  const toggle = async (dailyDigest: boolean) => {
+    if (!preference) return;
+    setSaving(true);
+    setError(undefined);
+    setMessage(null);
+    try {
+      const saved = await inboxApi.setPreference({ ...preference, dailyDigest });
+      setPreference(saved);
+      setMessage(saved.dailyDigest ? t('inbox.digestOn', { hour: String(saved.hourUtc).padStart(2, '0') }) : t('inbox.digestOff'));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <section className="panel inbox-digest" aria-labelledby="digest-heading">
+      <h2 id="digest-heading">{t('inbox.digestHeading')}</h2>
+      {preference ? (
+        <label className="field-inline">
+          <input
+            type="checkbox"
+            checked={preference.dailyDigest}
+            disabled={saving}
+            onChange={(event) => void toggle(event.target.checked)}
+            aria-describedby="digest-hint"
+          />{' '}
+          {t('inbox.digestLabel')}
+        </label>
+      ) : (
+        error === undefined && <Loading />
+      )}
+      <p className="hint" id="digest-hint">
+        {t('inbox.digestHint', { hour: String(preference?.hourUtc ?? 7).padStart(2, '0') })}
+      </p>
+      <p className="status-message" role="status">
+        {message ?? ''}
+      </p>
+      {error !== undefined && (
+        <div className="alert" role="alert">
+          <p className="alert-title">{describeError(error).title}</p>
+        </div>
+      )}
+    </section>
+  );
+}
