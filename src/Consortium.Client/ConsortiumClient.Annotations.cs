@@ -68,6 +68,39 @@ public sealed partial class ConsortiumClient
         }
     }
 
+    /// <summary>The caller's inbox, newest first (only entries whose annotation they may still read).</summary>
+    public Task<IReadOnlyList<NotificationView>> ListInboxAsync(bool unreadOnly = false, CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<NotificationView>>(unreadOnly ? "api/inbox?unread=true" : "api/inbox", cancellationToken);
+
+    /// <summary>Marks an inbox entry read.</summary>
+    public async Task MarkNotificationReadAsync(Guid notificationId, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/inbox/{notificationId}/read");
+        using var response = await SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    /// <summary>The daily digest of the last 24 hours, as plain text.</summary>
+    public async Task<string> GetDigestAsync(CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/inbox/digest");
+        using var response = await SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
+    /// <summary>Sets the caller's digest preference.</summary>
+    public Task<DigestPreference> SetDigestPreferenceAsync(DigestPreference preference, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<DigestPreference>(HttpMethod.Put, "api/inbox/preference", preference, cancellationToken);
+
+    /// <summary>Follows (or, with <paramref name="follow"/> false, stops following) a record: replies and verification changes on it reach the inbox.</summary>
+    public async Task FollowRecordAsync(Guid recordId, bool follow = true, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(follow ? HttpMethod.Put : HttpMethod.Delete, $"api/records/{recordId}/follow");
+        using var response = await SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
     private async Task<AnnotationView> ChangeAsync(HttpMethod method, string path, long version, object body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, body.GetType(), options: Json) };

@@ -71,4 +71,69 @@ public sealed partial class LiveAnnotationPageTests(BrowserFixture fixture) : IA
         Assert.Equal((text, "bravo"), (stored.Text, stored.OutletId));
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Two_outlets_see_each_others_consortium_notes_live_and_never_each_others_outlet_only_notes()
+    {
+        var record = await GivenSharedRecordAsync();
+        var alpha = await fixture.SignedInPageAsync("ines@alpha", "Alpha Gazette");
+        var bravo = await fixture.SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
+        foreach (var page in new[] { alpha, bravo })
+        {
+            await page.GotoAsync($"/records/{record.Id}");
+            await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Annotations" })).ToBeVisibleAsync(Soon);
+        }
+        // Both pages joined: each shows the other looking at the record.
+        await Assertions.Expect(alpha.GetByTestId("presence")).ToContainTextAsync("Bravo Tribune", new() { Timeout = 15_000 });
+
+        await PostAsync(alpha, "Alpha **outlet** lead", "outlet");
+        await PostAsync(bravo, "Bravo outlet lead", "outlet");
+        await PostAsync(alpha, "Alpha finding for **everyone**", "consortium");
+        await PostAsync(bravo, "Bravo finding for everyone", "consortium");
+
+        // Each consortium note arrives live in the other outlet's page, rendered as Markdown.
+        await Assertions.Expect(bravo.GetByTestId("annotation").Filter(new() { HasText = "Alpha finding for everyone" })).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(bravo.GetByTestId("annotation").Locator("strong", new() { HasText = "everyone" })).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(alpha.GetByTestId("annotation").Filter(new() { HasText = "Bravo finding for everyone" })).ToBeVisibleAsync(Soon);
+        // The outlet-only notes were posted before them: had they been pushed across, they would be here by now.
+        Assert.Equal(0, await bravo.GetByTestId("annotation").Filter(new() { HasText = "Alpha outlet lead" }).CountAsync());
+        Assert.Equal(0, await alpha.GetByTestId("annotation").Filter(new() { HasText = "Bravo outlet lead" }).CountAsync());
+        // And a reload (the server's list) agrees.
+        await bravo.ReloadAsync();
+        await Assertions.Expect(bravo.GetByTestId("annotation").Filter(new() { HasText = "Alpha finding for everyone" })).ToBeVisibleAsync(Soon);
+        Assert.Equal(0, await bravo.GetByTestId("annotation").Filter(new() { HasText = "Alpha outlet lead" }).CountAsync());
+        await alpha.Context.CloseAsync();
+        await bravo.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Markdown_note_shows_no_remote_image_and_an_edit_arrives_live_with_its_history()
+    {
+        var record = await GivenSharedRecordAsync();
+        var bravo = await fixture.SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
+        await bravo.GotoAsync($"/records/{record.Id}");
+        await Assertions.Expect(bravo.GetByRole(AriaRole.Region, new() { Name = "Annotations" })).ToBeVisibleAsync(Soon);
+        var ines = Server.ClientFor("ines@alpha");
+
+        var note = await ines.AddNoteAsync(record.Id, new NewNote("Draft ![tracker](http://198.51.100.7/pixel.png) [link](javascript:alert(1))"));
+        var shown = bravo.GetByTestId("annotation").Filter(new() { HasText = "Draft" });
+        await Assertions.Expect(shown).ToBeVisibleAsync(Soon);
+        Assert.Equal(0, await shown.Locator("img").CountAsync());
+        Assert.Equal(0, await shown.Locator("a[href^='javascript']").CountAsync());
+
+        await ines.EditAnnotationAsync(note.Id, note.Version, new AnnotationChange(Text: "Final wording"));
+        await Assertions.Expect(bravo.GetByTestId("annotation").Filter(new() { HasText = "Final wording" })).ToBeVisibleAsync(Soon);
+        await bravo.GetByTestId("annotation").Filter(new() { HasText = "Final wording" }).GetByRole(AriaRole.Button, new() { Name = "History" }).ClickAsync();
+        await Assertions.Expect(bravo.GetByTestId("annotation-history")).ToContainTextAsync("edited", new() { Timeout = 15_000 });
+        await Assertions.Expect(bravo.GetByTestId("annotation-history")).ToContainTextAsync("Draft");
+        await bravo.Context.CloseAsync();
+    }
+
+    private static async Task PostAsync(IPage page, string text, string visibility)
+    {
+        await page.GetByLabel("Add a note").FillAsync(text);
+        await page.GetByLabel("Visible to").SelectOptionAsync(new SelectOptionValue { Value = visibility });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Post note" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("annotation").Filter(new() { HasText = text.Replace("**", "", StringComparison.Ordinal) })).ToBeVisibleAsync(Soon);
+    }
 }

@@ -31,7 +31,8 @@ public sealed class AfterCommitNotifier : DocumentSessionListenerBase
         {
             sequences[e.StreamId] = Math.Max(sequences.GetValueOrDefault(e.StreamId), e.Sequence);
         }
-        foreach (var notification in commit.Inserted.OfType<Notifications.Notification>())
+        // New entries are stored unread (Store is an upsert: Marten lists them as updated); marking one read is not news.
+        foreach (var notification in commit.Inserted.Concat(commit.Updated).OfType<Notifications.Notification>().Where(n => !n.Read))
         {
             notifications.Writer.TryWrite(notification with { Sequence = sequences.GetValueOrDefault(notification.AnnotationId) });
         }

@@ -25,7 +25,11 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
     private const string OutletNote = "alpha-only lead";
     private const string PrivateNote = "ines private reminder";
 
-    private sealed record World(Guid Investigation, Guid Dataset, Guid Compartment, Guid Record, Guid CompartmentRecord, Guid RestrictedRecord, string Throwaway);
+    private sealed record World(Guid Investigation, Guid Dataset, Guid Compartment, Guid Record, Guid CompartmentRecord, Guid RestrictedRecord, string Throwaway)
+    {
+        public Guid SharedNote { get; init; }
+        public Guid OutletNoteId { get; init; }
+    }
 
     private readonly Dictionary<Caller, ConsortiumClient> clients = [];
 
@@ -44,8 +48,8 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
         var records = (await coordinator.ListRecordsAsync(dataset.Id)).Items;
         var compartmentRecord = (await coordinator.ListRecordsAsync(compartment.Id)).Items[0];
         await coordinator.SetRecordRestrictionAsync(records[1].Id, new OutletRestriction(["alpha"]));
-        await Server.ClientFor("rep@bravo").AddNoteAsync(records[0].Id, new NewNote("shared finding"));
-        await coordinator.AddNoteAsync(records[0].Id, new NewNote(OutletNote, Visibility.Outlet));
+        var sharedNote = await Server.ClientFor("rep@bravo").AddNoteAsync(records[0].Id, new NewNote("shared finding"));
+        var outletNote = await coordinator.AddNoteAsync(records[0].Id, new NewNote(OutletNote, Visibility.Outlet));
         await coordinator.AddNoteAsync(records[0].Id, new NewNote(PrivateNote, Visibility.Private));
 
         await Server.Accounts.AccountAsync("adm@bravo", outletAdmin: true);
@@ -63,7 +67,11 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
         clients[Caller.Analyst] = Server.ClientFor("ana@lab");
         clients[Caller.Editor] = Server.ClientFor("ed@bravo");
         clients[Caller.Coordinator] = coordinator;
-        return new World(investigation.Id, dataset.Id, compartment.Id, records[0].Id, compartmentRecord.Id, records[1].Id, (await Server.Accounts.AccountAsync("tmp@bravo")).Id);
+        return new World(investigation.Id, dataset.Id, compartment.Id, records[0].Id, compartmentRecord.Id, records[1].Id, (await Server.Accounts.AccountAsync("tmp@bravo")).Id)
+        {
+            SharedNote = sharedNote.Id,
+            OutletNoteId = outletNote.Id,
+        };
     }
 
     private ConsortiumClient SyncClient(SyncClientCredentials credentials)
@@ -148,6 +156,18 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
                 Expect(created, readOnly: forbidden)),
             Send("add note to compartmented record", HttpMethod.Post, $"api/records/{w.CompartmentRecord}/annotations", new NewNote("matrix note"),
                 Expect(notFound, analyst: created, coordinator: created)),
+            Get("get annotation", $"api/annotations/{w.SharedNote}", Expect(ok)),
+            Get("get outlet-only annotation", $"api/annotations/{w.OutletNoteId}", alphaOnly),
+            Get("annotation history", $"api/annotations/{w.SharedNote}/history", Expect(ok)),
+            Get("outlet-only annotation history", $"api/annotations/{w.OutletNoteId}/history", alphaOnly),
+            Get("changes feed", $"api/investigations/{w.Investigation}/changes", Expect(ok)),
+            Get("inbox", "api/inbox", persons),
+            Get("digest", "api/inbox/digest", persons),
+            Get("digest preference", "api/inbox/preference", persons),
+            Send("set digest preference", HttpMethod.Put, "api/inbox/preference", new DigestPreference(true, 6), persons),
+            new("follow record", () => new(HttpMethod.Put, $"api/records/{w.Record}/follow"), Expect(noContent)),
+            new("follow restricted record", () => new(HttpMethod.Put, $"api/records/{w.RestrictedRecord}/follow"), Expect(notFound, coordinator: noContent)),
+            new("unfollow record", () => new(HttpMethod.Delete, $"api/records/{w.Record}/follow"), Expect(noContent)),
             Get("list members", $"api/investigations/{w.Investigation}/members", Expect(ok)),
             Send("add member", HttpMethod.Post, $"api/investigations/{w.Investigation}/members", new NewMember("tmp@bravo.test", InvestigationRole.Reporter),
                 Expect(forbidden, coordinator: created)),
@@ -310,6 +330,128 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
             {
                 Caller.Coordinator => new[] { "pushed outlet note", "pushed private note", "pushed lab note", "pushed shared note" },
                 Caller.Analyst => ["pushed lab note", "pushed shared note"],
+                Caller.Outsider or Caller.NonMemberColleague or Caller.SyncOutside => [],
+                _ => ["pushed shared note"],
+            };
+            if (!received.Order().SequenceEqual(expected.Order()))
+            {
+                failures.Add($"{caller}: received [{string.Join(", ", received)}]");
+            }
+            await connection.DisposeAsync();
+        }
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task Annotation_changes_answer_every_kind_of_caller_as_the_access_model_says()
+    {
+        var w = await GivenWorldAsync();
+        var coordinator = clients[Caller.Coordinator];
+        var verification = await clients[Caller.Reporter].AddAnnotationAsync(w.Record, new NewAnnotation(AnnotationKinds.Verification));
+        var coordinatorNote = await coordinator.AddNoteAsync(w.Record, new NewNote("coordinator finding"));
+        const HttpStatusCode ok = HttpStatusCode.OK, forbidden = HttpStatusCode.Forbidden, badRequest = HttpStatusCode.BadRequest;
+        var annotating = Expect(ok, readOnly: forbidden);
+        (string Name, HttpMethod Method, Guid Annotation, string Path, object Body, Dictionary<Caller, HttpStatusCode> Expected)[] cases =
+        [
+            ("edit (author only)", HttpMethod.Patch, w.SharedNote, "", new AnnotationChange(Text: "edited"), Expect(forbidden, reporter: ok)),
+            ("edit outlet-only note", HttpMethod.Patch, w.OutletNoteId, "", new AnnotationChange(Text: "edited"), Expect(HttpStatusCode.NotFound, coordinator: ok)),
+            // Authorisation is decided before the state machine: permitted callers reach its 400.
+            ("verification step", HttpMethod.Post, verification.Id, "/verification", new VerificationChange(VerificationStates.Infected), Expect(badRequest, readOnly: forbidden)),
+            ("assignment", HttpMethod.Post, w.SharedNote, "/assignment", new AssignmentChange(null), annotating),
+            ("resolution", HttpMethod.Post, w.SharedNote, "/resolution", new ResolutionChange(true), annotating),
+            ("retraction (author or coordinator)", HttpMethod.Post, coordinatorNote.Id, "/retraction", new Retraction("matrix"), Expect(forbidden, coordinator: ok)),
+        ];
+        var failures = new List<string>();
+        foreach (var (name, method, annotation, path, body, expected) in cases)
+        {
+            foreach (var caller in Everyone)
+            {
+                // The current version each time: this matrix is about who may, not about concurrency.
+                var version = (await coordinator.GetAnnotationAsync(annotation)).Version;
+                using var request = new HttpRequestMessage(method, $"api/annotations/{annotation}{path}") { Content = JsonContent.Create(body, body.GetType()) };
+                request.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue($"\"{version}\""));
+                using var response = await clients[caller].SendAsync(request);
+                var text = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode != expected[caller])
+                {
+                    failures.Add($"{name} as {caller}: expected {(int)expected[caller]}, got {(int)response.StatusCode} {text[..Math.Min(200, text.Length)]}");
+                }
+                if (!response.IsSuccessStatusCode && (text.Contains(OutletNote, StringComparison.Ordinal) || text.Contains(PrivateNote, StringComparison.Ordinal)))
+                {
+                    failures.Add($"{name} as {caller}: refusal reveals a hidden note");
+                }
+            }
+        }
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task Hub_lets_each_caller_follow_only_investigations_it_belongs_to_and_pushes_only_what_it_may_read()
+    {
+        var w = await GivenWorldAsync();
+        var failures = new List<string>();
+        var listeners = new List<(Caller Caller, HubConnection Connection, ChannelReader<AnnotationView> Pushes)>();
+        foreach (var caller in Everyone.Where(c => c != Caller.Anonymous))
+        {
+            var pushes = Channel.CreateUnbounded<AnnotationView>();
+            var connection = clients[caller].CreateHubConnection();
+            connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationAdded), a => pushes.Writer.TryWrite(a));
+            await connection.StartAsync();
+            var member = caller is not (Caller.Outsider or Caller.NonMemberColleague or Caller.SyncOutside);
+            try
+            {
+                await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, w.Investigation);
+                if (!member)
+                {
+                    failures.Add($"{caller}: joined the investigation");
+                }
+            }
+            catch (Microsoft.AspNetCore.SignalR.HubException)
+            {
+                if (member)
+                {
+                    failures.Add($"{caller}: could not join the investigation");
+                }
+            }
+            listeners.Add((caller, connection, pushes.Reader));
+        }
+
+        var coordinator = clients[Caller.Coordinator];
+        await coordinator.AddNoteAsync(w.Record, new NewNote("pushed outlet note", Visibility.Outlet));
+        await coordinator.AddNoteAsync(w.Record, new NewNote("pushed private note", Visibility.Private));
+        await coordinator.AddNoteAsync(w.Record, new NewNote("pushed partner note", Visibility.Partners, ["lab"]));
+        await coordinator.AddNoteAsync(w.CompartmentRecord, new NewNote("pushed lab note"));
+        await coordinator.AddNoteAsync(w.RestrictedRecord, new NewNote("pushed restricted note"));
+        var last = await clients[Caller.Reporter].AddNoteAsync(w.Record, new NewNote("pushed shared note"));
+
+        foreach (var (caller, connection, pushes) in listeners)
+        {
+            var received = new List<string>();
+            if (caller is not (Caller.Outsider or Caller.NonMemberColleague or Caller.SyncOutside))
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                while (true)
+                {
+                    var push = await pushes.ReadAsync(timeout.Token);
+                    received.Add(push.Text);
+                    if (push.Id == last.Id)
+                    {
+                        break;
+                    }
+                }
+            }
+            else
+            {
+                await Task.Delay(200);
+                while (pushes.TryRead(out var push))
+                {
+                    received.Add(push.Text);
+                }
+            }
+            var expected = caller switch
+            {
+                Caller.Coordinator => new[] { "pushed outlet note", "pushed private note", "pushed partner note", "pushed lab note", "pushed restricted note", "pushed shared note" },
+                Caller.Analyst => ["pushed partner note", "pushed lab note", "pushed shared note"],
                 Caller.Outsider or Caller.NonMemberColleague or Caller.SyncOutside => [],
                 _ => ["pushed shared note"],
             };

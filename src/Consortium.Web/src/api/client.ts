@@ -1,6 +1,7 @@
 import type {
   Account,
   Annotation,
+  AnnotationHistoryEntry,
   AuditFilter,
   AuditPage,
   Dataset,
@@ -69,9 +70,9 @@ async function readProblem(response: Response): Promise<ProblemDetails> {
 
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Sent as If-Match: the version a change is based on. */
+  ifMatch?: number;
   body?: unknown;
-  /** Extra request headers, such as `If-Match` for a change to an annotation. */
-  headers?: Record<string, string>;
   query?: Query;
   signal?: AbortSignal;
   /** Do not broadcast a 401 (used by the /api/me probe itself). */
@@ -79,8 +80,9 @@ interface RequestOptions {
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', body, query, signal, quiet401 } = options;
-  const headers: Record<string, string> = { ...options.headers, Accept: 'application/json' };
+  const { method = 'GET', body, query, signal, quiet401, ifMatch } = options;
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (ifMatch !== undefined) headers['If-Match'] = `"${ifMatch}"`;
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (signal) init.signal = signal;
   if (body !== undefined) {
@@ -162,6 +164,14 @@ export const api = {
     request<Annotation[]>(`/api/records/${enc(recordId)}/annotations`, { signal }),
   addAnnotation: (recordId: string, body: NewAnnotation) =>
     request<Annotation>(`/api/records/${enc(recordId)}/annotations`, { method: 'POST', body }),
+  editAnnotation: (id: string, version: number, change: { text?: string; tag?: string }) =>
+    request<Annotation>(`/api/annotations/${enc(id)}`, { method: 'PATCH', body: change, ifMatch: version }),
+  retractAnnotation: (id: string, version: number, reason?: string) =>
+    request<Annotation>(`/api/annotations/${enc(id)}/retraction`, { method: 'POST', body: { reason }, ifMatch: version }),
+  resolveAnnotation: (id: string, version: number, resolved: boolean) =>
+    request<Annotation>(`/api/annotations/${enc(id)}/resolution`, { method: 'POST', body: { resolved }, ifMatch: version }),
+  annotationHistory: (id: string, signal?: AbortSignal) =>
+    request<AnnotationHistoryEntry[]>(`/api/annotations/${enc(id)}/history`, { signal }),
 
   members: (investigationId: string, signal?: AbortSignal) =>
     request<Member[]>(`/api/investigations/${enc(investigationId)}/members`, { signal }),

@@ -111,9 +111,26 @@ export interface SearchQuery {
   country?: string;
 }
 
-export type Visibility = 'consortium' | 'outlet' | 'private';
-export const visibilities: readonly Visibility[] = ['consortium', 'outlet', 'private'];
+export type Visibility = 'consortium' | 'outlet' | 'partners' | 'private';
+export const visibilities: readonly Visibility[] = ['consortium', 'partners', 'outlet', 'private'];
 
+export interface Identification {
+  person: string;
+  role?: string | null;
+  identifiedByOutletId: string;
+  confidence: 'low' | 'medium' | 'high';
+  sources: string[];
+}
+
+export interface Verification {
+  state: string;
+  analystUserId?: string | null;
+  tool?: string | null;
+  indicatorSetVersion?: string | null;
+  evidence?: { name: string; sha256: string; size: number; description?: string | null }[] | null;
+}
+
+/** An annotation; `version` is its stream version (send it back as If-Match), `sequence` the global number of its latest change. */
 export interface Annotation {
   id: string;
   recordId: string;
@@ -125,11 +142,57 @@ export interface Annotation {
   outletId: string;
   createdAt: string;
   sequence: number;
+  version: number;
+  updatedAt?: string | null;
+  sharedWithOutletIds?: string[] | null;
+  tag?: string | null;
+  identification?: Identification | null;
+  verification?: Verification | null;
+  parentId?: string | null;
+  mentions?: string[] | null;
+  assigneeUserId?: string | null;
+  resolved: boolean;
+  retracted: boolean;
+  investigationId: string;
+  datasetId: string;
 }
 
 export interface NewAnnotation {
-  text: string;
+  kind?: string;
+  text?: string;
   visibility: Visibility;
+  sharedWithOutletIds?: string[];
+  tag?: string;
+  parentId?: string;
+}
+
+export interface AnnotationHistoryEntry {
+  version: number;
+  sequence: number;
+  change: string;
+  by: string;
+  byName: string;
+  at: string;
+  state: Annotation;
+}
+
+export interface PresenceEntry {
+  userId: string;
+  displayName: string;
+  outletId: string;
+}
+
+export interface Presence {
+  recordId: string;
+  viewers: PresenceEntry[];
+}
+
+export interface Typing {
+  recordId: string;
+  annotationId: string;
+  userId: string;
+  displayName: string;
+  outletId: string;
 }
 
 export type InvestigationRole = 'coordinator' | 'editor' | 'reporter' | 'analyst' | 'read-only';

@@ -87,6 +87,6 @@ export const boardApi = {
     request<BoardAnnotation>(`/api/annotations/${enc(annotation.id)}/verification`, {
       method: 'POST',
       body: { state },
-      headers: { 'If-Match': `"${annotation.version}"` },
+      ifMatch: annotation.version,
     }),
 };

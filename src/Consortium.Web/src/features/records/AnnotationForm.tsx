@@ -2,16 +2,21 @@ import { useId, useState, type FormEvent, type KeyboardEvent, type Ref } from 'r
 import { api, describeError } from '../../api/client';
 import { visibilities, type Annotation, type Visibility } from '../../api/types';
 import { t } from '../../i18n';
+import { useOutletName } from '../session/session';
 import { visibilityLabel } from './AnnotationItem';
 
 interface Props {
   recordId: string;
+  /** Member outlets of the investigation other than the caller's: who "named partners" can name. */
+  partnerOutletIds?: string[];
   onPosted: (annotation: Annotation) => void;
   textareaRef?: Ref<HTMLTextAreaElement>;
 }
 
 /** "Add a note": text, who may see it, and a post button. Server problems show in role="alert". */
-export function AnnotationForm({ recordId, onPosted, textareaRef }: Props) {
+export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletIds = [] }: Props) {
+  const outletName = useOutletName();
+  const [partners, setPartners] = useState<string[]>([]);
   const [text, setText] = useState('');
   const [visibility, setVisibility] = useState<Visibility>('consortium');
   const [submitting, setSubmitting] = useState(false);
@@ -27,10 +32,18 @@ export function AnnotationForm({ recordId, onPosted, textareaRef }: Props) {
       setError({ title: t('form.empty') });
       return;
     }
+    if (visibility === 'partners' && partners.length === 0) {
+      setError({ title: t('form.partners.none') });
+      return;
+    }
     setSubmitting(true);
     setError(null);
     try {
-      const annotation = await api.addAnnotation(recordId, { text, visibility });
+      const annotation = await api.addAnnotation(recordId, {
+        text,
+        visibility,
+        sharedWithOutletIds: visibility === 'partners' ? partners : undefined,
+      });
       onPosted(annotation);
       setText('');
     } catch (e) {
@@ -87,13 +100,28 @@ export function AnnotationForm({ recordId, onPosted, textareaRef }: Props) {
             value={visibility}
             onChange={(e) => setVisibility(e.target.value as Visibility)}
           >
-            {visibilities.map((v) => (
+            {visibilities.filter((v) => v !== 'partners' || partnerOutletIds.length > 0).map((v) => (
               <option key={v} value={v}>
                 {visibilityLabel(v)}
               </option>
             ))}
           </select>
         </div>
+        {visibility === 'partners' && (
+          <fieldset className="field partner-picker">
+            <legend className="field-label">{t('form.partners.legend')}</legend>
+            {partnerOutletIds.map((outlet) => (
+              <label key={outlet} className="checkbox">
+                <input
+                  type="checkbox"
+                  checked={partners.includes(outlet)}
+                  onChange={(e) => setPartners((p) => (e.target.checked ? [...p, outlet] : p.filter((o) => o !== outlet)))}
+                />{' '}
+                {outletName(outlet)}
+              </label>
+            ))}
+          </fieldset>
+        )}
         <button type="submit" className="button primary" disabled={submitting} aria-busy={submitting}>
           {t('form.submit')}
         </button>

@@ -10,10 +10,14 @@ interface Props {
   loaded: boolean;
   error: unknown;
   onRetry: () => void;
+  currentUser?: string;
+  onChanged?: (annotation: Annotation) => void;
+  onReply?: (parent: Annotation, text: string) => Promise<void>;
+  onTyping?: (annotationId: string) => void;
 }
 
 /** The thread, oldest first. Follows new annotations to the bottom when the reader is already there. */
-export function AnnotationThread({ items, liveIds, loaded, error, onRetry }: Props) {
+export function AnnotationThread({ items, liveIds, loaded, error, onRetry, currentUser, onChanged, onReply, onTyping }: Props) {
   const listRef = useRef<HTMLOListElement>(null);
   const count = items.length;
   const atBottomRef = useRef(true);
@@ -42,9 +46,21 @@ export function AnnotationThread({ items, liveIds, loaded, error, onRetry }: Pro
           atBottomRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
         }}
       >
-        {items.map((annotation) => (
-          <AnnotationItem key={annotation.id} annotation={annotation} isNew={liveIds.has(annotation.id)} />
-        ))}
+        {items
+          .filter((annotation) => !annotation.parentId || !items.some((a) => a.id === annotation.parentId))
+          .map((annotation) => (
+            <AnnotationItem
+              key={annotation.id}
+              annotation={annotation}
+              isNew={liveIds.has(annotation.id)}
+              currentUser={currentUser}
+              replies={items.filter((a) => a.parentId === annotation.id)}
+              liveIds={liveIds}
+              onChanged={onChanged}
+              onReply={onReply}
+              onTyping={onTyping}
+            />
+          ))}
       </ol>
     </>
   );

@@ -11,6 +11,7 @@ import { ValueText } from '../datasets/ValueText';
 import { useMe } from '../session/session';
 import { AnnotationForm } from './AnnotationForm';
 import { AnnotationThread } from './AnnotationThread';
+import { PresenceList } from './PresenceList';
 import { useAnnotationThread } from './useAnnotationThread';
 import { RecentViewers } from './RecentViewers';
 import { findNextRecord, findPreviousRecord } from './recordNavigation';
@@ -46,12 +47,12 @@ export function RecordPage({ id }: { id: string }) {
       />
       {record.loading && <Loading />}
       {record.error !== undefined && <ErrorAlert error={record.error} onRetry={record.reload} />}
-      {rec && <RecordView record={rec} dataset={dataset.data} />}
+      {rec && <RecordView record={rec} dataset={dataset.data} memberOutletIds={investigation.data?.memberOutletIds ?? []} />}
     </>
   );
 }
 
-function RecordView({ record, dataset }: { record: LeakRecord; dataset: Dataset | undefined }) {
+function RecordView({ record, dataset, memberOutletIds }: { record: LeakRecord; dataset: Dataset | undefined; memberOutletIds: string[] }) {
   const { navigate } = useRouter();
   const me = useMe();
   const thread = useAnnotationThread(record.id, me.user);
@@ -139,14 +140,29 @@ function RecordView({ record, dataset }: { record: LeakRecord; dataset: Dataset 
 
         <section className="panel record-thread" aria-labelledby="annotations-heading">
           <h2 id="annotations-heading">{t('annotations.heading')}</h2>
+          <PresenceList viewers={thread.presence} />
           <AnnotationThread
             items={thread.items}
             liveIds={thread.liveIds}
             loaded={thread.loaded}
             error={thread.error}
             onRetry={thread.reload}
+            currentUser={me.user}
+            onChanged={thread.addOwn}
+            onReply={async (parent, text) => thread.addOwn(await api.addAnnotation(record.id, { kind: 'comment', text, visibility: parent.visibility, parentId: parent.id }))}
+            onTyping={thread.startTyping}
           />
-          <AnnotationForm recordId={record.id} onPosted={thread.addOwn} textareaRef={textareaRef} />
+          {thread.typing.map((typing) => (
+            <p key={typing.userId} className="hint" aria-live="polite">
+              {t('presence.typing', { name: typing.displayName })}
+            </p>
+          ))}
+          <AnnotationForm
+            recordId={record.id}
+            onPosted={thread.addOwn}
+            textareaRef={textareaRef}
+            partnerOutletIds={memberOutletIds.filter((o) => o !== me.outletId)}
+          />
         </section>
       </div>
     </>

@@ -1,13 +1,13 @@
 import { HubConnectionState } from '@microsoft/signalr';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, isAbort } from '../../api/client';
-import type { Annotation } from '../../api/types';
+import type { Annotation, Presence, Typing } from '../../api/types';
 import { useHubEvent, useLive } from '../../live/LiveConnection';
 
 const MIN_CATCHING_UP_MS = 600;
 
 export interface ThreadState {
-  /** Sorted by sequence, unique by id. */
+  /** In order of creation, unique by id, each at the newest version seen. */
   items: Annotation[];
   /** Ids that arrived after the initial load (pushed live or found while catching up). */
   liveIds: ReadonlySet<string>;
@@ -17,8 +17,9 @@ export interface ThreadState {
 
 const initialState: ThreadState = { items: [], liveIds: new Set(), loaded: false, error: undefined };
 
+// Creation order: an edit moves an annotation's sequence on, but not its place in the thread.
 function bySequence(a: Annotation, b: Annotation): number {
-  return a.sequence - b.sequence || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
+  return a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 }
 
 /**
@@ -34,7 +35,9 @@ export function mergeAnnotations(state: ThreadState, incoming: readonly Annotati
       liveIds ??= new Set(state.liveIds);
       liveIds.add(annotation.id);
     }
-    byId.set(annotation.id, annotation);
+    const held = byId.get(annotation.id);
+    // Pushes and fetches can arrive in any order: an older version never replaces a newer one.
+    if (!held || (annotation.version ?? 1) >= (held.version ?? 1)) byId.set(annotation.id, annotation);
   }
   return { ...state, items: [...byId.values()].sort(bySequence), liveIds: liveIds ?? state.liveIds };
 }
@@ -43,8 +46,13 @@ export function mergeAnnotations(state: ThreadState, incoming: readonly Annotati
 function applyInitial(state: ThreadState, list: readonly Annotation[]): ThreadState {
   const loadedIds = new Set(list.map((a) => a.id));
   const pushedOnly = state.items.filter((a) => !loadedIds.has(a.id));
+  const held = new Map(state.items.map((a) => [a.id, a]));
+  const newest = list.map((a) => {
+    const h = held.get(a.id);
+    return h && h.version > a.version ? h : a;
+  });
   return {
-    items: [...list, ...pushedOnly].sort(bySequence),
+    items: [...newest, ...pushedOnly].sort(bySequence),
     liveIds: new Set(pushedOnly.map((a) => a.id)),
     loaded: true,
     error: undefined,
@@ -85,6 +93,30 @@ export function useAnnotationThread(recordId: string, currentUser: string) {
     // The push for the user's own post can beat the POST's response: that one is not "new".
     setState((s) => mergeAnnotations(s, [annotation], annotation.author !== currentUser));
   });
+
+  useHubEvent<[Annotation]>('annotationChanged', (annotation) => {
+    if (!annotation || annotation.recordId !== recordId) return;
+    setState((s) => mergeAnnotations(s, [annotation], false));
+  });
+
+  const [presence, setPresence] = useState<Presence['viewers']>([]);
+  useHubEvent<[Presence]>('presenceChanged', (p) => {
+    if (p && p.recordId === recordId) setPresence(p.viewers);
+  });
+
+  const [typing, setTyping] = useState<Record<string, Typing & { until: number }>>({});
+  useHubEvent<[Typing]>('typing', (event) => {
+    if (!event || event.recordId !== recordId || event.userId === currentUser) return;
+    setTyping((all) => ({ ...all, [event.userId]: { ...event, until: Date.now() + 4000 } }));
+    window.setTimeout(() => setTyping((all) => Object.fromEntries(Object.entries(all).filter(([, e]) => e.until > Date.now()))), 4100);
+  });
+
+  const startTyping = useCallback(
+    (annotationId: string) => {
+      if (connection?.state === HubConnectionState.Connected) connection.invoke('StartTyping', recordId, annotationId).catch(() => undefined);
+    },
+    [connection, recordId],
+  );
 
   // Leave the record's group when leaving the record (not on every reconnect).
   useEffect(() => {
@@ -138,5 +170,5 @@ export function useAnnotationThread(recordId: string, currentUser: string) {
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
 
-  return { ...state, catchingUp, status, addOwn, reload };
+  return { ...state, catchingUp, status, addOwn, reload, presence, typing: Object.values(typing), startTyping };
 }
