@@ -177,4 +177,38 @@ public sealed class VerificationBoardAndInboxTests(BrowserFixture fixture) : IAs
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/records/{shared.Records[0].Id}$"));
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Following_a_record_from_its_page_brings_its_verification_changes_to_the_inbox_live()
+    {
+        var shared = await GivenInvestigationAsync();
+        var alpha = Server.ClientFor("ines@alpha");
+        var verification = await alpha.AddAnnotationAsync(shared.Records[0].Id, new NewAnnotation(AnnotationKinds.Verification, Visibility: Visibility.Consortium));
+        var page = await fixture.SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
+        await page.GotoAsync($"/records/{shared.Records[0].Id}");
+        var follow = page.GetByRole(AriaRole.Button, new() { Name = "Follow this record" });
+        await Assertions.Expect(follow).ToHaveAttributeAsync("aria-pressed", "false", new() { Timeout = 15_000 });
+        await Assertions.Expect(follow).ToBeEnabledAsync();
+
+        await follow.ClickAsync();
+        await Assertions.Expect(follow).ToHaveAttributeAsync("aria-pressed", "true");
+
+        await alpha.MoveVerificationAsync(verification.Id, verification.Version, new VerificationChange(VerificationStates.Identified));
+        await Assertions.Expect(page.GetByTestId("inbox-unread-count")).ToHaveTextAsync("1", new() { Timeout = 15_000 });
+        await page.GetByTestId("nav-inbox").ClickAsync();
+        var entry = page.GetByTestId("inbox-entry");
+        await Assertions.Expect(entry).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Assertions.Expect(entry).ToHaveAttributeAsync("data-reason", "verification");
+        await Assertions.Expect(entry).ToContainTextAsync("moved a verification to identified");
+
+        // The follow is stored: the record page says so after a reload, and unfollowing is the same button.
+        await page.GotoAsync($"/records/{shared.Records[0].Id}");
+        await Assertions.Expect(follow).ToHaveAttributeAsync("aria-pressed", "true", new() { Timeout = 15_000 });
+        await follow.ClickAsync();
+        await Assertions.Expect(follow).ToHaveAttributeAsync("aria-pressed", "false");
+        await page.ReloadAsync();
+        await Assertions.Expect(follow).ToHaveAttributeAsync("aria-pressed", "false", new() { Timeout = 15_000 });
+        await Assertions.Expect(follow).ToBeEnabledAsync();
+        await page.Context.CloseAsync();
+    }
 }

@@ -1,20 +1,32 @@
-import { useState } from 'react';
-import { describeError } from '../../api/client';
+import { useEffect, useState } from 'react';
+import { describeError, isAbort } from '../../api/client';
 import { t } from '../../i18n';
 import { inboxApi } from './inboxApi';
 
 /**
- * Follow or unfollow a record: replies, verification changes and assignments on it reach the inbox. The server does
- * not say whether the caller follows already (annotating follows too), so the button offers both, one at a time,
- * starting from "Follow".
+ * Follow or unfollow a record: replies, verification changes and assignments on it reach the inbox. A toggle button
+ * (aria-pressed) whose label stays the same; annotating a record follows it too, so the state comes from the server.
  */
 export function FollowButton({ recordId }: { recordId: string }) {
-  const [following, setFollowing] = useState(false);
+  const [following, setFollowing] = useState<boolean | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState('');
   const [error, setError] = useState<unknown>(undefined);
 
+  useEffect(() => {
+    const controller = new AbortController();
+    setFollowing(null);
+    inboxApi.following(recordId, controller.signal).then(
+      (state) => setFollowing(state.following),
+      (e: unknown) => {
+        if (!isAbort(e)) setError(e);
+      },
+    );
+    return () => controller.abort();
+  }, [recordId]);
+
   const change = async () => {
+    if (following === null) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -34,8 +46,8 @@ export function FollowButton({ recordId }: { recordId: string }) {
       <button
         type="button"
         className="button secondary small"
-        aria-pressed={following}
-        disabled={busy}
+        aria-pressed={following ?? false}
+        disabled={busy || following === null}
         onClick={() => void change()}
         data-testid="follow-button"
       >

@@ -29,6 +29,8 @@ export const inboxApi = {
   markRead: (id: string) => request<void>(`/api/inbox/${enc(id)}/read`, { method: 'POST' }),
   preference: (signal?: AbortSignal) => request<DigestPreference>('/api/inbox/preference', { signal }),
   setPreference: (body: DigestPreference) => request<DigestPreference>('/api/inbox/preference', { method: 'PUT', body }),
+  following: (recordId: string, signal?: AbortSignal) =>
+    request<{ following: boolean }>(`/api/records/${enc(recordId)}/follow`, { signal }),
   follow: (recordId: string) => request<void>(`/api/records/${enc(recordId)}/follow`, { method: 'PUT' }),
   unfollow: (recordId: string) => request<void>(`/api/records/${enc(recordId)}/follow`, { method: 'DELETE' }),
 };
