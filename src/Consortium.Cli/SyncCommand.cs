@@ -28,8 +28,8 @@ internal static class SyncChanges
             var id = parse.GetValue(investigation);
             var file = parse.GetValue(cursorFile);
             var cursor = file is { Exists: true } ? (await File.ReadAllTextAsync(file.FullName, cancellationToken)).Trim() : null;
-            await using var stdout = Console.OpenStandardOutput();
-            var writer = new StreamWriter(stdout) { AutoFlush = false };
+            // The command's output (standard output when run from a shell), so a caller can capture it.
+            var writer = parse.InvocationConfiguration.Output;
             var gate = new SemaphoreSlim(1, 1);
 
             async Task CatchUpAsync(CancellationToken token)

@@ -10,6 +10,10 @@ public sealed partial class ConsortiumClient
     public Task<AnnotationView> AddAnnotationAsync(Guid recordId, NewAnnotation annotation, CancellationToken cancellationToken = default) =>
         PostAsync<AnnotationView>($"api/records/{recordId}/annotations", annotation, cancellationToken);
 
+    /// <summary>The verification board: the investigation's verifications the caller may read.</summary>
+    public Task<IReadOnlyList<AnnotationView>> ListVerificationsAsync(Guid investigationId, CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<AnnotationView>>($"api/investigations/{investigationId}/verifications", cancellationToken);
+
     /// <summary>One annotation, as the caller may read it.</summary>
     public Task<AnnotationView> GetAnnotationAsync(Guid annotationId, CancellationToken cancellationToken = default) =>
         GetAsync<AnnotationView>($"api/annotations/{annotationId}", cancellationToken);

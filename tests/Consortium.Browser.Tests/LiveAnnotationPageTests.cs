@@ -136,4 +136,28 @@ public sealed partial class LiveAnnotationPageTests(BrowserFixture fixture) : IA
         await page.GetByRole(AriaRole.Button, new() { Name = "Post note" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("annotation").Filter(new() { HasText = text.Replace("**", "", StringComparison.Ordinal) })).ToBeVisibleAsync(Soon);
     }
+
+    [Fact]
+    public async Task Verification_board_moves_a_card_between_state_columns_live_and_the_inbox_shows_a_mention_live()
+    {
+        var record = await GivenSharedRecordAsync();
+        var page = await fixture.SignedInPageAsync("ines@alpha", "Alpha Gazette");
+        var bravo = Server.ClientFor("tom.ellery@bravo");
+        var investigationId = (await Server.ClientFor("ines@alpha").ListInvestigationsAsync())[0].Id;
+        await page.GotoAsync($"/investigations/{investigationId}/verifications");
+        await Assertions.Expect(page.GetByTestId("verification-board")).ToBeVisibleAsync(Soon);
+
+        var verification = await bravo.AddAnnotationAsync(record.Id, new NewAnnotation(AnnotationKinds.Verification));
+        await Assertions.Expect(page.Locator("[data-state='unverified'] [data-testid='verification-card']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await bravo.MoveVerificationAsync(verification.Id, verification.Version, new VerificationChange(VerificationStates.Identified));
+        await Assertions.Expect(page.Locator("[data-state='identified'] [data-testid='verification-card']")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("[data-state='unverified'] [data-testid='verification-card']")).ToHaveCountAsync(0);
+
+        await page.GetByTestId("nav-inbox").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inbox" })).ToBeVisibleAsync(Soon);
+        var inesId = (await Server.Accounts.AccountAsync("ines@alpha")).Id;
+        await bravo.AddNoteAsync(record.Id, new NewNote($"@{inesId} please look"));
+        await Assertions.Expect(page.GetByTestId("inbox-entry").Filter(new() { HasText = "mentioned you" })).ToBeVisibleAsync(Soon);
+        await page.Context.CloseAsync();
+    }
 }

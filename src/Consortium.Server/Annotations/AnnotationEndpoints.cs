@@ -19,6 +19,9 @@ public static class AnnotationEndpoints
         onRecord.MapGet("/", ListAnnotations);
         onRecord.MapPost("/", AddToRecord);
 
+        app.MapGroup("/api/investigations/{investigationId:guid}/verifications").WithTags("Annotations").RequireAuthorization()
+            .MapGet("/", ListVerifications);
+
         var one = app.MapGroup("/api/annotations/{annotationId:guid}").WithTags("Annotations").RequireAuthorization();
         one.MapGet("/", GetAnnotation);
         one.MapGet("/history", GetHistory);
@@ -67,6 +70,29 @@ public static class AnnotationEndpoints
         }
         var annotations = await session.Query<Annotation>().Where(a => a.RecordId == recordId).OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken);
         return TypedResults.Ok(annotations.Where(a => a.IsVisibleTo(user)).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.ToView()).ToList());
+    }
+
+    /// <summary>The verification board: every verification of the investigation the caller may read, retracted ones left out.</summary>
+    private static async Task<Results<Ok<List<AnnotationView>>, NotFound<ProblemDetails>>> ListVerifications(
+        Guid investigationId, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var user = ConsortiumUser.From(http.User);
+        if (await access.InvestigationAsync(user, investigationId, cancellationToken) is null)
+        {
+            return Problems.NotFound("investigation");
+        }
+        var verifications = await session.Query<Annotation>()
+            .Where(a => a.InvestigationId == investigationId && a.Kind == AnnotationKinds.Verification && !a.Retracted)
+            .ToListAsync(cancellationToken);
+        var datasets = (await session.LoadManyAsync<Records.Dataset>(cancellationToken, verifications.Select(v => v.DatasetId).Distinct().ToArray())).ToDictionary(d => d.Id);
+        var restrictions = (await session.LoadManyAsync<Records.RecordRestriction>(cancellationToken, verifications.Select(v => v.RecordId).Distinct().ToArray())).ToDictionary(r => r.Id);
+        return TypedResults.Ok(verifications
+            .Where(v => v.IsVisibleTo(user)
+                && datasets.TryGetValue(v.DatasetId, out var dataset) && dataset.IsSharedWith(user.OutletId)
+                && (!restrictions.TryGetValue(v.RecordId, out var restriction) || restriction.OutletIds.Contains(user.OutletId)))
+            .OrderBy(v => v.CreatedAt)
+            .Select(v => v.ToView())
+            .ToList());
     }
 
     private static async Task<Results<Created<AnnotationView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> AddToRecord(

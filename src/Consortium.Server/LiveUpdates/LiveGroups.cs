@@ -49,7 +49,6 @@ public static class LiveGroups
     /// </summary>
     public static IReadOnlyList<string> EntitledTo(Annotation annotation, IReadOnlyList<string>? datasetOutlets, IReadOnlyList<string>? recordOutlets)
     {
-        var groups = OnRecord(annotation);
         var mayRead = annotation.EntitledOutlets();
         IEnumerable<string>? outlets = mayRead;
         foreach (var narrowing in new[] { datasetOutlets, recordOutlets })
@@ -61,19 +60,18 @@ public static class LiveGroups
         }
         if (mayRead is [])
         {
-            if ((datasetOutlets?.Contains(annotation.OutletId) ?? true) && (recordOutlets?.Contains(annotation.OutletId) ?? true))
-            {
-                groups.Add(InvestigationForUser(annotation.InvestigationId, annotation.Author));
-            }
+            var authorMaySee = (datasetOutlets?.Contains(annotation.OutletId) ?? true) && (recordOutlets?.Contains(annotation.OutletId) ?? true);
+            return authorMaySee
+                ? [RecordForUser(annotation.RecordId, annotation.Author), InvestigationForUser(annotation.InvestigationId, annotation.Author)]
+                : [];
         }
-        else if (outlets is null)
+        if (outlets is null)
         {
-            groups.Add(Investigation(annotation.InvestigationId));
+            return [Record(annotation.RecordId), Investigation(annotation.InvestigationId)];
         }
-        else
-        {
-            groups.AddRange(outlets.Distinct().Select(o => InvestigationForOutlet(annotation.InvestigationId, o)));
-        }
-        return groups;
+        // Narrowed by outlet even on the record's own groups: a connection that joined before a compartment or a
+        // restriction narrowed the record (and was not closed yet) gets nothing it may no longer read.
+        var entitled = outlets.Distinct().ToList();
+        return [.. entitled.Select(o => RecordForOutlet(annotation.RecordId, o)), .. entitled.Select(o => InvestigationForOutlet(annotation.InvestigationId, o))];
     }
 }

@@ -95,6 +95,9 @@ public sealed class AnnotationKindsAndFeedTests(ConsortiumServer server) : Serve
         Assert.False(bravoPushes.TryRead(out _));
         Assert.Empty(await ReadFeedAsync(Server.ClientFor("tom@bravo"), investigation.Id));
         Assert.Single(await ReadFeedAsync(Server.ClientFor("lena@lab"), investigation.Id));
+        var verification = await Server.ClientFor("lena@lab").AddAnnotationAsync(record.Id, new NewAnnotation(AnnotationKinds.Verification));
+        Assert.Empty(await Server.ClientFor("tom@bravo").ListVerificationsAsync(investigation.Id));
+        Assert.Equal([verification.Id], (await Server.ClientFor("ines@alpha").ListVerificationsAsync(investigation.Id)).Select(v => v.Id));
     }
 
     [Fact]

@@ -32,6 +32,8 @@ const patterns: Array<[RegExp, (id: string) => Route]> = [
   [/^\/investigations\/([^/]+)\/members\/?$/, (id) => ({ name: 'members', id })],
   [/^\/investigations\/([^/]+)\/audit\/?$/, (id) => ({ name: 'audit', id })],
   [/^\/investigations\/([^/]+)\/board\/?$/, (id) => ({ name: 'board', id })],
+  // The board's first address, kept so links to it still work.
+  [/^\/investigations\/([^/]+)\/verifications\/?$/, (id) => ({ name: 'board', id })],
   [/^\/investigations\/([^/]+)\/?$/, (id) => ({ name: 'investigation', id })],
   [/^\/datasets\/([^/]+)\/?$/, (id) => ({ name: 'dataset', id })],
   [/^\/records\/([^/]+)\/?$/, (id) => ({ name: 'record', id })],
