@@ -68,6 +68,8 @@ public sealed class VerificationBoardAndInboxTests(BrowserFixture fixture) : IAs
         // The reporter's page was not reloaded: only the push can move the card there.
         await Assertions.Expect(CardInColumn(reporterPage, verification, VerificationStates.Infected)).ToBeVisibleAsync(Soon);
         await Assertions.Expect(CardInColumn(reporterPage, verification, VerificationStates.ForensicsSubmitted)).ToHaveCountAsync(0);
+        // Announced to screen readers too, in the board's status region.
+        await Assertions.Expect(reporterPage.GetByTestId("status-message")).ToContainTextAsync("moved to Infected");
         await Assertions.Expect(CardInColumn(analystPage, verification, VerificationStates.Infected)).ToBeVisibleAsync(Soon);
         var stored = await alpha.GetAnnotationAsync(verification.Id);
         Assert.Equal(VerificationStates.Infected, stored.Verification!.State);

@@ -90,6 +90,10 @@ export const en = {
   'inbox.digestHint': 'The last 24 hours of your inbox, ready each day at {hour}:00 UTC (GET /api/inbox/digest).',
   'inbox.digestOn': 'Daily digest on, ready at {hour}:00 UTC.',
   'inbox.digestOff': 'Daily digest off.',
+  'inbox.digestHour': 'Ready at',
+  'inbox.digestHourSave': 'Save the hour',
+  'inbox.digestHourSaved': 'The digest will be ready at {hour}:00 UTC.',
+  'board.liveMoved': '{record} moved to {state}.',
 
   'follow.follow': 'Follow this record',
   'follow.followed': 'Following: replies, verification changes and assignments on this record reach your inbox.',

@@ -1,4 +1,4 @@
-import { useMemo, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import { api, ApiError, describeError } from '../../api/client';
 import { Link, paths } from '../../app/router';
 import { Breadcrumbs, ErrorAlert, Loading, PageHeading, StatusMessage } from '../../app/ui';
@@ -40,6 +40,11 @@ export function VerificationBoardPage({ id }: { id: string }) {
   const [busyId, setBusyId] = useState<string | null>(null);
   const [dropTarget, setDropTarget] = useState<string | null>(null);
   const inv = investigation.data;
+  // Someone's move arriving live is announced in the same polite status region as one's own.
+  const { liveMove } = board;
+  useEffect(() => {
+    if (liveMove) setMessage(t('board.liveMoved', { record: recordLabel(liveMove.recordId), state: stateLabel(liveMove.state) }));
+  }, [liveMove]);
   const title = inv ? t('board.title', { investigation: inv.name }) : t('board.heading');
 
   const columns = useMemo(() => {

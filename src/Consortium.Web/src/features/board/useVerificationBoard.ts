@@ -40,6 +40,10 @@ export function useVerificationBoard(investigationId: string) {
   const reading = useRef<Promise<void>>(Promise.resolve());
   const disposed = useRef(false);
   const joinedEpoch = useRef<number | null>(null);
+  // The cards as last rendered, to tell a push that moves a card (announced) from one that changes nothing.
+  const shownCards = useRef(state.cards);
+  shownCards.current = state.cards;
+  const [liveMove, setLiveMove] = useState<{ recordId: string; state: string; version: number } | null>(null);
 
   const catchUp = useCallback(() => {
     const run = reading.current.then(async () => {
@@ -71,6 +75,11 @@ export function useVerificationBoard(investigationId: string) {
 
   const onPush = (annotation: BoardAnnotation) => {
     if (!annotation || annotation.investigationId !== investigationId) return;
+    const held = shownCards.current.get(annotation.id);
+    const state = annotation.verification?.state;
+    if (held && state && held.version < annotation.version && held.verification?.state !== state) {
+      setLiveMove({ recordId: annotation.recordId, state, version: annotation.version });
+    }
     setState((s) => applyAnnotations(s, [annotation]));
   };
   useHubEvent<[BoardAnnotation]>('annotationAdded', onPush);
@@ -121,5 +130,5 @@ export function useVerificationBoard(investigationId: string) {
     catchUp().catch((error: unknown) => setState((s) => ({ ...s, error })));
   }, [catchUp]);
 
-  return { ...state, status, catchingUp, apply, retry };
+  return { ...state, status, catchingUp, apply, retry, liveMove };
 }

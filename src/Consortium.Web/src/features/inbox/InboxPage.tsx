@@ -95,11 +95,15 @@ function DigestToggle() {
   const [error, setError] = useState<unknown>(undefined);
   const [saving, setSaving] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
+  const [hour, setHour] = useState(7);
 
   useEffect(() => {
     const controller = new AbortController();
     inboxApi.preference(controller.signal).then(
-      (p) => setPreference(p),
+      (p) => {
+        setPreference(p);
+        setHour(p.hourUtc);
+      },
       (e: unknown) => {
         if (!controller.signal.aborted) setError(e);
       },
@@ -107,15 +111,19 @@ function DigestToggle() {
     return () => controller.abort();
   }, []);
 
-  const toggle = async (dailyDigest: boolean) => {
+  const save = async (dailyDigest: boolean, hourUtc: number) => {
     if (!preference) return;
     setSaving(true);
     setError(undefined);
     setMessage(null);
     try {
-      const saved = await inboxApi.setPreference({ ...preference, dailyDigest });
+      const saved = await inboxApi.setPreference({ dailyDigest, hourUtc });
+      const hourOnly = saved.dailyDigest === preference.dailyDigest;
       setPreference(saved);
-      setMessage(saved.dailyDigest ? t('inbox.digestOn', { hour: String(saved.hourUtc).padStart(2, '0') }) : t('inbox.digestOff'));
+      setHour(saved.hourUtc);
+      setMessage(hourOnly
+        ? t('inbox.digestHourSaved', { hour: String(saved.hourUtc).padStart(2, '0') })
+        : saved.dailyDigest ? t('inbox.digestOn', { hour: String(saved.hourUtc).padStart(2, '0') }) : t('inbox.digestOff'));
     } catch (e) {
       setError(e);
     } finally {
@@ -132,13 +140,36 @@ function DigestToggle() {
             type="checkbox"
             checked={preference.dailyDigest}
             disabled={saving}
-            onChange={(event) => void toggle(event.target.checked)}
+            onChange={(event) => void save(event.target.checked, preference.hourUtc)}
             aria-describedby="digest-hint"
           />{' '}
           {t('inbox.digestLabel')}
         </label>
       ) : (
         error === undefined && <Loading />
+      )}
+      {preference && (
+        <form
+          className="form-row"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void save(preference.dailyDigest, hour);
+          }}
+        >
+          <label className="field-inline">
+            {t('inbox.digestHour')}{' '}
+            <select className="input" value={hour} onChange={(event) => setHour(Number(event.target.value))}>
+              {Array.from({ length: 24 }, (_, h) => (
+                <option key={h} value={h}>
+                  {String(h).padStart(2, '0')}:00 UTC
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" className="button secondary small" disabled={saving || hour === preference.hourUtc}>
+            {t('inbox.digestHourSave')}
+          </button>
+        </form>
       )}
       <p className="hint" id="digest-hint">
         {t('inbox.digestHint', { hour: String(preference?.hourUtc ?? 7).padStart(2, '0') })}
