@@ -175,6 +175,20 @@ public sealed class VerificationBoardAndInboxTests(BrowserFixture fixture) : IAs
         await Assertions.Expect(page.GetByTestId("inbox-entry")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
         await Assertions.Expect(page.GetByTestId("inbox-entry").First).ToHaveAttributeAsync("data-read", "true");
         await Assertions.Expect(page.GetByTestId("inbox-unread-count")).ToHaveCountAsync(0);
+        var tomsInbox = await Server.ClientFor("tom.ellery@bravo").ListInboxAsync();
+        Assert.True(Assert.Single(tomsInbox).Read);
+
+        // The daily digest: switched on, its hour saved, both kept across a reload.
+        var digest = page.GetByLabel("Prepare a daily digest of my inbox");
+        await digest.CheckAsync();
+        await Assertions.Expect(page.GetByText("Daily digest on, ready at 07:00 UTC.")).ToBeVisibleAsync(Soon);
+        await page.GetByLabel("Ready at").SelectOptionAsync("18");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the hour" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("The digest will be ready at 18:00 UTC.")).ToBeVisibleAsync(Soon);
+        await page.ReloadAsync();
+        await Assertions.Expect(digest).ToBeCheckedAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByLabel("Ready at")).ToHaveValueAsync("18");
+
         await entry.GetByRole(AriaRole.Link, new() { Name = "Open the record" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/records/{shared.Records[0].Id}$"));
         await page.Context.CloseAsync();

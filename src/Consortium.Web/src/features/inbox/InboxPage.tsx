@@ -116,15 +116,19 @@ function DigestToggle() {
     setSaving(true);
     setError(undefined);
     setMessage(null);
+    // The checkbox shows the change at once; a refusal puts it back.
+    const before = preference;
+    setPreference({ dailyDigest, hourUtc });
     try {
       const saved = await inboxApi.setPreference({ dailyDigest, hourUtc });
-      const hourOnly = saved.dailyDigest === preference.dailyDigest;
+      const hourOnly = saved.dailyDigest === before.dailyDigest;
       setPreference(saved);
       setHour(saved.hourUtc);
       setMessage(hourOnly
         ? t('inbox.digestHourSaved', { hour: String(saved.hourUtc).padStart(2, '0') })
         : saved.dailyDigest ? t('inbox.digestOn', { hour: String(saved.hourUtc).padStart(2, '0') }) : t('inbox.digestOff'));
     } catch (e) {
+      setPreference(before);
       setError(e);
     } finally {
       setSaving(false);
