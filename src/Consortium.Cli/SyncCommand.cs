@@ -82,6 +82,35 @@ internal static class SyncChanges
                 await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, id, cancellationToken);
                 wake.Release();
             };
+            // A connection the server closed outright is not resumed by the automatic reconnect: open a new one.
+            connection.Closed += async _ =>
+            {
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                        await connection.StartAsync(cancellationToken);
+                        await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, id, cancellationToken);
+                        wake.Release();
+                        return;
+                    }
+                    catch (Microsoft.AspNetCore.SignalR.HubException)
+                    {
+                        // Access ended: the feed answers 404 on the next catch-up and the command stops with that error.
+                        wake.Release();
+                        return;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // The server is away; try again.
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            };
             await connection.StartAsync(cancellationToken);
             await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, id, cancellationToken);
             try

@@ -224,6 +224,9 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
                 configure?.Invoke(options);
             })
             .WithAutomaticReconnect()
+            // Over WebSockets a dropped transport resumes with the messages in flight replayed; a client must still
+            // catch up from the changes feed after any reconnect (LiveAnnotations does), since this is best effort.
+            .WithStatefulReconnect()
             .Build();
     }
 

@@ -235,7 +235,10 @@ public sealed record PresenceView(Guid RecordId, IReadOnlyList<PresenceEntry> Vi
 /// <summary>Someone is typing in the thread of <see cref="AnnotationId"/> on <see cref="RecordId"/>.</summary>
 public sealed record TypingView(Guid RecordId, Guid AnnotationId, string UserId, string DisplayName, string OutletId);
 
-/// <summary>An inbox entry: a mention, a reply, an assignment or a verification change on a followed record.</summary>
+/// <summary>
+/// An inbox entry: a mention, a reply, an assignment or a verification change on a followed record.
+/// <see cref="Sequence"/> is the global sequence number of the change that caused it on a live push, 0 in listings.
+/// </summary>
 public sealed record NotificationView(Guid Id, string Reason, Guid AnnotationId, Guid RecordId, Guid InvestigationId, string ByName, string Summary, DateTimeOffset At, bool Read, long Sequence);
 
 /// <summary>The values of <see cref="NotificationView.Reason"/>.</summary>
@@ -350,8 +353,11 @@ public sealed record OutletRestriction(IReadOnlyList<string>? OutletIds);
 
 /// <summary>
 /// One entry of the append-only audit log: who did what, to what, when, from where, chained to the entry before it.
-/// <see cref="Index"/> counts every entry of the whole log from 1 (entries of other investigations sit in between).
-/// <see cref="Hash"/> is computed by <see cref="AuditChain.ComputeHash"/>; <see cref="At"/> is UTC.
+/// <see cref="Index"/> numbers every entry of the whole log in the order the actions started (entries of other
+/// investigations sit in between, and a rolled-back action leaves a gap). <see cref="Position"/> is the entry's place in
+/// the hash chain, contiguous from 1, set with <see cref="PreviousHash"/> and <see cref="Hash"/> when the entry is sealed
+/// (milliseconds after it was written; all three are null until then). <see cref="Hash"/> is computed by
+/// <see cref="AuditChain.ComputeHash"/>; <see cref="At"/> is UTC.
 /// </summary>
 public sealed record AuditEntryView(
     long Index,
@@ -367,8 +373,9 @@ public sealed record AuditEntryView(
     string Client,
     string? IpAddress,
     string? UserAgent,
-    string PreviousHash,
-    string Hash);
+    string? PreviousHash,
+    string? Hash,
+    long? Position = null);
 
 /// <summary>A page of audit entries, newest first; pass <see cref="Next"/> as <c>after</c> to get older ones (null at the end).</summary>
 public sealed record AuditPage(IReadOnlyList<AuditEntryView> Items, long? Next);

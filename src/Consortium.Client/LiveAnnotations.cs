@@ -44,6 +44,12 @@ public sealed class LiveAnnotations : IAsyncDisposable
     /// <summary>Raised after a catch-up from the feed finished with the copy complete up to <see cref="Cursor"/>.</summary>
     public event Action? CaughtUp;
 
+    /// <summary>How many times the hub connection was lost and re-established (each followed by a catch-up).</summary>
+    public int Reconnects => reconnects;
+
+    private int reconnects;
+    private volatile bool disposed;
+
     /// <summary>Connects, follows the investigation and catches up from the feed.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -52,13 +58,43 @@ public sealed class LiveAnnotations : IAsyncDisposable
         connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationChanged), OnPush);
         connection.Reconnected += async _ =>
         {
+            Interlocked.Increment(ref reconnects);
             // Groups do not survive a new connection: join again, then read what was missed.
             await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, investigationId);
             await CatchUpAsync(CancellationToken.None);
         };
+        // The server closes connections outright (revocation checks, a restart) without letting the client's
+        // automatic reconnect resume them: start a new one, which re-checks access, and catch up.
+        connection.Closed += _ => disposed ? Task.CompletedTask : RestartAsync();
         await connection.StartAsync(cancellationToken);
         await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, investigationId, cancellationToken);
         await CatchUpAsync(cancellationToken);
+    }
+
+    private async Task RestartAsync()
+    {
+        for (var attempt = 0; !disposed; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * (1 << Math.Min(attempt, 7)))));
+            try
+            {
+                await connection!.StartAsync();
+                await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, investigationId);
+            }
+            catch (Microsoft.AspNetCore.SignalR.HubException)
+            {
+                // No longer allowed to follow the investigation: stay disconnected.
+                await connection!.StopAsync();
+                return;
+            }
+            catch (Exception) when (!disposed)
+            {
+                continue;
+            }
+            Interlocked.Increment(ref reconnects);
+            await CatchUpAsync();
+            return;
+        }
     }
 
     /// <summary>Reads the feed from <see cref="Cursor"/> until current. Safe to call at any time, from any thread.</summary>
@@ -129,6 +165,7 @@ public sealed class LiveAnnotations : IAsyncDisposable
     /// <summary>Stops the hub connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        disposed = true;
         if (connection is not null)
         {
             await connection.DisposeAsync();
