@@ -296,6 +296,9 @@ public static class NotificationReasons
     public const string Verification = "verification";
 }
 
+/// <summary>Whether the caller follows a record (<c>GET /api/records/{id}/follow</c>).</summary>
+public sealed record FollowState(bool Following);
+
 /// <summary>The caller's notification preference: a daily digest instead of (or besides) the live inbox.</summary>
 public sealed record DigestPreference(bool DailyDigest, int HourUtc = 7);
 

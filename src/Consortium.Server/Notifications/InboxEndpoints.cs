@@ -21,6 +21,7 @@ public static class InboxEndpoints
         inbox.MapGet("/preference", GetPreference);
         inbox.MapPut("/preference", SetPreference);
         var follow = app.MapGroup("/api/records/{recordId:guid}/follow").WithTags("Inbox").RequireAuthorization();
+        follow.MapGet("/", GetFollowState);
         follow.MapPut("/", FollowRecord);
         follow.MapDelete("/", UnfollowRecord);
         return app;
@@ -125,6 +126,18 @@ public static class InboxEndpoints
             }
         }
         return TypedResults.Text(text.ToString(), "text/plain; charset=utf-8");
+    }
+
+    /// <summary>Whether the caller follows the record (annotating it follows it too), so a page can show the state.</summary>
+    private static async Task<Results<Ok<FollowState>, NotFound<ProblemDetails>>> GetFollowState(Guid recordId, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var user = ConsortiumUser.From(http.User);
+        if (await access.RecordAsync(user, recordId, cancellationToken) is null)
+        {
+            return Problems.NotFound("record");
+        }
+        var follow = await session.LoadAsync<RecordFollow>(RecordFollow.IdOf(user.UserId, recordId), cancellationToken);
+        return TypedResults.Ok(new FollowState(follow is not null));
     }
 
     private static async Task<Results<NoContent, NotFound<ProblemDetails>>> FollowRecord(Guid recordId, HttpContext http, AccessPolicy access, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)

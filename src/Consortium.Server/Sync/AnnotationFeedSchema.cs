@@ -8,7 +8,7 @@ namespace Consortium.Server.Sync;
 /// The table behind the changes feed, and the trigger that fills it. Marten upserts an annotation's inline snapshot in
 /// the same transaction as its events; the trigger copies each upserted state into <c>annotation_feed</c> with the
 /// writing transaction's id (<c>pg_current_xact_id()</c>). The feed serves only rows of transactions older than the
-/// oldest one still running, ordered by (transaction id, sequence): see docs/decisions/0011-annotations-changes-feed.md.
+/// oldest one still running, ordered by (transaction id, sequence): see docs/decisions/0014-annotations-changes-feed.md.
 /// </summary>
 /// <remarks>
 /// A trigger rather than a Marten listener with queued SQL: it runs in the writing transaction whatever path appended

@@ -169,6 +169,8 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
             Get("digest", "api/inbox/digest", persons),
             Get("digest preference", "api/inbox/preference", persons),
             Send("set digest preference", HttpMethod.Put, "api/inbox/preference", new DigestPreference(true, 6), persons),
+            Get("follow state", $"api/records/{w.Record}/follow", Expect(ok)),
+            Get("follow state of restricted record", $"api/records/{w.RestrictedRecord}/follow", alphaOnly),
             new("follow record", () => new(HttpMethod.Put, $"api/records/{w.Record}/follow"), Expect(noContent)),
             new("follow restricted record", () => new(HttpMethod.Put, $"api/records/{w.RestrictedRecord}/follow"), Expect(notFound, coordinator: noContent)),
             new("unfollow record", () => new(HttpMethod.Delete, $"api/records/{w.Record}/follow"), Expect(noContent)),

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { AuditPage } from '../features/audit/AuditPage';
 import { InvestigationPage } from '../features/investigations/InvestigationPage';
 import { InvestigationSearchPage } from '../features/investigations/InvestigationSearchPage';
@@ -7,8 +7,9 @@ import { DatasetPage } from '../features/datasets/DatasetPage';
 import { MembersPage } from '../features/members/MembersPage';
 import { OutletPage } from '../features/outlet/OutletPage';
 import { RecordPage } from '../features/records/RecordPage';
+import { VerificationBoardPage } from '../features/board/VerificationBoardPage';
 import { InboxPage } from '../features/inbox/InboxPage';
-import { VerificationBoard } from '../features/verifications/VerificationBoard';
+import { InboxProvider, useInboxIfSignedIn } from '../features/inbox/InboxProvider';
 import { useSession } from '../features/session/session';
 import { LiveProvider } from '../live/LiveConnection';
 import { t } from '../i18n';
@@ -18,7 +19,7 @@ import { ErrorAlert, Loading, PageHeading } from './ui';
 export function App() {
   const { state, refresh } = useSession();
   return (
-    <>
+    <SignedInProviders user={state.status === 'signedIn' ? state.me.user : null}>
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
@@ -27,14 +28,42 @@ export function App() {
         {state.status === 'loading' && <Loading />}
         {state.status === 'error' && <ErrorAlert error={state.error} onRetry={refresh} />}
         {state.status === 'signedOut' && <Loading />}
-        {state.status === 'signedIn' && (
-          // One live connection per signed-in user; a different user gets a fresh one.
-          <LiveProvider key={state.me.user}>
-            <Routes />
-          </LiveProvider>
-        )}
+        {state.status === 'signedIn' && <Routes />}
       </main>
-    </>
+    </SignedInProviders>
+  );
+}
+
+/**
+ * One live connection per signed-in user (a different user gets a fresh one) and their inbox, around the header
+ * too: its unread count is live.
+ */
+function SignedInProviders({ user, children }: { user: string | null; children: ReactNode }) {
+  if (!user) return <>{children}</>;
+  return (
+    <LiveProvider key={user}>
+      <InboxProvider>{children}</InboxProvider>
+    </LiveProvider>
+  );
+}
+
+/** The Inbox link with the number of unread entries, kept current by the inbox's pushes. */
+function InboxNavLink({ current }: { current: boolean }) {
+  const inbox = useInboxIfSignedIn();
+  const unread = inbox?.unread ?? 0;
+  return (
+    <Link to={paths.inbox()} aria-current={current ? 'page' : undefined} data-testid="nav-inbox">
+      {t('nav.inbox')}
+      {unread > 0 && (
+        <>
+          {' '}
+          <span className="nav-count" data-testid="inbox-unread-count" aria-hidden="true">
+            {unread}
+          </span>
+          <span className="visually-hidden">{t('nav.inboxUnread', { count: unread })}</span>
+        </>
+      )}
+    </Link>
   );
 }
 
@@ -61,9 +90,7 @@ function Header() {
                 </Link>
               </li>
               <li>
-                <Link to={paths.inbox()} aria-current={route.name === 'inbox' ? 'page' : undefined} data-testid="nav-inbox">
-                  {t('nav.inbox')}
-                </Link>
+                <InboxNavLink current={route.name === 'inbox'} />
               </li>
               {isOutletAdmin && (
                 <li>
@@ -117,12 +144,12 @@ function Routes() {
       return <AuditPage key={route.id} id={route.id} />;
     case 'investigationSearch':
       return <InvestigationSearchPage key={route.id} id={route.id} />;
-    case 'outlet':
-      return <OutletPage />;
-    case 'verifications':
-      return <VerificationBoard key={route.id} id={route.id} />;
+    case 'board':
+      return <VerificationBoardPage key={route.id} id={route.id} />;
     case 'inbox':
       return <InboxPage />;
+    case 'outlet':
+      return <OutletPage />;
     case 'dataset':
       return <DatasetPage key={route.id} id={route.id} />;
     case 'record':

@@ -21,7 +21,7 @@ export type Route =
   | { name: 'investigation'; id: string }
   | { name: 'members'; id: string }
   | { name: 'audit'; id: string }
-  | { name: 'verifications'; id: string }
+  | { name: 'board'; id: string }
   | { name: 'inbox' }
   | { name: 'investigationSearch'; id: string }
   | { name: 'outlet' }
@@ -32,8 +32,10 @@ export type Route =
 const patterns: Array<[RegExp, (id: string) => Route]> = [
   [/^\/investigations\/([^/]+)\/members\/?$/, (id) => ({ name: 'members', id })],
   [/^\/investigations\/([^/]+)\/audit\/?$/, (id) => ({ name: 'audit', id })],
-  [/^\/investigations\/([^/]+)\/verifications\/?$/, (id) => ({ name: 'verifications', id })],
   [/^\/investigations\/([^/]+)\/search\/?$/, (id) => ({ name: 'investigationSearch', id })],
+  [/^\/investigations\/([^/]+)\/board\/?$/, (id) => ({ name: 'board', id })],
+  // The board's first address, kept so links to it still work.
+  [/^\/investigations\/([^/]+)\/verifications\/?$/, (id) => ({ name: 'board', id })],
   [/^\/investigations\/([^/]+)\/?$/, (id) => ({ name: 'investigation', id })],
   [/^\/datasets\/([^/]+)\/?$/, (id) => ({ name: 'dataset', id })],
   [/^\/records\/([^/]+)\/?$/, (id) => ({ name: 'record', id })],
@@ -61,7 +63,7 @@ export const paths = {
   investigation: (id: string) => `/investigations/${encodeURIComponent(id)}`,
   members: (id: string) => `/investigations/${encodeURIComponent(id)}/members`,
   audit: (id: string) => `/investigations/${encodeURIComponent(id)}/audit`,
-  verifications: (id: string) => `/investigations/${encodeURIComponent(id)}/verifications`,
+  board: (id: string) => `/investigations/${encodeURIComponent(id)}/board`,
   inbox: () => '/inbox',
   investigationSearch: (id: string) => `/investigations/${encodeURIComponent(id)}/search`,
   outlet: () => '/outlet',

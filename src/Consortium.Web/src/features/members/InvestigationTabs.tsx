@@ -2,7 +2,7 @@ import type { InvestigationRole } from '../../api/types';
 import { Link, paths } from '../../app/router';
 import { t } from '../../i18n';
 
-export type InvestigationSection = 'datasets' | 'search' | 'members' | 'audit' | 'verifications';
+export type InvestigationSection = 'datasets' | 'search' | 'members' | 'board' | 'audit';
 
 /**
  * The sections of one investigation, as links: Datasets, Members and, for coordinators, Audit. `myRole` is the
@@ -44,12 +44,8 @@ export function InvestigationTabs({
           </Link>
         </li>
         <li>
-          <Link
-            to={paths.verifications(id)}
-            aria-current={current === 'verifications' ? 'page' : undefined}
-            data-testid="verifications-tab"
-          >
-            {t('investigation.tab.verifications')}
+          <Link to={paths.board(id)} aria-current={current === 'board' ? 'page' : undefined} data-testid="board-tab">
+            {t('investigation.tab.board')}
           </Link>
         </li>
         {myRole === 'coordinator' && (

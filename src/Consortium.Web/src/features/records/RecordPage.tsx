@@ -15,6 +15,7 @@ import { PresenceList } from './PresenceList';
 import { useAnnotationThread } from './useAnnotationThread';
 import { RecentViewers } from './RecentViewers';
 import { findNextRecord, findPreviousRecord } from './recordNavigation';
+import { FollowButton } from '../inbox/FollowButton';
 
 const digits = (value: string) => value.replace(/\D+/g, '');
 
@@ -124,6 +125,7 @@ function RecordView({ record, dataset, memberOutletIds }: { record: LeakRecord; 
         <p className="hint" role="status">
           {navMessage}
         </p>
+        <FollowButton recordId={record.id} />
       </div>
       {navError !== undefined && <ErrorAlert error={navError} />}
 
