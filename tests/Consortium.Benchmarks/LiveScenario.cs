@@ -209,7 +209,7 @@ public static class LiveScenario
                     var poster = posters[index % posters.Length];
                     var record = records[index / posters.Length % records.Count];
                     var text = $"bench {run} #{index} {filler}";
-                    var annotation = new AnnotationView(Guid.NewGuid(), record, "note", text, VisibilityOf(index), poster.User, poster.User, poster.OutletId, DateTimeOffset.UtcNow, index);
+                    var annotation = new AnnotationView(Guid.NewGuid(), record, "note", text, VisibilityOf(index), poster.User, poster.User, poster.OutletId, DateTimeOffset.UtcNow, index, Guid.Empty, Guid.Empty);
                     sentAt[index] = Stopwatch.GetTimestamp();
                     ok[index] = await target.PostAsync(poster, record, annotation);
                     postMs[index] = Stopwatch.GetElapsedTime(sentAt[index]).TotalMilliseconds;
