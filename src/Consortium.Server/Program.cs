@@ -15,6 +15,7 @@ builder.AddConsortiumStorage();
 builder.AddConsortiumIdentity();
 builder.AddConsortiumApi();
 builder.AddLiveUpdates();
+builder.AddRecordImports();
 builder.AddConsortiumAudit();
 builder.AddDemoConsortium();
 

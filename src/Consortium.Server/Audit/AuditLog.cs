@@ -107,6 +107,32 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock)
         return await AppendAsync(session, ActorOf(http), AuditOrigin.From(http), subject, cancellationToken);
     }
 
+    /// <summary>
+    /// As <see cref="AppendWithinAsync(NpgsqlTransaction, HttpContext, AuditSubject, CancellationToken)"/>, for work done
+    /// on someone's behalf after their request ended (a background import's last batch).
+    /// </summary>
+    public async Task<AuditEntryView> AppendWithinAsync(NpgsqlTransaction transaction, AuditActor actor, AuditOrigin origin, AuditSubject subject, CancellationToken cancellationToken)
+    {
+        await using var session = SessionWithin(transaction);
+        return await AppendAsync(session, actor, origin, subject, cancellationToken);
+    }
+
+    /// <summary>As <see cref="SaveChangesWithEntryAsync(IDocumentSession, HttpContext, AuditSubject, CancellationToken)"/>, for work done on someone's behalf after their request ended.</summary>
+    public async Task<AuditEntryView> SaveChangesWithEntryAsync(IDocumentSession session, AuditActor actor, AuditOrigin origin, AuditSubject subject, CancellationToken cancellationToken)
+    {
+        var append = new AppendBeforeCommit(this, actor, origin, subject);
+        ((ITransactionParticipantRegistrar)session).AddTransactionParticipant(append);
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            append.Done = true;
+        }
+        return append.Appended ?? throw new InvalidOperationException("The session had nothing to save, so nothing was recorded.");
+    }
+
     private static AuditActor ActorOf(HttpContext http) => AuditActor.From(ConsortiumUser.From(http.User));
 
     // A second session in a write's transaction, so the entry goes through Marten's event append and inline projection

@@ -9,6 +9,9 @@ public static class PhoneNumbers
 
     public sealed record Normalised(string E164, string Digits, string? Country);
 
+    /// <summary>The regions libphonenumber knows, as ISO 3166 alpha-2 codes.</summary>
+    public static IReadOnlySet<string> SupportedRegions => Util.GetSupportedRegions();
+
     /// <summary>Null when the text cannot be read as a phone number (the row is then rejected with a reason).</summary>
     public static Normalised? TryNormalise(string text, string? defaultCountry)
     {
@@ -16,9 +19,32 @@ public static class PhoneNumbers
         {
             return null;
         }
+        var region = defaultCountry is { Length: 2 } ? defaultCountry.ToUpperInvariant() : "ZZ";
+        if (Parse(text, region) is { } number)
+        {
+            return number;
+        }
+        // Without a country, a number written in international form without its "+" (447700900123, 00447700900123)
+        // still names its country: read it as such rather than reject it.
+        if (region == "ZZ")
+        {
+            var digits = DigitsOf(text);
+            if (digits.StartsWith("00", StringComparison.Ordinal))
+            {
+                digits = digits[2..];
+            }
+            if (digits.Length >= 8 && digits[0] != '0')
+            {
+                return Parse("+" + digits, region);
+            }
+        }
+        return null;
+    }
+
+    private static Normalised? Parse(string text, string region)
+    {
         try
         {
-            var region = defaultCountry is { Length: 2 } ? defaultCountry.ToUpperInvariant() : "ZZ";
             var number = Util.Parse(text, region);
             var e164 = Util.Format(number, PhoneNumberFormat.E164);
             var country = Util.GetRegionCodeForNumber(number);
