@@ -96,7 +96,7 @@ public static class DatasetSchema
     }
 
     /// <summary>ISO 3166 alpha-2 codes from codes (alpha-2 or alpha-3) or English names, as .NET's region data knows them.</summary>
-    internal static class Countries
+    public static class Countries
     {
         private static readonly Dictionary<string, string> Codes = Build();
 
@@ -141,7 +141,7 @@ public static class DatasetSchema
     }
 
     /// <summary>Dates to ISO 8601 (<c>yyyy-MM-dd</c>); null when the text is not a date this reads unambiguously.</summary>
-    internal static class Dates
+    public static class Dates
     {
         private static readonly string[] Formats =
         [

@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Threading.Channels;
 using Consortium.Client;
 using Consortium.Server.Storage;
@@ -51,12 +54,14 @@ public static class ImportRecords
     {
         var header = source.Header!;
         var normaliser = new DatasetSchema.Normaliser(header, dataset.Schema);
-        var serializer = store.Options.Serializer();
         var table = new RecordSearchSql(storage.Schema).Table;
         var reported = from.Errors.Count;
 
         using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(abort);
-        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        // Three stages, so that both cores work: reading, then normalising, hashing and serialising (split over two
+        // threads), then writing, which mostly waits for PostgreSQL.
+        var read = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         var reader = Task.Run(async () =>
         {
             try
@@ -72,36 +77,40 @@ public static class ImportRecords
                     batch.LastRow = row.Row;
                     if (row.Error is { } error)
                     {
-                        batch.Reject(error, ref reported);
+                        batch.ReadErrors.Add(error);
                         if (row.Stop)
                         {
                             break;
                         }
                         continue;
                     }
-                    var values = row.Values!;
-                    if (UnstorableColumn(header, values) is { } bad)
-                    {
-                        batch.Reject(new ImportError(row.Row, bad.Column, bad.Reason), ref reported);
-                        continue;
-                    }
-                    var (normalised, column, reason) = normaliser.Normalise(values);
-                    if (normalised is null)
-                    {
-                        batch.Reject(new ImportError(row.Row, column, reason!), ref reported);
-                        continue;
-                    }
-                    batch.Rows.Add(new Prepared(values, normalised, ContentHash(header, values)));
-                    if (batch.Rows.Count >= batchSize)
+                    batch.Raw.Add((row.Row, row.Values!));
+                    if (batch.Raw.Count >= batchSize)
                     {
                         batch.BytesRead = bytesRead();
-                        await batches.Writer.WriteAsync(batch, readerStop.Token);
+                        await read.Writer.WriteAsync(batch, readerStop.Token);
                         batch = new Batch(batchSize);
                     }
                 }
                 batch.BytesRead = bytesRead();
                 batch.Last = true;
-                await batches.Writer.WriteAsync(batch, readerStop.Token);
+                await read.Writer.WriteAsync(batch, readerStop.Token);
+                read.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                read.Writer.Complete(e);
+            }
+        }, CancellationToken.None);
+        var preparer = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in read.Reader.ReadAllAsync(readerStop.Token))
+                {
+                    Prepare(batch, header, normaliser, ref reported);
+                    await batches.Writer.WriteAsync(batch, readerStop.Token);
+                }
                 batches.Writer.Complete();
             }
             catch (Exception e)
@@ -121,7 +130,7 @@ public static class ImportRecords
                 {
                     try
                     {
-                        progress = await WriteBatchAsync(store, connection, table, serializer, dataset.Id, batch, progress, withinBatch, abort);
+                        progress = await WriteBatchAsync(store, connection, table, dataset.Id, batch, progress, withinBatch, abort);
                         break;
                     }
                     catch (ConcurrencyException) when (attempt < 3)
@@ -148,7 +157,7 @@ public static class ImportRecords
             await readerStop.CancelAsync();
             try
             {
-                await reader;
+                await Task.WhenAll(reader, preparer);
             }
             catch (OperationCanceledException)
             {
@@ -158,7 +167,7 @@ public static class ImportRecords
     }
 
     private static async Task<Progress> WriteBatchAsync(
-        IDocumentStore store, NpgsqlConnection connection, string table, ISerializer serializer, Guid datasetId, Batch batch, Progress before,
+        IDocumentStore store, NpgsqlConnection connection, string table, Guid datasetId, Batch batch, Progress before,
         Func<IDocumentSession, NpgsqlTransaction, Progress, bool, Task> withinBatch, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -203,19 +212,21 @@ public static class ImportRecords
             await using var copy = await connection.BeginBinaryImportAsync(
                 $"copy {table} (id, data, mt_dotnet_type, dataset_id, row_number, phone_digits, content_hash, date) from stdin (format binary)", cancellationToken);
             var type = typeof(LeakedRecord).FullName!;
+            var datasetText = datasetId.ToString();
             foreach (var row in fresh)
             {
-                var record = new LeakedRecord(Guid.CreateVersion7(), datasetId, ++lastRow, row.Values, row.Normalised.Phone?.E164, row.Normalised.Phone?.Digits,
-                    row.Normalised.Country, row.Hash, row.Normalised.Date);
+                var id = Guid.CreateVersion7();
+                lastRow++;
                 await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(record.Id, NpgsqlDbType.Uuid, cancellationToken);
-                await copy.WriteAsync(serializer.ToJson(record), NpgsqlDbType.Jsonb, cancellationToken);
+                await copy.WriteAsync(id, NpgsqlDbType.Uuid, cancellationToken);
+                // The document as Marten writes it (camel case); its tail was serialised while the batch was prepared.
+                await copy.WriteAsync(string.Concat("{\"id\":\"", id.ToString(), "\",\"datasetId\":\"", datasetText, "\",\"rowNumber\":", lastRow.ToString(CultureInfo.InvariantCulture), row.JsonTail), NpgsqlDbType.Jsonb, cancellationToken);
                 await copy.WriteAsync(type, NpgsqlDbType.Varchar, cancellationToken);
                 await copy.WriteAsync(datasetId, NpgsqlDbType.Uuid, cancellationToken);
-                await copy.WriteAsync(record.RowNumber, NpgsqlDbType.Bigint, cancellationToken);
-                await WriteNullableAsync(copy, record.PhoneDigits, cancellationToken);
-                await copy.WriteAsync(record.ContentHash, NpgsqlDbType.Varchar, cancellationToken);
-                await WriteNullableAsync(copy, record.Date, cancellationToken);
+                await copy.WriteAsync(lastRow, NpgsqlDbType.Bigint, cancellationToken);
+                await WriteNullableAsync(copy, row.Normalised.Phone?.Digits, cancellationToken);
+                await copy.WriteAsync(row.Hash, NpgsqlDbType.Varchar, cancellationToken);
+                await WriteNullableAsync(copy, row.Normalised.Date, cancellationToken);
             }
             await copy.CompleteAsync(cancellationToken);
         }
@@ -242,10 +253,100 @@ public static class ImportRecords
     private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>
         value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, NpgsqlDbType.Varchar, cancellationToken);
 
-    private sealed record Prepared(Dictionary<string, string> Values, DatasetSchema.Normaliser.Result Normalised, string Hash);
+    private sealed record Prepared(DatasetSchema.Normaliser.Result Normalised, string Hash, string JsonTail);
+
+    /// <summary>Normalises, hashes and serialises a batch's rows, half on another thread; rejected rows join the batch's errors in row order.</summary>
+    private static void Prepare(Batch batch, string[] header, DatasetSchema.Normaliser normaliser, ref int reported)
+    {
+        var raw = batch.Raw;
+        var prepared = new Prepared?[raw.Count];
+        var rejected = new ImportError?[raw.Count];
+        void Range(int start, int end)
+        {
+            var buffer = new ArrayBufferWriter<byte>(1024);
+            for (var i = start; i < end; i++)
+            {
+                var (number, values) = raw[i];
+                if (UnstorableColumn(header, values) is { } bad)
+                {
+                    rejected[i] = new ImportError(number, bad.Column, bad.Reason);
+                    continue;
+                }
+                var (normalised, column, reason) = normaliser.Normalise(values);
+                if (normalised is null)
+                {
+                    rejected[i] = new ImportError(number, column, reason!);
+                    continue;
+                }
+                var hash = ContentHash(header, values);
+                prepared[i] = new Prepared(normalised, hash, JsonTail(buffer, header, values, normalised, hash));
+            }
+        }
+        var half = raw.Count / 2;
+        var other = Task.Run(() => Range(half, raw.Count));
+        Range(0, half);
+        other.GetAwaiter().GetResult();
+        // Rows rejected while reading and here are reported together in row order (the first 1,000 of the import).
+        var errors = batch.ReadErrors.Concat(rejected.OfType<ImportError>()).OrderBy(e => e.Row);
+        foreach (var error in errors)
+        {
+            batch.Reject(error, ref reported);
+        }
+        batch.ReadErrors.Clear();
+        foreach (var row in prepared)
+        {
+            if (row is not null)
+            {
+                batch.Rows.Add(row);
+            }
+        }
+        raw.Clear();
+    }
+
+    /// <summary>Everything of the record's JSON after its row number, which is known only when the batch is written.</summary>
+    private static string JsonTail(ArrayBufferWriter<byte> buffer, string[] header, Dictionary<string, string> values, DatasetSchema.Normaliser.Result normalised, string hash)
+    {
+        buffer.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            // Continues an object the writer opens: write the members only, then cut the braces.
+            json.WriteStartObject();
+            json.WriteStartObject("values");
+            foreach (var column in header)
+            {
+                json.WriteString(column, values[column]);
+            }
+            json.WriteEndObject();
+            WriteOrNull(json, "phoneE164", normalised.Phone?.E164);
+            WriteOrNull(json, "phoneDigits", normalised.Phone?.Digits);
+            WriteOrNull(json, "country", normalised.Country);
+            json.WriteString("contentHash", hash);
+            WriteOrNull(json, "date", normalised.Date);
+            json.WriteEndObject();
+        }
+        // "{" + members + "}" becomes "," + members + "}".
+        var written = buffer.WrittenSpan;
+        return string.Concat(",", Encoding.UTF8.GetString(written[1..]));
+    }
+
+    private static void WriteOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
 
     private sealed class Batch(int capacity)
     {
+        public List<(long Row, Dictionary<string, string> Values)> Raw { get; } = new(capacity);
+
+        public List<ImportError> ReadErrors { get; } = [];
+
         public List<Prepared> Rows { get; } = new(capacity);
 
         public List<ImportError> Errors { get; } = [];
@@ -306,15 +407,23 @@ public static class ImportRecords
         return null;
     }
 
-    /// <summary>The identity of a row's content within its dataset: every value, in column order, separated by U+001F.</summary>
+    /// <summary>The identity of a row's content within its dataset: SHA-256 of every value in UTF-8, in column order, each followed by U+001F.</summary>
     private static string ContentHash(string[] header, Dictionary<string, string> values)
     {
-        var builder = new StringBuilder();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> small = stackalloc byte[512];
         foreach (var column in header)
         {
-            builder.Append(values[column]).Append('\u001f');
+            var text = values[column];
+            var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+            var bytes = length <= small.Length ? small : new byte[length];
+            var written = Encoding.UTF8.GetBytes(text, bytes);
+            hash.AppendData(bytes[..written]);
+            hash.AppendData([0x1f]);
         }
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return Convert.ToHexString(digest);
     }
 
     /// <summary>A row source for an uploaded file of <paramref name="mediaType"/>; null for a type not imported.</summary>
