@@ -88,6 +88,8 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
             content.Headers.ContentLength = file.Length - file.Position;
         }
         using var request = new HttpRequestMessage(HttpMethod.Post, $"api/datasets/{datasetId}/imports{(wait ? "?wait=true" : "")}") { Content = content };
+        // The server may refuse before reading the body (too large, no access): it then answers at once, without the upload.
+        request.Headers.ExpectContinue = file.CanSeek;
         using var response = await SendAsync(request, cancellationToken);
         return await ReadAsync<ImportJobView>(response, cancellationToken);
     }

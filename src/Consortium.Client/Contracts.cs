@@ -68,8 +68,8 @@ public static class ColumnKinds
     public static readonly IReadOnlyList<string> All = [Phone, Person, Organisation, Country, Date, Text, Free];
 }
 
-/// <summary>One row of a dataset: the values as imported and, where a phone column exists, the number in E.164.</summary>
-public sealed record RecordView(Guid Id, Guid DatasetId, long RowNumber, IReadOnlyDictionary<string, string> Values, string? PhoneE164, string? Country);
+/// <summary>One row of a dataset: the values as imported and, where a phone column exists, the number in E.164; <see cref="Date"/> is the first date column read as yyyy-MM-dd.</summary>
+public sealed record RecordView(Guid Id, Guid DatasetId, long RowNumber, IReadOnlyDictionary<string, string> Values, string? PhoneE164, string? Country, string? Date = null);
 
 /// <summary>Someone of the caller's own outlet who read a record recently; <see cref="LastViewedAt"/> is UTC.</summary>
 public sealed record RecentViewerView(string UserId, string DisplayName, DateTimeOffset LastViewedAt);

@@ -44,19 +44,31 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The server's database, for tests that must look beneath the API (an operator's tools, tampering).</summary>
     public string ConnectionString => connectionString;
 
+    /// <summary>
+    /// A database that outlives this server (a restart test starts a second server on the first one's database): it is
+    /// neither reset at start nor dropped at the end. Null: a fresh database of the server's own.
+    /// </summary>
+    protected virtual string? SharedDatabase => null;
+
     public async Task InitializeAsync()
     {
-        connectionString = await TestPostgres.CreateDatabaseAsync();
+        connectionString = SharedDatabase ?? await TestPostgres.CreateDatabaseAsync();
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
-        await ResetAsync();
+        if (SharedDatabase is null)
+        {
+            await ResetAsync();
+        }
     }
 
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(connectionString);
+        if (SharedDatabase is null)
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
         if (Directory.Exists(keysDirectory))
         {
             Directory.Delete(keysDirectory, recursive: true);

@@ -20,7 +20,7 @@ public sealed record LeakedRecord(
     string ContentHash,
     string? Date = null)
 {
-    public RecordView ToView() => new(Id, DatasetId, RowNumber, Values, PhoneE164, Country);
+    public RecordView ToView() => new(Id, DatasetId, RowNumber, Values, PhoneE164, Country, Date);
 }
 
 internal static class RecordDocuments

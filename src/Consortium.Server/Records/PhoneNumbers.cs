@@ -51,7 +51,13 @@ public static class PhoneNumbers
             // a calling code of one region needs no such search, which saves most of an import's normalisation time.
             var regions = Util.GetRegionCodesForCountryCode(number.CountryCode);
             var country = regions.Count == 1 ? regions[0] : Util.GetRegionCodeForNumber(number);
-            return new Normalised(e164, e164.TrimStart('+'), country is null or "ZZ" ? null : country);
+            if (country is null or "ZZ")
+            {
+                // A number outside every region's known ranges (fictional ones, say) still names its country by its
+                // calling code: the code's main region (GB for +44, US for +1).
+                country = Util.GetRegionCodeForCountryCode(number.CountryCode);
+            }
+            return new Normalised(e164, e164.TrimStart('+'), country is null or "ZZ" or "001" ? null : country);
         }
         catch (NumberParseException)
         {
