@@ -8,6 +8,7 @@ import { useResource } from '../../app/useResource';
 import { useShortcuts } from '../../app/useShortcuts';
 import { t, tp } from '../../i18n';
 import { CompartmentBadge } from './CompartmentBadge';
+import { ImportPanel } from './ImportPanel';
 import { ValueText } from './ValueText';
 import { HighlightText } from './HighlightText';
 import { isSearchActive, useRecordPages, type RecordSearch } from './useRecordPages';
@@ -55,7 +56,13 @@ export function DatasetPage({ id }: { id: string }) {
             <CompartmentBadge dataset={ds} />
             <span>{tp('dataset.records', ds.recordCount)}</span>
           </p>
-          <RecordsBrowser dataset={ds} />
+          <ImportPanel
+            dataset={ds}
+            canImport={investigation.data?.myRole === 'coordinator' || investigation.data?.myRole === 'editor'}
+            onImported={dataset.reload}
+          />
+          {/* Keyed by the count: records imported meanwhile are listed afresh. */}
+          <RecordsBrowser key={ds.recordCount} dataset={ds} />
         </>
       )}
     </>
