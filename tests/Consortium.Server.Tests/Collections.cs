@@ -49,6 +49,18 @@ public sealed class ShortReauthenticationServer : ConsortiumServer
     protected override IEnumerable<(string Key, string Value)> Settings => [("Identity:ReauthenticateAfter", "00:00:03")];
 }
 
+[CollectionDefinition(Name)]
+public sealed class ProxyCollection : ICollectionFixture<BehindProxyServer>
+{
+    public const string Name = "Proxy";
+}
+
+/// <summary>A server told that the loopback address is its reverse proxy, as a deployment behind nginx would be.</summary>
+public sealed class BehindProxyServer : ConsortiumServer
+{
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Hosting:TrustedProxies:0", "127.0.0.1")];
+}
+
 /// <summary>Resets the collection's data before each test, so no test depends on another.</summary>
 public abstract class ServerTest(ConsortiumServer server) : IAsyncLifetime
 {

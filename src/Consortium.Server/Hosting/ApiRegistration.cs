@@ -1,5 +1,8 @@
+using System.Net;
 using Consortium.Server.Investigations;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 
 namespace Consortium.Server.Hosting;
 
@@ -14,6 +17,7 @@ public static class ApiRegistration
         builder.Services.AddScoped<AccessPolicy>();
         // Small by default; the import endpoint raises its own limit.
         builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = 1024 * 1024);
+        builder.ConfigureTrustedProxies();
         if (!builder.Environment.IsDevelopment())
         {
             // One JSON object per line, for whatever collects the logs.
@@ -22,8 +26,36 @@ public static class ApiRegistration
         return builder;
     }
 
+    /// <summary>
+    /// Behind a reverse proxy, the caller's address and scheme arrive in X-Forwarded-For and X-Forwarded-Proto. They
+    /// are believed only from the proxies listed in <c>Hosting:TrustedProxies</c>: otherwise anyone could write any
+    /// address into the audit log.
+    /// </summary>
+    private static void ConfigureTrustedProxies(this WebApplicationBuilder builder)
+    {
+        var proxies = builder.Configuration.GetSection("Hosting:TrustedProxies").Get<string[]>() ?? [];
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies.Where(p => !string.IsNullOrWhiteSpace(p)))
+            {
+                options.KnownProxies.Add(IPAddress.TryParse(proxy.Trim(), out var address)
+                    ? address
+                    : throw new InvalidOperationException($"Hosting:TrustedProxies holds \"{proxy}\", which is not an IP address."));
+            }
+        });
+    }
+
     public static WebApplication UseConsortiumApi(this WebApplication app)
     {
+        // First, so that everything after it (the audit log, HTTPS checks) sees the caller, not the proxy. Only when a
+        // proxy is configured: with empty lists the middleware would believe the headers from anyone.
+        if (app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.KnownProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
         app.UseExceptionHandler();
         // Bare status codes (401 from the challenge, 413 from Kestrel) get a problem-details body too.
         app.UseStatusCodePages();
