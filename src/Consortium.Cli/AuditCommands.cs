@@ -16,6 +16,8 @@ internal static class AuditCommands
     public const int Broken = 1;
     public const int CannotCheck = 2;
 
+    private const int DefaultUnsealedAfterSeconds = 60;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static Command Command()
@@ -30,17 +32,27 @@ internal static class AuditCommands
         {
             Description = "INDEX:HASH of an entry printed by an earlier verification and kept outside the database; detects removal of the newest entries. Repeatable.",
         };
-        var verify = new Command("verify", "Recompute every hash of the audit chain in the database; exit 0 when intact, 1 at the first broken entry, 2 when it cannot be checked.")
+        var unsealedAfter = new Option<int>("--unsealed-after")
         {
-            connection, schema, anchors,
+            Description = "Seconds an entry may wait to be sealed into the chain before it counts as a failure (the server seals within milliseconds while it runs).",
+            DefaultValueFactory = _ => DefaultUnsealedAfterSeconds,
+        };
+        var verify = new Command("verify", "Recompute every hash of the audit chain in the database; exit 0 when intact, 1 at the first broken entry or when entries stay unsealed, 2 when it cannot be checked.")
+        {
+            connection, schema, anchors, unsealedAfter,
         };
         verify.SetAction((parse, cancellationToken) => VerifyAsync(
-            parse.GetValue(connection)!, parse.GetValue(schema)!, parse.GetValue(anchors) ?? [], parse.InvocationConfiguration.Output, cancellationToken));
+            parse.GetValue(connection)!, parse.GetValue(schema)!, parse.GetValue(anchors) ?? [], TimeSpan.FromSeconds(parse.GetValue(unsealedAfter)), parse.InvocationConfiguration.Output, cancellationToken));
         return new Command("audit", "The tamper-evident audit log.") { verify };
     }
 
-    public static async Task<int> VerifyAsync(string connectionString, string schema, IReadOnlyList<string> anchors, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> VerifyAsync(string connectionString, string schema, IReadOnlyList<string> anchors, TimeSpan unsealedAfter, TextWriter output, CancellationToken cancellationToken)
     {
+        if (unsealedAfter < TimeSpan.Zero)
+        {
+            await output.WriteLineAsync("error: --unsealed-after takes a number of seconds, 0 or more.");
+            return CannotCheck;
+        }
         var verifier = new AuditChainVerifier();
         foreach (var anchor in anchors)
         {
@@ -55,38 +67,51 @@ internal static class AuditCommands
         }
 
         var table = QuoteIdentifier(schema);
+        (long All, long Overdue, long? OldestOverdue, DateTimeOffset? Oldest) unsealed = default;
         try
         {
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(cancellationToken);
-            // REPEATABLE READ: the stream's recorded version and its events are read from one snapshot, while the
-            // server keeps appending.
+            // REPEATABLE READ: the seals, the sealer's head and the waiting entries are read from one snapshot, while the
+            // server keeps writing and sealing.
             await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+            var entries = $"{table}.{AuditChain.EntryTable}";
+            var seals = $"{table}.{AuditChain.SealTable}";
 
-            // Ordered by version, not by the index inside the data: a reordering must show up as a wrong index.
-            await using (var events = new NpgsqlCommand($"select version, data::text from {table}.mt_events where stream_id = @stream order by version", connection, transaction))
+            // Seals in position order, each with the entry it names (by the number inside the seal's data, which its hash
+            // covers through the entry's index). The position checked is the one inside the seal's data: a seal moved to
+            // another row shows up as a wrong position or a wrong hash.
+            await using (var sealedEntries = new NpgsqlCommand(
+                $"select s.id, s.data::text, e.data::text from {seals} as s left join {entries} as e on e.id = (s.data ->> 'entry')::bigint order by s.id",
+                connection, transaction))
             {
-                events.Parameters.AddWithValue("stream", AuditChain.StreamId);
-                await using var reader = await events.ExecuteReaderAsync(cancellationToken);
+                await using var reader = await sealedEntries.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    var version = reader.GetInt64(0);
+                    var row = reader.GetInt64(0);
+                    StoredSeal? seal;
                     AuditEntryView? entry;
                     try
                     {
-                        entry = JsonSerializer.Deserialize<AuditEntryView>(reader.GetString(1), Json);
+                        seal = JsonSerializer.Deserialize<StoredSeal>(reader.GetString(1), Json);
+                        entry = reader.IsDBNull(2) ? null : JsonSerializer.Deserialize<AuditEntryView>(reader.GetString(2), Json);
                     }
                     catch (JsonException e)
                     {
-                        verifier.RecordBreak(verifier.Count + 1, $"the event stored at version {version} is not a readable audit entry ({e.Message})");
+                        verifier.RecordBreak(verifier.Count + 1, $"the seal stored at position {row}, or its entry, is not readable ({e.Message})");
+                        break;
+                    }
+                    if (seal is null)
+                    {
+                        verifier.RecordBreak(verifier.Count + 1, $"the seal stored at position {row} is empty");
                         break;
                     }
                     if (entry is null)
                     {
-                        verifier.RecordBreak(verifier.Count + 1, $"the event stored at version {version} is empty");
+                        verifier.RecordBreak(seal.Position, $"entry number {seal.Entry}, sealed at this position, is missing: the entry was removed");
                         break;
                     }
-                    if (!verifier.Add(entry))
+                    if (!verifier.Add(entry with { Position = seal.Position, PreviousHash = seal.PreviousHash, Hash = seal.Hash }))
                     {
                         break;
                     }
@@ -95,20 +120,35 @@ internal static class AuditCommands
 
             if (verifier.Break is null)
             {
-                // A tripwire, not proof: whoever deletes the newest events can also lower this number.
-                await using var stream = new NpgsqlCommand($"select version from {table}.mt_streams where id = @stream", connection, transaction);
-                stream.Parameters.AddWithValue("stream", AuditChain.StreamId);
-                if (await stream.ExecuteScalarAsync(cancellationToken) is long recorded && recorded != verifier.Count)
+                // A tripwire, not proof: whoever deletes the newest entries can also lower this number.
+                await using var head = new NpgsqlCommand($"select (data ->> 'position')::bigint from {table}.{AuditChain.HeadTable}", connection, transaction);
+                var recorded = await head.ExecuteScalarAsync(cancellationToken) is long position ? position : 0;
+                if (recorded != verifier.Count)
                 {
-                    verifier.RecordBreak(verifier.Count + 1, $"the event store counts {recorded} entries but the chain ends at entry {verifier.Count}: "
-                        + (recorded > verifier.Count ? "the newest entries were removed" : "entries were added outside the event store"));
+                    verifier.RecordBreak(verifier.Count + 1, $"the sealer counts {recorded} entries but the chain ends at entry {verifier.Count}: "
+                        + (recorded > verifier.Count ? "the newest entries were removed" : "entries were sealed outside the sealer"));
                 }
+            }
+
+            // Entries not (yet) in the chain: normal for a few milliseconds after they are written; for longer, either
+            // no sealer is running or something keeps entries out of the chain, and neither is an intact audit log.
+            await using (var waiting = new NpgsqlCommand(
+                $"""
+                select count(*), count(*) filter (where at < now() - @after), min(id) filter (where at < now() - @after), min(at)
+                from (select e.id, (e.data ->> 'at')::timestamptz as at from {entries} as e
+                      where not exists (select 1 from {seals} as s where s.entry = e.id)) as unsealed
+                """, connection, transaction))
+            {
+                waiting.Parameters.AddWithValue("after", unsealedAfter);
+                await using var reader = await waiting.ExecuteReaderAsync(cancellationToken);
+                await reader.ReadAsync(cancellationToken);
+                unsealed = (reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3));
             }
             verifier.Confirms();
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            await output.WriteLineAsync($"error: no Consortium event store in schema \"{schema}\" ({e.MessageText}).");
+            await output.WriteLineAsync($"error: no Consortium audit log in schema \"{schema}\" ({e.MessageText}).");
             return CannotCheck;
         }
         catch (Exception e) when (e is NpgsqlException or ArgumentException or InvalidOperationException)
@@ -128,8 +168,21 @@ internal static class AuditCommands
             // Only a copy kept outside the database turns "intact" into "complete": see docs/decisions/0006.
             await output.WriteLineAsync($"Newest entry: {verifier.Count}:{verifier.LastHash} (keep it elsewhere and pass it as --anchor next time)");
         }
+        if (unsealed.Overdue > 0)
+        {
+            await output.WriteLineAsync($"Audit log incomplete: {unsealed.Overdue} entries have waited more than {unsealedAfter.TotalSeconds:0.###} s to be sealed (the oldest is entry number {unsealed.OldestOverdue}, written {unsealed.Oldest:O}): "
+                + "no sealer is running, or entries are being kept out of the chain.");
+            return Broken;
+        }
+        if (unsealed.All > 0)
+        {
+            await output.WriteLineAsync($"Not sealed yet: {unsealed.All} entries written in the last {unsealedAfter.TotalSeconds:0.###} s.");
+        }
         return Intact;
     }
+
+    /// <summary>A seal as stored: the entry's position, its number, and the two hashes.</summary>
+    private sealed record StoredSeal(long Position, long Entry, string? PreviousHash, string? Hash);
 
     private static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -5,8 +5,9 @@ using System.Text;
 namespace Consortium.Client;
 
 /// <summary>
-/// The hash chain that makes the audit log tamper-evident. The server computes every entry's hash with these
-/// functions before storing it, and the verifier (<c>consortium audit verify</c>, or any partner tool) recomputes them.
+/// The hash chain that makes the audit log tamper-evident. The server's sealer computes every entry's hash with these
+/// functions when it links the entry into the chain, and the verifier (<c>consortium audit verify</c>, or any partner
+/// tool) recomputes them.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -15,13 +16,19 @@ namespace Consortium.Client;
 /// </para>
 /// <para>
 /// The canonical form is built from the values alone, never from stored JSON text (PostgreSQL's jsonb reorders keys
-/// and normalises whitespace). It is the format tag <see cref="FormatVersion"/> followed by these fields, in this order,
-/// joined by U+001F: index, at, action, actor user id, actor display name, actor outlet id, investigation id, target type,
-/// target id, detail, client, IP address, user agent. Each field is written as <c>Field(text)</c>: the number of UTF-8
-/// bytes of the text, a colon and the text itself (<c>"5:hello"</c>, and <c>"0:"</c> for an empty string), or a lone
-/// <c>"-"</c> for null. The length prefix makes the form unambiguous even when a value contains U+001F, so text cannot be
-/// moved from one field to the next without changing the hash. Numbers are written in invariant culture, times as
-/// ISO 8601 round-trip text in UTC (<c>2025-06-01T09:30:00.1234567Z</c>), ids in the "D" format (lowercase, hyphens).
+/// and normalises whitespace). For a sealed entry (<see cref="AuditEntryView.Position"/> set) it is the format tag
+/// <see cref="FormatVersion"/> followed by these fields, in this order, joined by U+001F: position, index, at, action,
+/// actor user id, actor display name, actor outlet id, investigation id, target type, target id, detail, client,
+/// IP address, user agent. Each field is written as <c>Field(text)</c>: the number of UTF-8 bytes of the text, a colon
+/// and the text itself (<c>"5:hello"</c>, and <c>"0:"</c> for an empty string), or a lone <c>"-"</c> for null. The
+/// length prefix makes the form unambiguous even when a value contains U+001F, so text cannot be moved from one field
+/// to the next without changing the hash. Numbers are written in invariant culture, times as ISO 8601 round-trip text
+/// in UTC (<c>2025-06-01T09:30:00.1234567Z</c>), ids in the "D" format (lowercase, hyphens).
+/// </para>
+/// <para>
+/// An entry without a position is in the first format, <see cref="FormatVersionChainedAtAppend"/>, where the index was
+/// the chain position: the same fields without the position, under that tag. Nothing writes it any more; it is kept so
+/// chains stored in it stay verifiable (docs/decisions/0006 and 0010).
 /// </para>
 /// </remarks>
 public static class AuditChain
@@ -29,14 +36,29 @@ public static class AuditChain
     /// <summary>The previous hash of the first entry: 64 zeros.</summary>
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
-    /// <summary>Tag at the start of every canonical form, so a later format can be told apart from this one.</summary>
-    public const string FormatVersion = "consortium-audit-v1";
+    /// <summary>Tag at the start of every canonical form of a sealed entry, so a later format can be told apart from this one.</summary>
+    public const string FormatVersion = "consortium-audit-v2";
+
+    /// <summary>Tag of the first format, in which entries were chained as they were appended and the index was the position.</summary>
+    public const string FormatVersionChainedAtAppend = "consortium-audit-v1";
 
     /// <summary>
-    /// The id of the one event stream in the server's Marten event store that holds every audit entry, in chain order
-    /// (the stream version equals the entry's index).
+    /// The id of the event stream in which the first format kept every audit entry, in chain order (stream version =
+    /// index). Nothing appends to it any more.
     /// </summary>
     public static readonly Guid StreamId = new("00000000-0000-0000-0000-0000000a0d17");
+
+    /// <summary>The table (in the server's schema) that holds the entries: the JSON of each row is an <see cref="AuditEntryView"/> without its seal.</summary>
+    public const string EntryTable = "mt_doc_auditentry";
+
+    /// <summary>
+    /// The table that holds the seals, one row per sealed entry, its id the position: the JSON of each row carries
+    /// <c>position</c>, <c>entry</c> (the entry's number), <c>previousHash</c> and <c>hash</c>.
+    /// </summary>
+    public const string SealTable = "mt_doc_auditseal";
+
+    /// <summary>The table holding the sealer's newest position and hash (a tripwire, not evidence).</summary>
+    public const string HeadTable = "mt_doc_auditchainhead";
 
     private const char Separator = '\u001f';
 
@@ -44,7 +66,15 @@ public static class AuditChain
     public static string Canonical(AuditEntryView entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var text = new StringBuilder(512).Append(FormatVersion);
+        var text = new StringBuilder(512);
+        if (entry.Position is { } position)
+        {
+            AppendField(text.Append(FormatVersion).Append(Separator), position.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            text.Append(FormatVersionChainedAtAppend);
+        }
         foreach (var field in new[]
         {
             entry.Index.ToString(CultureInfo.InvariantCulture),
@@ -81,9 +111,10 @@ public static class AuditChain
 }
 
 /// <summary>
-/// Checks audit entries one by one, in chain order: indexes contiguous from 1, each entry's previous hash equal to the
+/// Checks audit entries one by one, in chain order: positions contiguous from 1, each entry's previous hash equal to the
 /// hash of the entry before it (the genesis hash for the first), and each hash equal to the one recomputed from the
-/// entry's values. Stops at the first break.
+/// entry's values. Stops at the first break. "Entry N" in what it reports is the entry at chain position N (for entries
+/// in the first format, which have no position, their index).
 /// </summary>
 /// <remarks>
 /// An intact chain proves that no entry up to the newest one checked was altered, removed, inserted or reordered
@@ -112,17 +143,22 @@ public sealed class AuditChainVerifier
             return false;
         }
         var expected = Count + 1;
-        if (entry.Index != expected)
+        var position = entry.Position ?? entry.Index;
+        if (position != expected)
         {
-            return RecordBreak(expected, entry.Index > expected
-                ? $"expected entry {expected}{(Count == 0 ? " first" : $" after entry {Count}")}, found entry {entry.Index}: entries were removed"
-                : $"expected entry {expected}{(Count == 0 ? " first" : $" after entry {Count}")}, found entry {entry.Index}: entries were inserted or reordered");
+            return RecordBreak(expected, position > expected
+                ? $"expected entry {expected}{(Count == 0 ? " first" : $" after entry {Count}")}, found entry {position}: entries were removed"
+                : $"expected entry {expected}{(Count == 0 ? " first" : $" after entry {Count}")}, found entry {position}: entries were inserted or reordered");
+        }
+        if (entry.Hash is null)
+        {
+            return RecordBreak(expected, "it has a position but no hash: it was never sealed, or its seal was removed");
         }
         if (!string.Equals(entry.PreviousHash, LastHash, StringComparison.Ordinal))
         {
             return RecordBreak(expected, Count == 0
                 ? "its previous hash is not the genesis hash: the chain does not start here"
-                : $"its previous hash does not match the hash of entry {Count}: entry {Count} was altered or replaced");
+                : $"its previous hash does not match the hash of entry {Count}: entry {Count} was altered or replaced, or entries were reordered");
         }
         if (!string.Equals(AuditChain.ComputeHash(entry), entry.Hash, StringComparison.Ordinal))
         {

@@ -264,8 +264,11 @@ public sealed record OutletRestriction(IReadOnlyList<string>? OutletIds);
 
 /// <summary>
 /// One entry of the append-only audit log: who did what, to what, when, from where, chained to the entry before it.
-/// <see cref="Index"/> counts every entry of the whole log from 1 (entries of other investigations sit in between).
-/// <see cref="Hash"/> is computed by <see cref="AuditChain.ComputeHash"/>; <see cref="At"/> is UTC.
+/// <see cref="Index"/> numbers every entry of the whole log in the order the actions started (entries of other
+/// investigations sit in between, and a rolled-back action leaves a gap). <see cref="Position"/> is the entry's place in
+/// the hash chain, contiguous from 1, set with <see cref="PreviousHash"/> and <see cref="Hash"/> when the entry is sealed
+/// (milliseconds after it was written; all three are null until then). <see cref="Hash"/> is computed by
+/// <see cref="AuditChain.ComputeHash"/>; <see cref="At"/> is UTC.
 /// </summary>
 public sealed record AuditEntryView(
     long Index,
@@ -281,8 +284,9 @@ public sealed record AuditEntryView(
     string Client,
     string? IpAddress,
     string? UserAgent,
-    string PreviousHash,
-    string Hash);
+    string? PreviousHash,
+    string? Hash,
+    long? Position = null);
 
 /// <summary>A page of audit entries, newest first; pass <see cref="Next"/> as <c>after</c> to get older ones (null at the end).</summary>
 public sealed record AuditPage(IReadOnlyList<AuditEntryView> Items, long? Next);

@@ -58,8 +58,8 @@ public sealed class AuditPageTests(BrowserFixture fixture) : IAsyncLifetime
         await Assertions.Expect(read).ToContainTextAsync(record.Id.ToString());
         await Assertions.Expect(read.Locator("time")).ToHaveAttributeAsync("title", new Regex(@"Z \(UTC\)$"));
         var stored = Assert.Single((await Server.ClientFor("ines@alpha").ListAuditAsync(investigation.Id, action: AuditActions.RecordRead)).Items);
-        await Assertions.Expect(read.GetByTestId("audit-hash")).ToHaveAttributeAsync("title", stored.Hash);
-        await Assertions.Expect(read.GetByTestId("audit-hash")).ToHaveTextAsync(stored.Hash[..12]);
+        await Assertions.Expect(read.GetByTestId("audit-hash")).ToHaveAttributeAsync("title", stored.Hash!);
+        await Assertions.Expect(read.GetByTestId("audit-hash")).ToHaveTextAsync(stored.Hash![..12]);
         // The coordinator's own actions are listed too, until the filter leaves only the reporter's.
         await Assertions.Expect(page.Locator($"[data-testid='audit-row'][data-actor-id='{reporter.Id}']")).ToHaveCountAsync(2);
         await Assertions.Expect(page.GetByTestId("audit-row").Filter(new() { HasText = "Created the investigation" })).ToBeVisibleAsync();

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Consortium.Client;
+using Consortium.Server.Audit;
 using Consortium.Server.Investigations;
 using Marten;
 using Npgsql;
@@ -29,11 +30,31 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime
 
     private string connectionString = "";
     private readonly string keysDirectory = Path.Combine(Path.GetTempPath(), $"consortium-test-keys-{Guid.NewGuid():N}");
+    // A second server over another's database (two nodes of one deployment) neither creates, resets nor drops it.
+    private readonly bool sharesDatabase;
 
     public ConsortiumServer()
     {
         UseKestrel(0);
         Accounts = new TestAccounts(this);
+    }
+
+    private ConsortiumServer(ConsortiumServer first) : this()
+    {
+        connectionString = first.connectionString;
+        keysDirectory = first.keysDirectory;
+        sharesDatabase = true;
+    }
+
+    /// <summary>
+    /// Starts a second server on <paramref name="first"/>'s database and signing keys, as a second node of the same
+    /// deployment (a rolling deploy, or two servers behind one address). Dispose it to stop it; the database stays.
+    /// </summary>
+    public static async Task<ConsortiumServer> SharingDatabaseWithAsync(ConsortiumServer first)
+    {
+        var second = new ConsortiumServer(first);
+        await second.InitializeAsync();
+        return second;
     }
 
     /// <summary>Real accounts and tokens; accounts outlive <see cref="ResetAsync"/> (they live in the identity schema).</summary>
@@ -52,11 +73,18 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        connectionString = SharedDatabase ?? await TestPostgres.CreateDatabaseAsync();
+        if (SharedDatabase is { } shared)
+        {
+            connectionString = shared;
+        }
+        else if (!sharesDatabase)
+        {
+            connectionString = await TestPostgres.CreateDatabaseAsync();
+        }
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
-        if (SharedDatabase is null)
+        if (!sharesDatabase && SharedDatabase is null)
         {
             await ResetAsync();
         }
@@ -65,6 +93,10 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
+        if (sharesDatabase)
+        {
+            return;
+        }
         if (SharedDatabase is null)
         {
             await TestPostgres.DropDatabaseAsync(connectionString);
@@ -96,7 +128,11 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task ResetAsync()
     {
         var store = Services.GetRequiredService<IDocumentStore>();
-        await store.Advanced.ResetAllData();
+        // Between two seals: a seal that interleaved with the deletes could leave its tripwire behind for the next test.
+        await using (await Services.GetRequiredService<AuditSealer>().PauseAsync())
+        {
+            await store.Advanced.ResetAllData();
+        }
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();

@@ -62,7 +62,10 @@ public static class AuditEndpoints
         }
         // One row more than asked tells whether an older page exists without counting.
         var rows = await query.OrderByDescending(e => e.Index).Take(limit + 1).ToListAsync(cancellationToken);
-        var page = rows.Take(limit).Select(e => e.ToView()).ToList();
+        // Seals are rows of their own (the sealer adds them later); an entry without one is shown with null hashes.
+        var numbers = rows.Take(limit).Select(e => e.Index).ToArray();
+        var seals = (await session.Query<AuditSeal>().Where(s => s.Entry.IsOneOf(numbers)).ToListAsync(cancellationToken)).ToDictionary(s => s.Entry);
+        var page = rows.Take(limit).Select(e => e.ToView(seals.GetValueOrDefault(e.Index))).ToList();
         return TypedResults.Ok(new AuditPage(page, rows.Count > limit ? page[^1].Index : null));
     }
 }

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Consortium.Client;
 using Consortium.Server.Identity;
 using Marten;
-using Marten.Events.Archiving;
 using Npgsql;
 
 namespace Consortium.Server.Audit;
@@ -35,24 +34,24 @@ public sealed record AuditOrigin(string Client, string? IpAddress, string? UserA
 public sealed record AuditSubject(string Action, Guid? InvestigationId, string? TargetType, string? TargetId, string? Detail = null);
 
 /// <summary>
-/// Appends entries to the one audit chain (see docs/decisions/0006-audit-hash-chain.md). Nothing edits or deletes them.
+/// Writes audit entries (see docs/decisions/0010-audit-sealed-chain.md). Nothing edits or deletes them; the
+/// <see cref="AuditSealer"/> later links each into the hash chain.
 /// </summary>
 /// <remarks>
-/// Appends are serialised by a PostgreSQL advisory transaction lock, taken before the newest entry is read and released
-/// by PostgreSQL at commit or rollback. Chosen over an in-process lock because it also holds across processes (a rolling
-/// deploy briefly runs two servers) and over optimistic retries because it never makes a request start again. No
-/// in-process semaphore sits in front of it on purpose: a write reaches the lock already holding its connection, so a
-/// read holding such a semaphore could wait for a pooled connection that only the writers queued behind it could free.
-/// The append also names the stream version it expects (index = version), so even a writer that skipped the lock could
-/// not commit a second entry with the same index: PostgreSQL's unique (stream, version) key refuses it.
+/// An entry is one insert in the transaction of the action it records, numbered from a PostgreSQL sequence: no lock,
+/// no read of the chain's head, nothing that makes one request wait for another. So an entry commits exactly when its
+/// action does, and concurrent actions do not queue behind each other. Chaining is the sealer's job: it takes committed
+/// entries in the order it finds them, gives each the next position and its hash, and is the only writer of the chain
+/// (one per database, by a session advisory lock). Until then (milliseconds) an entry is unsealed, which the verifier
+/// reports when it lasts.
 /// </remarks>
-public sealed class AuditLog(IDocumentStore store, TimeProvider clock)
+public sealed class AuditLog(IDocumentStore store, TimeProvider clock, AuditSealer sealer)
 {
-    // Arbitrary but fixed: "AuditCha" in ASCII. Advisory locks are per database, so each deployment has its own.
-    private const long ChainLockKey = 0x4175646974436861;
     private const int MaxDetailLength = 1000;
     private const int MaxUserAgentLength = 512;
     private const int MaxNameLength = 256;
+
+    private readonly string nextNumberSql = $"select nextval('{store.Options.DatabaseSchemaName}.{AuditStorage.EntryNumberSequence}')";
 
     /// <summary>
     /// Records an action that writes nothing else (a read): the entry is committed when this returns, so the caller
@@ -68,98 +67,66 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock)
     public async Task<AuditEntryView> RecordAsync(AuditActor actor, AuditOrigin origin, AuditSubject subject, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
-        await session.BeginTransactionAsync(cancellationToken);
-        return await AppendAsync(session, actor, origin, subject, cancellationToken);
+        var entry = await AddEntryAsync(session, actor, origin, subject, cancellationToken);
+        await session.SaveChangesAsync(cancellationToken);
+        sealer.Wake();
+        return entry;
     }
 
     /// <summary>
     /// Commits <paramref name="session"/>'s pending writes together with their entry, in one transaction: a write
     /// never commits without its entry, and no entry describes a write that rolled back.
     /// </summary>
-    /// <remarks>
-    /// The entry is appended from a transaction participant, after Marten has written the session's changes and just
-    /// before it commits, so the chain lock is held for the append and the commit only: a large import writes its rows
-    /// without holding up everyone else's audited reads.
-    /// </remarks>
     public async Task<AuditEntryView> SaveChangesWithEntryAsync(IDocumentSession session, HttpContext http, AuditSubject subject, CancellationToken cancellationToken)
     {
-        var append = new AppendBeforeCommit(this, ActorOf(http), AuditOrigin.From(http), subject);
-        ((ITransactionParticipantRegistrar)session).AddTransactionParticipant(append);
-        try
-        {
-            await session.SaveChangesAsync(cancellationToken);
-        }
-        finally
-        {
-            // Participants stay registered for the session's life: a second save of the same session is not this action.
-            append.Done = true;
-        }
-        return append.Appended ?? throw new InvalidOperationException("The session had nothing to save, so nothing was recorded.");
+        var entry = await AddEntryAsync(session, ActorOf(http), AuditOrigin.From(http), subject, cancellationToken);
+        await session.SaveChangesAsync(cancellationToken);
+        sealer.Wake();
+        return entry;
     }
 
     /// <summary>
-    /// Appends the entry for a write inside <paramref name="transaction"/>, which the caller commits (or rolls back,
-    /// taking the entry with it). The chain lock is then held until that commit: call this last, just before it.
+    /// Writes the entry for a write inside <paramref name="transaction"/>, which the caller commits (or rolls back,
+    /// taking the entry with it). Holds nothing that others wait for, so it may come at any point before that commit.
     /// </summary>
-    public async Task<AuditEntryView> AppendWithinAsync(NpgsqlTransaction transaction, HttpContext http, AuditSubject subject, CancellationToken cancellationToken)
-    {
-        await using var session = SessionWithin(transaction);
-        return await AppendAsync(session, ActorOf(http), AuditOrigin.From(http), subject, cancellationToken);
-    }
+    public Task<AuditEntryView> AppendWithinAsync(NpgsqlTransaction transaction, HttpContext http, AuditSubject subject, CancellationToken cancellationToken) =>
+        AppendWithinAsync(transaction, ActorOf(http), AuditOrigin.From(http), subject, cancellationToken);
 
-    /// <summary>
-    /// As <see cref="AppendWithinAsync(NpgsqlTransaction, HttpContext, AuditSubject, CancellationToken)"/>, for work done
-    /// on someone's behalf after their request ended (a background import's last batch).
-    /// </summary>
+    /// <summary><see cref="AppendWithinAsync(NpgsqlTransaction, HttpContext, AuditSubject, CancellationToken)"/> with the actor named explicitly.</summary>
     public async Task<AuditEntryView> AppendWithinAsync(NpgsqlTransaction transaction, AuditActor actor, AuditOrigin origin, AuditSubject subject, CancellationToken cancellationToken)
     {
-        await using var session = SessionWithin(transaction);
-        return await AppendAsync(session, actor, origin, subject, cancellationToken);
+        // A second session in the caller's transaction, so the entry is stored like any document; it writes without
+        // committing, and the caller's commit makes both durable. The sealer finds it after that commit.
+        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false));
+        var entry = await AddEntryAsync(session, actor, origin, subject, cancellationToken);
+        await session.SaveChangesAsync(cancellationToken);
+        return entry;
     }
 
-    /// <summary>As <see cref="SaveChangesWithEntryAsync(IDocumentSession, HttpContext, AuditSubject, CancellationToken)"/>, for work done on someone's behalf after their request ended.</summary>
+    /// <summary>As <see cref="SaveChangesWithEntryAsync(IDocumentSession, HttpContext, AuditSubject, CancellationToken)"/>, for work done on someone's behalf after their request ended (a background import).</summary>
     public async Task<AuditEntryView> SaveChangesWithEntryAsync(IDocumentSession session, AuditActor actor, AuditOrigin origin, AuditSubject subject, CancellationToken cancellationToken)
     {
-        var append = new AppendBeforeCommit(this, actor, origin, subject);
-        ((ITransactionParticipantRegistrar)session).AddTransactionParticipant(append);
-        try
-        {
-            await session.SaveChangesAsync(cancellationToken);
-        }
-        finally
-        {
-            append.Done = true;
-        }
-        return append.Appended ?? throw new InvalidOperationException("The session had nothing to save, so nothing was recorded.");
+        var entry = await AddEntryAsync(session, actor, origin, subject, cancellationToken);
+        await session.SaveChangesAsync(cancellationToken);
+        sealer.Wake();
+        return entry;
     }
 
     private static AuditActor ActorOf(HttpContext http) => AuditActor.From(ConsortiumUser.From(http.User));
 
-    // A second session in a write's transaction, so the entry goes through Marten's event append and inline projection
-    // like any other; it writes without committing, and the write's own commit makes both durable.
-    private IDocumentSession SessionWithin(NpgsqlTransaction transaction) =>
-        store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false));
-
-    // PostgreSQL keeps microseconds: an instant it can store exactly filters (the read model's timestamptz column)
-    // exactly as it hashes (the ticks in the event).
+    // PostgreSQL keeps microseconds: an instant it can store exactly filters (the timestamptz column) exactly as it
+    // hashes (the ticks in the JSON).
     private static DateTimeOffset InMicroseconds(DateTimeOffset now) =>
         new(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
 
-    /// <summary>Takes the chain lock in <paramref name="session"/>'s transaction, then appends after the newest entry and saves.</summary>
-    private async Task<AuditEntryView> AppendAsync(IDocumentSession session, AuditActor actor, AuditOrigin origin, AuditSubject subject, CancellationToken cancellationToken)
+    /// <summary>Numbers a new, unsealed entry and adds its insert to <paramref name="session"/>'s unit of work.</summary>
+    private async Task<AuditEntryView> AddEntryAsync(IDocumentSession session, AuditActor actor, AuditOrigin origin, AuditSubject subject, CancellationToken cancellationToken)
     {
-        await session.AdvancedSql.QueryAsync<int>("select 1 from pg_advisory_xact_lock(?)", cancellationToken, ChainLockKey);
-        // A separate statement on purpose: under READ COMMITTED its snapshot is taken after the lock was granted, so it
-        // sees the entry the previous holder committed (in one statement with the lock it might not). Under a stricter
-        // isolation the snapshot could predate the lock; the expected version below would then refuse the append.
-        // The previous hash comes from the events themselves, never from the read model, which is not evidence.
-        var newest = await session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamId == AuditChain.StreamId && e.MaybeArchived())
-            .OrderByDescending(e => e.Version)
-            .FirstOrDefaultAsync(cancellationToken);
-        var previous = newest?.Data as AuditEntryRecorded;
-        var unhashed = new AuditEntryView(
-            (previous?.Index ?? 0) + 1,
+        // A sequence never hands out a number twice and never waits for another transaction (a rollback leaves a gap,
+        // which the chain does not care about: it is built from positions).
+        var number = (await session.AdvancedSql.QueryAsync<long>(nextNumberSql, cancellationToken)).Single();
+        var entry = new AuditEntryView(
+            number,
             InMicroseconds(clock.GetUtcNow()),
             subject.Action,
             Fit(actor.UserId, MaxNameLength)!,
@@ -172,33 +139,12 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock)
             Fit(origin.Client, MaxNameLength)!,
             origin.IpAddress,
             Fit(origin.UserAgent, MaxUserAgentLength),
-            previous?.Hash ?? AuditChain.GenesisHash,
-            "");
-        var entry = unhashed with { Hash = AuditChain.ComputeHash(unhashed) };
-        session.Events.Append(AuditChain.StreamId, entry.Index, AuditEntryRecorded.From(entry));
-        await session.SaveChangesAsync(cancellationToken);
+            null,
+            null);
+        // Insert, never upsert: nothing may overwrite an entry. The pending marker commits (or not) with it.
+        session.Insert(AuditEntry.From(entry));
+        session.Insert(new AuditPending(number));
         return entry;
-    }
-
-    /// <summary>
-    /// Runs inside a write's transaction after its changes are written and before it commits. Marten may call it again
-    /// on a fresh transaction when a commit is retried; each call appends afresh (the earlier transaction rolled back).
-    /// </summary>
-    private sealed class AppendBeforeCommit(AuditLog log, AuditActor actor, AuditOrigin origin, AuditSubject subject) : ITransactionParticipant
-    {
-        public bool Done { get; set; }
-
-        public AuditEntryView? Appended { get; private set; }
-
-        public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token)
-        {
-            if (Done)
-            {
-                return;
-            }
-            await using var session = log.SessionWithin(transaction);
-            Appended = await log.AppendAsync(session, actor, origin, subject, token);
-        }
     }
 
     /// <summary>
@@ -239,6 +185,8 @@ public static class AuditRegistration
     public static WebApplicationBuilder AddConsortiumAudit(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<AuditSealer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AuditSealer>());
         return builder;
     }
 }

@@ -21,6 +21,22 @@ public sealed class AuditChainFormatTests
     }
 
     [Fact]
+    public void Sealed_entry_hash_is_pinned_and_covers_its_position()
+    {
+        // The format the sealer writes: the position first, then the first format's fields; recomputed by hand.
+        var sealedEntry = Entry with { Position = 42, PreviousHash = string.Concat(Enumerable.Repeat("ab", 32)) };
+        Assert.Equal(
+            "consortium-audit-v2\u001f2:42\u001f1:7\u001f28:2025-06-01T09:30:00.1234560Z\u001f16:records.searched\u001f9:tom@bravo\u001f3:Tom\u001f5:bravo"
+            + "\u001f36:0197a5c4-1111-7000-8000-000000000001\u001f7:dataset\u001f36:0197a5c4-2222-7000-8000-000000000002\u001f8:+44 7700"
+            + "\u001f3:web\u001f9:127.0.0.1\u001f13:AuditTest/1.0",
+            AuditChain.Canonical(sealedEntry));
+        Assert.Equal("9e31e988c3d4e04eab875a4c2b0a1aab7a3fc750421be0764d32b3577a4947a1", AuditChain.ComputeHash(sealedEntry));
+        Assert.NotEqual(AuditChain.ComputeHash(sealedEntry), AuditChain.ComputeHash(sealedEntry with { Position = 43 }));
+        // The same values unsealed are the first format, so nothing hashes alike across the two.
+        Assert.NotEqual(AuditChain.ComputeHash(sealedEntry), AuditChain.ComputeHash(sealedEntry with { Position = null }));
+    }
+
+    [Fact]
     public void Same_instant_in_another_offset_hashes_the_same()
     {
         Assert.Equal(AuditChain.ComputeHash(Entry), AuditChain.ComputeHash(Entry with { At = Entry.At.ToUniversalTime() }));

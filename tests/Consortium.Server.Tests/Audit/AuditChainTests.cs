@@ -1,6 +1,4 @@
-using System.CommandLine;
 using System.Text.RegularExpressions;
-using Consortium.Cli;
 using Npgsql;
 
 namespace Consortium.Server.Tests.Audit;
@@ -31,8 +29,8 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
 
         Assert.Equal(before + 50, await ChainLengthAsync());
         var entries = await AllEntriesAsync(investigation.Id);
-        var burst = entries.Where(e => e.Index > before).ToList();
-        Assert.Equal(Enumerable.Range((int)before + 1, 50).Select(i => (long)i), burst.Select(e => e.Index).Order());
+        var burst = entries.Where(e => e.Position > before).ToList();
+        Assert.Equal(Enumerable.Range((int)before + 1, 50).Select(i => (long?)i), burst.Select(e => e.Position).Order());
         Assert.Equal(40, burst.Count(e => e.Action == AuditActions.RecordRead));
         Assert.Equal(10, burst.Count(e => e.Action == AuditActions.AnnotationAdded));
         // No fork: every previous hash is used by exactly one entry.
@@ -70,9 +68,10 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
     public async Task Editing_a_stored_entry_is_detected_at_that_entry()
     {
         await GivenInvestigationWithDatasetAsync(TenNumbers);
+        await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
         Assert.Equal(0, (await VerifyAsync()).ExitCode);
 
-        await ExecuteAsync("update consortium.mt_events set data = jsonb_set(data, '{detail}', '\"0 imported, 0 rejected\"') where stream_id = @stream and version = 3");
+        await ExecuteAsync("update consortium.mt_doc_auditentry set data = jsonb_set(data, '{detail}', '\"0 imported, 0 rejected\"') where id = (select entry from consortium.mt_doc_auditseal where id = 3)");
 
         var (exitCode, output) = await VerifyAsync();
         Assert.Equal(1, exitCode);
@@ -83,12 +82,14 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
     public async Task Editing_an_entry_and_recomputing_its_hash_is_detected_at_the_next_entry()
     {
         await GivenInvestigationWithDatasetAsync(TenNumbers);
+        await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
         var forged = await StoredEntryAsync(2) with { ActorUserId = "someone.else@bravo", ActorOutletId = "bravo" };
         forged = forged with { Hash = AuditChain.ComputeHash(forged) };
 
         await ExecuteAsync(
-            "update consortium.mt_events set data = jsonb_set(jsonb_set(jsonb_set(data, '{actorUserId}', to_jsonb(@actor)), '{actorOutletId}', '\"bravo\"'), '{hash}', to_jsonb(@hash)) where stream_id = @stream and version = 2",
-            ("actor", forged.ActorUserId), ("hash", forged.Hash));
+            "update consortium.mt_doc_auditentry set data = jsonb_set(jsonb_set(data, '{actorUserId}', to_jsonb(@actor)), '{actorOutletId}', '\"bravo\"') where id = (select entry from consortium.mt_doc_auditseal where id = 2)",
+            ("actor", forged.ActorUserId));
+        await ExecuteAsync("update consortium.mt_doc_auditseal set data = jsonb_set(data, '{hash}', to_jsonb(@hash)) where id = 2", ("hash", forged.Hash!));
 
         var (exitCode, output) = await VerifyAsync();
         Assert.Equal(1, exitCode);
@@ -96,11 +97,29 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
     }
 
     [Fact]
+    public async Task Swapping_two_entries_is_detected_where_the_order_changes()
+    {
+        await GivenInvestigationWithDatasetAsync(TenNumbers);
+        await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
+
+        // Entries 2 and 3 trade places, the positions inside their seals included (-1 parks one past the primary key).
+        await ExecuteAsync("update consortium.mt_doc_auditseal set id = -1, data = jsonb_set(data, '{position}', '3') where id = 2");
+        await ExecuteAsync("update consortium.mt_doc_auditseal set id = 2, data = jsonb_set(data, '{position}', '2') where id = 3");
+        await ExecuteAsync("update consortium.mt_doc_auditseal set id = 3 where id = -1");
+
+        var (exitCode, output) = await VerifyAsync();
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("Audit chain broken at entry 2: its previous hash does not match the hash of entry 1", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Deleting_an_entry_is_detected_where_it_is_missing()
     {
         await GivenInvestigationWithDatasetAsync(TenNumbers);
+        await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
 
-        await ExecuteAsync("delete from consortium.mt_events where stream_id = @stream and version = 2");
+        await ExecuteAsync("delete from consortium.mt_doc_auditentry where id = (select entry from consortium.mt_doc_auditseal where id = 2)");
+        await ExecuteAsync("delete from consortium.mt_doc_auditseal where id = 2");
 
         var (exitCode, output) = await VerifyAsync();
         Assert.Equal(1, exitCode);
@@ -112,18 +131,20 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
     {
         var (_, dataset) = await GivenInvestigationWithDatasetAsync(TenNumbers);
         await Server.ClientFor("tom@bravo").ListRecordsAsync(dataset.Id);
+        await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
         var (_, before) = await VerifyAsync();
         var anchor = NewestEntry().Match(before).Groups[1].Value;
         var newest = long.Parse(anchor.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(newest > 1);
 
-        await ExecuteAsync("delete from consortium.mt_events where stream_id = @stream and version = @version", ("version", newest));
+        await ExecuteAsync("delete from consortium.mt_doc_auditentry where id = (select entry from consortium.mt_doc_auditseal where id = @version)", ("version", newest));
+        await ExecuteAsync("delete from consortium.mt_doc_auditseal where id = @version", ("version", newest));
         var (exitCode, output) = await VerifyAsync();
         Assert.Equal(1, exitCode);
-        Assert.StartsWith($"Audit chain broken at entry {newest}: the event store counts {newest} entries but the chain ends at entry {newest - 1}", output, StringComparison.Ordinal);
+        Assert.StartsWith($"Audit chain broken at entry {newest}: the sealer counts {newest} entries but the chain ends at entry {newest - 1}", output, StringComparison.Ordinal);
 
-        // Whoever can delete events can also fix the count: then only a hash kept outside the database tells.
-        await ExecuteAsync("update consortium.mt_streams set version = @version where id = @stream", ("version", newest - 1));
+        // Whoever can delete entries can also fix the count: then only a hash kept outside the database tells.
+        await ExecuteAsync("update consortium.mt_doc_auditchainhead set data = jsonb_set(data, '{position}', to_jsonb(@version))", ("version", newest - 1));
         (exitCode, output) = await VerifyAsync();
         Assert.Equal((0, $"Audit chain intact: {newest - 1} entries"), (exitCode, output.Split('\n')[0]));
         (exitCode, output) = await VerifyAsync("--anchor", anchor);
@@ -139,26 +160,12 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
 
         (exitCode, output) = await VerifyAsync("--schema", "nowhere");
         Assert.Equal(2, exitCode);
-        Assert.StartsWith("error: no Consortium event store in schema \"nowhere\"", output, StringComparison.Ordinal);
+        Assert.StartsWith("error: no Consortium audit log in schema \"nowhere\"", output, StringComparison.Ordinal);
     }
 
-    /// <summary>The number of entries in the chain, as the verify command reports it (after checking it is intact).</summary>
-    private async Task<long> ChainLengthAsync()
-    {
-        var (exitCode, output) = await VerifyAsync();
-        Assert.Equal(0, exitCode);
-        var match = System.Text.RegularExpressions.Regex.Match(output, "^Audit chain intact: (\\d+) entries");
-        Assert.True(match.Success, output);
-        return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private Task<long> ChainLengthAsync() => AuditDatabase.ChainLengthAsync(Server.ConnectionString);
 
-    private async Task<(int ExitCode, string Output)> VerifyAsync(params string[] options)
-    {
-        using var output = new StringWriter();
-        string[] arguments = ["audit", "verify", "--connection", Server.ConnectionString, .. options];
-        var exitCode = await ConsortiumCommandLine.Root().Parse(arguments).InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
-        return (exitCode, output.ToString());
-    }
+    private Task<(int ExitCode, string Output)> VerifyAsync(params string[] options) => AuditDatabase.VerifyAsync(Server.ConnectionString, options);
 
     private async Task<List<AuditEntryView>> AllEntriesAsync(Guid investigationId)
     {
@@ -175,15 +182,17 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
         return entries;
     }
 
-    private async Task<AuditEntryView> StoredEntryAsync(long index)
+    private async Task<AuditEntryView> StoredEntryAsync(long position)
     {
         await using var connection = new NpgsqlConnection(Server.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select data::text from consortium.mt_events where stream_id = @stream and version = @version", connection);
-        command.Parameters.AddWithValue("stream", AuditChain.StreamId);
-        command.Parameters.AddWithValue("version", index);
-        var json = (string)(await command.ExecuteScalarAsync())!;
-        return System.Text.Json.JsonSerializer.Deserialize<AuditEntryView>(json, Json)!;
+        await using var command = new NpgsqlCommand(
+            "select e.data::text, s.data ->> 'previousHash', s.data ->> 'hash' from consortium.mt_doc_auditseal as s join consortium.mt_doc_auditentry as e on e.id = s.entry where s.id = @position", connection);
+        command.Parameters.AddWithValue("position", position);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        var entry = System.Text.Json.JsonSerializer.Deserialize<AuditEntryView>(reader.GetString(0), Json)!;
+        return entry with { Position = position, PreviousHash = reader.GetString(1), Hash = reader.GetString(2) };
     }
 
     private Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters) => ExecuteAsync(sql, 1, parameters);
@@ -193,7 +202,6 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
         await using var connection = new NpgsqlConnection(Server.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("stream", AuditChain.StreamId);
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value);

@@ -23,6 +23,9 @@ public sealed class AuditLogTests(ConsortiumServer server) : ServerTest(server)
         var before = DateTimeOffset.UtcNow;
         await tom.GetRecordAsync(record.Id);
         var after = DateTimeOffset.UtcNow;
+        // The entry is listed as soon as the read answers; its seal follows from the background sealer.
+        Assert.Single((await Coordinator.ListAuditAsync(investigation.Id, action: AuditActions.RecordRead)).Items);
+        await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
 
         var entry = Assert.Single((await Coordinator.ListAuditAsync(investigation.Id, action: AuditActions.RecordRead)).Items);
         Assert.Equal((await IdOf("tom.baker@bravo"), "Tom Baker", "bravo"), (entry.ActorUserId, entry.ActorDisplayName, entry.ActorOutletId));

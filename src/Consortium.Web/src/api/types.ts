@@ -261,8 +261,10 @@ export const auditActions = [
 export type AuditAction = (typeof auditActions)[number];
 
 /**
- * One entry of the append-only audit log. `index` counts the whole platform's chain from 1, so one investigation's
- * entries skip numbers; `hash` covers this entry's values and `previousHash` (lowercase hex SHA-256). `at` is UTC.
+ * One entry of the append-only audit log. `index` numbers the whole platform's entries in the order they were written,
+ * so one investigation's entries skip numbers. `position` is the entry's place in the hash chain; it is set, with
+ * `hash` (covering this entry's values and `previousHash`, lowercase hex SHA-256), when the server seals the entry,
+ * milliseconds after it was written; all three are null until then. `at` is UTC.
  */
 export interface AuditEntry {
   index: number;
@@ -281,8 +283,9 @@ export interface AuditEntry {
   client: string;
   ipAddress: string | null;
   userAgent: string | null;
-  previousHash: string;
-  hash: string;
+  previousHash: string | null;
+  hash: string | null;
+  position: number | null;
 }
 
 /** Newest first; pass `next` as `after` for older entries (null at the end). */

@@ -293,6 +293,7 @@ export const en = {
   'audit.col.client': 'Client',
   'audit.col.address': 'Address',
   'audit.col.hash': 'Hash',
+  'audit.sealing': 'Sealing…',
   'audit.utcTitle': '{utc} (UTC)',
   'audit.unidentified': 'not identified',
   'audit.client.web': 'Web app',

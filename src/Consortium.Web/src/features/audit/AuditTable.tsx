@@ -96,14 +96,21 @@ function AuditRow({
       </td>
       <td>{entry.ipAddress ? <code dir="ltr">{entry.ipAddress}</code> : <None />}</td>
       <td>
-        <code
-          className="audit-hash"
-          dir="ltr"
-          title={entry.hash}
-          data-testid="audit-hash"
-        >
-          {entry.hash.slice(0, HASH_PREFIX)}
-        </code>
+        {entry.hash ? (
+          <code
+            className="audit-hash"
+            dir="ltr"
+            title={entry.hash}
+            data-testid="audit-hash"
+          >
+            {entry.hash.slice(0, HASH_PREFIX)}
+          </code>
+        ) : (
+          // Written but not linked into the chain yet: the server seals entries within milliseconds.
+          <span className="audit-sub" data-testid="audit-hash-pending">
+            {t('audit.sealing')}
+          </span>
+        )}
       </td>
     </tr>
   );

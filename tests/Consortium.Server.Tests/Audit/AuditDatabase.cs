@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using Consortium.Cli;
+using Npgsql;
+
+namespace Consortium.Server.Tests.Audit;
+
+/// <summary>The audit log beneath the server, as an operator sees it: the verify command and the entries table.</summary>
+internal static partial class AuditDatabase
+{
+    /// <summary>Runs <c>consortium audit verify</c> against the database.</summary>
+    public static async Task<(int ExitCode, string Output)> VerifyAsync(string connectionString, params string[] options)
+    {
+        using var output = new StringWriter();
+        string[] arguments = ["audit", "verify", "--connection", connectionString, .. options];
+        var exitCode = await ConsortiumCommandLine.Root().Parse(arguments).InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
+        return (exitCode, output.ToString());
+    }
+
+    /// <summary>
+    /// Waits until no entry is waiting for the sealer, which runs in the background: a test that reads the chain right
+    /// after an action would otherwise race it. Gives up after a minute, which only a sealer that is not running takes.
+    /// </summary>
+    public static async Task WaitUntilSealedAsync(string connectionString)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (await UnsealedCountAsync(connectionString) is var waiting and > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{waiting} audit entries were still unsealed after a minute: no sealer ran.");
+            await Task.Delay(10);
+        }
+    }
+
+    public static async Task<long> UnsealedCountAsync(string connectionString) =>
+        (long)(await ScalarAsync(connectionString, "select count(*) from consortium.mt_doc_auditentry as e where not exists (select 1 from consortium.mt_doc_auditseal as s where s.entry = e.id)"))!;
+
+    /// <summary>The length of the chain as the verify command reports it, once everything written so far is sealed (and after checking it is intact).</summary>
+    public static async Task<long> ChainLengthAsync(string connectionString)
+    {
+        await WaitUntilSealedAsync(connectionString);
+        var (exitCode, output) = await VerifyAsync(connectionString);
+        Assert.True(exitCode == 0, output);
+        var match = ChainIntact().Match(output);
+        Assert.True(match.Success, output);
+        return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Entry number → chain position, for every entry stored (position null while unsealed).</summary>
+    public static async Task<Dictionary<long, long?>> PositionsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select e.id, s.id from consortium.mt_doc_auditentry as e left join consortium.mt_doc_auditseal as s on s.entry = e.id", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var positions = new Dictionary<long, long?>();
+        while (await reader.ReadAsync())
+        {
+            positions.Add(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1));
+        }
+        return positions;
+    }
+
+    public static async Task<object?> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
+    [GeneratedRegex("^Audit chain intact: (\\d+) entries")]
+    private static partial Regex ChainIntact();
+}
