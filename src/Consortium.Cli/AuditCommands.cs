@@ -30,7 +30,7 @@ internal static class AuditCommands
         var schema = new Option<string>("--schema") { Description = "The schema of Consortium's tables.", DefaultValueFactory = _ => "consortium" };
         var anchors = new Option<string[]>("--anchor")
         {
-            Description = "INDEX:HASH of an entry printed by an earlier verification and kept outside the database; detects removal of the newest entries. Repeatable.",
+            Description = "POSITION:HASH of the newest entry printed by an earlier verification and kept outside the database; detects removal of the newest entries. Repeatable.",
         };
         var unsealedAfter = new Option<int>("--unsealed-after")
         {
@@ -60,7 +60,7 @@ internal static class AuditCommands
             if (colon <= 0 || !long.TryParse(anchor[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index < 1
                 || anchor[(colon + 1)..] is not { Length: 64 } hash || !hash.All(char.IsAsciiHexDigit))
             {
-                await output.WriteLineAsync($"error: --anchor takes INDEX:HASH (an entry number and its 64 hex digit hash), not \"{anchor}\".");
+                await output.WriteLineAsync($"error: --anchor takes POSITION:HASH (a chain position and its 64 hex digit hash), not \"{anchor}\".");
                 return CannotCheck;
             }
             verifier.Anchor(index, hash);

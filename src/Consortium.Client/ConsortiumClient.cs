@@ -174,17 +174,39 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
     /// Searches a dataset's records: <paramref name="q"/> is full text over every value (words in any order, or a
     /// "quoted phrase"), <paramref name="phone"/> any run of a number's digits, <paramref name="country"/> an ISO code.
     /// </summary>
-    public Task<SearchPage> SearchAsync(Guid datasetId, string? q = null, string? phone = null, string? country = null, long after = 0, int limit = 100, CancellationToken cancellationToken = default)
+    public Task<SearchPage> SearchAsync(Guid datasetId, string? q = null, string? phone = null, string? country = null, string? after = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        SearchAsync(datasetId, new SearchQuery(q, phone, country), after, limit, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// Searches a dataset's records with every filter and sort of <paramref name="query"/>. Pass the previous page's
+    /// <see cref="SearchPage.Next"/> as <paramref name="after"/> with the same query to page on; <paramref name="facets"/>
+    /// false leaves out the counts (cheaper when paging on).
+    /// </summary>
+    public Task<SearchPage> SearchAsync(Guid datasetId, SearchQuery query, string? after = null, int limit = 100, bool facets = true, CancellationToken cancellationToken = default) =>
+        GetAsync<SearchPage>(SearchPath($"api/datasets/{datasetId}/search", query, after, limit, facets), cancellationToken);
+
+    /// <summary>Searches every dataset of an investigation that the caller's outlet sees, like <see cref="SearchAsync(Guid, SearchQuery, string?, int, bool, CancellationToken)"/>.</summary>
+    public Task<SearchPage> SearchInvestigationAsync(Guid investigationId, SearchQuery query, string? after = null, int limit = 100, bool facets = true, CancellationToken cancellationToken = default) =>
+        GetAsync<SearchPage>(SearchPath($"api/investigations/{investigationId}/search", query, after, limit, facets), cancellationToken);
+
+    private static string SearchPath(string path, SearchQuery query, string? after, int limit, bool facets)
     {
-        var query = new StringBuilder($"api/datasets/{datasetId}/search?after={after}&limit={limit}");
-        foreach (var (name, value) in new[] { ("q", q), ("phone", phone), ("country", country) })
+        var text = new StringBuilder($"{path}?limit={limit}");
+        foreach (var (name, value) in new[]
+        {
+            ("q", query.Q), ("phone", query.Phone), ("country", query.Country), ("dataset", query.Dataset?.ToString()),
+            ("verification", query.Verification), ("tag", query.Tag), ("annotated", query.Annotated is { } a ? (a ? "true" : "false") : null),
+            ("from", query.From?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+            ("to", query.To?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+            ("sort", query.Sort), ("order", query.Descending ? "desc" : null), ("after", after), ("facets", facets ? null : "false"),
+        })
         {
             if (value is not null)
             {
-                query.Append('&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
+                text.Append('&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
             }
         }
-        return GetAsync<SearchPage>(query.ToString(), cancellationToken);
+        return text.ToString();
     }
 
     /// <summary>One record.</summary>

@@ -68,7 +68,7 @@ public static class ColumnKinds
     public static readonly IReadOnlyList<string> All = [Phone, Person, Organisation, Country, Date, Text, Free];
 }
 
-/// <summary>One row of a dataset: the values as imported and, where a phone column exists, the number in E.164; <see cref="Date"/> is the first date column read as yyyy-MM-dd.</summary>
+/// <summary>One row of a dataset: the values as imported and, where a phone column exists, the number in E.164; <see cref="Date"/> is the record's date (yyyy-MM-dd) when the dataset has a date column.</summary>
 public sealed record RecordView(Guid Id, Guid DatasetId, long RowNumber, IReadOnlyDictionary<string, string> Values, string? PhoneE164, string? Country, string? Date = null);
 
 /// <summary>Someone of the caller's own outlet who read a record recently; <see cref="LastViewedAt"/> is UTC.</summary>
@@ -78,11 +78,52 @@ public sealed record RecentViewerView(string UserId, string DisplayName, DateTim
 public sealed record RecordPage(IReadOnlyList<RecordView> Items, long? Next);
 
 /// <summary>
-/// A page of search results in row order, with the number of matches per country for the same search (ignoring the
-/// country filter itself, so other countries stay selectable) and <see cref="Total"/>, the matches of the whole
-/// search including the country filter. Pass <see cref="Next"/> as <c>after</c> to get the next page (null at the end).
+/// A page of search results in the order asked for. <see cref="Total"/> is the number of matches of the whole search
+/// and <see cref="Facets"/> the counts beside it; both are left out (null) when the request said <c>facets=false</c>,
+/// as a client paging on through the same search does. Pass <see cref="Next"/>, an opaque cursor, as <c>after</c> to
+/// get the next page with the same parameters (null at the end).
 /// </summary>
-public sealed record SearchPage(IReadOnlyList<SearchResult> Items, IReadOnlyList<FacetCount> Countries, long Total, long? Next);
+public sealed record SearchPage(IReadOnlyList<SearchResult> Items, long? Total, string? Next, SearchFacets? Facets)
+{
+    /// <summary>Matches per country (empty when facets were not asked for).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<FacetCount> Countries => Facets?.Countries ?? [];
+}
+
+/// <summary>
+/// Counts of matching records per value. Each facet counts the search without its own filter (so the other values
+/// stay selectable) and with every other filter; records and annotations the caller may not see are never counted.
+/// <see cref="Countries"/>: a null value counts records without a country. <see cref="Datasets"/>: dataset ids.
+/// <see cref="VerificationStates"/>: each record's latest visible verdict; null counts records without one.
+/// <see cref="Tags"/>: records with a visible annotation carrying the tag. <see cref="Annotated"/>: "yes" and "no".
+/// </summary>
+public sealed record SearchFacets(
+    IReadOnlyList<FacetCount> Countries,
+    IReadOnlyList<FacetCount> Datasets,
+    IReadOnlyList<FacetCount> VerificationStates,
+    IReadOnlyList<FacetCount> Tags,
+    IReadOnlyList<FacetCount> Annotated);
+
+/// <summary>
+/// What a search asks for; every field is optional. <see cref="Q"/>: full text (websearch syntax: words, "a phrase",
+/// -not, or); <see cref="Phone"/>: any run of a number's digits; <see cref="Country"/>: ISO 3166 code;
+/// <see cref="Dataset"/>: one dataset (investigation-wide search only); <see cref="Verification"/>,
+/// <see cref="Tag"/>, <see cref="Annotated"/>: from the annotations the caller can see; <see cref="From"/> and
+/// <see cref="To"/>: the record's date, inclusive, yyyy-MM-dd; <see cref="Sort"/>: row (default), date or country;
+/// <see cref="Descending"/>: reverse order.
+/// </summary>
+public sealed record SearchQuery(
+    string? Q = null,
+    string? Phone = null,
+    string? Country = null,
+    Guid? Dataset = null,
+    string? Verification = null,
+    string? Tag = null,
+    bool? Annotated = null,
+    DateOnly? From = null,
+    DateOnly? To = null,
+    string? Sort = null,
+    bool Descending = false);
 
 /// <summary>A record that matched, and why: each highlight is a value (a column, or "phone" for the normalised number) with the matched parts.</summary>
 public sealed record SearchResult(RecordView Record, IReadOnlyList<SearchHighlight> Highlights);
@@ -96,7 +137,7 @@ public sealed record SearchHighlight(string Field, string Text, IReadOnlyList<Hi
 /// <summary>A matched part of a highlight's text: <see cref="Start"/> and <see cref="Length"/> in UTF-16 code units.</summary>
 public sealed record HighlightSpan(int Start, int Length);
 
-/// <summary>How many matching records have this value; a null <see cref="Value"/> counts records with no country.</summary>
+/// <summary>How many matching records have this value; a null <see cref="Value"/> counts records without one.</summary>
 public sealed record FacetCount(string? Value, long Count);
 
 /// <summary>

@@ -64,6 +64,10 @@ public sealed class DatasetSearchPageTests(BrowserFixture fixture) : IAsyncLifet
         // A row still opens its record.
         await rows.Filter(new() { HasText = "Ana Ruiz" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/records/[0-9a-f-]+$"));
+        // The record page shows each value as imported beside its normalised form.
+        var phoneRow = page.GetByTestId("record-values").GetByRole(AriaRole.Row).Filter(new() { HasText = "(202) 555-0101" });
+        await Assertions.Expect(phoneRow).ToContainTextAsync("+12025550101", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByRole(AriaRole.Columnheader, new() { Name = "Normalised" })).ToBeVisibleAsync();
         await page.Context.CloseAsync();
     }
 }

@@ -17,7 +17,7 @@ namespace Consortium.Testing;
 /// The real server on Kestrel (a real port, so browsers and hub clients connect as in production) over a
 /// database of its own on the shared test PostgreSQL. One per test collection.
 /// </summary>
-public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime
+public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime, IAccountHost
 {
     /// <summary>Outlets every test can use: three newsrooms and a forensic lab.</summary>
     public static readonly IReadOnlyList<Outlet> Outlets =

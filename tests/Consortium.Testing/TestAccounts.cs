@@ -17,7 +17,7 @@ namespace Consortium.Testing;
 /// authorization code flow with PKCE exactly as a person's tool would (login page, password, TOTP code, redirect with
 /// a code), then exchanged at the token endpoint by an independent OpenID Connect client library (Duende.IdentityModel).
 /// </summary>
-public sealed partial class TestAccounts(ConsortiumServer server)
+public sealed partial class TestAccounts(IAccountHost server)
 {
     public const string Password = "correct horse battery staple";
     private readonly ConcurrentDictionary<string, Lazy<Task<TestAccount>>> accounts = new(StringComparer.Ordinal);
@@ -180,6 +180,17 @@ public sealed partial class TestAccounts(ConsortiumServer server)
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryField();
+}
+
+/// <summary>
+/// Where accounts are made and signed in: the server's services (its account store, for creating accounts as an operator
+/// would) and its address (for signing in over HTTP). The in-process test server, or a server running as its own process.
+/// </summary>
+public interface IAccountHost
+{
+    IServiceProvider Services { get; }
+
+    Uri BaseAddress { get; }
 }
 
 /// <summary>A test account: its id (the tokens' subject), email, display name, outlet and authenticator key.</summary>

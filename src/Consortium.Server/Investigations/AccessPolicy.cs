@@ -55,6 +55,14 @@ public sealed class AccessPolicy(IQuerySession session, TimeProvider clock)
         return restrictions.Where(r => !r.OutletIds.Contains(user.OutletId)).Select(r => r.Id).ToArray();
     }
 
+    /// <summary>Records of several datasets restricted away from the caller's outlet (an investigation-wide search).</summary>
+    public async Task<Guid[]> HiddenRecordIdsAsync(ConsortiumUser user, IReadOnlyCollection<Guid> datasetIds, CancellationToken cancellationToken)
+    {
+        var ids = datasetIds.ToArray();
+        var restrictions = await session.Query<RecordRestriction>().Where(r => r.DatasetId.IsOneOf(ids)).ToListAsync(cancellationToken);
+        return restrictions.Where(r => !r.OutletIds.Contains(user.OutletId)).Select(r => r.Id).ToArray();
+    }
+
     /// <summary>Datasets of a visible investigation that the caller's outlet is inside the compartment of.</summary>
     public static bool CanSee(ConsortiumUser user, Dataset dataset) => dataset.IsSharedWith(user.OutletId);
 

@@ -22,7 +22,7 @@ namespace Consortium.Server.Records;
 /// Each batch is one PostgreSQL transaction: its rows go in by binary COPY straight into the records table, and the
 /// caller's <c>withinBatch</c> (the job's checkpoint and counts, the dataset's count) is written in the same
 /// transaction, so a stop at any moment leaves whole batches and a checkpoint that matches them
-/// (docs/decisions/0011-import-jobs-batch-checkpoints.md). Reading and normalising run on one core while the previous
+/// (docs/decisions/0012-import-jobs-batch-checkpoints.md). Reading and normalising run on one core while the previous
 /// batch is written on the other.
 /// </remarks>
 public static class ImportRecords

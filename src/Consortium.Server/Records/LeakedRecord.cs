@@ -36,6 +36,8 @@ internal static class RecordDocuments
             .Duplicate(r => r.PhoneDigits!)
             .Duplicate(r => r.ContentHash)
             .Duplicate(r => r.Date!)
+            // Search facets count and sort by country from this column (an index-only scan), not from the JSON.
+            .Duplicate(r => r.Country!)
             .UniqueIndex(UniqueIndexType.DuplicatedField, "ix_leakedrecord_dataset_row", r => r.DatasetId, r => r.RowNumber)
             // A row's content is stored once per dataset: re-importing a file adds nothing twice.
             .UniqueIndex(UniqueIndexType.DuplicatedField, "ix_leakedrecord_dataset_hash", r => r.DatasetId, r => r.ContentHash);

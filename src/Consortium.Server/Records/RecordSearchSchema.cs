@@ -6,8 +6,8 @@ namespace Consortium.Server.Records;
 
 /// <summary>
 /// The database objects behind record search that Marten does not model: the pg_trgm and unaccent extensions, a text
-/// search configuration, and two GIN indexes on Marten's record table (full text over every value, trigrams over the
-/// phone digits). Marten is told to leave those indexes alone; this service creates them, idempotently, after Marten
+/// search configuration, GIN indexes on Marten's record table (full text over every value, trigrams over the
+/// phone digits) and the btree indexes of sorting by date or country. Marten is told to leave those indexes alone; this service creates them, idempotently, after Marten
 /// has applied its own schema at start-up.
 /// </summary>
 /// <remarks>
@@ -18,6 +18,10 @@ public sealed class RecordSearchSchema(IDocumentStore store, StorageSettings set
 {
     public const string TextIndexName = "ix_leakedrecord_search_text";
     public const string PhoneIndexName = "ix_leakedrecord_phone_trgm";
+    // (dataset, key, row): the order of a search sorted by date or country, the keyset of its cursor, the date range
+    // and the country filter, and the country facet; records without a value hold '' so the keyset needs no nulls.
+    public const string DateIndexName = "ix_leakedrecord_dataset_date_row";
+    public const string CountryIndexName = "ix_leakedrecord_dataset_country_row";
     // "Srch" in ASCII: servers starting at once against one database create the objects one after the other.
     private const long SchemaLockKey = 0x53726368;
 
@@ -63,6 +67,19 @@ public sealed class RecordSearchSchema(IDocumentStore store, StorageSettings set
             """, cancellationToken);
         await ExecuteAsync(connection, transaction, $"create index if not exists {TextIndexName} on {names.Table} using gin ({names.DocumentVector("data")})", cancellationToken);
         await ExecuteAsync(connection, transaction, $"create index if not exists {PhoneIndexName} on {names.Table} using gin (phone_digits gin_trgm_ops)", cancellationToken);
+        await ExecuteAsync(connection, transaction, $"create index if not exists {DateIndexName} on {names.Table} (dataset_id, (coalesce(date, '')), row_number)", cancellationToken);
+        await ExecuteAsync(connection, transaction, $"create index if not exists {CountryIndexName} on {names.Table} (dataset_id, (coalesce(country, '')), row_number)", cancellationToken);
+        // The duplicated country column came after records were already stored; Marten adds the column empty. Filled
+        // once here (later imports write it themselves), so country filters, sorts and counts see every record.
+        await ExecuteAsync(connection, transaction,
+            $"update {names.Table} set country = data ->> 'country' where country is null and data ->> 'country' is not null", cancellationToken);
+        // Counts per dataset, country and date for facet counts (RecordFacetSummary), and the dataset version each was built at.
+        await ExecuteAsync(connection, transaction, $"""
+            create table if not exists {names.FacetSummary} (
+              dataset_id uuid not null, country text not null, date text not null, records bigint not null,
+              primary key (dataset_id, country, date));
+            create table if not exists {names.FacetSummaryState} (dataset_id uuid primary key, dataset_version uuid not null);
+            """, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -86,6 +103,17 @@ internal sealed class RecordSearchSql(string schema)
 
     public string Restrictions => $"{schema}.mt_doc_recordrestriction";
 
+    public string Annotations => $"{schema}.mt_doc_annotation";
+
+    public string Datasets => $"{schema}.mt_doc_dataset";
+
+    public string FacetSummary => $"{schema}.record_facet_summary";
+
+    public string FacetSummaryState => $"{schema}.record_facet_summary_state";
+
+    /// <summary>"Fcts" in ASCII: the first key of the advisory lock taken while a dataset's summary is rebuilt.</summary>
+    public int SummaryLockKey => 0x46637473;
+
     public string Configuration => $"{schema}.record_search";
 
     public string ConfigurationName => Configuration.Replace("'", "''", StringComparison.Ordinal);
@@ -102,5 +130,7 @@ internal static class RecordSearchDocuments
 {
     /// <summary>Keeps Marten's migrations from dropping the search indexes, which it does not model.</summary>
     public static void RegisterRecordSearch(this StoreOptions options) =>
-        options.Schema.For<LeakedRecord>().IgnoreIndex(RecordSearchSchema.TextIndexName).IgnoreIndex(RecordSearchSchema.PhoneIndexName);
+        options.Schema.For<LeakedRecord>()
+            .IgnoreIndex(RecordSearchSchema.TextIndexName).IgnoreIndex(RecordSearchSchema.PhoneIndexName)
+            .IgnoreIndex(RecordSearchSchema.DateIndexName).IgnoreIndex(RecordSearchSchema.CountryIndexName);
 }

@@ -135,6 +135,9 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
             Get("filter records", $"api/datasets/{w.Dataset}/records?q=900111", Expect(ok)),
             Get("search", $"api/datasets/{w.Dataset}/search?phone=900101", Expect(ok)),
             Get("search compartment", $"api/datasets/{w.Compartment}/search?phone=900201", lab),
+            Get("search investigation", $"api/investigations/{w.Investigation}/search?phone=900", Expect(ok)),
+            Get("search investigation in compartment", $"api/investigations/{w.Investigation}/search?dataset={w.Compartment}",
+                Expect(HttpStatusCode.BadRequest, analyst: ok, coordinator: ok)),
             Get("export", $"api/datasets/{w.Dataset}/export?format=csv", Expect(forbidden, editor: ok, coordinator: ok)),
             Get("export compartment", $"api/datasets/{w.Compartment}/export?format=jsonl", Expect(notFound, analyst: forbidden, coordinator: ok)),
             Import("import", w.Dataset, Expect(forbidden, editor: ok, coordinator: ok)),
@@ -233,6 +236,12 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
             if (phones.Contains("+44" + RestrictedPhone) != seesRestricted || searched.Count > 0 != seesRestricted)
             {
                 failures.Add($"{caller}: restricted record visible in list or search = {!seesRestricted}");
+            }
+            // Investigation-wide search: the compartment's record and the restricted one only for those who see them.
+            var everywhere = (await client.SearchInvestigationAsync(w.Investigation, new SearchQuery(Phone: "7700 900"), limit: 500)).Items.Select(r => r.Record.PhoneE164).ToList();
+            if (everywhere.Contains("+447700900201") != seesLab || everywhere.Contains("+44" + RestrictedPhone) != seesRestricted)
+            {
+                failures.Add($"{caller}: investigation search shows compartment = {everywhere.Contains("+447700900201")}, restricted = {everywhere.Contains("+44" + RestrictedPhone)}");
             }
             var notes = (await client.ListAnnotationsAsync(w.Record)).Select(a => a.Text).ToList();
             var expected = caller switch

@@ -45,6 +45,25 @@ export const UNAUTHORIZED_EVENT = 'consortium:unauthorized';
 
 type Query = Record<string, string | number | null | undefined>;
 
+function searchParameters(query: SearchQuery & { after?: string | null; limit?: number; facets?: boolean }): Query {
+  return {
+    q: query.q,
+    phone: query.phone,
+    country: query.country,
+    dataset: query.dataset,
+    verification: query.verification,
+    tag: query.tag,
+    annotated: query.annotated,
+    from: query.from,
+    to: query.to,
+    sort: query.sort === 'row' ? undefined : query.sort,
+    order: query.order === 'asc' ? undefined : query.order,
+    after: query.after,
+    limit: query.limit ?? 100,
+    facets: query.facets === false ? 'false' : undefined,
+  };
+}
+
 function withQuery(path: string, query?: Query): string {
   if (!query) return path;
   const params = new URLSearchParams();
@@ -148,19 +167,16 @@ export const api = {
 
   search: (
     datasetId: string,
-    query: SearchQuery & { after?: number | null; limit?: number },
+    query: SearchQuery & { after?: string | null; limit?: number; facets?: boolean },
     signal?: AbortSignal,
   ) =>
-    request<SearchPage>(`/api/datasets/${enc(datasetId)}/search`, {
-      signal,
-      query: {
-        q: query.q,
-        phone: query.phone,
-        country: query.country,
-        after: query.after,
-        limit: query.limit ?? 100,
-      },
-    }),
+    request<SearchPage>(`/api/datasets/${enc(datasetId)}/search`, { signal, query: searchParameters(query) }),
+  searchInvestigation: (
+    investigationId: string,
+    query: SearchQuery & { after?: string | null; limit?: number; facets?: boolean },
+    signal?: AbortSignal,
+  ) =>
+    request<SearchPage>(`/api/investigations/${enc(investigationId)}/search`, { signal, query: searchParameters(query) }),
 
   record: (id: string, signal?: AbortSignal) => request<LeakRecord>(`/api/records/${enc(id)}`, { signal }),
   recentViewers: (recordId: string, signal?: AbortSignal) =>

@@ -104,6 +104,8 @@ export interface LeakRecord {
   values: Record<string, RecordValue | undefined>;
   phoneE164: string | null;
   country: string | null;
+  /** The record's date, yyyy-MM-dd, when its dataset has a date column. */
+  date?: string | null;
 }
 
 export interface RecordPage {
@@ -136,20 +138,43 @@ export interface FacetCount {
   count: number;
 }
 
+/** Counts of matching records per value; each facet ignores its own filter. */
+export interface SearchFacets {
+  countries: FacetCount[];
+  /** Values are dataset ids. */
+  datasets: FacetCount[];
+  /** Each record's latest visible verdict; null counts records without one. */
+  verificationStates: FacetCount[];
+  tags: FacetCount[];
+  /** Values "yes" and "no". */
+  annotated: FacetCount[];
+}
+
 export interface SearchPage {
   items: SearchResult[];
-  /** Matches per country for the same search without its country filter. */
-  countries: FacetCount[];
-  /** Matches of the whole search, country included. */
-  total: number;
-  /** Pass as `after` for the next page; null at the end. */
-  next: number | null;
+  /** Matches of the whole search; null when facets were not asked for. */
+  total: number | null;
+  /** Opaque cursor: pass as `after` with the same search for the next page; null at the end. */
+  next: string | null;
+  facets: SearchFacets | null;
 }
+
+export type SearchSort = 'row' | 'date' | 'country';
 
 export interface SearchQuery {
   q?: string;
   phone?: string;
   country?: string;
+  /** Investigation-wide search only. */
+  dataset?: string;
+  verification?: string;
+  tag?: string;
+  annotated?: '' | 'true' | 'false';
+  /** yyyy-MM-dd, inclusive. */
+  from?: string;
+  to?: string;
+  sort?: SearchSort;
+  order?: 'asc' | 'desc';
 }
 
 export type Visibility = 'consortium' | 'outlet' | 'private';

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { AuditPage } from '../features/audit/AuditPage';
 import { InvestigationPage } from '../features/investigations/InvestigationPage';
+import { InvestigationSearchPage } from '../features/investigations/InvestigationSearchPage';
 import { InvestigationsPage } from '../features/investigations/InvestigationsPage';
 import { DatasetPage } from '../features/datasets/DatasetPage';
 import { MembersPage } from '../features/members/MembersPage';
@@ -107,6 +108,8 @@ function Routes() {
       return <MembersPage key={route.id} id={route.id} />;
     case 'audit':
       return <AuditPage key={route.id} id={route.id} />;
+    case 'investigationSearch':
+      return <InvestigationSearchPage key={route.id} id={route.id} />;
     case 'outlet':
       return <OutletPage />;
     case 'dataset':

@@ -21,6 +21,7 @@ export type Route =
   | { name: 'investigation'; id: string }
   | { name: 'members'; id: string }
   | { name: 'audit'; id: string }
+  | { name: 'investigationSearch'; id: string }
   | { name: 'outlet' }
   | { name: 'dataset'; id: string }
   | { name: 'record'; id: string }
@@ -29,6 +30,7 @@ export type Route =
 const patterns: Array<[RegExp, (id: string) => Route]> = [
   [/^\/investigations\/([^/]+)\/members\/?$/, (id) => ({ name: 'members', id })],
   [/^\/investigations\/([^/]+)\/audit\/?$/, (id) => ({ name: 'audit', id })],
+  [/^\/investigations\/([^/]+)\/search\/?$/, (id) => ({ name: 'investigationSearch', id })],
   [/^\/investigations\/([^/]+)\/?$/, (id) => ({ name: 'investigation', id })],
   [/^\/datasets\/([^/]+)\/?$/, (id) => ({ name: 'dataset', id })],
   [/^\/records\/([^/]+)\/?$/, (id) => ({ name: 'record', id })],
@@ -55,6 +57,7 @@ export const paths = {
   investigation: (id: string) => `/investigations/${encodeURIComponent(id)}`,
   members: (id: string) => `/investigations/${encodeURIComponent(id)}/members`,
   audit: (id: string) => `/investigations/${encodeURIComponent(id)}/audit`,
+  investigationSearch: (id: string) => `/investigations/${encodeURIComponent(id)}/search`,
   outlet: () => '/outlet',
   dataset: (id: string) => `/datasets/${encodeURIComponent(id)}`,
   record: (id: string) => `/records/${encodeURIComponent(id)}`,

@@ -1,15 +1,19 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, isAbort } from '../../api/client';
-import type { FacetCount, LeakRecord, SearchHighlight } from '../../api/types';
+import type { LeakRecord, SearchFacets, SearchHighlight, SearchQuery, SearchSort } from '../../api/types';
 
 export const PAGE_SIZE = 100;
 
-/** A listed record; in a search, with the highlights that say why it matched. */
+/** A listed record, with the highlights that say why it matched. */
 export interface RecordRow {
   record: LeakRecord;
   highlights?: SearchHighlight[];
 }
 
+/** What is searched: a dataset, or every dataset of an investigation the caller sees. */
+export type SearchScope = { kind: 'dataset'; id: string } | { kind: 'investigation'; id: string };
+
+/** Every parameter of a search, as text ('' for unset), as kept in the address bar. */
 export interface RecordSearch {
   /** Full text (websearch syntax). */
   q: string;
@@ -17,19 +21,79 @@ export interface RecordSearch {
   phone: string;
   /** Two-letter country code. */
   country: string;
+  dataset: string;
+  verification: string;
+  tag: string;
+  annotated: '' | 'true' | 'false';
+  from: string;
+  to: string;
+  sort: SearchSort;
+  order: 'asc' | 'desc';
+}
+
+export const searchKeys = ['q', 'phone', 'country', 'dataset', 'verification', 'tag', 'annotated', 'from', 'to', 'sort', 'order'] as const;
+
+export const emptySearch: RecordSearch = {
+  q: '',
+  phone: '',
+  country: '',
+  dataset: '',
+  verification: '',
+  tag: '',
+  annotated: '',
+  from: '',
+  to: '',
+  sort: 'row',
+  order: 'asc',
+};
+
+export function readSearch(search: string): RecordSearch {
+  const params = new URLSearchParams(search);
+  const get = (key: string) => params.get(key) ?? '';
+  const sort = get('sort');
+  const annotated = get('annotated');
+  return {
+    q: get('q'),
+    phone: get('phone'),
+    country: get('country'),
+    dataset: get('dataset'),
+    verification: get('verification'),
+    tag: get('tag'),
+    annotated: annotated === 'true' || annotated === 'false' ? annotated : '',
+    from: get('from'),
+    to: get('to'),
+    sort: sort === 'date' || sort === 'country' ? sort : 'row',
+    order: get('order') === 'desc' ? 'desc' : 'asc',
+  };
 }
 
 export function isSearchActive(search: RecordSearch): boolean {
-  return search.q.trim() !== '' || search.phone.trim() !== '' || search.country !== '';
+  return searchKeys.some((key) => key !== 'sort' && key !== 'order' && search[key].trim() !== '');
+}
+
+function toQuery(search: RecordSearch): SearchQuery {
+  return {
+    q: search.q.trim(),
+    phone: search.phone.trim(),
+    country: search.country,
+    dataset: search.dataset,
+    verification: search.verification,
+    tag: search.tag,
+    annotated: search.annotated,
+    from: search.from,
+    to: search.to,
+    sort: search.sort,
+    order: search.order,
+  };
 }
 
 interface PagesState {
   items: RecordRow[];
-  next: number | null;
-  /** In a search: matches of the whole search, and matches per country (without the country filter). */
+  next: string | null;
+  /** Matches of the whole search and the facet counts, from its first page. */
   total: number | null;
-  countries: FacetCount[] | null;
-  /** True once the first page of the current query has arrived. */
+  facets: SearchFacets | null;
+  /** True once the first page of the current search has arrived. */
   started: boolean;
   loading: boolean;
   error: unknown;
@@ -39,60 +103,46 @@ const empty: PagesState = {
   items: [],
   next: null,
   total: null,
-  countries: null,
+  facets: null,
   started: false,
   loading: true,
   error: undefined,
 };
 
 /**
- * Keyset-paged records of a dataset (`after` = last rowNumber): the plain list (`/records`) when no search is
- * active, otherwise the search (`/search`) with its highlights, total and country facets.
+ * Pages of a search on its opaque cursor. Opening the page is one search call (results, total and facets at once);
+ * further pages ask for no facets, so scrolling deep costs a keyset page each and nothing more.
  */
-export function useRecordPages(datasetId: string, search: RecordSearch) {
+export function useRecordPages(scope: SearchScope, search: RecordSearch) {
   const [state, setState] = useState<PagesState>(empty);
   const controllerRef = useRef<AbortController | null>(null);
   const loadingRef = useRef(false);
-  const { q, phone, country } = search;
+  const key = JSON.stringify(toQuery(search));
   const active = isSearchActive(search);
 
   const fetchPage = useCallback(
-    async (after: number | null, reset: boolean) => {
+    async (after: string | null, reset: boolean) => {
       controllerRef.current?.abort();
       const controller = new AbortController();
       controllerRef.current = controller;
       loadingRef.current = true;
       setState((s) => (reset ? empty : { ...s, loading: true, error: undefined }));
       try {
-        if (active) {
-          const page = await api.search(
-            datasetId,
-            { q: q.trim(), phone: phone.trim(), country, after, limit: PAGE_SIZE },
-            controller.signal,
-          );
-          if (controller.signal.aborted) return;
-          setState((s) => ({
-            items: [...(reset ? [] : s.items), ...page.items.map((r) => ({ record: r.record, highlights: r.highlights }))],
-            next: page.next ?? null,
-            total: page.total,
-            countries: page.countries,
-            started: true,
-            loading: false,
-            error: undefined,
-          }));
-        } else {
-          const page = await api.records(datasetId, { after, limit: PAGE_SIZE }, controller.signal);
-          if (controller.signal.aborted) return;
-          setState((s) => ({
-            items: [...(reset ? [] : s.items), ...page.items.map((record) => ({ record }))],
-            next: page.next ?? null,
-            total: null,
-            countries: null,
-            started: true,
-            loading: false,
-            error: undefined,
-          }));
-        }
+        const query = { ...(JSON.parse(key) as SearchQuery), after, limit: PAGE_SIZE, facets: after === null };
+        const page =
+          scope.kind === 'dataset'
+            ? await api.search(scope.id, query, controller.signal)
+            : await api.searchInvestigation(scope.id, query, controller.signal);
+        if (controller.signal.aborted) return;
+        setState((s) => ({
+          items: [...(reset ? [] : s.items), ...page.items.map((r) => ({ record: r.record, highlights: r.highlights }))],
+          next: page.next ?? null,
+          total: reset ? page.total : s.total,
+          facets: reset ? page.facets : s.facets,
+          started: true,
+          loading: false,
+          error: undefined,
+        }));
       } catch (error) {
         if (controller.signal.aborted || isAbort(error)) return;
         setState((s) => ({ ...s, started: true, loading: false, error }));
@@ -100,7 +150,7 @@ export function useRecordPages(datasetId: string, search: RecordSearch) {
         if (controllerRef.current === controller) loadingRef.current = false;
       }
     },
-    [datasetId, active, q, phone, country],
+    [scope.kind, scope.id, key],
   );
 
   useEffect(() => {

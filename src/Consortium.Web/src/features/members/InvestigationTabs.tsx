@@ -2,7 +2,7 @@ import type { InvestigationRole } from '../../api/types';
 import { Link, paths } from '../../app/router';
 import { t } from '../../i18n';
 
-export type InvestigationSection = 'datasets' | 'members' | 'audit';
+export type InvestigationSection = 'datasets' | 'search' | 'members' | 'audit';
 
 /**
  * The sections of one investigation, as links: Datasets, Members and, for coordinators, Audit. `myRole` is the
@@ -27,6 +27,15 @@ export function InvestigationTabs({
             data-testid="datasets-tab"
           >
             {t('investigation.tab.datasets')}
+          </Link>
+        </li>
+        <li>
+          <Link
+            to={paths.investigationSearch(id)}
+            aria-current={current === 'search' ? 'page' : undefined}
+            data-testid="search-tab"
+          >
+            {t('investigation.tab.search')}
           </Link>
         </li>
         <li>

@@ -15,6 +15,22 @@ import { useAnnotationThread } from './useAnnotationThread';
 import { RecentViewers } from './RecentViewers';
 import { findNextRecord, findPreviousRecord } from './recordNavigation';
 
+const digits = (value: string) => value.replace(/\D+/g, '');
+
+/**
+ * The normalised form of one column's value, when the server derived one from it: the phone number in E.164 (the
+ * column whose digits end the number's national digits), the country code, the date as yyyy-MM-dd.
+ */
+function normalisedOf(record: LeakRecord, key: string): string | undefined {
+  const value = record.values[key];
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const raw = digits(value).replace(/^0+/, '');
+  if (record.phoneE164 && raw.length >= 6 && digits(record.phoneE164).endsWith(raw.slice(-6))) return record.phoneE164;
+  if (record.country && /country/i.test(key)) return record.country;
+  if (record.date && /date/i.test(key)) return record.date;
+  return undefined;
+}
+
 /** A record: its values on one side, the live annotation thread on the other. */
 export function RecordPage({ id }: { id: string }) {
   const record = useResource((signal) => api.record(id, signal), [id]);
@@ -114,24 +130,28 @@ function RecordView({ record, dataset }: { record: LeakRecord; dataset: Dataset 
         <section className="panel record-values" aria-labelledby="values-heading">
           <h2 id="values-heading">{t('record.valuesHeading')}</h2>
           {dataset && <p className="hint">{t('record.inDataset', { dataset: dataset.name })}</p>}
-          <dl className="values">
-            {keys.map((key) => (
-              <div key={key} className="value-row">
-                <dt>{key}</dt>
-                <dd>
-                  <ValueText value={record.values[key]} />
-                </dd>
-              </div>
-            ))}
-            {record.phoneE164 && (
-              <div className="value-row derived">
-                <dt>{t('record.phoneE164')}</dt>
-                <dd>
-                  <ValueText value={record.phoneE164} />
-                </dd>
-              </div>
-            )}
-          </dl>
+          <table className="values-table" data-testid="record-values">
+            <thead>
+              <tr>
+                <th scope="col">{t('record.field')}</th>
+                <th scope="col">{t('record.original')}</th>
+                <th scope="col">{t('record.normalised')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.map((key) => (
+                <tr key={key} className="value-row">
+                  <th scope="row">{key}</th>
+                  <td>
+                    <ValueText value={record.values[key]} />
+                  </td>
+                  <td className="derived">
+                    {normalisedOf(record, key) !== undefined && <ValueText value={normalisedOf(record, key)} />}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
           <RecentViewers recordId={record.id} />
         </section>
 

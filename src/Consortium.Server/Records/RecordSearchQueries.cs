@@ -1,0 +1,448 @@
+using System.Text.Json;
+using Consortium.Client;
+using Consortium.Server.Annotations;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Consortium.Server.Records;
+
+/// <summary>
+/// What a search may look at: the datasets the caller sees (compartments applied), the records restricted away from
+/// them, and who they are (annotations count only where the caller may read them).
+/// </summary>
+internal sealed record SearchScope(Guid[] DatasetIds, Guid[] HiddenRecordIds, string OutletId, string UserId);
+
+/// <summary>Filters a facet leaves out of its own count.</summary>
+[Flags]
+internal enum SearchFilter
+{
+    None = 0,
+    Country = 1,
+    Dataset = 2,
+    Verification = 4,
+    Tag = 8,
+    Annotated = 16,
+}
+
+/// <summary>One result row before highlights.</summary>
+internal sealed record SearchRow(RecordView Record, string? SortKey);
+
+/// <summary>
+/// The SQL of a record search: the page (keyset on the sort key, dataset and row number, one branch per dataset so
+/// each walks its own index in order) and the facet counts (each without its own filter). Every value is a positional
+/// parameter; only fixed fragments and the configured schema name are part of the text.
+/// </summary>
+internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchRequest request, SearchScope scope)
+{
+    private string Annotations => sql.Annotations;
+
+    /// <summary>A text or phone search with fewer matches than this is fetched whole and sorted, not walked in order.</summary>
+    private const int SelectiveMatches = 5000;
+
+    /// <summary>
+    /// Above this many estimated matches the search is walked in order without counting first: PostgreSQL's estimate is
+    /// reliable for frequent words (they are in its statistics), and counting them through the index is what costs.
+    /// </summary>
+    private const double SurelyDense = 50_000;
+
+    /// <summary>
+    /// Up to limit + 1 results after the cursor: the extra one says whether a next page exists.
+    /// </summary>
+    /// <remarks>
+    /// PostgreSQL cannot estimate how many records a word or a run of digits matches (a rare word is guessed at
+    /// thousands), and then walks the row-order index filtering every record: seconds for a word that occurs ten times
+    /// in a million. So a text or phone search that the planner does not surely know to be frequent first counts its
+    /// matches up to <see cref="SelectiveMatches"/> through the GIN indexes; below that, the page is fetched from those
+    /// indexes and sorted (the order expressions are disguised so the planner cannot pick the ordered walk); above it,
+    /// matches are dense and the ordered walk finds a page after a few hundred rows.
+    /// See docs/decisions/0013-search-facets-sorts-cursors.md.
+    /// </remarks>
+    public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var selective = (request.Q is not null || request.Digits is not null)
+            && await EstimateAsync(connection, cancellationToken) < SurelyDense
+            && await CountUpToAsync(connection, SelectiveMatches, cancellationToken) < SelectiveMatches;
+        var p = new Parameters();
+        var where = Where(p, SearchFilter.None);
+        var direction = request.Descending ? "desc" : "asc";
+        var key = SortKey("d") is { } k && selective ? $"({k} || '')" : SortKey("d");
+        var rowNumber = selective ? "(d.row_number + 0)" : "d.row_number";
+        var limit = p.Add(request.Limit + 1);
+        var datasets = (request.Dataset is { } only ? [only] : scope.DatasetIds)
+            .OrderBy(d => d.ToString(), StringComparer.Ordinal) // PostgreSQL's uuid order
+            .ToArray();
+        var branches = new List<string>();
+        foreach (var dataset in datasets)
+        {
+            if (Keyset(p, dataset, key, rowNumber) is not { } keyset)
+            {
+                continue; // the cursor is past this dataset already
+            }
+            branches.Add(
+                $"""
+                (select d.id, d.dataset_id, d.row_number, d.data -> 'values' as values, d.data ->> 'phoneE164' as e164,
+                        d.data ->> 'country' as country, d.data ->> 'date' as date, {key ?? "null::text"} as sort_key
+                 from {sql.Table} d
+                 where {where} and d.dataset_id = {p.Add(dataset)}{keyset}
+                 order by {(key is null ? "" : $"{key} {direction}, ")}{rowNumber} {direction}
+                 limit {limit})
+                """);
+        }
+        var rows = new List<SearchRow>();
+        if (branches.Count == 0)
+        {
+            return rows;
+        }
+        await using var command = new NpgsqlCommand(
+            $"""
+            select u.* from (
+            {string.Join("\nunion all\n", branches)}
+            ) u
+            order by {(key is null ? "" : $"u.sort_key {direction}, ")}u.dataset_id {direction}, u.row_number {direction}
+            limit {limit}
+            """, connection);
+        command.Parameters.AddRange(p.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var values = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(3))!;
+            rows.Add(new SearchRow(
+                new RecordView(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt64(2), values, Text(reader, 4), Text(reader, 5), Text(reader, 6)),
+                Text(reader, 7)));
+        }
+        return rows;
+    }
+
+    /// <summary>The cursor that continues after <paramref name="last"/>.</summary>
+    public SearchCursor CursorAfter(SearchRow last) =>
+        new(request.SortName, request.OrderName, request.Sort == SearchSort.Row ? null : last.SortKey ?? "", last.Record.DatasetId, last.Record.RowNumber);
+
+    /// <summary>Every facet and the total of the whole search.</summary>
+    public async Task<(long Total, SearchFacets Facets)> FacetsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        // Countries, datasets and the total come from one grouped count without either filter, summed here three ways.
+        var groups = OnlyRecordFilters
+            ? await SummaryGroupsAsync(connection, cancellationToken)
+            : await GroupsAsync(connection, cancellationToken);
+        bool InDataset(Guid dataset) => request.Dataset is not { } only || only == dataset;
+        bool InCountry(string? country) => request.Country is null || request.Country == country;
+        var total = groups.Where(g => InDataset(g.Dataset) && InCountry(g.Country)).Sum(g => g.Count);
+        var countries = Ordered(groups.Where(g => InDataset(g.Dataset)).GroupBy(g => g.Country).Select(g => new FacetCount(g.Key, g.Sum(x => x.Count))));
+        var datasets = Ordered(groups.Where(g => InCountry(g.Country)).GroupBy(g => g.Dataset).Select(g => new FacetCount(g.Key.ToString(), g.Sum(x => x.Count))));
+
+        var tags = await GroupedAsync(connection, p =>
+            $"""
+            select a.data ->> 'tag', count(distinct a.record_id)
+            from {Annotations} a{RecordJoin(p, SearchFilter.Tag, out var condition)}
+            where a.dataset_id = any({p.Datasets(scope)}) and a.data ->> 'tag' is not null and {Visible(p)} and {condition}
+            group by 1
+            """, cancellationToken);
+
+        var verdicts = await GroupedAsync(connection, p =>
+            $"""
+            select a.state, count(*)
+            from ({LatestVerdicts(p)}) a{RecordJoin(p, SearchFilter.Verification, out var condition)}
+            where {condition}
+            group by 1
+            """, cancellationToken);
+        var withoutVerdict = (request.Verification is null ? total : await CountAsync(connection, SearchFilter.Verification, cancellationToken)) - verdicts.Sum(v => v.Count);
+        if (withoutVerdict > 0)
+        {
+            verdicts.Add(new FacetCount(null, withoutVerdict));
+        }
+
+        var annotatedRows = await GroupedAsync(connection, p =>
+            $"""
+            select 'yes', count(distinct a.record_id)
+            from {Annotations} a{RecordJoin(p, SearchFilter.Annotated, out var condition)}
+            where a.dataset_id = any({p.Datasets(scope)}) and {Visible(p)} and {condition}
+            """, cancellationToken);
+        var yes = annotatedRows.Sum(r => r.Count);
+        var all = request.Annotated is null ? total : await CountAsync(connection, SearchFilter.Annotated, cancellationToken);
+        var annotated = new List<FacetCount> { new("yes", yes), new("no", all - yes) }.Where(f => f.Count > 0).ToList();
+
+        return (total, new SearchFacets(countries, datasets, Ordered(verdicts), Ordered(tags), annotated));
+    }
+
+    /// <summary>The planner's estimate of the matches of the whole search (planning only, nothing is run).</summary>
+    private async Task<double> EstimateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var p = new Parameters();
+        await using var command = new NpgsqlCommand($"explain (format json) select 1 from {sql.Table} d where {Where(p, SearchFilter.None)}", connection);
+        command.Parameters.AddRange(p.ToArray());
+        var plan = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        using var json = JsonDocument.Parse(plan);
+        return json.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+    }
+
+    /// <summary>The search filters only on what the facet summary holds (country, dataset, date), or on nothing.</summary>
+    private bool OnlyRecordFilters => request is { Q: null, Digits: null, Tag: null, Verification: null, Annotated: null };
+
+    /// <summary>Matches per (dataset, country) without the country and dataset filters, counted from the records.</summary>
+    private async Task<List<(Guid Dataset, string? Country, long Count)>> GroupsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var p = new Parameters();
+        var groups = new List<(Guid, string?, long)>();
+        await using var command = new NpgsqlCommand(
+            $"select d.dataset_id, nullif(coalesce(d.country, ''), ''), count(*) from {sql.Table} d where {Where(p, SearchFilter.Country | SearchFilter.Dataset)} group by d.dataset_id, coalesce(d.country, '')", connection);
+        command.Parameters.AddRange(p.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            groups.Add((reader.GetGuid(0), Text(reader, 1), reader.GetInt64(2)));
+        }
+        return groups;
+    }
+
+    /// <summary>
+    /// The same counts as <see cref="GroupsAsync"/> for a search that filters only by country, dataset or date, read
+    /// from the facet summary (counts per dataset, country and date, a few thousand rows where the records are
+    /// millions) instead of counting the records; the records restricted away from the caller are counted one by one
+    /// and taken away again, so the answer is exactly the records' count.
+    /// </summary>
+    private async Task<List<(Guid Dataset, string? Country, long Count)>> SummaryGroupsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await RecordFacetSummary.RefreshAsync(connection, sql, scope.DatasetIds, cancellationToken);
+        var p = new Parameters();
+        var where = new List<string> { $"s.dataset_id = any({p.Datasets(scope)})" };
+        if (request.From is { } from)
+        {
+            where.Add($"s.date >= {p.Add(from)}");
+        }
+        if (request.To is { } to)
+        {
+            where.Add($"s.date between {p.Add(request.From ?? "0000-01-01")} and {p.Add(to)}");
+        }
+        var counts = new Dictionary<(Guid, string?), long>();
+        await using (var command = new NpgsqlCommand(
+            $"select s.dataset_id, nullif(s.country, ''), sum(s.records)::bigint from {sql.FacetSummary} s where {string.Join(" and ", where)} group by 1, 2", connection))
+        {
+            command.Parameters.AddRange(p.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                counts[(reader.GetGuid(0), Text(reader, 1))] = reader.GetInt64(2);
+            }
+        }
+        if (scope.HiddenRecordIds.Length > 0)
+        {
+            var hidden = new RecordSearchQueries(sql, request, scope with { HiddenRecordIds = [] });
+            foreach (var (dataset, country, count) in await hidden.HiddenGroupsAsync(connection, scope.HiddenRecordIds, cancellationToken))
+            {
+                counts[(dataset, country)] = counts.GetValueOrDefault((dataset, country)) - count;
+            }
+        }
+        return counts.Select(c => (c.Key.Item1, c.Key.Item2, c.Value)).ToList();
+    }
+
+    /// <summary>Of the given records, those matching the search without its country and dataset filters, per (dataset, country).</summary>
+    private async Task<List<(Guid Dataset, string? Country, long Count)>> HiddenGroupsAsync(NpgsqlConnection connection, Guid[] ids, CancellationToken cancellationToken)
+    {
+        var p = new Parameters();
+        var where = Where(p, SearchFilter.Country | SearchFilter.Dataset) + $"\n  and d.id = any({p.Add(ids, NpgsqlDbType.Array | NpgsqlDbType.Uuid)})";
+        var groups = new List<(Guid, string?, long)>();
+        await using var command = new NpgsqlCommand(
+            $"select d.dataset_id, nullif(coalesce(d.country, ''), ''), count(*) from {sql.Table} d where {where} group by d.dataset_id, coalesce(d.country, '')", connection);
+        command.Parameters.AddRange(p.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            groups.Add((reader.GetGuid(0), Text(reader, 1), reader.GetInt64(2)));
+        }
+        return groups;
+    }
+
+    /// <summary>How many records match the whole search, counting no further than <paramref name="cap"/>.</summary>
+    private async Task<long> CountUpToAsync(NpgsqlConnection connection, int cap, CancellationToken cancellationToken)
+    {
+        var p = new Parameters();
+        await using var command = new NpgsqlCommand($"select count(*) from (select 1 from {sql.Table} d where {Where(p, SearchFilter.None)} limit {p.Add(cap)}) m", connection);
+        command.Parameters.AddRange(p.ToArray());
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private async Task<long> CountAsync(NpgsqlConnection connection, SearchFilter except, CancellationToken cancellationToken)
+    {
+        var p = new Parameters();
+        await using var command = new NpgsqlCommand($"select count(*) from {sql.Table} d where {Where(p, except)}", connection);
+        command.Parameters.AddRange(p.ToArray());
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task<List<FacetCount>> GroupedAsync(NpgsqlConnection connection, Func<Parameters, string> query, CancellationToken cancellationToken)
+    {
+        var p = new Parameters();
+        await using var command = new NpgsqlCommand(query(p), connection);
+        command.Parameters.AddRange(p.ToArray());
+        var counts = new List<FacetCount>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts.Add(new FacetCount(Text(reader, 0), reader.GetInt64(1)));
+        }
+        return counts;
+    }
+
+    /// <summary>Most frequent first; values without a value (no country, no verdict) last.</summary>
+    private static List<FacetCount> Ordered(IEnumerable<FacetCount> counts) =>
+        counts.Where(c => c.Count > 0).OrderBy(c => c.Value is null).ThenByDescending(c => c.Count).ThenBy(c => c.Value, StringComparer.Ordinal).ToList();
+
+    /// <summary>Every filter of the search except <paramref name="except"/>, with the caller's scope, as one SQL condition over alias d.</summary>
+    private string Where(Parameters p, SearchFilter except)
+    {
+        var where = new List<string> { $"d.dataset_id = any({p.Datasets(scope)})" };
+        if (scope.HiddenRecordIds.Length > 0)
+        {
+            where.Add($"d.id <> all({p.Add(scope.HiddenRecordIds, NpgsqlDbType.Array | NpgsqlDbType.Uuid)})");
+        }
+        if (request.Q is { } q)
+        {
+            where.Add($"{sql.DocumentVector("d.data")} @@ {sql.Query(p.Add(q))}");
+        }
+        if (request.Digits is { } digits)
+        {
+            // Digits only, so nothing in them is a LIKE wildcard.
+            where.Add($"d.phone_digits like {p.Add($"%{digits}%")}");
+        }
+        if (request.Country is { } country && !except.HasFlag(SearchFilter.Country))
+        {
+            // The expression of the (dataset, country, row) index; the same as d.country = code for a code.
+            where.Add($"coalesce(d.country, '') = {p.Add(country)}");
+        }
+        if (request.Dataset is { } dataset && !except.HasFlag(SearchFilter.Dataset))
+        {
+            where.Add($"d.dataset_id = {p.Add(dataset)}");
+        }
+        if (request.From is { } from)
+        {
+            where.Add($"coalesce(d.date, '') >= {p.Add(from)}");
+        }
+        if (request.To is { } to)
+        {
+            // Records without a date ('' here) are outside every range: from is a date, or this adds one.
+            where.Add($"coalesce(d.date, '') between {p.Add(request.From ?? "0000-01-01")} and {p.Add(to)}");
+        }
+        if (request.Tag is { } tag && !except.HasFlag(SearchFilter.Tag))
+        {
+            where.Add($"d.id in (select a.record_id from {Annotations} a where a.dataset_id = any({p.Datasets(scope)}) and a.data ->> 'tag' = {p.Add(tag)} and {Visible(p)})");
+        }
+        if (request.Verification is { } state && !except.HasFlag(SearchFilter.Verification))
+        {
+            where.Add($"d.id in (select v.record_id from ({LatestVerdicts(p)}) v where v.state = {p.Add(state)})");
+        }
+        if (request.Annotated is { } annotated && !except.HasFlag(SearchFilter.Annotated))
+        {
+            where.Add($"{(annotated ? "" : "not ")}exists (select 1 from {Annotations} a where a.record_id = d.id and {Visible(p)})");
+        }
+        return string.Join("\n  and ", where);
+    }
+
+    /// <summary>
+    /// What ties annotations (alias a, with record_id and dataset_id) to the records of the search without filter
+    /// <paramref name="except"/>: a join to the records and their conditions, or, when that search filters by nothing
+    /// beyond the caller's scope, no join and conditions on the annotations' own dataset and record ids. Joining each of
+    /// thousands of annotations to its record costs a random read each, for nothing when no record filter applies.
+    /// </summary>
+    private string RecordJoin(Parameters p, SearchFilter except, out string condition)
+    {
+        var narrowed = request.Q is not null || request.Digits is not null || request.From is not null || request.To is not null
+            || (request.Country is not null && !except.HasFlag(SearchFilter.Country))
+            || (request.Tag is not null && !except.HasFlag(SearchFilter.Tag))
+            || (request.Verification is not null && !except.HasFlag(SearchFilter.Verification))
+            || (request.Annotated is not null && !except.HasFlag(SearchFilter.Annotated));
+        if (narrowed)
+        {
+            condition = Where(p, except);
+            return $" join {sql.Table} d on d.id = a.record_id";
+        }
+        var where = new List<string> { $"a.dataset_id = any({p.Datasets(scope)})" };
+        if (scope.HiddenRecordIds.Length > 0)
+        {
+            where.Add($"a.record_id <> all({p.Add(scope.HiddenRecordIds, NpgsqlDbType.Array | NpgsqlDbType.Uuid)})");
+        }
+        if (request.Dataset is { } dataset && !except.HasFlag(SearchFilter.Dataset))
+        {
+            where.Add($"a.dataset_id = {p.Add(dataset)}");
+        }
+        condition = string.Join(" and ", where);
+        return "";
+    }
+
+    /// <summary>Each record's latest verdict among the annotations the caller may read (retracted ones are not).</summary>
+    private string LatestVerdicts(Parameters p) =>
+        $"""
+        select distinct on (a.record_id) a.record_id, a.dataset_id, a.data ->> 'verificationState' as state
+        from {Annotations} a
+        where a.dataset_id = any({p.Datasets(scope)}) and a.data ->> 'verificationState' is not null and {Visible(p)}
+        order by a.record_id, (a.data ->> 'sequence')::bigint desc
+        """;
+
+    private string Visible(Parameters p) => AnnotationSql.VisibleTo("a", p.Outlet(scope), p.User(scope));
+
+    /// <summary>The sort key of a record, or null for row order. Records without one sort first (ascending) or last (descending).</summary>
+    private string? SortKey(string alias) => request.Sort switch
+    {
+        SearchSort.Date => $"coalesce({alias}.date, '')",
+        SearchSort.Country => $"coalesce({alias}.country, '')",
+        _ => null,
+    };
+
+    /// <summary>
+    /// The condition of one dataset's branch that continues after the cursor, "" without a cursor, or null when the
+    /// cursor is past the whole dataset. The order is (key, dataset, row): within one dataset (key, row) decides, and
+    /// the cursor's dataset only says whether rows with the cursor's own key come before or after it.
+    /// </summary>
+    private string? Keyset(Parameters p, Guid dataset, string? key, string rowNumber)
+    {
+        if (request.After is not { } after)
+        {
+            return "";
+        }
+        var sign = string.CompareOrdinal(dataset.ToString(), after.DatasetId.ToString());
+        if (request.Descending)
+        {
+            sign = -sign;
+        }
+        var op = request.Descending ? "<" : ">";
+        if (key is null)
+        {
+            return sign switch
+            {
+                < 0 => null,
+                0 => $" and {rowNumber} {op} {p.Add(after.RowNumber)}",
+                _ => "",
+            };
+        }
+        // In the order of the search, a later dataset's rows with the cursor's key all follow it, an earlier one's none.
+        var row = sign == 0 ? after.RowNumber : (sign > 0) != request.Descending ? long.MinValue : long.MaxValue;
+        return $" and ({key}, {rowNumber}) {op} ({p.Add(after.Key ?? "")}, {p.Add(row)})";
+    }
+
+    private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>Positional parameters of one command; the scope's values are added once and reused.</summary>
+    private sealed class Parameters
+    {
+        private readonly List<NpgsqlParameter> list = [];
+        private string? datasets, outlet, user;
+
+        public string Add(object value, NpgsqlDbType? type = null)
+        {
+            var parameter = new NpgsqlParameter { Value = value };
+            if (type is { } t)
+            {
+                parameter.NpgsqlDbType = t;
+            }
+            list.Add(parameter);
+            return $"${list.Count}";
+        }
+
+        public string Datasets(SearchScope scope) => datasets ??= Add(scope.DatasetIds, NpgsqlDbType.Array | NpgsqlDbType.Uuid);
+
+        public string Outlet(SearchScope scope) => outlet ??= Add(scope.OutletId, NpgsqlDbType.Text);
+
+        public string User(SearchScope scope) => user ??= Add(scope.UserId, NpgsqlDbType.Text);
+
+        public NpgsqlParameter[] ToArray() => [.. list];
+    }
+}

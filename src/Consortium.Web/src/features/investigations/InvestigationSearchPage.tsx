@@ -1,0 +1,45 @@
+import { api } from '../../api/client';
+import { paths } from '../../app/router';
+import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../app/ui';
+import { useResource } from '../../app/useResource';
+import { t } from '../../i18n';
+import { SearchBrowser } from '../datasets/SearchBrowser';
+import { InvestigationTabs } from '../members/InvestigationTabs';
+
+/** Search across every dataset of an investigation that the caller's outlet sees (the server applies compartments). */
+export function InvestigationSearchPage({ id }: { id: string }) {
+  const investigation = useResource((signal) => api.investigation(id, signal), [id]);
+  const datasets = useResource((signal) => api.investigationDatasets(id, signal), [id]);
+  const inv = investigation.data;
+  // Every column of every dataset searched, in the order the datasets list them.
+  const columns = [...new Set((datasets.data ?? []).flatMap((d) => d.columns))];
+
+  return (
+    <>
+      <Breadcrumbs
+        items={[
+          { label: t('nav.investigations'), to: paths.home() },
+          { label: inv?.name ?? t('app.loading'), to: paths.investigation(id) },
+          { label: t('investigation.tab.search') },
+        ]}
+      />
+      {(investigation.loading || datasets.loading) && <Loading />}
+      {investigation.error !== undefined && <ErrorAlert error={investigation.error} onRetry={investigation.reload} />}
+      {datasets.error !== undefined && <ErrorAlert error={datasets.error} onRetry={datasets.reload} />}
+      {inv && datasets.data && (
+        <>
+          <PageHeading title={t('search.page.title', { investigation: inv.name })}>
+            {t('search.page.title', { investigation: inv.name })}
+          </PageHeading>
+          <InvestigationTabs id={id} current="search" myRole={inv.myRole} />
+          <SearchBrowser
+            scope={{ kind: 'investigation', id }}
+            columns={columns}
+            datasets={datasets.data}
+            caption={t('search.page.caption', { investigation: inv.name })}
+          />
+        </>
+      )}
+    </>
+  );
+}

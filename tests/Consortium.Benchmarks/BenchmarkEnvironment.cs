@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Consortium.Client;
+using Consortium.Server.Identity;
+using Consortium.Server.Storage;
+using Consortium.Testing;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OpenIddict.Abstractions;
+
+namespace Consortium.Benchmarks;
+
+/// <summary>
+/// A private PostgreSQL (the server's own embedded cluster code, in a temporary folder) and the real server, built by
+/// this solution, running as a separate process against it, so its memory and CPU can be read apart from the load
+/// generator's. Accounts are made in the server's account store as an operator would, then signed in over HTTP.
+/// </summary>
+public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
+{
+    private readonly string root;
+    private readonly EmbeddedPostgres postgres;
+    private readonly Process server;
+    private readonly ServiceProvider accountServices;
+
+    private BenchmarkEnvironment(string root, EmbeddedPostgres postgres, Process server, Uri baseAddress, string connectionString, ServiceProvider accountServices)
+    {
+        this.root = root;
+        this.postgres = postgres;
+        this.server = server;
+        BaseAddress = baseAddress;
+        ConnectionString = connectionString;
+        this.accountServices = accountServices;
+        Accounts = new TestAccounts(this);
+    }
+
+    public Uri BaseAddress { get; }
+
+    public IServiceProvider Services => accountServices;
+
+    public string ConnectionString { get; }
+
+    public TestAccounts Accounts { get; }
+
+    public int ServerPid => server.HasExited ? 0 : server.Id;
+
+    public int PostmasterPid => int.TryParse(File.ReadLines(Path.Combine(postgres.DataDirectory, "postmaster.pid")).First(), out var pid) ? pid : 0;
+
+    public const string Schema = "consortium";
+
+    public static async Task<BenchmarkEnvironment> StartAsync(string repositoryRoot, TextWriter log)
+    {
+        var root = Directory.CreateTempSubdirectory("consortium-bench-").FullName;
+        if (Environment.UserName == "root" && !OperatingSystem.IsWindows())
+        {
+            // The postgres user must reach the data folder inside it.
+            File.SetUnixFileMode(root, (UnixFileMode)0x1ED); // 755
+        }
+        log.WriteLine($"Starting PostgreSQL in {root}");
+        var postgres = await EmbeddedPostgres.StartAsync(Path.Combine(root, "postgres"));
+        await postgres.EnsureDatabaseAsync("consortium");
+        var connectionString = new NpgsqlConnectionStringBuilder(postgres.ConnectionString("consortium")) { MaxPoolSize = 150 }.ConnectionString;
+
+        var serverDll = FindServer(repositoryRoot);
+        var port = FreePort();
+        var keys = Path.Combine(root, "keys");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.Combine(repositoryRoot, "src", "Consortium.Server"),
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(serverDll);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["ConnectionStrings__Consortium"] = connectionString;
+        start.Environment["Identity__RequireHttps"] = "false";
+        start.Environment["Identity__KeysDirectory"] = keys;
+        // The demo seed makes the 17 outlets (there is no API to create outlets) and a tiny dataset of its own.
+        start.Environment["Demo__Seed"] = "true";
+        start.Environment["Demo__RecordCount"] = "40";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        log.WriteLine($"Starting the server: dotnet {serverDll} on port {port}");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the server.");
+        var serverLog = Path.Combine(root, "server.log");
+        _ = PumpAsync(process.StandardOutput, serverLog);
+        _ = PumpAsync(process.StandardError, serverLog);
+
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDataProtection();
+        services.AddDbContext<IdentityStore>(options => options.UseNpgsql(connectionString).UseOpenIddict());
+        services.AddIdentityCore<ConsortiumAccount>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 12;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireDigit = false;
+            })
+            .AddEntityFrameworkStores<IdentityStore>()
+            .AddDefaultTokenProviders();
+
+        var environment = new BenchmarkEnvironment(root, postgres, process, new Uri($"http://127.0.0.1:{port}/"), connectionString, services.BuildServiceProvider());
+        await environment.WaitUntilReadyAsync(log);
+        return environment;
+    }
+
+    private async Task WaitUntilReadyAsync(TextWriter log)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            if (server.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with {server.ExitCode}; see {Path.Combine(root, "server.log")}:\n{TailOfLog()}");
+            }
+            try
+            {
+                if ((await http.GetAsync("healthz")).IsSuccessStatusCode && await OutletCountAsync() >= 17)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            catch (PostgresException)
+            {
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The server did not become ready in 3 minutes:\n{TailOfLog()}");
+            }
+            await Task.Delay(500);
+        }
+        log.WriteLine("Server ready (17 outlets seeded)");
+    }
+
+    private async Task<long> OutletCountAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var command = new NpgsqlCommand($"select count(*) from {Schema}.mt_doc_outlet", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>An API client acting as <paramref name="user"/> ("person@outlet") with a token from the real code flow.</summary>
+    public ConsortiumClient ClientFor(string user, HttpMessageHandler? handler = null, TimeSpan? timeout = null)
+    {
+        var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        http.BaseAddress = BaseAddress;
+        http.Timeout = timeout ?? TimeSpan.FromSeconds(100);
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return new ConsortiumClient(http, async _ => await Accounts.AccessTokenAsync(user));
+    }
+
+    public string TailOfLog()
+    {
+        var path = Path.Combine(root, "server.log");
+        return File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(30)) : "";
+    }
+
+    private static readonly SemaphoreSlim LogGate = new(1);
+
+    private static async Task PumpAsync(StreamReader reader, string path)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            await LogGate.WaitAsync();
+            try
+            {
+                await File.AppendAllTextAsync(path, line + "\n");
+            }
+            finally
+            {
+                LogGate.Release();
+            }
+        }
+    }
+
+    private static string FindServer(string repositoryRoot)
+    {
+        // Same configuration as this program (Release when run as the README says).
+        var configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+        var dll = Path.Combine(repositoryRoot, "src", "Consortium.Server", "bin", configuration, "net10.0", "Consortium.Server.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"The server is not built: {dll}. Build the solution first.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async Task<string> PostgresVersionAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var command = new NpgsqlCommand("select version()", connection);
+        return ((string)(await command.ExecuteScalarAsync())!).Split(" on ")[0];
+    }
+
+    public async Task<Dictionary<string, string>> PostgresSettingsAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select name, setting || coalesce(unit, '') from pg_settings where name in ('shared_buffers','work_mem','maintenance_work_mem','fsync','synchronous_commit','max_wal_size','effective_cache_size','jit','max_connections') order by name", connection);
+        var settings = new Dictionary<string, string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            settings[reader.GetString(0)] = reader.GetString(1);
+        }
+        return settings;
+    }
+
+    private int disposed;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+        if (!server.HasExited)
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+        server.Dispose();
+        await accountServices.DisposeAsync();
+        await postgres.DisposeAsync();
+        try
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+
+namespace Consortium.Benchmarks;
+
+/// <summary>What the machine is, read from /proc: the figures mean little without it.</summary>
+public sealed record MachineDescription(
+    int LogicalCpus, string CpuModel, double MemoryGiB, string Os, string Runtime, string PostgresVersion,
+    bool LoadGeneratorSharesCores, string Note, double LoadAverageAtStart)
+{
+    public static MachineDescription Read(string postgresVersion)
+    {
+        var cpus = Environment.ProcessorCount;
+        var model = TryRead("/proc/cpuinfo")?.Split('\n').FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
+        var memKb = TryRead("/proc/meminfo")?.Split('\n').FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)) is { } line
+            ? double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) : 0;
+        var os = TryRead("/etc/os-release")?.Split('\n').FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))?[12..].Trim('"') ?? Environment.OSVersion.ToString();
+        var load = double.Parse(TryRead("/proc/loadavg")?.Split(' ')[0] ?? "0", CultureInfo.InvariantCulture);
+        return new MachineDescription(cpus, model, Math.Round(memKb / 1024 / 1024, 1), os, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+            postgresVersion, LoadGeneratorSharesCores: true,
+            $"Load generator, server and PostgreSQL run on the same {cpus} logical CPUs with no pinning: every figure includes the load generator's own CPU use, reported per phase.",
+            load);
+    }
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>CPU seconds of the three parties (load generator, server, PostgreSQL) over one phase of a scenario.</summary>
+public sealed class CpuMeter
+{
+    private static readonly double TicksPerSecond = 100.0; // USER_HZ on Linux
+    private readonly Func<int> serverPid;
+    private readonly Func<int> postmasterPid;
+
+    public CpuMeter(Func<int> serverPid, Func<int> postmasterPid)
+    {
+        this.serverPid = serverPid;
+        this.postmasterPid = postmasterPid;
+    }
+
+    public sealed record Sample(DateTime At, double Generator, double Server, double Postgres, double Machine);
+
+    public sealed record Usage(double WallSeconds, double GeneratorSeconds, double ServerSeconds, double PostgresSeconds, double OtherSeconds)
+    {
+        /// <summary>CPU each party used, as a share of one CPU (200% = both of two CPUs busy).</summary>
+        public string Describe() => string.Create(CultureInfo.InvariantCulture,
+            $"load generator {Percent(GeneratorSeconds)}, server {Percent(ServerSeconds)}, PostgreSQL {Percent(PostgresSeconds)}, other processes {Percent(OtherSeconds)} (of one CPU, over {WallSeconds:0.0} s)");
+
+        private string Percent(double seconds) => WallSeconds <= 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{100 * seconds / WallSeconds:0}%");
+    }
+
+    public Sample Take() => new(DateTime.UtcNow, ProcessCpu(Environment.ProcessId), ProcessCpu(serverPid()), PostgresCpu(), MachineBusySeconds());
+
+    public Usage Since(Sample start)
+    {
+        var end = Take();
+        var generator = end.Generator - start.Generator;
+        var server = end.Server - start.Server;
+        var postgres = end.Postgres - start.Postgres;
+        var other = Math.Max(0, end.Machine - start.Machine - generator - server - postgres);
+        return new Usage((end.At - start.At).TotalSeconds, generator, server, postgres, other);
+    }
+
+    private static readonly int[] BusyFields = [1, 2, 3, 6, 7, 8];
+
+    /// <summary>Busy CPU seconds of the whole machine since boot, from /proc/stat.</summary>
+    private static double MachineBusySeconds()
+    {
+        var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // cpu user nice system idle iowait irq softirq steal
+        var busy = BusyFields.Sum(i => double.Parse(cpu[i], CultureInfo.InvariantCulture));
+        return busy / TicksPerSecond;
+    }
+
+    public static double ProcessCpu(int pid)
+    {
+        if (pid <= 0)
+        {
+            return 0;
+        }
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name may hold spaces; fields after it are fixed.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The postmaster and its children (backends, checkpointer, WAL writer), including children that have exited (cutime).</summary>
+    private double PostgresCpu()
+    {
+        var root = postmasterPid();
+        if (root <= 0)
+        {
+            return 0;
+        }
+        double total = 0;
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{root}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // utime, stime, cutime, cstime: backends that ended are counted in the postmaster's child times.
+            total += (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)
+                + double.Parse(fields[13], CultureInfo.InvariantCulture) + double.Parse(fields[14], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == root)
+            {
+                continue;
+            }
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == root)
+                {
+                    total += (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return total;
+    }
+
+    /// <summary>Resident set (VmRSS) and its peak (VmHWM) of a process, in MiB.</summary>
+    public static (double Rss, double Peak) Memory(int pid)
+    {
+        double rss = 0, peak = 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                rss = Kb(line) / 1024;
+            }
+            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                peak = Kb(line) / 1024;
+            }
+        }
+        return (rss, peak);
+
+        static double Kb(string line) => double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+}

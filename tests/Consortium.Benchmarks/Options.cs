@@ -1,0 +1,91 @@
+using System.Globalization;
+
+namespace Consortium.Benchmarks;
+
+/// <summary>Command line: which scenarios, how many rows, how long the live runs last, how often cheap runs repeat.</summary>
+public sealed record Options(
+    IReadOnlySet<string> Scenarios,
+    int Rows,
+    int LiveSeconds,
+    int SearchRounds,
+    int SearchSamples,
+    int OutletClients,
+    int FootprintConnections,
+    string OutputDirectory,
+    bool WriteDocs)
+{
+    public static readonly string[] AllScenarios = ["import", "search", "live", "footprint"];
+
+    public const string Usage = """
+        Consortium benchmarks: import, search, live annotations and footprint, each beside its raw baseline.
+          --scenario NAME     import, search, live or footprint (repeatable, or comma-separated); default all
+          --rows N            rows of the synthetic dataset (default 1000000)
+          --live-seconds N    length of each live annotation run (default 60)
+          --search-rounds N   repeated rounds of every search query, for the spread (default 3)
+          --search-samples N  timed requests per query and round (default 40)
+          --clients N         hub clients per outlet, 17 outlets (default 10)
+          --connections N     hub connections held open for the footprint (default 500)
+          --output DIR        where results.json, the plot and the table go (default docs/benchmarks)
+          --no-docs           do not rewrite docs/performance.md (quick checks)
+        """;
+
+    public bool Runs(string scenario) => Scenarios.Contains(scenario);
+
+    public static Options Parse(string[] args, string repositoryRoot)
+    {
+        var scenarios = new HashSet<string>(StringComparer.Ordinal);
+        var rows = 1_000_000;
+        var liveSeconds = 60;
+        var rounds = 3;
+        var samples = 40;
+        var clients = 10;
+        var connections = 500;
+        var output = Path.Combine(repositoryRoot, "docs", "benchmarks");
+        var writeDocs = true;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
+            int NextInt() => int.Parse(Next(), NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+            switch (args[i])
+            {
+                case "--scenario":
+                    foreach (var name in Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        var scenario = name == "annotations" ? "live" : name;
+                        if (!AllScenarios.Contains(scenario) && scenario != "all")
+                        {
+                            throw new ArgumentException($"Unknown scenario {name}.\n{Usage}");
+                        }
+                        if (scenario == "all")
+                        {
+                            scenarios.UnionWith(AllScenarios);
+                        }
+                        else
+                        {
+                            scenarios.Add(scenario);
+                        }
+                    }
+                    break;
+                case "--rows": rows = NextInt(); break;
+                case "--live-seconds": liveSeconds = NextInt(); break;
+                case "--search-rounds": rounds = NextInt(); break;
+                case "--search-samples": samples = NextInt(); break;
+                case "--clients": clients = NextInt(); break;
+                case "--connections": connections = NextInt(); break;
+                case "--output": output = Path.GetFullPath(Next()); break;
+                case "--no-docs": writeDocs = false; break;
+                case "--help" or "-h": throw new ArgumentException(Usage);
+                default: throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}");
+            }
+        }
+        if (scenarios.Count == 0)
+        {
+            scenarios.UnionWith(AllScenarios);
+        }
+        if (rows < 1000)
+        {
+            throw new ArgumentException("--rows must be at least 1000.");
+        }
+        return new Options(scenarios, rows, liveSeconds, Math.Max(1, rounds), Math.Max(5, samples), Math.Max(1, clients), connections, output, writeDocs);
+    }
+}
