@@ -210,7 +210,7 @@ public static class ImportRecords
                 lastRow = (long)(await max.ExecuteScalarAsync(cancellationToken))!;
             }
             await using var copy = await connection.BeginBinaryImportAsync(
-                $"copy {table} (id, data, mt_dotnet_type, dataset_id, row_number, phone_digits, content_hash, date) from stdin (format binary)", cancellationToken);
+                $"copy {table} (id, data, mt_dotnet_type, dataset_id, row_number, phone_digits, content_hash, date, country) from stdin (format binary)", cancellationToken);
             var type = typeof(LeakedRecord).FullName!;
             var datasetText = datasetId.ToString();
             foreach (var row in fresh)
@@ -227,6 +227,7 @@ public static class ImportRecords
                 await WriteNullableAsync(copy, row.Normalised.Phone?.Digits, cancellationToken);
                 await copy.WriteAsync(row.Hash, NpgsqlDbType.Varchar, cancellationToken);
                 await WriteNullableAsync(copy, row.Normalised.Date, cancellationToken);
+                await WriteNullableAsync(copy, row.Normalised.Country, cancellationToken);
             }
             await copy.CompleteAsync(cancellationToken);
         }
