@@ -13,6 +13,9 @@ internal static class ConsortiumCommandLine
         root.Subcommands.Add(Login.LogoutCommand());
         root.Subcommands.Add(ListInvestigations.Command());
         root.Subcommands.Add(ImportCsv.Command());
+        root.Subcommands.Add(ImportStatus.Command());
+        root.Subcommands.Add(ImportCancel.Command());
+        root.Subcommands.Add(ImportResume.Command());
         root.Subcommands.Add(ListRecords.Command());
         root.Subcommands.Add(ExportRecords.Command());
         root.Subcommands.Add(WatchRecord.Command());

@@ -69,16 +69,53 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
     public const string XlsxMediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
     /// <summary>
-    /// Imports a file of <paramref name="mediaType"/> (<c>text/csv</c>, <c>application/x-ndjson</c>, <see cref="XlsxMediaType"/>) into a dataset,
-    /// streamed. Valid rows are stored in one transaction, rows already in the dataset are counted as duplicates.
+    /// Imports a file of <paramref name="mediaType"/> (<c>text/csv</c>, <c>application/x-ndjson</c>, <see cref="XlsxMediaType"/>) into a dataset
+    /// and waits until the server has imported it. Valid rows are stored batch by batch, rows already in the dataset are counted as duplicates.
     /// </summary>
-    public async Task<ImportResult> ImportAsync(Guid datasetId, Stream file, string mediaType, CancellationToken cancellationToken = default)
+    public async Task<ImportResult> ImportAsync(Guid datasetId, Stream file, string mediaType, CancellationToken cancellationToken = default) =>
+        (await UploadImportAsync(datasetId, file, mediaType, wait: true, cancellationToken)).ToResult();
+
+    /// <summary>
+    /// Uploads a file for import and returns its job at once (queued); follow it with <see cref="GetImportAsync"/> or the hub's
+    /// <c>ImportProgress</c> push, stop it with <see cref="CancelImportAsync"/>. <paramref name="wait"/> returns only when the job has finished.
+    /// </summary>
+    public async Task<ImportJobView> UploadImportAsync(Guid datasetId, Stream file, string mediaType, bool wait = false, CancellationToken cancellationToken = default)
     {
         using var content = new StreamContent(file, 64 * 1024);
         content.Headers.ContentType = mediaType == XlsxMediaType ? new(mediaType) : new(mediaType) { CharSet = "utf-8" };
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/datasets/{datasetId}/imports") { Content = content };
+        if (file.CanSeek)
+        {
+            content.Headers.ContentLength = file.Length - file.Position;
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/datasets/{datasetId}/imports{(wait ? "?wait=true" : "")}") { Content = content };
+        // The server may refuse before reading the body (too large, no access): it then answers at once, without the upload.
+        request.Headers.ExpectContinue = file.CanSeek;
         using var response = await SendAsync(request, cancellationToken);
-        return await ReadAsync<ImportResult>(response, cancellationToken);
+        return await ReadAsync<ImportJobView>(response, cancellationToken);
+    }
+
+    /// <summary>An import job of a dataset: its state, counts, checkpoint and error report.</summary>
+    public Task<ImportJobView> GetImportAsync(Guid datasetId, Guid jobId, CancellationToken cancellationToken = default) =>
+        GetAsync<ImportJobView>($"api/datasets/{datasetId}/imports/{jobId}", cancellationToken);
+
+    /// <summary>A dataset's import jobs, newest first.</summary>
+    public Task<IReadOnlyList<ImportJobView>> ListImportsAsync(Guid datasetId, CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<ImportJobView>>($"api/datasets/{datasetId}/imports", cancellationToken);
+
+    /// <summary>Asks a queued or running import to stop after the batch it is writing.</summary>
+    public async Task<ImportJobView> CancelImportAsync(Guid datasetId, Guid jobId, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/datasets/{datasetId}/imports/{jobId}/cancel");
+        using var response = await SendAsync(request, cancellationToken);
+        return await ReadAsync<ImportJobView>(response, cancellationToken);
+    }
+
+    /// <summary>Continues a cancelled or failed import after its last committed row; <paramref name="wait"/> returns when it has finished.</summary>
+    public async Task<ImportJobView> ResumeImportAsync(Guid datasetId, Guid jobId, bool wait = false, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/datasets/{datasetId}/imports/{jobId}/resume{(wait ? "?wait=true" : "")}");
+        using var response = await SendAsync(request, cancellationToken);
+        return await ReadAsync<ImportJobView>(response, cancellationToken);
     }
 
     /// <summary>Current members of an investigation.</summary>

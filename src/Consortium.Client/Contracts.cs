@@ -29,10 +29,44 @@ public sealed record InvestigationView(Guid Id, string Name, string Description,
 public sealed record NewInvestigation(string Name, string Description, IReadOnlyList<string> MemberOutletIds);
 
 /// <summary>A body of leaked material. <see cref="SharedWithOutletIds"/> null means every member outlet.</summary>
-public sealed record DatasetView(Guid Id, Guid InvestigationId, string Name, string Description, long RecordCount, IReadOnlyList<string> Columns, IReadOnlyList<string>? SharedWithOutletIds);
+public sealed record DatasetView(Guid Id, Guid InvestigationId, string Name, string Description, long RecordCount, IReadOnlyList<string> Columns, IReadOnlyList<string>? SharedWithOutletIds, IReadOnlyList<DatasetColumn>? Schema = null);
 
 /// <summary>Request to add a dataset to an investigation, optionally restricted to a compartment of member outlets.</summary>
-public sealed record NewDataset(string Name, string Description, IReadOnlyList<string>? SharedWithOutletIds = null);
+public sealed record NewDataset(string Name, string Description, IReadOnlyList<string>? SharedWithOutletIds = null, IReadOnlyList<DatasetColumn>? Schema = null);
+
+/// <summary>
+/// A declared column of a dataset and its <see cref="ColumnKinds">kind</see>, which says how it is normalised (phone
+/// numbers to E.164, countries to ISO codes, the first date column to the record's date); originals are always kept.
+/// </summary>
+public sealed record DatasetColumn(string Name, string Kind);
+
+/// <summary>Kinds of dataset columns.</summary>
+public static class ColumnKinds
+{
+    /// <summary>A phone number: normalised to E.164 (the first such column), searchable by any run of digits.</summary>
+    public const string Phone = "phone";
+
+    /// <summary>A person's name: searched as text.</summary>
+    public const string Person = "person";
+
+    /// <summary>An organisation's name: searched as text.</summary>
+    public const string Organisation = "organisation";
+
+    /// <summary>A country, as a code or an English name: normalised to ISO 3166 alpha-2 (the record's country).</summary>
+    public const string Country = "country";
+
+    /// <summary>A date: the first such column, read as a date, becomes the record's date (yyyy-MM-dd).</summary>
+    public const string Date = "date";
+
+    /// <summary>Other text: searched as text.</summary>
+    public const string Text = "text";
+
+    /// <summary>Kept as it is (still searched as text).</summary>
+    public const string Free = "free";
+
+    /// <summary>Every kind.</summary>
+    public static readonly IReadOnlyList<string> All = [Phone, Person, Organisation, Country, Date, Text, Free];
+}
 
 /// <summary>One row of a dataset: the values as imported and, where a phone column exists, the number in E.164; <see cref="Date"/> is the record's date (yyyy-MM-dd) when the dataset has a date column.</summary>
 public sealed record RecordView(Guid Id, Guid DatasetId, long RowNumber, IReadOnlyDictionary<string, string> Values, string? PhoneE164, string? Country, string? Date = null);
@@ -114,6 +148,68 @@ public sealed record ImportResult(int Imported, int Rejected, IReadOnlyList<Impo
 
 /// <summary>A row that could not be imported. <see cref="Row"/> counts data rows from 1, the header excluded.</summary>
 public sealed record ImportError(long Row, string? Column, string Reason);
+
+/// <summary>States of an import job; see <see cref="ImportJobView"/>.</summary>
+public static class ImportStates
+{
+    /// <summary>The file is stored on the server and waits for its turn.</summary>
+    public const string Queued = "queued";
+
+    /// <summary>Rows are being written, batch by batch.</summary>
+    public const string Running = "running";
+
+    /// <summary>Stopped on request after a whole batch; resume continues after the last committed row.</summary>
+    public const string Cancelled = "cancelled";
+
+    /// <summary>Stopped by an error after the last committed batch; resume retries from there.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>Every row of the file was read.</summary>
+    public const string Completed = "completed";
+}
+
+/// <summary>
+/// An import of one uploaded file into a dataset, run by the server batch by batch. <see cref="RowsRead"/> is the last
+/// source row committed (the checkpoint a resumed or restarted import continues from); <see cref="BytesRead"/> of
+/// <see cref="TotalBytes"/> measures progress (0 for XLSX, which is not read front to back). <see cref="Errors"/> is
+/// the error report (the first 1,000 rejected rows with their column and reason).
+/// </summary>
+public sealed record ImportJobView(
+    Guid Id,
+    Guid DatasetId,
+    string State,
+    string MediaType,
+    long TotalBytes,
+    long BytesRead,
+    long RowsRead,
+    int Imported,
+    int Duplicates,
+    int Rejected,
+    IReadOnlyList<ImportError> Errors,
+    string? Failure,
+    string StartedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>True once the job will not move again unless resumed.</summary>
+    public bool IsFinished => State is ImportStates.Completed or ImportStates.Cancelled or ImportStates.Failed;
+
+    /// <summary>The outcome in the form a synchronous import returned it.</summary>
+    public ImportResult ToResult() => new(Imported, Rejected, Errors, Duplicates);
+}
+
+/// <summary>Progress of an import job, pushed to the dataset's live group after every committed batch and state change.</summary>
+public sealed record ImportProgressView(
+    Guid JobId,
+    Guid DatasetId,
+    string State,
+    long TotalBytes,
+    long BytesRead,
+    long RowsRead,
+    int Imported,
+    int Duplicates,
+    int Rejected,
+    string? Failure);
 
 /// <summary>
 /// An annotation on a record. <see cref="Sequence"/> is the event store's global sequence number of its latest change;
@@ -322,6 +418,9 @@ public interface IConsortiumClient
 
     /// <summary>A new entry in the caller's inbox.</summary>
     Task NotificationReceived(NotificationView notification);
+
+    /// <summary>An import into a dataset whose group the client joined moved on (a batch committed, or its state changed).</summary>
+    Task ImportProgress(ImportProgressView progress);
 }
 
 /// <summary>Names of the hub methods a client may invoke.</summary>
@@ -341,6 +440,12 @@ public static class HubMethods
 
     /// <summary>Tell the others looking at a record that the caller is typing in a thread (arguments: record id, annotation id).</summary>
     public const string StartTyping = nameof(StartTyping);
+
+    /// <summary>Join the live group of a dataset, for import progress (argument: dataset id). Fails as "not found" for datasets the caller may not see.</summary>
+    public const string JoinDataset = nameof(JoinDataset);
+
+    /// <summary>Leave the live group of a dataset (argument: dataset id).</summary>
+    public const string LeaveDataset = nameof(LeaveDataset);
 }
 
 /// <summary>An account of the caller's outlet, as its administrators see it.</summary>
@@ -436,6 +541,18 @@ public static class AuditActions
 
     /// <summary>A file was imported into a dataset; the detail holds the imported and rejected counts.</summary>
     public const string RecordsImported = "records.imported";
+
+    /// <summary>A file was uploaded for import and its job queued; the detail holds the job and the file's size.</summary>
+    public const string ImportStarted = "import.started";
+
+    /// <summary>Someone asked a running import to stop.</summary>
+    public const string ImportCancelled = "import.cancelled";
+
+    /// <summary>Someone resumed a cancelled or failed import.</summary>
+    public const string ImportResumed = "import.resumed";
+
+    /// <summary>An import stopped on an error; the detail holds the counts so far and the reason.</summary>
+    public const string ImportFailed = "import.failed";
 
     /// <summary>An annotation was added to a record.</summary>
     public const string AnnotationAdded = "annotation.added";

@@ -19,6 +19,7 @@ builder.AddConsortiumApi();
 builder.AddLiveUpdates();
 builder.AddAnnotations();
 builder.AddChangesFeed();
+builder.AddRecordImports();
 builder.AddConsortiumAudit();
 builder.AddDemoConsortium();
 

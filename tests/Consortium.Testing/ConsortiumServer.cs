@@ -65,16 +65,26 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime, 
     /// <summary>The server's database, for tests that must look beneath the API (an operator's tools, tampering).</summary>
     public string ConnectionString => connectionString;
 
+    /// <summary>
+    /// A database that outlives this server (a restart test starts a second server on the first one's database): it is
+    /// neither reset at start nor dropped at the end. Null: a fresh database of the server's own.
+    /// </summary>
+    protected virtual string? SharedDatabase => null;
+
     public async Task InitializeAsync()
     {
-        if (!sharesDatabase)
+        if (SharedDatabase is { } shared)
+        {
+            connectionString = shared;
+        }
+        else if (!sharesDatabase)
         {
             connectionString = await TestPostgres.CreateDatabaseAsync();
         }
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
-        if (!sharesDatabase)
+        if (!sharesDatabase && SharedDatabase is null)
         {
             await ResetAsync();
         }
@@ -87,7 +97,10 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime, 
         {
             return;
         }
-        await TestPostgres.DropDatabaseAsync(connectionString);
+        if (SharedDatabase is null)
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
         if (Directory.Exists(keysDirectory))
         {
             Directory.Delete(keysDirectory, recursive: true);

@@ -27,6 +27,10 @@ public sealed partial class TestAccounts(IAccountHost server)
     public Task<TestAccount> AccountAsync(string user, bool outletAdmin = false) =>
         accounts.GetOrAdd(user, _ => new Lazy<Task<TestAccount>>(() => CreateAsync(user, outletAdmin))).Value;
 
+    /// <summary>Uses an account that already exists in the database (created through another server on the same database).</summary>
+    public void Remember(string user, TestAccount account) =>
+        accounts[user] = new Lazy<Task<TestAccount>>(Task.FromResult(account));
+
     /// <summary>A cached access token for <paramref name="user"/>.</summary>
     public Task<string> AccessTokenAsync(string user) =>
         tokens.GetOrAdd(user, _ => new Lazy<Task<string>>(async () => (await SignInWithCodeFlowAsync(user)).AccessToken!)).Value;

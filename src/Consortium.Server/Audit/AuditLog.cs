@@ -103,6 +103,15 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock, AuditSeal
         return entry;
     }
 
+    /// <summary>As <see cref="SaveChangesWithEntryAsync(IDocumentSession, HttpContext, AuditSubject, CancellationToken)"/>, for work done on someone's behalf after their request ended (a background import).</summary>
+    public async Task<AuditEntryView> SaveChangesWithEntryAsync(IDocumentSession session, AuditActor actor, AuditOrigin origin, AuditSubject subject, CancellationToken cancellationToken)
+    {
+        var entry = await AddEntryAsync(session, actor, origin, subject, cancellationToken);
+        await session.SaveChangesAsync(cancellationToken);
+        sealer.Wake();
+        return entry;
+    }
+
     private static AuditActor ActorOf(HttpContext http) => AuditActor.From(ConsortiumUser.From(http.User));
 
     // PostgreSQL keeps microseconds: an instant it can store exactly filters (the timestamptz column) exactly as it

@@ -83,12 +83,20 @@ internal sealed class DemoSeed(IDocumentStore store, StorageSettings storage, IS
 
     private async Task ImportAsync(Dataset dataset, string csv, CancellationToken cancellationToken)
     {
-        await using var session = store.LightweightSession();
-        session.Store(dataset);
-        await session.SaveChangesAsync(cancellationToken);
         await using var source = new CsvRowSource(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)));
-        // Seeding is nobody's action, so it leaves no audit entries.
-        var outcome = await ImportRecords.RunAsync(store, storage.ConnectionString, dataset.Id, source, beforeCommit: null, cancellationToken);
-        logger.LogInformation("Demo dataset {Dataset}: {Imported} records imported, {Rejected} rejected", dataset.Name, outcome.Result?.Imported, outcome.Result?.Rejected);
+        if (await source.ReadHeaderAsync(dataset.Columns, cancellationToken) is { } unusable)
+        {
+            throw new InvalidOperationException($"Demo data unusable: {unusable.Detail}");
+        }
+        dataset = dataset with { Columns = source.Header!, Schema = dataset.Schema ?? DatasetSchema.Infer(source.Header!) };
+        await using (var session = store.LightweightSession())
+        {
+            session.Store(dataset);
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        // Seeding is nobody's action, so it runs without an import job and leaves no audit entries.
+        var (_, outcome) = await ImportRecords.RunAsync(store, storage, dataset, source, () => 0, ImportRecords.Progress.Start, ImportRecords.DefaultBatchSize,
+            (_, _, _, _) => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None, cancellationToken);
+        logger.LogInformation("Demo dataset {Dataset}: {Imported} records imported, {Rejected} rejected", dataset.Name, outcome.Imported, outcome.Rejected);
     }
 }

@@ -39,6 +39,18 @@ public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections c
         await EnterPresenceAsync(recordId, user);
     }
 
+    /// <summary>Import progress of a dataset; access checked like <see cref="JoinRecord"/>.</summary>
+    public async Task JoinDataset(Guid datasetId)
+    {
+        if (await access.DatasetAsync(ConsortiumUser.From(Context.User!), datasetId, Context.ConnectionAborted) is null)
+        {
+            throw new HubException("No such dataset.");
+        }
+        await Groups.AddToGroupAsync(Context.ConnectionId, Records.ImportJobs.GroupOf(datasetId));
+    }
+
+    public Task LeaveDataset(Guid datasetId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, Records.ImportJobs.GroupOf(datasetId));
+
     public async Task LeaveRecord(Guid recordId)
     {
         var user = ConsortiumUser.From(Context.User!);

@@ -4,7 +4,9 @@ namespace Consortium.Server.Records;
 
 /// <summary>
 /// A body of leaked material inside an investigation. <see cref="SharedWithOutletIds"/> null shares it with every
-/// member outlet; otherwise only the named outlets (a compartment) see it and its records.
+/// member outlet; otherwise only the named outlets (a compartment) see it and its records. <see cref="Schema"/> says
+/// what each column holds (declared at creation, or inferred from the first imported file's header; see
+/// <see cref="DatasetSchema"/>), and <see cref="Columns"/> is their order in files.
 /// </summary>
 public sealed record Dataset(
     Guid Id,
@@ -14,9 +16,10 @@ public sealed record Dataset(
     IReadOnlyList<string>? SharedWithOutletIds,
     IReadOnlyList<string> Columns,
     long RecordCount,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<DatasetColumn>? Schema = null)
 {
     public bool IsSharedWith(string outletId) => SharedWithOutletIds is null || SharedWithOutletIds.Contains(outletId);
 
-    public DatasetView ToView() => new(Id, InvestigationId, Name, Description, RecordCount, Columns, SharedWithOutletIds);
+    public DatasetView ToView() => new(Id, InvestigationId, Name, Description, RecordCount, Columns, SharedWithOutletIds, Schema);
 }

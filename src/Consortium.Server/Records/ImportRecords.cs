@@ -1,193 +1,378 @@
-using System.Buffers.Binary;
+using System.Buffers;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
 using Consortium.Client;
+using Consortium.Server.Storage;
+using JasperFx;
 using Marten;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Consortium.Server.Records;
 
 /// <summary>
-/// Imports rows (CSV, JSON Lines or XLSX, see <see cref="RowSource"/>) into a dataset. Every valid row is stored, every
-/// invalid one reported with its row number, column and reason; a row whose content is already in the dataset (same
-/// content hash) is skipped and counted, so importing the same file twice stores it once.
+/// Writes the rows of a file (CSV, JSON Lines or XLSX, see <see cref="RowSource"/>) into a dataset, batch by batch.
+/// Every valid row is stored, every invalid one reported with its row number, column and reason; a row whose content is
+/// already in the dataset (same content hash) is skipped and counted, so importing the same file twice stores it once.
 /// </summary>
 /// <remarks>
-/// Rows are read from a stream and written in batches of <see cref="BatchSize"/>, so memory does not grow with the
-/// file. All batches go into one PostgreSQL transaction, committed with the import's audit entry: an import either
-/// completes or leaves nothing behind (docs/decisions/0008-import-in-one-transaction.md).
+/// Each batch is one PostgreSQL transaction: its rows go in by binary COPY straight into the records table, and the
+/// caller's <c>withinBatch</c> (the job's checkpoint and counts, the dataset's count) is written in the same
+/// transaction, so a stop at any moment leaves whole batches and a checkpoint that matches them
+/// (docs/decisions/0015-import-jobs-batch-checkpoints.md). Reading and normalising run on one core while the previous
+/// batch is written on the other.
 /// </remarks>
 public static class ImportRecords
 {
     public const long MaxRequestBytes = 256L * 1024 * 1024;
     public const int MaxRecordChars = 1024 * 1024;
-    public const int BatchSize = 5000;
-    private const int MaxReportedErrors = 1000;
-    // "Impt" in ASCII: the first key of the two-key advisory lock that lets one import at a time into a dataset.
-    private const int ImportLockSpace = 0x496D7074;
-    private static readonly string[] PhoneColumnNames = ["phone", "phone_number", "number", "msisdn", "telephone", "tel"];
+    public const int DefaultBatchSize = 5000;
+    public const int MaxReportedErrors = 1000;
 
-    public sealed record Outcome(ImportResult? Result, string? FailureTitle, string? FailureDetail, int Status = StatusCodes.Status400BadRequest)
+    /// <summary>Where an import starts (a fresh one at zero) and what it has done so far.</summary>
+    public sealed record Progress(long RowsRead, long BytesRead, int Imported, int Duplicates, int Rejected, IReadOnlyList<ImportError> Errors)
     {
-        public static Outcome Failed(string title, string detail, int status = StatusCodes.Status400BadRequest) => new(null, title, detail, status);
+        public static readonly Progress Start = new(0, 0, 0, 0, 0, []);
     }
+
+    /// <summary>How the run ended: the file was read to its end, or it stopped after a whole batch on request.</summary>
+    public enum Ending { Completed, Stopped }
 
     /// <summary>
-    /// Runs a whole import in one transaction of its own. <paramref name="beforeCommit"/> runs inside it after the rows
-    /// and the dataset are written (the audit entry goes there); nothing is committed when the import fails.
+    /// Writes the rows of <paramref name="source"/> (its header already accepted) after <paramref name="from"/>'s
+    /// checkpoint. <paramref name="withinBatch"/> runs inside each batch's transaction before it commits (last: true
+    /// for the batch that ends the file); <paramref name="afterBatch"/> after the commit. <paramref name="stopAfterBatch"/>
+    /// ends the run after the batch being written; <paramref name="abort"/> abandons the batch being written (rolled back).
     /// </summary>
-    public static async Task<Outcome> RunAsync(
-        IDocumentStore store, string connectionString, Guid datasetId, RowSource source,
-        Func<NpgsqlTransaction, ImportResult, Dataset, Task>? beforeCommit, CancellationToken cancellationToken)
+    public static async Task<(Ending Ending, Progress Progress)> RunAsync(
+        IDocumentStore store, StorageSettings storage, Dataset dataset, RowSource source, Func<long> bytesRead, Progress from, int batchSize,
+        Func<IDocumentSession, NpgsqlTransaction, Progress, bool, Task> withinBatch, Func<Progress, Task> afterBatch,
+        CancellationToken stopAfterBatch, CancellationToken abort)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // One import at a time per dataset: row numbers continue from the dataset's count, and a second import
-        // waiting minutes on the first's rows would then fail anyway. It is refused at once instead.
-        await using (var lockCommand = new NpgsqlCommand("select pg_try_advisory_xact_lock($1, $2)", connection, transaction))
-        {
-            lockCommand.Parameters.Add(new NpgsqlParameter { Value = ImportLockSpace });
-            lockCommand.Parameters.Add(new NpgsqlParameter { Value = LockKey(datasetId) });
-            if (await lockCommand.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                return Outcome.Failed("Another import is running", "Another import into this dataset is in progress; nothing from this file was stored. Send it again when it has finished.", StatusCodes.Status409Conflict);
-            }
-        }
-        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false));
-        var dataset = await session.LoadAsync<Dataset>(datasetId, cancellationToken);
-        if (dataset is null)
-        {
-            return Outcome.Failed("No such dataset", "The dataset does not exist.", StatusCodes.Status404NotFound);
-        }
-        var outcome = await WriteRowsAsync(session, dataset, source, cancellationToken);
-        if (outcome.Result is not { } result)
-        {
-            return outcome;
-        }
-        // Read again after the rows: a compartment set meanwhile is kept, and the version guards the rest.
-        var current = (await session.LoadAsync<Dataset>(datasetId, cancellationToken))!;
-        var updated = current with { Columns = source.Header!, RecordCount = current.RecordCount + result.Imported };
-        session.Store(updated);
-        await session.SaveChangesAsync(cancellationToken);
-        if (beforeCommit is not null)
-        {
-            await beforeCommit(transaction, result, updated);
-        }
-        await transaction.CommitAsync(cancellationToken);
-        return outcome;
-    }
-
-    private static async Task<Outcome> WriteRowsAsync(IDocumentSession session, Dataset dataset, RowSource source, CancellationToken cancellationToken)
-    {
-        if (await source.ReadHeaderAsync(dataset.Columns, cancellationToken) is { } unusable)
-        {
-            return Outcome.Failed(unusable.Title, unusable.Detail);
-        }
         var header = source.Header!;
-        var phoneColumn = Array.FindIndex(header, h => PhoneColumnNames.Contains(h, StringComparer.OrdinalIgnoreCase));
-        var countryColumn = Array.FindIndex(header, h => h.Equals("country", StringComparison.OrdinalIgnoreCase));
-        var errors = new List<ImportError>();
-        var batch = new Batch(session, dataset);
-        var rejected = 0;
+        var normaliser = new DatasetSchema.Normaliser(header, dataset.Schema);
+        var table = new RecordSearchSql(storage.Schema).Table;
+        var reported = from.Errors.Count;
 
-        while (await source.ReadAsync(cancellationToken) is { } row)
+        using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        // Three stages, so that both cores work: reading, then normalising, hashing and serialising (split over two
+        // threads), then writing, which mostly waits for PostgreSQL.
+        var read = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var reader = Task.Run(async () =>
         {
-            if (row.Error is { } error)
+            try
             {
-                rejected++;
-                Report(errors, error);
-                if (row.Stop)
+                var batch = new Batch(batchSize);
+                while (await source.ReadAsync(readerStop.Token) is { } row)
                 {
-                    break;
+                    if (row.Row <= from.RowsRead)
+                    {
+                        // Committed before a cancel or a restart: the file is read again up to the checkpoint, not stored again.
+                        continue;
+                    }
+                    batch.LastRow = row.Row;
+                    if (row.Error is { } error)
+                    {
+                        batch.ReadErrors.Add(error);
+                        if (row.Stop)
+                        {
+                            break;
+                        }
+                        continue;
+                    }
+                    batch.Raw.Add((row.Row, row.Values!));
+                    if (batch.Raw.Count >= batchSize)
+                    {
+                        batch.BytesRead = bytesRead();
+                        await read.Writer.WriteAsync(batch, readerStop.Token);
+                        batch = new Batch(batchSize);
+                    }
                 }
-                continue;
+                batch.BytesRead = bytesRead();
+                batch.Last = true;
+                await read.Writer.WriteAsync(batch, readerStop.Token);
+                read.Writer.Complete();
             }
-            var values = row.Values!;
-            if (UnstorableColumn(header, values) is { } bad)
+            catch (Exception e)
             {
-                rejected++;
-                Report(errors, new ImportError(row.Row, bad.Column, bad.Reason));
-                continue;
+                read.Writer.Complete(e);
             }
-
-            PhoneNumbers.Normalised? phone = null;
-            if (phoneColumn >= 0)
+        }, CancellationToken.None);
+        var preparer = Task.Run(async () =>
+        {
+            try
             {
-                phone = PhoneNumbers.TryNormalise(values[header[phoneColumn]], countryColumn >= 0 ? values[header[countryColumn]] : null);
-                if (phone is null)
+                await foreach (var batch in read.Reader.ReadAllAsync(readerStop.Token))
                 {
-                    rejected++;
-                    Report(errors, new ImportError(row.Row, header[phoneColumn], "Not a phone number that can be read."));
-                    continue;
+                    Prepare(batch, header, normaliser, ref reported);
+                    await batches.Writer.WriteAsync(batch, readerStop.Token);
+                }
+                batches.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                batches.Writer.Complete(e);
+            }
+        }, CancellationToken.None);
+
+        var progress = from;
+        try
+        {
+            await using var connection = new NpgsqlConnection(storage.ConnectionString);
+            await connection.OpenAsync(abort);
+            await foreach (var batch in batches.Reader.ReadAllAsync(abort))
+            {
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        progress = await WriteBatchAsync(store, connection, table, dataset.Id, batch, progress, withinBatch, abort);
+                        break;
+                    }
+                    catch (ConcurrencyException) when (attempt < 3)
+                    {
+                        // Someone changed the dataset (its compartment, say) while this batch was written: the batch
+                        // rolled back whole; write it again over the new version.
+                    }
+                }
+                await afterBatch(progress);
+                if (batch.Last)
+                {
+                    return (Ending.Completed, progress);
+                }
+                if (stopAfterBatch.IsCancellationRequested)
+                {
+                    return (Ending.Stopped, progress);
                 }
             }
-
-            var country = phone?.Country ?? (countryColumn >= 0 && values[header[countryColumn]] is { Length: 2 } c ? c.ToUpperInvariant() : null);
-            batch.Add(values, phone, country, ContentHash(header, values));
-            if (batch.Count >= BatchSize)
+            // The reader completes the channel only after its last batch, or with its error (rethrown above).
+            throw new InvalidOperationException("The file ended without its last batch.");
+        }
+        finally
+        {
+            await readerStop.CancelAsync();
+            try
             {
-                await batch.FlushAsync(cancellationToken);
+                await Task.WhenAll(reader, preparer);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped on purpose.
             }
         }
-        await batch.FlushAsync(cancellationToken);
-        return new Outcome(new ImportResult(batch.Imported, rejected, errors, batch.Duplicates), null, null);
     }
 
-    /// <summary>
-    /// Rows waiting to be written. A flush drops rows whose hash the dataset already holds (earlier imports, and
-    /// earlier batches of this one, which this transaction sees) or that repeat within the batch, then inserts the rest.
-    /// </summary>
-    private sealed class Batch(IDocumentSession session, Dataset dataset)
+    private static async Task<Progress> WriteBatchAsync(
+        IDocumentStore store, NpgsqlConnection connection, string table, Guid datasetId, Batch batch, Progress before,
+        Func<IDocumentSession, NpgsqlTransaction, Progress, bool, Task> withinBatch, CancellationToken cancellationToken)
     {
-        private readonly List<(Dictionary<string, string> Values, PhoneNumbers.Normalised? Phone, string? Country, string Hash)> rows = new(BatchSize);
-
-        public int Count => rows.Count;
-
-        public int Imported { get; private set; }
-
-        public int Duplicates { get; private set; }
-
-        public void Add(Dictionary<string, string> values, PhoneNumbers.Normalised? phone, string? country, string hash) =>
-            rows.Add((values, phone, country, hash));
-
-        public async Task FlushAsync(CancellationToken cancellationToken)
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var fresh = new List<Prepared>(batch.Rows.Count);
+        var duplicates = 0;
+        if (batch.Rows.Count > 0)
         {
-            if (rows.Count == 0)
+            // Rows whose content the dataset already holds (earlier imports, earlier batches), or that repeat within this
+            // batch, are skipped. One import runs per dataset at a time, so nothing else adds rows meanwhile; the unique
+            // index on (dataset, hash) would refuse the batch if that ever failed.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            await using (var stored = new NpgsqlCommand($"select content_hash from {table} where dataset_id = $1 and content_hash = any($2)", connection, transaction))
             {
-                return;
-            }
-            var hashes = rows.Select(r => r.Hash).Distinct(StringComparer.Ordinal).ToArray();
-            var stored = await session.Query<LeakedRecord>()
-                .Where(r => r.DatasetId == dataset.Id && r.ContentHash.IsOneOf(hashes))
-                .Select(r => r.ContentHash)
-                .ToListAsync(cancellationToken);
-            var seen = new HashSet<string>(stored, StringComparer.Ordinal);
-            foreach (var row in rows)
-            {
-                if (!seen.Add(row.Hash))
+                stored.Parameters.Add(new NpgsqlParameter { Value = datasetId, NpgsqlDbType = NpgsqlDbType.Uuid });
+                stored.Parameters.Add(new NpgsqlParameter { Value = batch.Rows.Select(r => r.Hash).Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
+                await using var hashes = await stored.ExecuteReaderAsync(cancellationToken);
+                while (await hashes.ReadAsync(cancellationToken))
                 {
-                    Duplicates++;
-                    continue;
+                    seen.Add(hashes.GetString(0));
                 }
-                Imported++;
-                session.Insert(new LeakedRecord(
-                    Guid.CreateVersion7(),
-                    dataset.Id,
-                    dataset.RecordCount + Imported,
-                    row.Values,
-                    row.Phone?.E164,
-                    row.Phone?.Digits,
-                    row.Country,
-                    row.Hash));
             }
-            rows.Clear();
+            foreach (var row in batch.Rows)
+            {
+                if (seen.Add(row.Hash))
+                {
+                    fresh.Add(row);
+                }
+                else
+                {
+                    duplicates++;
+                }
+            }
+        }
+        if (fresh.Count > 0)
+        {
+            long lastRow;
+            await using (var max = new NpgsqlCommand($"select coalesce(max(row_number), 0) from {table} where dataset_id = $1", connection, transaction))
+            {
+                max.Parameters.Add(new NpgsqlParameter { Value = datasetId, NpgsqlDbType = NpgsqlDbType.Uuid });
+                lastRow = (long)(await max.ExecuteScalarAsync(cancellationToken))!;
+            }
+            await using var copy = await connection.BeginBinaryImportAsync(
+                $"copy {table} (id, data, mt_dotnet_type, dataset_id, row_number, phone_digits, content_hash, date, country) from stdin (format binary)", cancellationToken);
+            var type = typeof(LeakedRecord).FullName!;
+            var datasetText = datasetId.ToString();
+            foreach (var row in fresh)
+            {
+                var id = Guid.CreateVersion7();
+                lastRow++;
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(id, NpgsqlDbType.Uuid, cancellationToken);
+                // The document as Marten writes it (camel case); its tail was serialised while the batch was prepared.
+                await copy.WriteAsync(string.Concat("{\"id\":\"", id.ToString(), "\",\"datasetId\":\"", datasetText, "\",\"rowNumber\":", lastRow.ToString(CultureInfo.InvariantCulture), row.JsonTail), NpgsqlDbType.Jsonb, cancellationToken);
+                await copy.WriteAsync(type, NpgsqlDbType.Varchar, cancellationToken);
+                await copy.WriteAsync(datasetId, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(lastRow, NpgsqlDbType.Bigint, cancellationToken);
+                await WriteNullableAsync(copy, row.Normalised.Phone?.Digits, cancellationToken);
+                await copy.WriteAsync(row.Hash, NpgsqlDbType.Varchar, cancellationToken);
+                await WriteNullableAsync(copy, row.Normalised.Date, cancellationToken);
+                await WriteNullableAsync(copy, row.Normalised.Country, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
+        }
+        var errors = before.Errors.Count >= MaxReportedErrors || batch.Errors.Count == 0
+            ? before.Errors
+            : before.Errors.Concat(batch.Errors).Take(MaxReportedErrors).ToArray();
+        var after = new Progress(batch.LastRow > before.RowsRead ? batch.LastRow : before.RowsRead, batch.BytesRead,
+            before.Imported + fresh.Count, before.Duplicates + duplicates, before.Rejected + batch.Rejected, errors);
+        await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false)))
+        {
+            if (fresh.Count > 0)
+            {
+                var dataset = await session.LoadAsync<Dataset>(datasetId, cancellationToken)
+                    ?? throw new InvalidOperationException("The dataset was deleted during its import.");
+                session.Store(dataset with { RecordCount = dataset.RecordCount + fresh.Count });
+            }
+            await withinBatch(session, transaction, after, batch.Last);
             await session.SaveChangesAsync(cancellationToken);
         }
+        await transaction.CommitAsync(cancellationToken);
+        return after;
+    }
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>
+        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, NpgsqlDbType.Varchar, cancellationToken);
+
+    private sealed record Prepared(DatasetSchema.Normaliser.Result Normalised, string Hash, string JsonTail);
+
+    /// <summary>Normalises, hashes and serialises a batch's rows, half on another thread; rejected rows join the batch's errors in row order.</summary>
+    private static void Prepare(Batch batch, string[] header, DatasetSchema.Normaliser normaliser, ref int reported)
+    {
+        var raw = batch.Raw;
+        var prepared = new Prepared?[raw.Count];
+        var rejected = new ImportError?[raw.Count];
+        void Range(int start, int end)
+        {
+            var buffer = new ArrayBufferWriter<byte>(1024);
+            for (var i = start; i < end; i++)
+            {
+                var (number, values) = raw[i];
+                if (UnstorableColumn(header, values) is { } bad)
+                {
+                    rejected[i] = new ImportError(number, bad.Column, bad.Reason);
+                    continue;
+                }
+                var (normalised, column, reason) = normaliser.Normalise(values);
+                if (normalised is null)
+                {
+                    rejected[i] = new ImportError(number, column, reason!);
+                    continue;
+                }
+                var hash = ContentHash(header, values);
+                prepared[i] = new Prepared(normalised, hash, JsonTail(buffer, header, values, normalised, hash));
+            }
+        }
+        var half = raw.Count / 2;
+        var other = Task.Run(() => Range(half, raw.Count));
+        Range(0, half);
+        other.GetAwaiter().GetResult();
+        // Rows rejected while reading and here are reported together in row order (the first 1,000 of the import).
+        var errors = batch.ReadErrors.Concat(rejected.OfType<ImportError>()).OrderBy(e => e.Row);
+        foreach (var error in errors)
+        {
+            batch.Reject(error, ref reported);
+        }
+        batch.ReadErrors.Clear();
+        foreach (var row in prepared)
+        {
+            if (row is not null)
+            {
+                batch.Rows.Add(row);
+            }
+        }
+        raw.Clear();
+    }
+
+    /// <summary>Everything of the record's JSON after its row number, which is known only when the batch is written.</summary>
+    private static string JsonTail(ArrayBufferWriter<byte> buffer, string[] header, Dictionary<string, string> values, DatasetSchema.Normaliser.Result normalised, string hash)
+    {
+        buffer.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            // Continues an object the writer opens: write the members only, then cut the braces.
+            json.WriteStartObject();
+            json.WriteStartObject("values");
+            foreach (var column in header)
+            {
+                json.WriteString(column, values[column]);
+            }
+            json.WriteEndObject();
+            WriteOrNull(json, "phoneE164", normalised.Phone?.E164);
+            WriteOrNull(json, "phoneDigits", normalised.Phone?.Digits);
+            WriteOrNull(json, "country", normalised.Country);
+            json.WriteString("contentHash", hash);
+            WriteOrNull(json, "date", normalised.Date);
+            json.WriteEndObject();
+        }
+        // "{" + members + "}" becomes "," + members + "}".
+        var written = buffer.WrittenSpan;
+        return string.Concat(",", Encoding.UTF8.GetString(written[1..]));
+    }
+
+    private static void WriteOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private sealed class Batch(int capacity)
+    {
+        public List<(long Row, Dictionary<string, string> Values)> Raw { get; } = new(capacity);
+
+        public List<ImportError> ReadErrors { get; } = [];
+
+        public List<Prepared> Rows { get; } = new(capacity);
+
+        public List<ImportError> Errors { get; } = [];
+
+        public int Rejected { get; private set; }
+
+        public long LastRow { get; set; }
+
+        public long BytesRead { get; set; }
+
+        public bool Last { get; set; }
+
+        public void Reject(ImportError error, ref int reported)
+        {
+            Rejected++;
+            if (reported < MaxReportedErrors)
+            {
+                reported++;
+                Errors.Add(error);
+            }
+        }
     }
 
     /// <summary>
-    /// Text PostgreSQL cannot store (U+0000, unpaired surrogates) would fail the whole import; U+FFFD is what the
+    /// Text PostgreSQL cannot store (U+0000, unpaired surrogates) would fail the whole batch; U+FFFD is what the
     /// decoder puts where the bytes were not UTF-8. Evidence is not stored altered, so such rows are rejected.
     /// </summary>
     private static (string Column, string Reason)? UnstorableColumn(string[] header, Dictionary<string, string> values)
@@ -198,13 +383,17 @@ public static class ImportRecords
             for (var i = 0; i < text.Length; i++)
             {
                 var c = text[i];
+                if (c < '\uD800')
+                {
+                    if (c == '\0')
+                    {
+                        return (column, "Holds a NUL character, which cannot be stored.");
+                    }
+                    continue;
+                }
                 if (c == '\uFFFD')
                 {
                     return (column, "Not valid UTF-8 (or holds U+FFFD, the mark of an earlier failed decoding); the row was not stored.");
-                }
-                if (c == '\0')
-                {
-                    return (column, "Holds a NUL character, which cannot be stored.");
                 }
                 if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
                 {
@@ -219,30 +408,34 @@ public static class ImportRecords
         return null;
     }
 
-    private static void Report(List<ImportError> errors, ImportError error)
-    {
-        if (errors.Count < MaxReportedErrors)
-        {
-            errors.Add(error);
-        }
-    }
-
-    private static int LockKey(Guid datasetId)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        datasetId.TryWriteBytes(bytes);
-        return BinaryPrimitives.ReadInt32LittleEndian(bytes) ^ BinaryPrimitives.ReadInt32LittleEndian(bytes[4..])
-            ^ BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]) ^ BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]);
-    }
-
-    /// <summary>The identity of a row's content within its dataset: every value, in column order, separated by U+001F.</summary>
+    /// <summary>The identity of a row's content within its dataset: SHA-256 of every value in UTF-8, in column order, each followed by U+001F.</summary>
     private static string ContentHash(string[] header, Dictionary<string, string> values)
     {
-        var builder = new StringBuilder();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> small = stackalloc byte[512];
         foreach (var column in header)
         {
-            builder.Append(values[column]).Append('\u001f');
+            var text = values[column];
+            var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+            var bytes = length <= small.Length ? small : new byte[length];
+            var written = Encoding.UTF8.GetBytes(text, bytes);
+            hash.AppendData(bytes[..written]);
+            hash.AppendData([0x1f]);
         }
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return Convert.ToHexString(digest);
     }
+
+    /// <summary>A row source for an uploaded file of <paramref name="mediaType"/>; null for a type not imported.</summary>
+    public static RowSource? SourceFor(string? mediaType, Stream file) => MediaTypeOf(mediaType) switch
+    {
+        "text/csv" => new CsvRowSource(file),
+        "application/x-ndjson" or "application/jsonl" => new JsonLinesRowSource(file),
+        XlsxRowSource.MediaType => new XlsxRowSource(file),
+        _ => null,
+    };
+
+    public static string? MediaTypeOf(string? contentType) =>
+        contentType is null ? null : contentType.Split(';')[0].Trim().ToLowerInvariant();
 }

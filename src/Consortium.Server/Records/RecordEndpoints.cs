@@ -22,9 +22,7 @@ public static class RecordEndpoints
         group.MapGet("/investigations/{investigationId:guid}/datasets", ListDatasets);
         group.MapPost("/investigations/{investigationId:guid}/datasets", CreateDataset);
         group.MapGet("/datasets/{id:guid}", GetDataset);
-        group.MapPost("/datasets/{id:guid}/imports", Import)
-            .Accepts<string>("text/csv", "application/x-ndjson", "application/jsonl", XlsxRowSource.MediaType)
-            .WithMetadata(new RequestSizeLimitAttribute(ImportRecords.MaxRequestBytes));
+        group.MapImports();
         group.MapGet("/datasets/{id:guid}/records", ListRecords);
         group.MapGet("/records/{id:guid}", GetRecord);
         group.MapGet("/records/{id:guid}/viewers", ListRecentViewers);
@@ -74,11 +72,22 @@ public static class RecordEndpoints
                 errors["sharedWithOutletIds"] = [$"Only member outlets can be in a compartment; not members: {string.Join(", ", outsiders)}."];
             }
         }
+        IReadOnlyList<DatasetColumn>? schema = null;
+        if (request.Schema is { } declared)
+        {
+            if (DatasetSchema.Validate(declared) is { } invalid)
+            {
+                errors["schema"] = [invalid];
+            }
+            schema = declared.Select(c => c with { Name = c.Name?.Trim() ?? "" }).ToArray();
+        }
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var dataset = new Dataset(Guid.CreateVersion7(), investigationId, request.Name.Trim(), request.Description?.Trim() ?? "", compartment, [], 0, clock.GetUtcNow());
+        // A declared schema fixes the columns (and their order in files) now; otherwise the first file does.
+        var dataset = new Dataset(Guid.CreateVersion7(), investigationId, request.Name.Trim(), request.Description?.Trim() ?? "", compartment,
+            schema?.Select(c => c.Name).ToArray() ?? [], 0, clock.GetUtcNow(), schema);
         session.Store(dataset);
         await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.DatasetCreated, investigationId, AuditTargets.Dataset, dataset.Id.ToString(),
             $"{dataset.Name}; shared with {(compartment is null ? "all members" : string.Join(", ", compartment))}"), cancellationToken);
@@ -91,60 +100,6 @@ public static class RecordEndpoints
         var visible = await access.DatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken);
         return visible is { } v ? TypedResults.Ok(v.Item.ToView()) : Problems.NotFound("dataset");
     }
-
-    private static async Task<Results<Ok<ImportResult>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>, ProblemHttpResult>> Import(
-        Guid id, HttpContext http, AccessPolicy access, IDocumentStore store, StorageSettings storage, AuditLog audit, CancellationToken cancellationToken)
-    {
-        if (await access.DatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken) is not { } granted)
-        {
-            return Problems.NotFound("dataset");
-        }
-        if (!Permissions.CanManageData(granted.Role))
-        {
-            return Problems.Forbidden("Coordinators and editors import records.");
-        }
-        await using RowSource? source = MediaTypeOf(http.Request.ContentType) switch
-        {
-            "text/csv" => new CsvRowSource(http.Request.Body),
-            "application/x-ndjson" or "application/jsonl" => new JsonLinesRowSource(http.Request.Body),
-            XlsxRowSource.MediaType => new XlsxRowSource(http.Request.Body),
-            _ => null,
-        };
-        if (source is null)
-        {
-            return Problems.BadRequest("Unsupported file type", $"Send the file as text/csv, as JSON Lines (application/x-ndjson or application/jsonl), or as XLSX ({XlsxRowSource.MediaType}).");
-        }
-        try
-        {
-            var outcome = await ImportRecords.RunAsync(store, storage.ConnectionString, id, source,
-                (transaction, result, dataset) => audit.AppendWithinAsync(transaction, http, new AuditSubject(AuditActions.RecordsImported, dataset.InvestigationId, AuditTargets.Dataset, id.ToString(),
-                    $"{result.Imported} imported, {result.Duplicates} duplicates skipped, {result.Rejected} rejected"), cancellationToken),
-                cancellationToken);
-            return outcome switch
-            {
-                { Result: { } result } => TypedResults.Ok(result),
-                { Status: StatusCodes.Status404NotFound } => Problems.NotFound("dataset"),
-                { Status: StatusCodes.Status409Conflict } => Problems.Conflict(outcome.FailureTitle!, outcome.FailureDetail!),
-                _ => Problems.BadRequest(outcome.FailureTitle!, outcome.FailureDetail!),
-            };
-        }
-        catch (ConcurrencyException)
-        {
-            return Problems.Conflict("Dataset changed meanwhile", "The dataset changed while the file was imported; nothing from this file was stored. Send it again.");
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TypedResults.Problem(new ProblemDetails
-            {
-                Title = "File too large",
-                Status = StatusCodes.Status413PayloadTooLarge,
-                Detail = $"Imports are limited to {ImportRecords.MaxRequestBytes / (1024 * 1024)} MB per request; nothing from this file was stored. Split the file.",
-            });
-        }
-    }
-
-    private static string? MediaTypeOf(string? contentType) =>
-        contentType is null ? null : contentType.Split(';')[0].Trim().ToLowerInvariant();
 
     private static async Task<Results<Ok<RecordPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> ListRecords(
         Guid id, HttpContext http, AccessPolicy access, IQuerySession session, AuditLog audit, CancellationToken cancellationToken,

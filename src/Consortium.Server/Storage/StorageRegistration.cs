@@ -41,6 +41,7 @@ public static class StorageRegistration
 
             options.RegisterInvestigationDocuments();
             options.RegisterRecordDocuments();
+            options.RegisterImportJobs();
             options.RegisterRecordSearch();
             options.RegisterAnnotationProjections();
             Notifications.NotificationDocuments.RegisterNotificationDocuments(options);

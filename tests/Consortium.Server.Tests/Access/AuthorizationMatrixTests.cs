@@ -25,7 +25,8 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
     private const string OutletNote = "alpha-only lead";
     private const string PrivateNote = "ines private reminder";
 
-    private sealed record World(Guid Investigation, Guid Dataset, Guid Compartment, Guid Record, Guid CompartmentRecord, Guid RestrictedRecord, string Throwaway)
+    private sealed record World(Guid Investigation, Guid Dataset, Guid Compartment, Guid Record, Guid CompartmentRecord, Guid RestrictedRecord, string Throwaway,
+        Guid ImportJob = default, Guid CompartmentImportJob = default)
     {
         public Guid SharedNote { get; init; }
         public Guid OutletNoteId { get; init; }
@@ -67,7 +68,8 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
         clients[Caller.Analyst] = Server.ClientFor("ana@lab");
         clients[Caller.Editor] = Server.ClientFor("ed@bravo");
         clients[Caller.Coordinator] = coordinator;
-        return new World(investigation.Id, dataset.Id, compartment.Id, records[0].Id, compartmentRecord.Id, records[1].Id, (await Server.Accounts.AccountAsync("tmp@bravo")).Id)
+        return new World(investigation.Id, dataset.Id, compartment.Id, records[0].Id, compartmentRecord.Id, records[1].Id, (await Server.Accounts.AccountAsync("tmp@bravo")).Id,
+            (await coordinator.ListImportsAsync(dataset.Id))[0].Id, (await coordinator.ListImportsAsync(compartment.Id))[0].Id)
         {
             SharedNote = sharedNote.Id,
             OutletNoteId = outletNote.Id,
@@ -115,7 +117,7 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
         Case Send(string name, HttpMethod method, string path, object body, Dictionary<Caller, HttpStatusCode> expected) =>
             new(name, () => new(method, path) { Content = JsonContent.Create(body) }, expected);
         Case Import(string name, Guid dataset, Dictionary<Caller, HttpStatusCode> expected) =>
-            new(name, () => new(HttpMethod.Post, $"api/datasets/{dataset}/imports") { Content = new StringContent("phone,country\n07700 900555,GB\n", Encoding.UTF8, "text/csv") }, expected);
+            new(name, () => new(HttpMethod.Post, $"api/datasets/{dataset}/imports?wait=true") { Content = new StringContent("phone,country\n07700 900555,GB\n", Encoding.UTF8, "text/csv") }, expected);
 
         var persons = new Dictionary<Caller, HttpStatusCode>(Everyone.ToDictionary(c => c, _ => ok)) { [Caller.Anonymous] = HttpStatusCode.Unauthorized };
         var personsCreate = new Dictionary<Caller, HttpStatusCode>(Everyone.ToDictionary(c => c, _ => created))
@@ -148,6 +150,16 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
             Get("export compartment", $"api/datasets/{w.Compartment}/export?format=jsonl", Expect(notFound, analyst: forbidden, coordinator: ok)),
             Import("import", w.Dataset, Expect(forbidden, editor: ok, coordinator: ok)),
             Import("import into compartment", w.Compartment, Expect(notFound, analyst: forbidden, coordinator: ok)),
+            Get("list import jobs", $"api/datasets/{w.Dataset}/imports", Expect(ok)),
+            Get("list compartment's import jobs", $"api/datasets/{w.Compartment}/imports", lab),
+            Get("get import job", $"api/datasets/{w.Dataset}/imports/{w.ImportJob}", Expect(ok)),
+            Get("get compartment's import job", $"api/datasets/{w.Compartment}/imports/{w.CompartmentImportJob}", lab),
+            Get("get import job through another dataset", $"api/datasets/{w.Dataset}/imports/{w.CompartmentImportJob}", Expect(notFound)),
+            // The jobs are completed: those who may cancel or resume learn that (409); others are refused first.
+            Send("cancel import", HttpMethod.Post, $"api/datasets/{w.Dataset}/imports/{w.ImportJob}/cancel", new { }, Expect(forbidden, editor: HttpStatusCode.Conflict, coordinator: HttpStatusCode.Conflict)),
+            Send("cancel compartment's import", HttpMethod.Post, $"api/datasets/{w.Compartment}/imports/{w.CompartmentImportJob}/cancel", new { }, Expect(notFound, analyst: forbidden, coordinator: HttpStatusCode.Conflict)),
+            Send("resume import", HttpMethod.Post, $"api/datasets/{w.Dataset}/imports/{w.ImportJob}/resume", new { }, Expect(forbidden, editor: HttpStatusCode.Conflict, coordinator: HttpStatusCode.Conflict)),
+            Send("resume compartment's import", HttpMethod.Post, $"api/datasets/{w.Compartment}/imports/{w.CompartmentImportJob}/resume", new { }, Expect(notFound, analyst: forbidden, coordinator: HttpStatusCode.Conflict)),
             Get("get record", $"api/records/{w.Record}", Expect(ok)),
             Get("get compartmented record", $"api/records/{w.CompartmentRecord}", lab),
             Get("get restricted record", $"api/records/{w.RestrictedRecord}", alphaOnly),
@@ -470,6 +482,68 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
             if (!received.Order().SequenceEqual(expected.Order()))
             {
                 failures.Add($"{caller}: received [{string.Join(", ", received)}]");
+            }
+            await connection.DisposeAsync();
+        }
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task Hub_lets_each_caller_follow_imports_only_of_datasets_it_may_see()
+    {
+        var w = await GivenWorldAsync();
+        var failures = new List<string>();
+        var listeners = new List<(Caller Caller, HubConnection Connection, ChannelReader<ImportProgressView> Pushes)>();
+        foreach (var caller in Everyone.Where(c => c != Caller.Anonymous))
+        {
+            var pushes = Channel.CreateUnbounded<ImportProgressView>();
+            var connection = clients[caller].CreateHubConnection();
+            connection.On<ImportProgressView>(nameof(IConsortiumClient.ImportProgress), p => pushes.Writer.TryWrite(p));
+            await connection.StartAsync();
+            foreach (var (dataset, entitled) in new[]
+            {
+                (w.Dataset, caller is not (Caller.Outsider or Caller.NonMemberColleague or Caller.SyncOutside)),
+                (w.Compartment, caller is Caller.Analyst or Caller.Coordinator),
+            })
+            {
+                var joined = true;
+                try
+                {
+                    await connection.InvokeAsync(HubMethods.JoinDataset, dataset);
+                }
+                catch (Microsoft.AspNetCore.SignalR.HubException)
+                {
+                    joined = false;
+                }
+                if (joined != entitled)
+                {
+                    failures.Add($"{caller}: joined dataset {dataset} = {joined}");
+                }
+            }
+            listeners.Add((caller, connection, pushes.Reader));
+        }
+
+        var job = await clients[Caller.Coordinator].UploadImportAsync(w.Compartment, Csv("phone,country\n07700 900202,GB\n"), "text/csv", wait: true);
+
+        foreach (var (caller, connection, pushes) in listeners)
+        {
+            var completed = false;
+            if (caller is Caller.Analyst or Caller.Coordinator)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                while (!completed)
+                {
+                    var push = await pushes.ReadAsync(timeout.Token);
+                    completed = push.JobId == job.Id && push.State == ImportStates.Completed && push.Imported == 1;
+                }
+            }
+            else
+            {
+                await Task.Delay(200);
+                while (pushes.TryRead(out var push))
+                {
+                    failures.Add($"{caller}: received progress of {push.DatasetId}");
+                }
             }
             await connection.DisposeAsync();
         }

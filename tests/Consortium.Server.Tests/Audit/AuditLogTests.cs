@@ -62,18 +62,18 @@ public sealed class AuditLogTests(ConsortiumServer server) : ServerTest(server)
 
         var entries = (await Coordinator.ListAuditAsync(investigation.Id)).Items;
 
-        // Newest first; the four members the test setup added are grants.
+        // Newest first; the four members the test setup added are grants; an import is uploaded, then completed.
         Assert.Equal(
-            [AuditActions.AnnotationAdded, AuditActions.RecordsListed, AuditActions.RecordsImported, AuditActions.DatasetCreated,
+            [AuditActions.AnnotationAdded, AuditActions.RecordsListed, AuditActions.RecordsImported, AuditActions.ImportStarted, AuditActions.DatasetCreated,
              AuditActions.GrantAdded, AuditActions.GrantAdded, AuditActions.GrantAdded, AuditActions.GrantAdded, AuditActions.InvestigationCreated],
             entries.Select(e => e.Action));
         var added = entries[0];
         Assert.Equal((await IdOf("tom@bravo"), "annotation", note.Id.ToString()), (added.ActorUserId, added.TargetType, added.TargetId));
         Assert.Equal($"note on record {record.Id}, visibility outlet", added.Detail);
-        Assert.Equal("3 imported, 0 duplicates skipped, 0 rejected", entries[2].Detail);
-        Assert.Equal((dataset.Id.ToString(), "Selected numbers; shared with all members"), (entries[3].TargetId, entries[3].Detail));
-        Assert.Equal((await IdOf("lena@lab"), "member Lena (lab) as Reporter"), (entries[4].TargetId, entries[4].Detail));
-        Assert.Equal((investigation.Id.ToString(), "Nightjar; members bravo, lab, alpha"), (entries[8].TargetId, entries[8].Detail));
+        Assert.EndsWith(": 3 imported, 0 duplicates skipped, 0 rejected", entries[2].Detail, StringComparison.Ordinal);
+        Assert.Equal((dataset.Id.ToString(), "Selected numbers; shared with all members"), (entries[4].TargetId, entries[4].Detail));
+        Assert.Equal((await IdOf("lena@lab"), "member Lena (lab) as Reporter"), (entries[5].TargetId, entries[5].Detail));
+        Assert.Equal((investigation.Id.ToString(), "Nightjar; members bravo, lab, alpha"), (entries[9].TargetId, entries[9].Detail));
         Assert.All(entries, e => Assert.Equal(investigation.Id, e.InvestigationId));
     }
 
@@ -94,8 +94,8 @@ public sealed class AuditLogTests(ConsortiumServer server) : ServerTest(server)
         Assert.Equal([records[2].Id.ToString(), records[0].Id.ToString()], toms.Select(e => e.TargetId));
 
         var all = (await Coordinator.ListAuditAsync(investigation.Id)).Items;
-        // Created, four members granted, dataset created, imported, listed, three reads.
-        Assert.Equal(11, all.Count);
+        // Created, four members granted, dataset created, import uploaded and completed, listed, three reads.
+        Assert.Equal(12, all.Count);
         Assert.True(all.Zip(all.Skip(1)).All(pair => pair.First.Index > pair.Second.Index));
         Assert.DoesNotContain(all, e => e.InvestigationId == other.Id);
 

@@ -17,7 +17,7 @@ public sealed class XlsxImportTests(ConsortiumServer server) : ServerTest(server
             """<row r="2">""" + Text("A2", "07700 900002") + Text("B2", "GB") + Text("C2", "Client 02") + "</row>" +
             """<row r="3"><c r="A3"><v>7700900003</v></c>""" + Text("B3", "GB") + Text("C3", "Client 03") + "</row>" +
             """<row r="4">""" + Text("A4", "07700 900004") + Text("B4", "GB") + """<c r="C4"><f>SUM(A1:A2)</f><v>3</v></c></row>""" +
-            """<row r="5">""" + Text("A5", "07700 900005") + Text("B5", "GB") + Text("C5", "Client 05") + "</row>");
+            """<row r="5">""" + Text("A5", "+44 7700 900005") + Text("B5", "GB") + Text("C5", "Client 05") + "</row>");
 
         var result = await alpha.ImportXlsxAsync(dataset.Id, workbook);
 
@@ -85,6 +85,30 @@ public sealed class XlsxImportTests(ConsortiumServer server) : ServerTest(server
         Assert.Empty((await alpha.ListRecordsAsync(dataset.Id)).Items);
     }
 
+    [Fact]
+    public async Task A_sparse_sheet_with_shared_strings_imports_its_rows_with_missing_cells_empty()
+    {
+        var (alpha, dataset) = await GivenEmptyDatasetAsync();
+        static string Shared(string cell, int index) => $"""<c r="{cell}" t="s"><v>{index}</v></c>""";
+        // Rows 1-2 empty, the header on row 3, data on rows 5 and 9 only; row 5 lacks its B cell, row 9 repeats a shared string.
+        var workbook = Workbook(
+            """<row r="3">""" + Shared("A3", 0) + Shared("B3", 1) + Shared("C3", 2) + "</row>" +
+            """<row r="5">""" + Text("A5", "+44 7700 900005") + Shared("C5", 3) + "</row>" +
+            """<row r="9">""" + Text("A9", "+33 6 12 34 56 78") + Text("B9", "FR") + Shared("C9", 3) + "</row>",
+            ["phone", "country", "selector", "Client shared"]);
+
+        var result = await alpha.ImportXlsxAsync(dataset.Id, workbook);
+
+        Assert.Equal(2, result.Imported);
+        Assert.Empty(result.Errors);
+        Assert.Equal(["phone", "country", "selector"], (await alpha.GetDatasetAsync(dataset.Id)).Columns);
+        var page = await alpha.ListRecordsAsync(dataset.Id);
+        Assert.Equal("", page.Items[0].Values["country"]);
+        Assert.Equal(["Client shared", "Client shared"], page.Items.Select(r => r.Values["selector"]));
+        Assert.Equal(["+447700900005", "+33612345678"], page.Items.Select(r => r.PhoneE164));
+        Assert.Equal(["GB", "FR"], page.Items.Select(r => r.Country));
+    }
+
     private async Task<(ConsortiumClient Alpha, DatasetView Dataset)> GivenEmptyDatasetAsync()
     {
         var alpha = Server.ClientFor("ines@alpha");
@@ -95,7 +119,7 @@ public sealed class XlsxImportTests(ConsortiumServer server) : ServerTest(server
     private static string Text(string cell, string text) => $"""<c r="{cell}" t="inlineStr"><is><t>{SecurityElement.Escape(text)}</t></is></c>""";
 
     /// <summary>A minimal XLSX (ExcelDataReader only reads): the OpenXML parts written by hand, one worksheet holding <paramref name="rows"/>.</summary>
-    private static MemoryStream Workbook(string rows)
+    private static MemoryStream Workbook(string rows, IReadOnlyList<string>? sharedStrings = null)
     {
         var file = new MemoryStream();
         using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
@@ -113,6 +137,7 @@ public sealed class XlsxImportTests(ConsortiumServer server) : ServerTest(server
                   <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
                   <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>
                   <Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
+                  <Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>
                 </Types>
                 """);
             Part("_rels/.rels", """
@@ -132,6 +157,7 @@ public sealed class XlsxImportTests(ConsortiumServer server) : ServerTest(server
                 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
                   <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
                   <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
+                  <Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>
                 </Relationships>
                 """);
             // Cell styles: 0 general, 1 a date (built-in format 14), 2 a date and time (built-in format 22).
@@ -140,6 +166,11 @@ public sealed class XlsxImportTests(ConsortiumServer server) : ServerTest(server
                 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
                   <cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/><xf numFmtId="22" applyNumberFormat="1"/></cellXfs>
                 </styleSheet>
+                """);
+            var strings = string.Concat((sharedStrings ?? []).Select(t => $"<si><t>{SecurityElement.Escape(t)}</t></si>"));
+            Part("xl/sharedStrings.xml", $"""
+                <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+                <sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{sharedStrings?.Count ?? 0}" uniqueCount="{sharedStrings?.Count ?? 0}">{strings}</sst>
                 """);
             Part("xl/worksheets/sheet1.xml", $"""
                 <?xml version="1.0" encoding="UTF-8" standalone="yes"?>

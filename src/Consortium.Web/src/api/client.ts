@@ -7,6 +7,7 @@ import type {
   AuditFilter,
   AuditPage,
   Dataset,
+  ImportJob,
   Outlet,
   Investigation,
   Invitation,
@@ -152,6 +153,14 @@ export const api = {
     request<Dataset[]>(`/api/investigations/${enc(id)}/datasets`, { signal }),
 
   dataset: (id: string, signal?: AbortSignal) => request<Dataset>(`/api/datasets/${enc(id)}`, { signal }),
+  imports: (datasetId: string, signal?: AbortSignal) =>
+    request<ImportJob[]>(`/api/datasets/${enc(datasetId)}/imports`, { signal }),
+  importJob: (datasetId: string, jobId: string, signal?: AbortSignal) =>
+    request<ImportJob>(`/api/datasets/${enc(datasetId)}/imports/${enc(jobId)}`, { signal }),
+  cancelImport: (datasetId: string, jobId: string) =>
+    request<ImportJob>(`/api/datasets/${enc(datasetId)}/imports/${enc(jobId)}/cancel`, { method: 'POST' }),
+  resumeImport: (datasetId: string, jobId: string) =>
+    request<ImportJob>(`/api/datasets/${enc(datasetId)}/imports/${enc(jobId)}/resume`, { method: 'POST' }),
   records: (
     datasetId: string,
     page: { after?: number | null; limit?: number; q?: string },
@@ -266,4 +275,48 @@ export function fieldErrors(error: unknown, field: string): string[] {
 
 export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
+}
+
+/** Media type the server expects for a file, from its name. */
+export function importMediaType(name: string): string {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.xlsx')) return 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'application/x-ndjson';
+  return 'text/csv';
+}
+
+/**
+ * Uploads a file for import with XMLHttpRequest (fetch reports no upload progress); resolves with the queued job.
+ */
+export function uploadImport(datasetId: string, file: File, onProgress: (fraction: number) => void): Promise<ImportJob> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/datasets/${enc(datasetId)}/imports`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', importMediaType(file.name));
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
+    };
+    xhr.onerror = () => reject(new ApiError(0, { status: 0, title: t('error.network') }));
+    xhr.onload = () => {
+      let body: unknown;
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        body = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(body as ImportJob);
+        return;
+      }
+      if (xhr.status === 401) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+      const problem =
+        body && typeof body === 'object'
+          ? (body as ProblemDetails)
+          : { status: xhr.status, title: t('error.generic', { status: xhr.status }) };
+      reject(new ApiError(xhr.status, problem));
+    };
+    xhr.send(file);
+  });
 }

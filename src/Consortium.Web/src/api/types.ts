@@ -47,6 +47,47 @@ export interface Dataset {
   sharedWithOutletIds: string[] | null;
 }
 
+export type ImportState = 'queued' | 'running' | 'cancelled' | 'failed' | 'completed';
+
+export interface ImportError {
+  row: number;
+  column: string | null;
+  reason: string;
+}
+
+/** An import job: its state, counts, checkpoint (rowsRead) and error report. */
+export interface ImportJob {
+  id: string;
+  datasetId: string;
+  state: ImportState;
+  mediaType: string;
+  totalBytes: number;
+  bytesRead: number;
+  rowsRead: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  errors: ImportError[];
+  failure: string | null;
+  startedBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Pushed over the hub to a dataset's group after every committed batch. */
+export interface ImportProgress {
+  jobId: string;
+  datasetId: string;
+  state: ImportState;
+  totalBytes: number;
+  bytesRead: number;
+  rowsRead: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  failure: string | null;
+}
+
 export type RecordValue = string | number | boolean | null;
 
 /** Someone of the caller's own outlet who read a record recently; lastViewedAt is a UTC instant. */

@@ -4,6 +4,7 @@ import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../app/ui';
 import { useResource } from '../../app/useResource';
 import { t, tp } from '../../i18n';
 import { CompartmentBadge } from './CompartmentBadge';
+import { ImportPanel } from './ImportPanel';
 import { SearchBrowser } from './SearchBrowser';
 
 /** Keeps only digits: the server matches phone numbers by digits. */
@@ -42,7 +43,14 @@ export function DatasetPage({ id }: { id: string }) {
             <CompartmentBadge dataset={ds} />
             <span>{tp('dataset.records', ds.recordCount)}</span>
           </p>
+          <ImportPanel
+            dataset={ds}
+            canImport={investigation.data?.myRole === 'coordinator' || investigation.data?.myRole === 'editor'}
+            onImported={dataset.reload}
+          />
+          {/* Keyed by the count: records imported meanwhile are listed afresh. */}
           <SearchBrowser
+            key={ds.recordCount}
             scope={{ kind: 'dataset', id: ds.id }}
             columns={ds.columns}
             datasets={[ds]}

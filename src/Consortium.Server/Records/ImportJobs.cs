@@ -1,0 +1,270 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Consortium.Client;
+using Consortium.Server.Audit;
+using Consortium.Server.LiveUpdates;
+using Consortium.Server.Storage;
+using Marten;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Consortium.Server.Records;
+
+/// <summary>Where uploads wait and how imports are cut (configuration section <c>Import</c>).</summary>
+public sealed record ImportSettings(string SpoolDirectory, int BatchSize, long MaxUploadBytes)
+{
+    public static ImportSettings From(IConfiguration configuration) => new(
+        configuration["Import:SpoolDirectory"] is { Length: > 0 } folder
+            ? folder
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "consortium", "imports"),
+        configuration.GetValue("Import:BatchSize", ImportRecords.DefaultBatchSize),
+        configuration.GetValue("Import:MaxUploadBytes", ImportRecords.MaxRequestBytes));
+}
+
+/// <summary>
+/// Runs import jobs in the background, each from its spooled file, and picks up at start-up the jobs a stopped server
+/// left queued or running: they continue from their checkpoint, since every committed batch carried it.
+/// </summary>
+public sealed class ImportJobs(
+    IDocumentStore store, StorageSettings storage, ImportSettings settings, AuditLog audit,
+    IHubContext<ConsortiumHub, IConsortiumClient> hub, TimeProvider clock, ILogger<ImportJobs> logger) : BackgroundService
+{
+    // Two at once at most: a 2-core server writes one import at full speed, and a second only queues behind it.
+    private readonly SemaphoreSlim slots = new(2);
+    private readonly Channel<Guid> queue = Channel.CreateUnbounded<Guid>();
+    private readonly ConcurrentDictionary<Guid, Running> running = new();
+
+    /// <summary>The live group that receives a dataset's import progress.</summary>
+    public static string GroupOf(Guid datasetId) => $"dataset:{datasetId}";
+
+    private sealed class Running
+    {
+        public CancellationTokenSource Cancel { get; } = new();
+
+        public TaskCompletionSource Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Hands a stored, queued job to the runner.</summary>
+    public void Enqueue(Guid jobId)
+    {
+        running.GetOrAdd(jobId, _ => new Running());
+        queue.Writer.TryWrite(jobId);
+    }
+
+    /// <summary>Completes when the job stops moving in this process (completed, cancelled, failed, or the server stops).</summary>
+    public Task WaitAsync(Guid jobId, CancellationToken cancellationToken) =>
+        running.TryGetValue(jobId, out var job) ? job.Finished.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
+
+    /// <summary>Asks a queued or running job to stop after its current batch; false when this process is not running it.</summary>
+    public bool RequestCancel(Guid jobId)
+    {
+        if (!running.TryGetValue(jobId, out var job))
+        {
+            return false;
+        }
+        job.Cancel.Cancel();
+        return true;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using (var session = store.QuerySession())
+        {
+            var left = await session.Query<ImportJob>()
+                .Where(j => j.State == ImportStates.Queued || j.State == ImportStates.Running)
+                .OrderBy(j => j.CreatedAt)
+                .ToListAsync(stoppingToken);
+            foreach (var job in left)
+            {
+                logger.LogInformation("Import {Job} into dataset {Dataset} was {State} when the server stopped; it continues after row {Row}", job.Id, job.DatasetId, job.State, job.RowsRead);
+                Enqueue(job.Id);
+            }
+        }
+        var tasks = new List<Task>();
+        try
+        {
+            await foreach (var jobId in queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                await slots.WaitAsync(stoppingToken);
+                tasks.RemoveAll(t => t.IsCompleted);
+                tasks.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await RunAsync(jobId, stoppingToken);
+                    }
+                    finally
+                    {
+                        slots.Release();
+                        if (running.TryRemove(jobId, out var done))
+                        {
+                            done.Finished.TrySetResult();
+                            done.Cancel.Dispose();
+                        }
+                    }
+                }, CancellationToken.None));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The server stops: running batches roll back, their jobs stay "running" and resume at the next start.
+        }
+        await Task.WhenAll(tasks);
+    }
+
+    private async Task RunAsync(Guid jobId, CancellationToken stoppingToken)
+    {
+        var cancel = running.TryGetValue(jobId, out var entry) ? entry.Cancel.Token : CancellationToken.None;
+        ImportJob? job = null;
+        try
+        {
+            await using (var session = store.LightweightSession())
+            {
+                job = await session.LoadAsync<ImportJob>(jobId, stoppingToken);
+                if (job is null || !job.IsActive)
+                {
+                    return;
+                }
+                if (cancel.IsCancellationRequested)
+                {
+                    await SetStateAsync(job with { State = ImportStates.Cancelled }, stoppingToken);
+                    return;
+                }
+                job = job with { State = ImportStates.Running, UpdatedAt = clock.GetUtcNow() };
+                session.Store(job);
+                await session.SaveChangesAsync(stoppingToken);
+            }
+            await PushAsync(job);
+            var dataset = await LoadDatasetAsync(job.DatasetId, stoppingToken);
+            if (dataset is null)
+            {
+                await FailAsync(job, "The dataset no longer exists.", stoppingToken);
+                return;
+            }
+            await using var file = new FileStream(job.SpoolPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
+            var xlsx = ImportRecords.MediaTypeOf(job.MediaType) == XlsxRowSource.MediaType;
+            await using var source = ImportRecords.SourceFor(job.MediaType, file)!;
+            if (await source.ReadHeaderAsync(dataset.Columns, stoppingToken) is { } unusable)
+            {
+                await FailAsync(job, $"{unusable.Title}: {unusable.Detail}", stoppingToken);
+                return;
+            }
+            var current = job;
+            var from = new ImportRecords.Progress(job.RowsRead, job.BytesRead, job.Imported, job.Duplicates, job.Rejected, job.Errors);
+            var (ending, progress) = await ImportRecords.RunAsync(store, storage, dataset, source, () => xlsx ? 0 : file.Position, from, settings.BatchSize,
+                async (session, transaction, progress, last) =>
+                {
+                    current = With(current, progress, last ? ImportStates.Completed : ImportStates.Running);
+                    session.Store(current);
+                    if (last)
+                    {
+                        // The import's entry commits with its last batch: no entry without the rows, no rows without one.
+                        await audit.AppendWithinAsync(transaction, current.StartedBy, current.Origin,
+                            new AuditSubject(AuditActions.RecordsImported, current.InvestigationId, AuditTargets.Dataset, current.DatasetId.ToString(), $"job {current.Id}: {current.Summary}"),
+                            stoppingToken);
+                    }
+                },
+                _ => PushAsync(current),
+                cancel, stoppingToken);
+            if (ending == ImportRecords.Ending.Completed)
+            {
+                TryDelete(job.SpoolPath);
+            }
+            else
+            {
+                await SetStateAsync(current with { State = ImportStates.Cancelled }, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown: the batch in flight rolled back; the job resumes from its checkpoint at the next start.
+        }
+        catch (Exception e) when (job is not null)
+        {
+            logger.LogError(e, "Import {Job} into dataset {Dataset} failed", job.Id, job.DatasetId);
+            // The job as last committed: its checkpoint matches the rows stored.
+            var committed = await ReloadAsync(job.Id) ?? job;
+            await FailAsync(committed, e is IOException or FileNotFoundException ? "The uploaded file could not be read again." : "The database refused a batch; the rows before it are stored.", CancellationToken.None);
+        }
+    }
+
+    private ImportJob With(ImportJob job, ImportRecords.Progress progress, string state) => job with
+    {
+        State = state,
+        RowsRead = progress.RowsRead,
+        BytesRead = state == ImportStates.Completed ? job.TotalBytes : Math.Min(progress.BytesRead, job.TotalBytes),
+        Imported = progress.Imported,
+        Duplicates = progress.Duplicates,
+        Rejected = progress.Rejected,
+        Errors = progress.Errors,
+        UpdatedAt = clock.GetUtcNow(),
+    };
+
+    private async Task<Dataset?> LoadDatasetAsync(Guid datasetId, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<Dataset>(datasetId, cancellationToken);
+    }
+
+    private async Task<ImportJob?> ReloadAsync(Guid jobId)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<ImportJob>(jobId);
+    }
+
+    private async Task SetStateAsync(ImportJob job, CancellationToken cancellationToken)
+    {
+        var updated = job with { UpdatedAt = clock.GetUtcNow() };
+        await using var session = store.LightweightSession();
+        session.Store(updated);
+        await session.SaveChangesAsync(cancellationToken);
+        await PushAsync(updated);
+    }
+
+    private async Task FailAsync(ImportJob job, string reason, CancellationToken cancellationToken)
+    {
+        var failed = job with { State = ImportStates.Failed, Failure = reason, UpdatedAt = clock.GetUtcNow() };
+        await using var session = store.LightweightSession();
+        session.Store(failed);
+        await audit.SaveChangesWithEntryAsync(session, failed.StartedBy, failed.Origin,
+            new AuditSubject(AuditActions.ImportFailed, failed.InvestigationId, AuditTargets.Dataset, failed.DatasetId.ToString(), $"job {failed.Id}: {failed.Summary}; {reason}"),
+            cancellationToken);
+        await PushAsync(failed);
+    }
+
+    private async Task PushAsync(ImportJob job)
+    {
+        try
+        {
+            await hub.Clients.Group(GroupOf(job.DatasetId)).ImportProgress(job.ToProgress());
+        }
+        catch (Exception e)
+        {
+            // Progress is a courtesy: the job's state is in the database whatever happens to a push.
+            logger.LogWarning(e, "Import progress push for job {Job} failed", job.Id);
+        }
+    }
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException e)
+        {
+            logger.LogWarning(e, "Could not delete the spooled upload {Path}", path);
+        }
+    }
+}
+
+public static class ImportRegistration
+{
+    /// <summary>Import jobs: the spool folder's settings and the background runner that also resumes jobs at start-up.</summary>
+    public static WebApplicationBuilder AddRecordImports(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(ImportSettings.From(builder.Configuration));
+        builder.Services.AddSingleton<ImportJobs>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ImportJobs>());
+        return builder;
+    }
+}
