@@ -143,7 +143,7 @@ public sealed class ImportTests(ConsortiumServer server) : ServerTest(server)
     }
 
     [Fact]
-    public async Task An_import_broken_off_after_some_batches_were_written_leaves_nothing_behind()
+    public async Task An_upload_broken_off_half_way_stores_nothing_and_queues_no_import()
     {
         var (_, dataset) = await GivenInvestigationWithDatasetAsync("phone,country\n07700 900001,GB\n");
         var alpha = Server.ClientFor("ines@alpha");
@@ -156,6 +156,8 @@ public sealed class ImportTests(ConsortiumServer server) : ServerTest(server)
         await Assert.ThrowsAnyAsync<Exception>(() => alpha.ImportCsvAsync(dataset.Id, new FailingStream(Encoding.UTF8.GetBytes(rows.ToString()))));
 
         await WaitUntilUnlockedAsync(alpha, dataset.Id);
+        // Only the one-row imports (set-up, and the probe above) are listed: the broken upload never became a job.
+        Assert.All(await alpha.ListImportsAsync(dataset.Id), job => Assert.Equal(1, job.RowsRead));
         Assert.Equal(1, (await alpha.GetDatasetAsync(dataset.Id)).RecordCount);
         Assert.Equal("+447700900001", Assert.Single((await alpha.ListRecordsAsync(dataset.Id)).Items).PhoneE164);
     }
@@ -281,15 +283,18 @@ public sealed class ImportTests(ConsortiumServer server) : ServerTest(server)
     }
 
     /// <summary>Gives its bytes, then fails: the upload breaks off after the server has written some batches.</summary>
+    /// <summary>A file whose second half cannot be read: the upload breaks off half way, after its length was announced.</summary>
     private sealed class FailingStream(byte[] bytes) : MemoryStream(bytes)
     {
+        private bool Broken => Position >= Length / 2;
+
         public override int Read(byte[] buffer, int offset, int count) =>
-            Position >= Length ? throw new IOException("The disk went away.") : base.Read(buffer, offset, count);
+            Broken ? throw new IOException("The disk went away.") : base.Read(buffer, offset, (int)Math.Min(count, Length / 2 - Position));
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Position >= Length ? throw new IOException("The disk went away.") : base.ReadAsync(buffer, offset, count, cancellationToken);
+            Broken ? throw new IOException("The disk went away.") : base.ReadAsync(buffer, offset, (int)Math.Min(count, Length / 2 - Position), cancellationToken);
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Position >= Length ? throw new IOException("The disk went away.") : base.ReadAsync(buffer, cancellationToken);
+            Broken ? throw new IOException("The disk went away.") : base.ReadAsync(buffer[..(int)Math.Min(buffer.Length, Length / 2 - Position)], cancellationToken);
     }
 }
