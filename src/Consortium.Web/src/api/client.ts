@@ -2,8 +2,6 @@ import type {
   Account,
   Annotation,
   AnnotationHistoryEntry,
-  DigestPreference,
-  Notification,
   AuditFilter,
   AuditPage,
   Dataset,
@@ -197,12 +195,6 @@ export const api = {
     request<Annotation>(`/api/annotations/${enc(id)}/retraction`, { method: 'POST', body: { reason }, ifMatch: version }),
   resolveAnnotation: (id: string, version: number, resolved: boolean) =>
     request<Annotation>(`/api/annotations/${enc(id)}/resolution`, { method: 'POST', body: { resolved }, ifMatch: version }),
-  verifications: (investigationId: string, signal?: AbortSignal) =>
-    request<Annotation[]>(`/api/investigations/${enc(investigationId)}/verifications`, { signal }),
-  inbox: (signal?: AbortSignal) => request<Notification[]>('/api/inbox', { signal }),
-  markRead: (id: string) => request<void>(`/api/inbox/${enc(id)}/read`, { method: 'POST' }),
-  digestPreference: (signal?: AbortSignal) => request<DigestPreference>('/api/inbox/preference', { signal }),
-  setDigestPreference: (body: DigestPreference) => request<DigestPreference>('/api/inbox/preference', { method: 'PUT', body }),
   annotationHistory: (id: string, signal?: AbortSignal) =>
     request<AnnotationHistoryEntry[]>(`/api/annotations/${enc(id)}/history`, { signal }),
 

@@ -389,34 +389,3 @@ export interface AuditFilter {
   from?: string;
   to?: string;
 }
-
-/** An inbox entry; `summary` never holds the annotation's text. */
-export interface Notification {
-  id: string;
-  reason: 'mention' | 'reply' | 'assignment' | 'verification';
-  annotationId: string;
-  recordId: string;
-  investigationId: string;
-  byName: string;
-  summary: string;
-  at: string;
-  read: boolean;
-  sequence: number;
-}
-
-export interface DigestPreference {
-  dailyDigest: boolean;
-  hourUtc: number;
-}
-
-export const verificationStates = [
-  'unverified',
-  'identified',
-  'consent-obtained',
-  'forensics-submitted',
-  'infected',
-  'attempted',
-  'inconclusive',
-  'no-evidence',
-  'peer-reviewed',
-] as const;
