@@ -68,11 +68,20 @@ public sealed class RecordSearchSchema(IDocumentStore store, StorageSettings set
         await ExecuteAsync(connection, transaction, $"create index if not exists {TextIndexName} on {names.Table} using gin ({names.DocumentVector("data")})", cancellationToken);
         await ExecuteAsync(connection, transaction, $"create index if not exists {PhoneIndexName} on {names.Table} using gin (phone_digits gin_trgm_ops)", cancellationToken);
         await ExecuteAsync(connection, transaction, $"create index if not exists {DateIndexName} on {names.Table} (dataset_id, (coalesce(date, '')), row_number)", cancellationToken);
-        await ExecuteAsync(connection, transaction, $"create index if not exists {CountryIndexName} on {names.Table} (dataset_id, (coalesce(country, '')), row_number)", cancellationToken);
         // The duplicated country column came after records were already stored; Marten adds the column empty. Filled
-        // once here (later imports write it themselves), so country filters, sorts and counts see every record.
-        await ExecuteAsync(connection, transaction,
-            $"update {names.Table} set country = data ->> 'country' where country is null and data ->> 'country' is not null", cancellationToken);
+        // once, in the start-up that creates the country index (this transaction), so later starts do not scan every
+        // record again; later imports write the column themselves.
+        bool countryIndexExisted;
+        await using (var exists = new NpgsqlCommand($"select to_regclass({Literal(names.Qualified(CountryIndexName))}) is not null", connection, transaction))
+        {
+            countryIndexExisted = await exists.ExecuteScalarAsync(cancellationToken) is true;
+        }
+        await ExecuteAsync(connection, transaction, $"create index if not exists {CountryIndexName} on {names.Table} (dataset_id, (coalesce(country, '')), row_number)", cancellationToken);
+        if (!countryIndexExisted)
+        {
+            await ExecuteAsync(connection, transaction,
+                $"update {names.Table} set country = data ->> 'country' where country is null and data ->> 'country' is not null", cancellationToken);
+        }
         // Counts per dataset, country and date for facet counts (RecordFacetSummary), and the dataset version each was built at.
         await ExecuteAsync(connection, transaction, $"""
             create table if not exists {names.FacetSummary} (
@@ -98,6 +107,9 @@ public sealed class RecordSearchSchema(IDocumentStore store, StorageSettings set
 internal sealed class RecordSearchSql(string schema)
 {
     private readonly string schema = "\"" + schema.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>An object of the schema by name, schema-qualified and quoted as SQL (and as regclass text) takes it.</summary>
+    public string Qualified(string name) => $"{schema}.{name}";
 
     public string Table => $"{schema}.mt_doc_leakedrecord";
 
