@@ -176,6 +176,7 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
             Get("annotation history", $"api/annotations/{w.SharedNote}/history", Expect(ok)),
             Get("outlet-only annotation history", $"api/annotations/{w.OutletNoteId}/history", alphaOnly),
             Get("changes feed", $"api/investigations/{w.Investigation}/changes", Expect(ok)),
+            Get("changes feed of one record", $"api/investigations/{w.Investigation}/changes?record={w.Record}", Expect(ok)),
             Get("verification board", $"api/investigations/{w.Investigation}/verifications", Expect(ok)),
             Get("inbox", "api/inbox", persons),
             Get("digest", "api/inbox/digest", persons),

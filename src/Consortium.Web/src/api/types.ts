@@ -229,8 +229,12 @@ export interface NewAnnotation {
   visibility: Visibility;
   sharedWithOutletIds?: string[];
   tag?: string;
+  identification?: NewIdentification;
   parentId?: string;
 }
+
+/** The server sets `identifiedByOutletId` to the author's outlet whatever is sent. */
+export type NewIdentification = Omit<Identification, 'identifiedByOutletId'>;
 
 export interface AnnotationHistoryEntry {
   version: number;
