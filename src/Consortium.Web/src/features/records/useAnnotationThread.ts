@@ -179,8 +179,9 @@ export function useAnnotationThread(recordId: string, currentUser: string, inves
       }
       if (cancelled) return;
       try {
-        // Pushes sent before the join completed are missed: always read the feed once joined.
-        if (!cancelled) await catchUp();
+        // Pushes sent before the join completed are missed: always read the feed once joined (once the
+        // investigation is known; this runs again when it becomes known).
+        if (!cancelled && investigationId) await catchUp();
       } catch {
         // Keep what we have; the next reconnect tries again.
       } finally {
@@ -195,7 +196,7 @@ export function useAnnotationThread(recordId: string, currentUser: string, inves
       cancelled = true;
       setCatchingUp(false);
     };
-  }, [connection, status, epoch, recordId, catchUp]);
+  }, [connection, status, epoch, recordId, catchUp, investigationId]);
 
   /** Adds an annotation the user just posted (not marked as live). */
   const addOwn = useCallback((annotation: Annotation) => {
