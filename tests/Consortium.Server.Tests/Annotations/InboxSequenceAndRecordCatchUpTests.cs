@@ -89,4 +89,26 @@ public sealed class InboxSequenceAndRecordCatchUpTests(ConsortiumServer server) 
         var rest = (await http.GetFromJsonAsync<ChangesPage>($"api/investigations/{investigation.Id}/changes?record={records[0].Id}&after={Uri.EscapeDataString(page.Cursor)}", Json))!;
         Assert.Empty(rest.Items);
     }
+
+    [Fact]
+    public async Task An_identification_names_the_outlet_that_identified_a_member_outlet_or_by_default_the_authors()
+    {
+        var (_, records) = await GivenRecordsAsync();
+        var ines = Server.ClientFor("ines@alpha");
+
+        var byPartner = await ines.AddAnnotationAsync(records[0].Id, new NewAnnotation(AnnotationKinds.Identification,
+            Identification: new IdentificationView("Jane Roe", null, "bravo", "high", ["Bravo's source"])));
+        var byDefault = await ines.AddAnnotationAsync(records[0].Id, new NewAnnotation(AnnotationKinds.Identification,
+            Identification: new IdentificationView("John Doe", "Editor", "", "low", [])));
+        var refused = await Assert.ThrowsAsync<ConsortiumProblemException>(() => ines.AddAnnotationAsync(records[0].Id, new NewAnnotation(AnnotationKinds.Identification,
+            Identification: new IdentificationView("Nobody", null, "charlie", "low", []))));
+        // An edit that leaves it out keeps the outlet it had.
+        var edited = await ines.EditAnnotationAsync(byPartner.Id, byPartner.Version, new AnnotationChange(Identification: new IdentificationView("Jane Roe", "Publisher", "", "medium", [])));
+
+        Assert.Equal("bravo", byPartner.Identification!.IdentifiedByOutletId);
+        Assert.Equal("alpha", byDefault.Identification!.IdentifiedByOutletId);
+        Assert.Equal(400, (int)refused.Status);
+        Assert.Equal(("bravo", "Publisher"), (edited.Identification!.IdentifiedByOutletId, edited.Identification.Role));
+        Assert.DoesNotContain(await ines.ListAnnotationsAsync(records[0].Id), a => a.Identification?.Person == "Nobody");
+    }
 }

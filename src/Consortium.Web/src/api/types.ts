@@ -233,8 +233,8 @@ export interface NewAnnotation {
   parentId?: string;
 }
 
-/** The server sets `identifiedByOutletId` to the author's outlet whatever is sent. */
-export type NewIdentification = Omit<Identification, 'identifiedByOutletId'>;
+/** `identifiedByOutletId`: a member outlet of the investigation; left out, the author's. */
+export type NewIdentification = Omit<Identification, 'identifiedByOutletId'> & { identifiedByOutletId?: string };
 
 export interface AnnotationHistoryEntry {
   version: number;

@@ -307,7 +307,6 @@ export const en = {
   'form.identification.person': 'Person',
   'form.identification.role': 'Role',
   'form.identification.outlet': 'Identified by',
-  'form.identification.outletHint': 'Your outlet: the server records the author\'s outlet as the one that identified.',
   'form.identification.confidence': 'Confidence',
   'form.identification.sources': 'Sources (one per line)',
   'form.identification.empty': 'Name the person.',

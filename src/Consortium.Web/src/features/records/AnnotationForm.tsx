@@ -41,6 +41,7 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
   const [personRole, setPersonRole] = useState('');
   const [confidence, setConfidence] = useState<(typeof confidences)[number]>('medium');
   const [sources, setSources] = useState('');
+  const [identifiedBy, setIdentifiedBy] = useState('');
   const kindId = useId();
   const [visibility, setVisibility] = useState<Visibility>('consortium');
   const [submitting, setSubmitting] = useState(false);
@@ -79,7 +80,13 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
       if (kind === 'note') body.text = text;
       if (kind === 'tag') body.tag = tag.trim();
       if (kind === 'identification') {
-        body.identification = { person: person.trim(), role: personRole.trim() || null, confidence, sources: sourceLines(sources) };
+        body.identification = {
+          person: person.trim(),
+          role: personRole.trim() || null,
+          identifiedByOutletId: identifiedBy || me.outletId,
+          confidence,
+          sources: sourceLines(sources),
+        };
       }
       const annotation = await api.addAnnotation(recordId, body);
       onPosted(annotation);
@@ -161,9 +168,16 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
             {t('form.identification.role')}
             <input className="input" value={personRole} maxLength={500} onChange={(e) => setPersonRole(e.target.value)} />
           </label>
-          <p className="hint">
-            {t('form.identification.outlet')}: {outletName(me.outletId)}. {t('form.identification.outletHint')}
-          </p>
+          <label className="field-label">
+            {t('form.identification.outlet')}
+            <select className="input select" value={identifiedBy || me.outletId} onChange={(e) => setIdentifiedBy(e.target.value)}>
+              {[me.outletId, ...partnerOutletIds].map((outlet) => (
+                <option key={outlet} value={outlet}>
+                  {outletName(outlet)}
+                </option>
+              ))}
+            </select>
+          </label>
           <label className="field-label">
             {t('form.identification.confidence')}
             <select className="input select" value={confidence} onChange={(e) => setConfidence(e.target.value as (typeof confidences)[number])}>
