@@ -38,14 +38,17 @@ public sealed class AnnotationPanelTests(BrowserFixture fixture) : IAsyncLifetim
         return page;
     }
 
-    private static async Task AddAsync(IPage page, string kind, string visibility, Func<ILocator, Task> fill, string submit)
+    /// <summary>Posts through the page's form and waits until the thread shows <paramref name="shows"/> (or the form a problem).</summary>
+    private static async Task AddAsync(IPage page, string kind, string visibility, Func<ILocator, Task> fill, string submit, ILocator shows)
     {
         var form = page.Locator("form.annotation-form");
         await form.GetByLabel("Add", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Value = kind });
         await fill(form);
         await form.GetByLabel("Visible to").SelectOptionAsync(new SelectOptionValue { Value = visibility });
         await form.GetByRole(AriaRole.Button, new() { Name = submit }).ClickAsync();
-        await Assertions.Expect(form.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        var problem = form.GetByRole(AriaRole.Alert);
+        await Assertions.Expect(shows.Or(problem)).ToBeVisibleAsync(Soon);
+        Assert.True(await problem.CountAsync() == 0, await problem.CountAsync() == 0 ? "" : await problem.InnerTextAsync());
     }
 
     [Fact]
@@ -58,16 +61,18 @@ public sealed class AnnotationPanelTests(BrowserFixture fixture) : IAsyncLifetim
         var dialogs = 0;
         bravo.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
 
-        await AddAsync(alpha, "tag", "outlet", f => f.GetByLabel("Tag", new() { Exact = true }).FillAsync("alpha-internal-lead"), "Add tag");
-        await AddAsync(alpha, "tag", "consortium", f => f.GetByLabel("Tag", new() { Exact = true }).FillAsync("pegasus-2026"), "Add tag");
+        await AddAsync(alpha, "tag", "outlet", f => f.GetByLabel("Tag", new() { Exact = true }).FillAsync("alpha-internal-lead"), "Add tag",
+            alpha.GetByTestId("annotation-tag").Filter(new() { HasText = "alpha-internal-lead" }));
+        await AddAsync(alpha, "tag", "consortium", f => f.GetByLabel("Tag", new() { Exact = true }).FillAsync("pegasus-2026"), "Add tag",
+            alpha.GetByTestId("annotation-tag").Filter(new() { HasText = "pegasus-2026" }));
         await AddAsync(alpha, "identification", "consortium", async f =>
         {
             await f.GetByLabel("Person").FillAsync("<img src=x onerror=alert(1)>Jane Roe");
             await f.GetByLabel("Role", new() { Exact = true }).FillAsync("Editor, Regional Daily");
             await f.GetByLabel("Confidence").SelectOptionAsync(new SelectOptionValue { Value = "high" });
             await f.GetByLabel("Sources (one per line)").FillAsync("Staff page of the daily\n<script>alert(2)</script>");
-        }, "Add identification");
-        await AddAsync(alpha, "verification", "consortium", _ => Task.CompletedTask, "Start verification");
+        }, "Add identification", alpha.GetByTestId("annotation-identification"));
+        await AddAsync(alpha, "verification", "consortium", _ => Task.CompletedTask, "Start verification", alpha.GetByTestId("annotation-verification"));
 
         // Bravo's page was not reloaded: the tag, the identification and the verification arrive by push.
         await Assertions.Expect(bravo.GetByTestId("annotation-tag").Filter(new() { HasText = "pegasus-2026" })).ToBeVisibleAsync(Soon);

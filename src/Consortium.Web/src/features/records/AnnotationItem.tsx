@@ -313,7 +313,8 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
                   {formatDateTime(h.at)}
                 </time>{' '}
                 {h.byName}: {h.change}
-                {(h.state.kind === 'note' || h.state.kind === 'comment') && <NoteText text={h.state.text} />}
+                {/* The state after each change, for every kind: what a tag, an identification or a verification was then. */}
+                <Body annotation={h.state} />
               </li>
             ))}
           </ol>
