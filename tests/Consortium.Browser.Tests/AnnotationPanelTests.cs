@@ -203,4 +203,52 @@ public sealed class AnnotationPanelTests(BrowserFixture fixture) : IAsyncLifetim
         Assert.Equal(1, listReads);
         await tom.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task A_stale_edit_shows_the_annotation_as_it_is_now_keeps_the_input_and_saves_when_sent_again()
+    {
+        var record = await GivenSharedRecordAsync();
+        var tomApi = Server.ClientFor("tom.ellery@bravo");
+        var tag = await tomApi.AddAnnotationAsync(record.Id, new NewAnnotation(AnnotationKinds.Tag, Tag: "first-tag"));
+        var tom = await fixture.SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
+        // Pushes are cut below, so the page's copy stays at version 1 while the server moves on.
+        var cut = false;
+        IWebSocketRoute? socket = null;
+        await tom.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/consortium"), ws =>
+        {
+            if (cut)
+            {
+                _ = ws.CloseAsync();
+                return;
+            }
+            socket = ws;
+            ws.ConnectToServer();
+        });
+        await tom.RouteAsync("**/hubs/consortium/negotiate**", route => cut ? route.AbortAsync() : route.ContinueAsync());
+        await OnRecordAsync(tom, record);
+        var item = tom.GetByTestId("annotation").Filter(new() { Has = tom.GetByTestId("annotation-tag") });
+        await Assertions.Expect(item.GetByTestId("annotation-tag")).ToHaveTextAsync("Tag: first-tag", new() { Timeout = 15_000 });
+        await Assertions.Expect(tom.GetByTestId("connection-banner")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+        cut = true;
+        await socket!.CloseAsync();
+        await Assertions.Expect(tom.GetByTestId("connection-banner")).ToHaveAttributeAsync("data-state", "offline", new() { Timeout = 15_000 });
+
+        await item.GetByRole(AriaRole.Button, new() { Name = "Edit", Exact = true }).ClickAsync();
+        await item.GetByLabel("Tag", new() { Exact = true }).FillAsync("page-tag");
+        await tomApi.EditAnnotationAsync(tag.Id, tag.Version, new AnnotationChange(Tag: "api-tag"));
+        await item.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+        // 409: the page shows the current state and says so; the input is kept for a retry.
+        await Assertions.Expect(item.GetByRole(AriaRole.Alert)).ToContainTextAsync("changed this annotation meanwhile (now version 2)", new() { Timeout = 15_000 });
+        await Assertions.Expect(item.GetByTestId("annotation-tag")).ToHaveTextAsync("Tag: api-tag");
+        await Assertions.Expect(item.GetByLabel("Tag", new() { Exact = true })).ToHaveValueAsync("page-tag");
+        Assert.Equal("api-tag", (await tomApi.GetAnnotationAsync(tag.Id)).Tag);
+
+        await item.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(item.GetByTestId("annotation-tag")).ToHaveTextAsync("Tag: page-tag", new() { Timeout = 15_000 });
+        await Assertions.Expect(item.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        var stored = await tomApi.GetAnnotationAsync(tag.Id);
+        Assert.Equal(("page-tag", 3L), (stored.Tag, stored.Version));
+        await tom.Context.CloseAsync();
+    }
 }
