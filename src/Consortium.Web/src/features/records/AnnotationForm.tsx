@@ -3,6 +3,7 @@ import { api, describeError } from '../../api/client';
 import { visibilities, type Annotation, type NewAnnotation, type Visibility } from '../../api/types';
 import { t, type MessageKey } from '../../i18n';
 import { useMe, useOutletName } from '../session/session';
+import { confidences, sourceLines } from './annotationContext';
 import { visibilityLabel } from './AnnotationItem';
 
 type Kind = 'note' | 'tag' | 'identification' | 'verification';
@@ -13,10 +14,7 @@ const submitKeys: Record<Kind, MessageKey> = {
   identification: 'form.submit.identification',
   verification: 'form.submit.verification',
 };
-export const confidences = ['low', 'medium', 'high'] as const;
 
-/** Sources as typed, one per line, blanks dropped. */
-export const sourceLines = (text: string) => text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
 
 interface Props {
   recordId: string;

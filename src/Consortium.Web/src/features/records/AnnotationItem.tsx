@@ -3,8 +3,7 @@ import { ApiError, api, describeError } from '../../api/client';
 import type { Annotation, AnnotationHistoryEntry, Visibility } from '../../api/types';
 import { formatDateTime, formatUtc, t, type MessageKey } from '../../i18n';
 import { useOutletName } from '../session/session';
-import { annotationApi, canAnnotate, canCoordinate, useAnnotationSetting } from './annotationContext';
-import { confidences, sourceLines } from './AnnotationForm';
+import { annotationApi, canAnnotate, canCoordinate, confidences, sourceLines, useAnnotationSetting } from './annotationContext';
 import { NoteText } from './NoteText';
 import { AssignmentControl, VerificationMove } from './AnnotationChanges';
 

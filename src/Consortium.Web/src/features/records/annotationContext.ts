@@ -25,6 +25,11 @@ export const canVerify = (role: InvestigationRole | null | undefined) => role ==
 /** Permissions.CanCoordinate: a coordinator retracts others' annotations. */
 export const canCoordinate = (role: InvestigationRole | null | undefined) => role === 'coordinator';
 
+export const confidences = ['low', 'medium', 'high'] as const;
+
+/** Sources as typed, one per line, blanks dropped. */
+export const sourceLines = (text: string) => text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+
 export interface Evidence {
   name: string;
   sha256: string;

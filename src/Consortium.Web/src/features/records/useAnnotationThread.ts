@@ -1,6 +1,6 @@
 import { HubConnectionState } from '@microsoft/signalr';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, isAbort } from '../../api/client';
+import { isAbort } from '../../api/client';
 import { annotationApi } from './annotationContext';
 import type { Annotation, Presence, Typing } from '../../api/types';
 import { useHubEvent, useLive } from '../../live/LiveConnection';
@@ -86,7 +86,9 @@ export function useAnnotationThread(recordId: string, currentUser: string, inves
       await initialLoad.current;
       const inv = investigation.current;
       if (!inv || !cursor.current) {
-        const list = await api.annotations(recordId);
+        // No cursor (the first list failed): read the list again, and take its cursor for the next time.
+        const { items: list, cursor: at } = await annotationApi.list(recordId);
+        cursor.current ??= at;
         setState((s) => (s.loaded ? mergeAnnotations(s, list, true) : applyInitial(s, list)));
         return;
       }
