@@ -100,6 +100,22 @@ public sealed class AnnotationPanelTests(BrowserFixture fixture) : IAsyncLifetim
         await Assertions.Expect(bravoVerification).ToContainTextAsync("Further steps are for analysts and coordinators.");
         await Assertions.Expect(alpha.GetByTestId("annotation-verification")).ToHaveAttributeAsync("data-state", "consent-obtained", new() { Timeout = 15_000 });
 
+        // The coordinator records the forensic submission with its tool, indicator set and a piece of evidence (metadata).
+        await alphaVerification.GetByLabel("Next state").SelectOptionAsync(new SelectOptionValue { Value = "forensics-submitted" });
+        await alphaVerification.GetByLabel("Tool").FillAsync("MVT 2.5");
+        await alphaVerification.GetByLabel("Indicator-set version").FillAsync("2026-11-01");
+        await alphaVerification.GetByRole(AriaRole.Button, new() { Name = "Add evidence" }).ClickAsync();
+        await alphaVerification.GetByLabel("Evidence file name").FillAsync("<b>backup</b>.tar");
+        await alphaVerification.GetByLabel("SHA-256").FillAsync(new string('a', 64));
+        await alphaVerification.GetByLabel("Size (bytes)").FillAsync("1024");
+        await alphaVerification.GetByRole(AriaRole.Button, new() { Name = "Move", Exact = true }).ClickAsync();
+        await Assertions.Expect(verification).ToHaveAttributeAsync("data-state", "forensics-submitted", new() { Timeout = 15_000 });
+        await Assertions.Expect(verification).ToContainTextAsync("Tool: MVT 2.5");
+        await Assertions.Expect(verification).ToContainTextAsync("Indicator set: 2026-11-01");
+        await Assertions.Expect(verification).ToContainTextAsync("<b>backup</b>.tar (1,024 bytes, SHA-256 " + new string('a', 64) + ")");
+        await Assertions.Expect(verification).ToContainTextAsync("Analyst: Ines");
+        Assert.Equal(0, await verification.Locator("b").CountAsync());
+
         // The outlet-only tag was posted first: had it been pushed to bravo it would be there by now; a reload agrees.
         Assert.Equal(0, await bravo.GetByText("alpha-internal-lead").CountAsync());
         await OnRecordAsync(bravo, record);
@@ -111,7 +127,9 @@ public sealed class AnnotationPanelTests(BrowserFixture fixture) : IAsyncLifetim
         var person = Assert.Single(stored, a => a.Kind == AnnotationKinds.Identification).Identification!;
         Assert.Equal(("<img src=x onerror=alert(1)>Jane Roe", "high", "alpha"), (person.Person, person.Confidence, person.IdentifiedByOutletId));
         Assert.Equal(["Staff page of the daily", "<script>alert(2)</script>"], person.Sources);
-        Assert.Equal(VerificationStates.ConsentObtained, Assert.Single(stored, a => a.Kind == AnnotationKinds.Verification).Verification!.State);
+        var verified = Assert.Single(stored, a => a.Kind == AnnotationKinds.Verification).Verification!;
+        Assert.Equal((VerificationStates.ForensicsSubmitted, "MVT 2.5", "2026-11-01"), (verified.State, verified.Tool, verified.IndicatorSetVersion));
+        Assert.Equal(("<b>backup</b>.tar", 1024L), (Assert.Single(verified.Evidence!).Name, verified.Evidence![0].Size));
         await alpha.Context.CloseAsync();
         await bravo.Context.CloseAsync();
     }
