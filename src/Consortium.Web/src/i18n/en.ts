@@ -341,6 +341,7 @@ export const en = {
   'verification.submitMove': 'Move',
   'verification.done': 'This verification does not move any more.',
   'verification.analystsOnly': 'Further steps are for analysts and coordinators.',
+  'verification.peerReviewOther': 'The peer review is for another analyst than the one who recorded the result.',
   'assignment.label': 'Assign to',
   'assignment.nobody': 'Nobody',
   'assignment.assign': 'Assign',

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import type { Annotation } from '../../api/types';
 import { t } from '../../i18n';
 import { nextStates } from '../board/boardApi';
-import { useOutletName } from '../session/session';
+import { useMe, useOutletName } from '../session/session';
 import { annotationApi, canVerify, useAnnotationSetting, type Evidence } from './annotationContext';
 
 type Change = (action: () => Promise<Annotation>) => Promise<boolean>;
@@ -21,7 +21,11 @@ export function VerificationMove({ annotation, change }: { annotation: Annotatio
   const { role } = useAnnotationSetting();
   const state = annotation.verification?.state ?? 'unverified';
   const all = nextStates(state);
-  const allowed = all.filter((s) => consentSteps.has(s) || canVerify(role));
+  const me = useMe();
+  // As on the server: forensic steps need CanVerify, and a peer review is another analyst's than the one who recorded the result.
+  const allowed = all.filter(
+    (s) => (consentSteps.has(s) || canVerify(role)) && !(s === 'peer-reviewed' && annotation.verification?.analystUserId === me.user),
+  );
   const [next, setNext] = useState('');
   const [tool, setTool] = useState('');
   const [indicators, setIndicators] = useState('');
@@ -33,7 +37,9 @@ export function VerificationMove({ annotation, change }: { annotation: Annotatio
   const forensic = chosen !== '' && !consentSteps.has(chosen);
 
   if (all.length === 0) return <p className="hint">{t('verification.done')}</p>;
-  if (allowed.length === 0) return <p className="hint">{t('verification.analystsOnly')}</p>;
+  if (allowed.length === 0) {
+    return <p className="hint">{canVerify(role) ? t('verification.peerReviewOther') : t('verification.analystsOnly')}</p>;
+  }
 
   const setPiece = (n: number, piece: Partial<Evidence>) => setEvidence((list) => list.map((e, i) => (i === n ? { ...e, ...piece } : e)));
 
