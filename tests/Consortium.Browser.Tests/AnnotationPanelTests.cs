@@ -100,14 +100,21 @@ public sealed class AnnotationPanelTests(BrowserFixture fixture) : IAsyncLifetim
         await Assertions.Expect(bravoVerification).ToContainTextAsync("Further steps are for analysts and coordinators.");
         await Assertions.Expect(alpha.GetByTestId("annotation-verification")).ToHaveAttributeAsync("data-state", "consent-obtained", new() { Timeout = 15_000 });
 
-        // The coordinator records the forensic submission with its tool, indicator set and a piece of evidence (metadata).
+        // The coordinator records the forensic submission with its tool, indicator set, an evidence file uploaded from
+        // the page (which fills in its name, hash and size) and a second piece cited by metadata only.
+        var report = Encoding.UTF8.GetBytes("{\"indicator\": \"pegasus-domain\", \"matches\": 3}");
+        var reportSha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(report));
         await alphaVerification.GetByLabel("Next state").SelectOptionAsync(new SelectOptionValue { Value = "forensics-submitted" });
         await alphaVerification.GetByLabel("Tool").FillAsync("MVT 2.5");
         await alphaVerification.GetByLabel("Indicator-set version").FillAsync("2026-11-01");
         await alphaVerification.GetByRole(AriaRole.Button, new() { Name = "Add evidence" }).ClickAsync();
-        await alphaVerification.GetByLabel("Evidence file name").FillAsync("<b>backup</b>.tar");
-        await alphaVerification.GetByLabel("SHA-256").FillAsync(new string('a', 64));
-        await alphaVerification.GetByLabel("Size (bytes)").FillAsync("1024");
+        await alphaVerification.GetByLabel("Upload the file").SetInputFilesAsync(new FilePayload { Name = "mvt-report.json", MimeType = "application/json", Buffer = report });
+        await Assertions.Expect(alphaVerification.GetByLabel("SHA-256")).ToHaveValueAsync(reportSha, new() { Timeout = 15_000 });
+        await Assertions.Expect(alphaVerification.GetByLabel("Evidence file name")).ToHaveValueAsync("mvt-report.json");
+        await alphaVerification.GetByRole(AriaRole.Button, new() { Name = "Add evidence" }).ClickAsync();
+        await alphaVerification.GetByLabel("Evidence file name").Nth(1).FillAsync("<b>backup</b>.tar");
+        await alphaVerification.GetByLabel("SHA-256").Nth(1).FillAsync(new string('a', 64));
+        await alphaVerification.GetByLabel("Size (bytes)").Nth(1).FillAsync("1024");
         await alphaVerification.GetByRole(AriaRole.Button, new() { Name = "Move", Exact = true }).ClickAsync();
         await Assertions.Expect(verification).ToHaveAttributeAsync("data-state", "forensics-submitted", new() { Timeout = 15_000 });
         await Assertions.Expect(verification).ToContainTextAsync("Tool: MVT 2.5");
@@ -115,6 +122,12 @@ public sealed class AnnotationPanelTests(BrowserFixture fixture) : IAsyncLifetim
         await Assertions.Expect(verification).ToContainTextAsync("<b>backup</b>.tar (1,024 bytes, SHA-256 " + new string('a', 64) + ")");
         await Assertions.Expect(verification).ToContainTextAsync("Analyst: Ines");
         Assert.Equal(0, await verification.Locator("b").CountAsync());
+        // Bravo downloads the stored report from its page, byte for byte; the metadata-only piece offers no download.
+        var downloadLink = verification.GetByRole(AriaRole.Link, new() { Name = "Download" });
+        await Assertions.Expect(downloadLink).ToHaveCountAsync(1);
+        var download = await bravo.RunAndWaitForDownloadAsync(() => downloadLink.ClickAsync());
+        Assert.Equal("mvt-report.json", download.SuggestedFilename);
+        Assert.Equal(report, await File.ReadAllBytesAsync((await download.PathAsync())!));
 
         // The outlet-only tag was posted first: had it been pushed to bravo it would be there by now; a reload agrees.
         Assert.Equal(0, await bravo.GetByText("alpha-internal-lead").CountAsync());
@@ -129,7 +142,8 @@ public sealed class AnnotationPanelTests(BrowserFixture fixture) : IAsyncLifetim
         Assert.Equal(["Staff page of the daily", "<script>alert(2)</script>"], person.Sources);
         var verified = Assert.Single(stored, a => a.Kind == AnnotationKinds.Verification).Verification!;
         Assert.Equal((VerificationStates.ForensicsSubmitted, "MVT 2.5", "2026-11-01"), (verified.State, verified.Tool, verified.IndicatorSetVersion));
-        Assert.Equal(("<b>backup</b>.tar", 1024L), (Assert.Single(verified.Evidence!).Name, verified.Evidence![0].Size));
+        Assert.Equal([("mvt-report.json", (long)report.Length, true), ("<b>backup</b>.tar", 1024L, false)],
+            verified.Evidence!.Select(e => (e.Name, e.Size, e.Stored)));
         await alpha.Context.CloseAsync();
         await bravo.Context.CloseAsync();
     }

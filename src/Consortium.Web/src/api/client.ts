@@ -107,7 +107,11 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   if (ifMatch !== undefined) headers['If-Match'] = `"${ifMatch}"`;
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (signal) init.signal = signal;
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    // A file sent as it is (an evidence upload), not as JSON.
+    headers['Content-Type'] = 'application/octet-stream';
+    init.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }

@@ -193,7 +193,7 @@ export interface Verification {
   analystUserId?: string | null;
   tool?: string | null;
   indicatorSetVersion?: string | null;
-  evidence?: { name: string; sha256: string; size: number; description?: string | null }[] | null;
+  evidence?: { name: string; sha256: string; size: number; description?: string | null; stored?: boolean }[] | null;
 }
 
 /** An annotation; `version` is its stream version (send it back as If-Match), `sequence` the global number of its latest change. */

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import type { Annotation } from '../../api/types';
+import { describeError } from '../../api/client';
 import { t } from '../../i18n';
 import { nextStates } from '../board/boardApi';
 import { useMe, useOutletName } from '../session/session';
@@ -14,11 +15,12 @@ const emptyEvidence: Evidence = { name: '', sha256: '', size: 0, description: ''
 
 /**
  * One step of a verification's state machine: the next states the caller's role allows, the tool and
- * indicator-set version, evidence metadata (name, SHA-256, size; files stay outside the platform) and a comment.
+ * indicator-set version, evidence (a file uploaded into the investigation, which fills in its name, SHA-256 and size;
+ * or only those, for a file kept outside the platform) and a comment.
  * On a 409 the annotation shows its current state and the form keeps its input, so "Move" retries.
  */
 export function VerificationMove({ annotation, change }: { annotation: Annotation; change: Change }) {
-  const { role } = useAnnotationSetting();
+  const { role, investigationId } = useAnnotationSetting();
   const state = annotation.verification?.state ?? 'unverified';
   const all = nextStates(state);
   const me = useMe();
@@ -32,6 +34,8 @@ export function VerificationMove({ annotation, change }: { annotation: Annotatio
   const [comment, setComment] = useState('');
   const [evidence, setEvidence] = useState<Evidence[]>([]);
   const [busy, setBusy] = useState(false);
+  const [uploading, setUploading] = useState<number | null>(null);
+  const [uploadProblem, setUploadProblem] = useState<string | null>(null);
   const selectId = useId();
   const chosen = allowed.includes(next as (typeof allowed)[number]) ? next : (allowed[0] ?? '');
   const forensic = chosen !== '' && !consentSteps.has(chosen);
@@ -42,6 +46,18 @@ export function VerificationMove({ annotation, change }: { annotation: Annotatio
   }
 
   const setPiece = (n: number, piece: Partial<Evidence>) => setEvidence((list) => list.map((e, i) => (i === n ? { ...e, ...piece } : e)));
+
+  // The file goes to the investigation first; the server names it by its SHA-256, which the citation then carries.
+  const upload = (n: number, file: File | undefined) => {
+    if (!file || !investigationId) return;
+    setUploading(n);
+    setUploadProblem(null);
+    annotationApi
+      .uploadEvidence(investigationId, file)
+      .then((stored) => setPiece(n, { name: file.name, sha256: stored.sha256, size: stored.size }))
+      .catch((error: unknown) => setUploadProblem(describeError(error).detail ?? describeError(error).title))
+      .finally(() => setUploading(null));
+  };
 
   return (
     <form
@@ -91,6 +107,13 @@ export function VerificationMove({ annotation, change }: { annotation: Annotatio
           {evidence.map((piece, n) => (
             <fieldset key={n} className="evidence-piece">
               <legend>{t('verification.evidence')} {n + 1}</legend>
+              {investigationId && (
+                <label className="field-label">
+                  {t('verification.evidenceFile')}
+                  <input className="input" type="file" disabled={uploading !== null} onChange={(e) => upload(n, e.target.files?.[0])} />
+                </label>
+              )}
+              {uploading === n && <p className="hint">{t('verification.uploading')}</p>}
               <label className="field-label">
                 {t('verification.evidenceName')}
                 <input className="input" value={piece.name} onChange={(e) => setPiece(n, { name: e.target.value })} />
@@ -112,6 +135,11 @@ export function VerificationMove({ annotation, change }: { annotation: Annotatio
               </button>
             </fieldset>
           ))}
+          {uploadProblem && (
+            <p className="alert" role="alert">
+              {uploadProblem}
+            </p>
+          )}
           <button type="button" className="button secondary" onClick={() => setEvidence((list) => [...list, { ...emptyEvidence }])}>
             {t('verification.addEvidence')}
           </button>
@@ -121,7 +149,7 @@ export function VerificationMove({ annotation, change }: { annotation: Annotatio
         {t('verification.commentLabel')}
         <input className="input" value={comment} onChange={(e) => setComment(e.target.value)} />
       </label>
-      <button type="submit" className="button primary" disabled={busy} aria-busy={busy}>
+      <button type="submit" className="button primary" disabled={busy || uploading !== null} aria-busy={busy}>
         {t('verification.submitMove')}
       </button>
     </form>

@@ -3,7 +3,7 @@ import { ApiError, api, describeError } from '../../api/client';
 import type { Annotation, AnnotationHistoryEntry, Visibility } from '../../api/types';
 import { formatDateTime, formatUtc, t, type MessageKey } from '../../i18n';
 import { useOutletName } from '../session/session';
-import { annotationApi, canAnnotate, canCoordinate, confidences, sourceLines, useAnnotationSetting } from './annotationContext';
+import { annotationApi, canAnnotate, canCoordinate, confidences, evidenceDownloadPath, sourceLines, useAnnotationSetting } from './annotationContext';
 import { NoteText } from './NoteText';
 import { AssignmentControl, VerificationMove } from './AnnotationChanges';
 
@@ -100,6 +100,14 @@ function Body({ annotation }: { annotation: Annotation }) {
                   <li key={n}>
                     {t('verification.evidenceItem', { name: e.name, size: e.size, sha256: e.sha256 })}
                     {e.description ? ` — ${e.description}` : ''}
+                    {e.stored && (
+                      <>
+                        {' '}
+                        <a className="evidence-download" href={evidenceDownloadPath(annotation.id, e.sha256)} download={e.name}>
+                          {t('verification.download')}
+                        </a>
+                      </>
+                    )}
                   </li>
                 ))}
               </ul>

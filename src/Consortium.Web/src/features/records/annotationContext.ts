@@ -37,6 +37,17 @@ export interface Evidence {
   description?: string | null;
 }
 
+/** An evidence file the investigation holds (POST /api/investigations/{id}/evidence), named by its SHA-256. */
+export interface EvidenceFile {
+  sha256: string;
+  size: number;
+  uploadedAt: string;
+}
+
+/** Where a stored evidence file cited by a verification downloads from (an attachment, never rendered). */
+export const evidenceDownloadPath = (annotationId: string, sha256: string) =>
+  `/api/annotations/${encodeURIComponent(annotationId)}/evidence/${encodeURIComponent(sha256)}`;
+
 export interface ThreadChangesPage {
   items: Array<{ cursor: string; sequence: number; change: string; annotation: Annotation }>;
   cursor: string;
@@ -63,6 +74,8 @@ export const annotationApi = {
     }),
   moveVerification: (id: string, version: number, body: { state: string; tool?: string; indicatorSetVersion?: string; evidence?: Evidence[]; comment?: string }) =>
     request<Annotation>(`/api/annotations/${enc(id)}/verification`, { method: 'POST', body, ifMatch: version }),
+  uploadEvidence: (investigationId: string, file: File) =>
+    request<EvidenceFile>(`/api/investigations/${enc(investigationId)}/evidence`, { method: 'POST', body: file }),
   assign: (id: string, version: number, assigneeUserId: string | null) =>
     request<Annotation>(`/api/annotations/${enc(id)}/assignment`, { method: 'POST', body: { assigneeUserId }, ifMatch: version }),
   edit: (id: string, version: number, change: { text?: string; tag?: string; identification?: { person: string; role?: string | null; confidence: string; sources: string[] } }) =>
