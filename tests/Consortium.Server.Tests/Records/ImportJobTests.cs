@@ -285,3 +285,62 @@ public sealed class ImportRestartTests
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3));
     }
 }
+
+/// <summary>
+/// The spool folder keeps an upload only while it may still be needed: until its job completes, or, for a cancelled or
+/// failed job, until the retention (here one second) passes without a resume. A server of its own for its own folder.
+/// </summary>
+public sealed class ImportSpoolTests
+{
+    private sealed class ShortRetentionServer(string spool) : ConsortiumServer
+    {
+        protected override IEnumerable<(string Key, string Value)> Settings =>
+            [("Import:BatchSize", "1000"), ("Import:SpoolDirectory", spool), ("Import:SpoolRetention", "00:00:01")];
+    }
+
+    [Fact]
+    public async Task A_completed_import_leaves_no_upload_and_a_cancelled_one_loses_its_upload_after_the_retention()
+    {
+        var spool = Directory.CreateTempSubdirectory("consortium-spool").FullName;
+        var server = new ShortRetentionServer(spool);
+        await ((IAsyncLifetime)server).InitializeAsync();
+        try
+        {
+            var alpha = server.ClientFor("ines@alpha");
+            var investigation = await alpha.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Test investigation", ["bravo"]));
+            var complete = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Complete", ""));
+            var done = await alpha.UploadImportAsync(complete.Id, new MemoryStream(Encoding.UTF8.GetBytes(ImportJobTests.Numbers(3_000))), "text/csv", wait: true);
+            Assert.Equal(ImportStates.Completed, done.State);
+            Assert.Empty(Directory.GetFiles(spool));
+
+            var partial = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Partial", ""));
+            var job = await alpha.UploadImportAsync(partial.Id, new MemoryStream(Encoding.UTF8.GetBytes(ImportJobTests.Numbers(100_000))), "text/csv");
+            job = await ImportJobTests.WaitForAsync(alpha, job, j => j.RowsRead > 0);
+            await alpha.CancelImportAsync(partial.Id, job.Id);
+            var cancelled = await ImportJobTests.WaitForAsync(alpha, job, j => j.IsFinished);
+            Assert.Equal(ImportStates.Cancelled, cancelled.State);
+
+            // The sweeper runs every quarter second here; poll the folder as an operator would.
+            for (var attempt = 0; attempt < 200 && Directory.GetFiles(spool).Length > 0; attempt++)
+            {
+                await Task.Delay(100);
+            }
+            Assert.Empty(Directory.GetFiles(spool));
+            var refused = await Assert.ThrowsAsync<ConsortiumProblemException>(() => alpha.ResumeImportAsync(partial.Id, job.Id));
+            Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+            Assert.Equal(cancelled.Imported, (await alpha.GetDatasetAsync(partial.Id)).RecordCount);
+
+            // Sending the file again completes the dataset; the rows already stored are skipped, not added twice.
+            var again = await alpha.UploadImportAsync(partial.Id, new MemoryStream(Encoding.UTF8.GetBytes(ImportJobTests.Numbers(100_000))), "text/csv", wait: true);
+            Assert.Equal(ImportStates.Completed, again.State);
+            Assert.Equal(cancelled.Imported, again.Duplicates);
+            Assert.Equal(100_000, (await alpha.GetDatasetAsync(partial.Id)).RecordCount);
+            Assert.Empty(Directory.GetFiles(spool));
+        }
+        finally
+        {
+            await ((IAsyncLifetime)server).DisposeAsync();
+            Directory.Delete(spool, recursive: true);
+        }
+    }
+}
