@@ -85,6 +85,27 @@ public sealed class ImportJobTests(SmallBatchServer server) : ServerTest(server)
     }
 
     [Fact]
+    public async Task Rows_repeated_in_later_batches_of_one_file_are_stored_once_with_row_numbers_in_file_order()
+    {
+        var (alpha, dataset) = await GivenEmptyDatasetAsync();
+        // Batches of 1,000: rows 3,001-4,000 repeat the batch just before them (possibly still being written), rows
+        // 4,001-5,000 repeat the first batch (long committed), and row 5,001 is new.
+        static string Rows(int count, int from = 0) => Numbers(count, from)[(Numbers(0).Length)..];
+        var csv = Numbers(3_000) + Rows(1_000, from: 2_000) + Rows(1_000) + Rows(1, from: 7_000);
+
+        var done = await alpha.UploadImportAsync(dataset.Id, Csv(csv), "text/csv", wait: true);
+
+        Assert.Equal(ImportStates.Completed, done.State);
+        Assert.Equal(3_001, done.Imported);
+        Assert.Equal(2_000, done.Duplicates);
+        Assert.Equal(3_001, (await alpha.GetDatasetAsync(dataset.Id)).RecordCount);
+        var tail = await alpha.ListRecordsAsync(dataset.Id, after: 2_999);
+        Assert.Equal([3_000L, 3_001L], tail.Items.Select(r => r.RowNumber));
+        Assert.Equal("+447700002999", tail.Items[0].PhoneE164);
+        Assert.Equal("+447700007000", tail.Items[1].PhoneE164);
+    }
+
+    [Fact]
     public async Task A_second_import_into_a_dataset_while_one_runs_is_refused_with_409_and_stores_nothing()
     {
         var (alpha, dataset) = await GivenEmptyDatasetAsync();
