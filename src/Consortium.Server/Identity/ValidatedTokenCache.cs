@@ -59,7 +59,7 @@ public sealed class ValidatedTokenCache(TimeProvider clock)
             return false;
         }
         // A copy: the handlers after this one add the token entry's dates and ids to the principal they get.
-        context.Principal = entry.Principal.Clone();
+        context.Principal = Copy(entry.Principal);
         context.Transaction.Properties[FromCache] = true;
         return true;
     }
@@ -94,7 +94,27 @@ public sealed class ValidatedTokenCache(TimeProvider clock)
                 entries.Clear();
             }
         }
-        entries[key] = (context.Principal.Clone(), until);
+        entries[key] = (Copy(context.Principal), until);
+    }
+
+    /// <summary>
+    /// A copy that shares nothing mutable with <paramref name="principal"/>. <c>ClaimsPrincipal.Clone()</c> is not that:
+    /// IdentityModel's identities keep one list of claims between clones, so concurrent requests with the same token
+    /// changed each other's claims ("Collection was modified").
+    /// </summary>
+    private static ClaimsPrincipal Copy(ClaimsPrincipal principal)
+    {
+        var copy = new ClaimsPrincipal();
+        foreach (var identity in principal.Identities)
+        {
+            var fresh = new ClaimsIdentity(identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType) { Label = identity.Label };
+            foreach (var claim in identity.Claims)
+            {
+                fresh.AddClaim(claim.Clone(fresh));
+            }
+            copy.AddIdentity(fresh);
+        }
+        return copy;
     }
 
     /// <summary>Runs just before the token is decrypted and verified; a remembered token skips that step.</summary>

@@ -140,6 +140,18 @@ public sealed class TokenTests(ConsortiumServer server) : ServerTest(server)
     }
 
     [Fact]
+    public async Task Many_requests_at_once_with_one_token_each_see_the_caller()
+    {
+        // Each request gets its own copy of what the token proved: concurrent requests must not change each other's.
+        var signedIn = await Server.Accounts.SignInWithCodeFlowAsync("tom@bravo");
+        var client = Server.ClientWithToken(signedIn.AccessToken!);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => client.GetMeAsync()));
+
+        Assert.All(answers, me => Assert.Equal(("bravo", "Tom"), (me.OutletId, me.DisplayName)));
+    }
+
+    [Fact]
     public async Task An_altered_copy_of_a_token_in_use_is_refused()
     {
         var token = await Server.Accounts.AccessTokenAsync("ines@alpha");
