@@ -97,10 +97,12 @@ interface RequestOptions {
   signal?: AbortSignal;
   /** Do not broadcast a 401 (used by the /api/me probe itself). */
   quiet401?: boolean;
+  /** Sees the headers of a successful answer (e.g. the changes-feed cursor of a record's annotation list). */
+  onHeaders?: (headers: Headers) => void;
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', body, query, signal, quiet401, ifMatch } = options;
+  const { method = 'GET', body, query, signal, quiet401, ifMatch, onHeaders } = options;
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (ifMatch !== undefined) headers['If-Match'] = `"${ifMatch}"`;
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
@@ -123,6 +125,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     if (response.status === 401 && !quiet401) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
     throw new ApiError(response.status, problem);
   }
+  onHeaders?.(response.headers);
   if (response.status === 204 || response.headers.get('content-length') === '0') return undefined as T;
   const text = await response.text();
   if (!text) return undefined as T;

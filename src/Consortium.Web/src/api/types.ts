@@ -229,8 +229,12 @@ export interface NewAnnotation {
   visibility: Visibility;
   sharedWithOutletIds?: string[];
   tag?: string;
+  identification?: NewIdentification;
   parentId?: string;
 }
+
+/** `identifiedByOutletId`: a member outlet of the investigation; left out, the author's. */
+export type NewIdentification = Omit<Identification, 'identifiedByOutletId'> & { identifiedByOutletId?: string };
 
 export interface AnnotationHistoryEntry {
   version: number;
