@@ -13,7 +13,7 @@ namespace Consortium.Server.Identity;
 /// Remembers what the cryptography of an access token proved, so a token sent again is not decrypted again. Our
 /// access tokens are encrypted JWTs: unwrapping the content key is an RSA-3072 private-key operation, several
 /// milliseconds of CPU on every request, the largest single cost of a small API call on our 2-core machine
-/// (docs/decisions/0017-live-annotations-write-path.md).
+/// (docs/decisions/0018-live-annotations-write-path.md).
 /// </summary>
 /// <remarks>
 /// Only the step that depends on nothing but the token's bytes is skipped: decrypting, checking the signature, issuer,
