@@ -159,7 +159,11 @@ public static class IdentityRegistration
                 // token-entry validation is off. Both on: a revoked token or authorization stops working at once.
                 options.EnableTokenEntryValidation();
                 options.EnableAuthorizationEntryValidation();
+                // A token sent again is not decrypted again; the entry checks above still run on every request.
+                options.AddEventHandler(ValidatedTokenCache.Reuse.Descriptor);
+                options.AddEventHandler(ValidatedTokenCache.Remember.Descriptor);
             });
+        builder.Services.AddSingleton<ValidatedTokenCache>();
 
         builder.Services.AddScoped<AccessRevocation>();
         builder.Services.AddScoped<SignInAudit>();

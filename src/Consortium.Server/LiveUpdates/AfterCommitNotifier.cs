@@ -100,13 +100,18 @@ public sealed class LivePusher(AfterCommitNotifier notifier, IDocumentStore stor
         // Read now, not cached: a compartment or restriction changed a moment ago must already narrow this push.
         var datasets = (await session.LoadManyAsync<Dataset>(cancellationToken, states.Select(s => s.State!.DatasetId).Distinct().ToArray())).ToDictionary(d => d.Id);
         var restrictions = (await session.LoadManyAsync<RecordRestriction>(cancellationToken, states.Select(s => s.State!.RecordId).Distinct().ToArray())).ToDictionary(r => r.Id);
+        // The batch's sends run side by side: awaiting each before starting the next made every note wait for the
+        // slowest connection's buffer to drain for the note before it (measured: deliveries fell seconds behind the
+        // commits at 150 notes/s). SignalR still writes to each connection in the order the sends started.
+        var sends = new List<Task>(states.Count);
         foreach (var (created, state) in states)
         {
             var groups = LiveGroups.EntitledTo(state!, datasets.GetValueOrDefault(state!.DatasetId)?.SharedWithOutletIds, restrictions.GetValueOrDefault(state.RecordId)?.OutletIds);
             var clients = hub.Clients.Groups(groups);
             var view = state.ToView();
-            await (created ? clients.AnnotationAdded(view) : clients.AnnotationChanged(view));
+            sends.Add(created ? clients.AnnotationAdded(view) : clients.AnnotationChanged(view));
         }
+        await Task.WhenAll(sends);
     }
 }
 

@@ -103,6 +103,72 @@ public sealed class TokenTests(ConsortiumServer server) : ServerTest(server)
     }
 
     [Fact]
+    public async Task An_access_token_in_use_stops_at_the_next_request_once_revoked()
+    {
+        // The server remembers what a token's cryptography proved between requests; revoking it must not wait for that.
+        var signedIn = await Server.Accounts.SignInWithCodeFlowAsync("ines@alpha");
+        var client = Server.ClientWithToken(signedIn.AccessToken!);
+        Assert.Equal("Ines", (await client.GetMeAsync()).DisplayName);
+        Assert.Equal("Ines", (await client.GetMeAsync()).DisplayName);
+        using var http = Server.AnonymousClient();
+
+        var revoked = await http.RevokeTokenAsync(new TokenRevocationRequest
+        {
+            Address = new Uri(Server.BaseAddress, "connect/revoke").ToString(),
+            ClientId = "consortium-cli",
+            Token = signedIn.AccessToken!,
+            TokenTypeHint = "access_token",
+        });
+
+        Assert.False(revoked.IsError, revoked.Error);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<ConsortiumProblemException>(() => client.GetMeAsync())).Status);
+    }
+
+    [Fact]
+    public async Task An_access_token_in_use_stops_at_the_next_request_once_its_account_is_disabled()
+    {
+        await Server.Accounts.AccountAsync("nadia@bravo", outletAdmin: true);
+        var rita = await Server.Accounts.AccountAsync("rita.disabled@bravo");
+        var signedIn = await Server.Accounts.SignInWithCodeFlowAsync("rita.disabled@bravo");
+        var client = Server.ClientWithToken(signedIn.AccessToken!);
+        Assert.Equal(rita.Id, (await client.GetMeAsync()).User);
+        Assert.Equal(rita.Id, (await client.GetMeAsync()).User);
+
+        await Server.ClientFor("nadia@bravo").DisableAccountAsync(rita.Id);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<ConsortiumProblemException>(() => client.GetMeAsync())).Status);
+    }
+
+    [Fact]
+    public async Task Many_requests_at_once_with_one_token_each_see_the_caller()
+    {
+        // Each request gets its own copy of what the token proved: concurrent requests must not change each other's.
+        var signedIn = await Server.Accounts.SignInWithCodeFlowAsync("tom@bravo");
+        var client = Server.ClientWithToken(signedIn.AccessToken!);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => client.GetMeAsync()));
+
+        Assert.All(answers, me => Assert.Equal(("bravo", "Tom"), (me.OutletId, me.DisplayName)));
+    }
+
+    [Fact]
+    public async Task An_altered_copy_of_a_token_in_use_is_refused()
+    {
+        var token = await Server.Accounts.AccessTokenAsync("ines@alpha");
+        Assert.Equal("Ines", (await Server.ClientWithToken(token).GetMeAsync()).DisplayName);
+        // One character of the encrypted payload changed: the copy must be checked on its own, not matched to the original.
+        var parts = token.Split('.');
+        var payload = parts[3].ToCharArray();
+        payload[payload.Length / 2] = payload[payload.Length / 2] == 'A' ? 'B' : 'A';
+        parts[3] = new string(payload);
+
+        var error = await Assert.ThrowsAsync<ConsortiumProblemException>(() => Server.ClientWithToken(string.Join('.', parts)).GetMeAsync());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, error.Status);
+        Assert.Equal("Ines", (await Server.ClientWithToken(token).GetMeAsync()).DisplayName);
+    }
+
+    [Fact]
     public async Task Introspection_tells_a_sync_client_its_token_is_active_until_revoked()
     {
         var credentials = await GivenSyncClientOfBravoAsync();
