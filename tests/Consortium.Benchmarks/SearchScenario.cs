@@ -267,6 +267,29 @@ public static class SearchScenario
 
     private static async Task<Guid[]> PageAsync(NpgsqlConnection connection, Guid datasetId, Query query, bool probe)
     {
+        if (query is { Phone.Length: <= 8, Q: null })
+        {
+            // The endpoint looks for a short run of digits in the next 5,000 records in row order first.
+            var (where, parameters) = Filters(datasetId, query, withCountry: true);
+            parameters.Add(new() { Value = query.After });
+            await using var window = new NpgsqlCommand(
+                $"select d.id, d.row_number, d.data -> 'values', d.data ->> 'phoneE164', d.data ->> 'country' from (select * from {Table} d where d.dataset_id = $1 and d.row_number > ${parameters.Count} order by d.row_number limit 5000) d where {where} order by d.row_number limit 101",
+                connection);
+            window.Parameters.AddRange(parameters.ToArray());
+            var found = new List<Guid>();
+            await using (var windowReader = await window.ExecuteReaderAsync())
+            {
+                while (await windowReader.ReadAsync())
+                {
+                    found.Add(windowReader.GetGuid(0));
+                    _ = windowReader.GetString(2);
+                }
+            }
+            if (found.Count > 100)
+            {
+                return [.. found];
+            }
+        }
         var selective = probe && await SelectiveAsync(connection, datasetId, query);
         await using var command = PageCommand(connection, datasetId, query, selective);
         var ids = new List<Guid>();
