@@ -281,8 +281,18 @@ public sealed record VerificationView(
     string? IndicatorSetVersion = null,
     IReadOnlyList<EvidenceView>? Evidence = null);
 
-/// <summary>A piece of evidence: metadata of a file kept outside the platform (name, SHA-256, size) and a description.</summary>
-public sealed record EvidenceView(string Name, string Sha256, long Size, string? Description = null);
+/// <summary>
+/// A piece of evidence: a file's name, SHA-256, size and a description. <see cref="Stored"/> (set by the server, never by
+/// the client) says the investigation holds the file itself, downloadable through the verification that cites it;
+/// otherwise the file is kept outside the platform and this is its fingerprint.
+/// </summary>
+public sealed record EvidenceView(string Name, string Sha256, long Size, string? Description = null, bool Stored = false);
+
+/// <summary>
+/// An evidence file held by an investigation (<c>POST /api/investigations/{id}/evidence</c>): cite it in a verification
+/// move by its <see cref="Sha256"/> and <see cref="Size"/>, and it becomes downloadable through that verification.
+/// </summary>
+public sealed record EvidenceFileView(string Sha256, long Size, DateTimeOffset UploadedAt);
 
 /// <summary>
 /// The verification state machine: unverified → identified → consent-obtained → forensics-submitted →
@@ -565,6 +575,12 @@ public static class AuditActions
 
     /// <summary>An annotation was edited, moved (verification, assignment, resolution) or retracted; the detail names the change.</summary>
     public const string AnnotationChanged = "annotation.changed";
+
+    /// <summary>An evidence file was uploaded into an investigation; the detail holds its size and the start of its SHA-256.</summary>
+    public const string EvidenceUploaded = "evidence.uploaded";
+
+    /// <summary>An evidence file cited by a verification was downloaded.</summary>
+    public const string EvidenceDownloaded = "evidence.downloaded";
 
     /// <summary>An investigation's changes feed was read; the detail holds the cursor.</summary>
     public const string ChangesRead = "changes.read";

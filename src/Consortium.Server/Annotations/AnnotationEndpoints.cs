@@ -27,8 +27,9 @@ public static class AnnotationEndpoints
         one.MapGet("/history", GetHistory);
         one.MapPatch("/", (Guid annotationId, AnnotationChange change, HttpContext http, AnnotationChanges changes, CancellationToken ct) =>
             changes.ApplyAsync(annotationId, http, "edited", c => Task.FromResult(ChangeAnnotation.Edit(c, change)), ct));
-        one.MapPost("/verification", (Guid annotationId, VerificationChange change, HttpContext http, AnnotationChanges changes, CancellationToken ct) =>
-            changes.ApplyAsync(annotationId, http, $"verification {change.State}", c => Task.FromResult(ChangeAnnotation.MoveVerification(c, change)), ct));
+        one.MapPost("/verification", (Guid annotationId, VerificationChange change, HttpContext http, AnnotationChanges changes, EvidenceStore evidence, CancellationToken ct) =>
+            changes.ApplyAsync(annotationId, http, $"verification {change.State}", async c => ChangeAnnotation.MoveVerification(c, change,
+                await evidence.SizesAsync(c.Current.InvestigationId, (change.Evidence ?? []).Select(e => e.Sha256), ct)), ct));
         one.MapPost("/assignment", (Guid annotationId, AssignmentChange change, HttpContext http, AnnotationChanges changes, AccessPolicy access, CancellationToken ct) =>
             changes.ApplyAsync(annotationId, http, "assigned", async c => ChangeAnnotation.Assign(c, change, await AssigneeMaySeeAsync(c, change.AssigneeUserId, access, ct)), ct));
         one.MapPost("/resolution", (Guid annotationId, ResolutionChange change, HttpContext http, AnnotationChanges changes, CancellationToken ct) =>

@@ -72,7 +72,8 @@ public static class ChangeAnnotation
         return (new AnnotationEdited(change.Text, change.Tag?.Trim(), identification, AddAnnotation.Mentions(change.Text, c.Investigation), c.User.UserId, c.User.DisplayName, c.Now), null);
     }
 
-    public static (object? Event, Refusal? Refusal) MoveVerification(ChangeContext c, VerificationChange change)
+    // stored: the sizes of the cited files that the investigation holds (EvidenceStore), by SHA-256 in lower case.
+    public static (object? Event, Refusal? Refusal) MoveVerification(ChangeContext c, VerificationChange change, IReadOnlyDictionary<string, long> stored)
     {
         var a = c.Current;
         if (a.Kind != AnnotationKinds.Verification || a.Verification is null)
@@ -106,6 +107,10 @@ public static class ChangeAnnotation
         {
             return (null, Refusal.Invalid("evidence", $"Each piece of evidence has a name, a SHA-256 in hex and a size; at most {MaxEvidence} in all."));
         }
+        if (evidence.FirstOrDefault(e => stored.TryGetValue(e.Sha256.ToLowerInvariant(), out var size) && size != e.Size) is { } mismatch)
+        {
+            return (null, Refusal.Invalid("evidence", $"\"{mismatch.Name}\" names a stored file of another size: the SHA-256 and the size must be the file's."));
+        }
         if ((change.Tool?.Length ?? 0) > AddAnnotation.MaxFieldLength || (change.IndicatorSetVersion?.Length ?? 0) > AddAnnotation.MaxFieldLength
             || (change.Comment?.Length ?? 0) > AddNote.MaxTextLength)
         {
@@ -118,7 +123,11 @@ public static class ChangeAnnotation
             forensic && change.State != VerificationStates.PeerReviewed ? c.User.UserId : previous.AnalystUserId,
             change.Tool ?? previous.Tool,
             change.IndicatorSetVersion ?? previous.IndicatorSetVersion,
-            [.. previous.Evidence ?? [], .. evidence.Select(e => e with { Sha256 = e.Sha256.ToLowerInvariant() })]);
+            [.. previous.Evidence ?? [], .. evidence.Select(e => e with
+            {
+                Sha256 = e.Sha256.ToLowerInvariant(),
+                Stored = stored.ContainsKey(e.Sha256.ToLowerInvariant()),
+            })]);
         return (new VerificationMoved(next, change.Comment, c.User.UserId, c.User.DisplayName, c.Now), null);
     }
 

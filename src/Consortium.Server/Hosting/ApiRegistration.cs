@@ -56,6 +56,7 @@ public static class ApiRegistration
         {
             app.UseForwardedHeaders();
         }
+        app.UseProblemContentType();
         app.UseExceptionHandler();
         // Bare status codes (401 from the challenge, 413 from Kestrel) get a problem-details body too.
         app.UseStatusCodePages();

@@ -119,6 +119,25 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
         Case Import(string name, Guid dataset, Dictionary<Caller, HttpStatusCode> expected) =>
             new(name, () => new(HttpMethod.Post, $"api/datasets/{dataset}/imports?wait=true") { Content = new StringContent("phone,country\n07700 900555,GB\n", Encoding.UTF8, "text/csv") }, expected);
 
+        // An evidence file, cited by a consortium-wide verification and by one for the lab only.
+        var evidence = Encoding.UTF8.GetBytes("matrix forensic report");
+        var evidenceSha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(evidence));
+        var analyst = clients[Caller.Analyst];
+        await analyst.UploadEvidenceAsync(w.Investigation, new MemoryStream(evidence));
+        async Task<Guid> VerificationCitingEvidenceAsync(Visibility visibility)
+        {
+            var v = await analyst.AddAnnotationAsync(w.Record, new NewAnnotation(AnnotationKinds.Verification, Visibility: visibility));
+            foreach (var state in new[] { VerificationStates.Identified, VerificationStates.ConsentObtained })
+            {
+                v = await analyst.MoveVerificationAsync(v.Id, v.Version, new VerificationChange(state));
+            }
+            v = await analyst.MoveVerificationAsync(v.Id, v.Version, new VerificationChange(VerificationStates.ForensicsSubmitted,
+                Evidence: [new EvidenceView("report.txt", evidenceSha, evidence.Length)]));
+            return v.Id;
+        }
+        var sharedVerification = await VerificationCitingEvidenceAsync(Visibility.Consortium);
+        var labVerification = await VerificationCitingEvidenceAsync(Visibility.Outlet);
+
         var persons = new Dictionary<Caller, HttpStatusCode>(Everyone.ToDictionary(c => c, _ => ok)) { [Caller.Anonymous] = HttpStatusCode.Unauthorized };
         var personsCreate = new Dictionary<Caller, HttpStatusCode>(Everyone.ToDictionary(c => c, _ => created))
         {
@@ -176,6 +195,11 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
             Get("annotation history", $"api/annotations/{w.SharedNote}/history", Expect(ok)),
             Get("outlet-only annotation history", $"api/annotations/{w.OutletNoteId}/history", alphaOnly),
             Get("changes feed", $"api/investigations/{w.Investigation}/changes", Expect(ok)),
+            // Fresh bytes each time, so every permitted caller stores a new file (201).
+            new("upload evidence", () => new(HttpMethod.Post, $"api/investigations/{w.Investigation}/evidence") { Content = new ByteArrayContent(Guid.NewGuid().ToByteArray()) },
+                Expect(created, readOnly: forbidden)),
+            Get("download evidence", $"api/annotations/{sharedVerification}/evidence/{evidenceSha}", Expect(ok)),
+            Get("download evidence of a lab-only verification", $"api/annotations/{labVerification}/evidence/{evidenceSha}", Expect(notFound, analyst: ok)),
             Get("verification board", $"api/investigations/{w.Investigation}/verifications", Expect(ok)),
             Get("inbox", "api/inbox", persons),
             Get("digest", "api/inbox/digest", persons),

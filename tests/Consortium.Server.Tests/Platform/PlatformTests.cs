@@ -48,6 +48,28 @@ public sealed class PlatformTests(ConsortiumServer server) : ServerTest(server)
     }
 
     [Theory]
+    [InlineData("GET", "/api/datasets/0194f3c2-0000-7000-8000-000000000000/records", null, HttpStatusCode.NotFound)]
+    [InlineData("GET", "/api/investigations/0194f3c2-0000-7000-8000-000000000000", null, HttpStatusCode.NotFound)]
+    [InlineData("POST", "/api/investigations", "{\"name\": \"\", \"description\": \"\", \"memberOutletIds\": []}", HttpStatusCode.BadRequest)]
+    public async Task Errors_of_signed_in_callers_are_labelled_as_problem_details(string method, string path, string? body, HttpStatusCode status)
+    {
+        // Clients dispatch on the media type RFC 7807 names, so a problem must say it is one, not plain JSON.
+        using var http = Server.AnonymousClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        request.Headers.Authorization = new("Bearer", await Server.Accounts.AccessTokenAsync("ines@alpha"));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+        using var response = await http.SendAsync(request);
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal((int)status, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.RootElement.GetProperty("title").GetString()));
+    }
+
+    [Theory]
     [InlineData("not-a-token")]
     [InlineData("eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5In0.")]
     public async Task Forged_or_garbage_bearer_token_is_refused(string token)
