@@ -66,6 +66,9 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// matches are dense and the ordered walk finds a page after a few hundred rows.
     /// See docs/decisions/0013-search-facets-sorts-cursors.md.
     /// </remarks>
+    /// <summary>The exact number of matches of the whole search, when <see cref="PageAsync"/> counted them on its way.</summary>
+    private long? exactTotal;
+
     public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         if (request is { Digits: { Length: <= ShortDigits }, Q: null, Sort: SearchSort.Row }
@@ -75,9 +78,15 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
             return found;
         }
         // The planner's estimate of a LIKE on digits says nothing (and short runs went through the window above).
-        var selective = (request.Q is not null || request.Digits is not null)
-            && (request.Q is null || await EstimateAsync(connection, cancellationToken) < SurelyDense)
-            && await CountUpToAsync(connection, SelectiveMatches, SearchFilter.None, cancellationToken) < SelectiveMatches;
+        var selective = false;
+        if ((request.Q is not null || request.Digits is not null)
+            && (request.Q is null || await EstimateAsync(connection, cancellationToken) < SurelyDense))
+        {
+            var counted = await CountUpToAsync(connection, SelectiveMatches, SearchFilter.None, cancellationToken);
+            selective = counted < SelectiveMatches;
+            // Counted without the cursor, so below the cap it is the whole search's exact total.
+            exactTotal = selective ? counted : null;
+        }
         var p = new Parameters();
         var where = Where(p, SearchFilter.None);
         var direction = request.Descending ? "desc" : "asc";
@@ -205,9 +214,20 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         var lowerBound = false;
         if (bounded)
         {
-            // The groups stopped early; with a country or dataset filter the total is counted on its own, to the same limit.
-            total = request.Country is null && request.Dataset is null ? total : await CountUpToAsync(connection, CountLimit, SearchFilter.None, cancellationToken);
-            lowerBound = total >= CountLimit;
+            if (request.Country is null && request.Dataset is null)
+            {
+                lowerBound = true; // the total is the groups' sum: every match counted, up to the limit
+            }
+            else if (exactTotal is { } exact)
+            {
+                total = exact; // the page counted the filtered search exactly on its way
+            }
+            else
+            {
+                // With a country or dataset filter the total is counted on its own, to the same limit.
+                total = await CountUpToAsync(connection, CountLimit, SearchFilter.None, cancellationToken);
+                lowerBound = total >= CountLimit;
+            }
         }
         var countries = Ordered(groups.Where(g => InDataset(g.Dataset)).GroupBy(g => g.Country).Select(g => new FacetCount(g.Key, g.Sum(x => x.Count), bounded)));
         var datasets = Ordered(groups.Where(g => InCountry(g.Country)).GroupBy(g => g.Dataset).Select(g => new FacetCount(g.Key.ToString(), g.Sum(x => x.Count), bounded)));
