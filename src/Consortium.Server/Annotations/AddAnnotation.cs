@@ -46,7 +46,7 @@ public static partial class AddAnnotation
                 ValidateTag(request.Tag, errors);
                 break;
             case AnnotationKinds.Identification:
-                ValidateIdentification(request.Identification, errors);
+                ValidateIdentification(request.Identification, errors, investigation);
                 break;
         }
         return errors;
@@ -72,8 +72,13 @@ public static partial class AddAnnotation
         }
     }
 
-    public static void ValidateIdentification(IdentificationView? identification, Dictionary<string, string[]> errors)
+    public static void ValidateIdentification(IdentificationView? identification, Dictionary<string, string[]> errors, Investigation investigation)
     {
+        // The outlet that identified may be a partner's (a reporter records what a colleague found); it defaults to the author's.
+        if (!string.IsNullOrWhiteSpace(identification?.IdentifiedByOutletId) && !investigation.HasMember(identification.IdentifiedByOutletId))
+        {
+            errors["identification.identifiedByOutletId"] = ["The outlet that identified is a member outlet of the investigation."];
+        }
         if (identification is null || string.IsNullOrWhiteSpace(identification.Person) || identification.Person.Length > MaxFieldLength)
         {
             errors["identification.person"] = ["An identification names the person (up to 500 characters)."];
@@ -133,7 +138,11 @@ public static partial class AddAnnotation
                 ? request.SharedWithOutletIds!.Where(o => o != author.OutletId).Distinct().Order(StringComparer.Ordinal).ToList()
                 : null);
         var identification = request.Kind == AnnotationKinds.Identification
-            ? request.Identification! with { IdentifiedByOutletId = author.OutletId, Sources = request.Identification.Sources ?? [] }
+            ? request.Identification! with
+            {
+                IdentifiedByOutletId = string.IsNullOrWhiteSpace(request.Identification.IdentifiedByOutletId) ? author.OutletId : request.Identification.IdentifiedByOutletId,
+                Sources = request.Identification.Sources ?? [],
+            }
             : null;
         var verification = request.Kind == AnnotationKinds.Verification ? new VerificationView(VerificationStates.Unverified) : null;
         var text = request.Kind is AnnotationKinds.Note or AnnotationKinds.Comment ? request.Text! : "";

@@ -13,6 +13,9 @@ namespace Consortium.Server.Annotations;
 
 public static class AnnotationEndpoints
 {
+    /// <summary>On a record's annotation list: the changes-feed cursor to catch up from (with <c>record=</c>).</summary>
+    public const string ChangesCursorHeader = "Changes-Cursor";
+
     public static IEndpointRouteBuilder MapAnnotations(this IEndpointRouteBuilder app)
     {
         var onRecord = app.MapGroup("/api/records/{recordId:guid}/annotations").WithTags("Annotations").RequireAuthorization();
@@ -62,13 +65,15 @@ public static class AnnotationEndpoints
     }
 
     private static async Task<Results<Ok<List<AnnotationView>>, NotFound<ProblemDetails>>> ListAnnotations(
-        Guid recordId, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken)
+        Guid recordId, HttpContext http, AccessPolicy access, IQuerySession session, Sync.ChangesFeed feed, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         if (await access.RecordAsync(user, recordId, cancellationToken) is null)
         {
             return Problems.NotFound("record");
         }
+        // Taken before the read: a client catching up later reads the feed from here and misses nothing this list missed.
+        http.Response.Headers[ChangesCursorHeader] = (await feed.PositionAsync(cancellationToken)).ToString();
         var annotations = await session.Query<Annotation>().Where(a => a.RecordId == recordId).OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken);
         return TypedResults.Ok(annotations.Where(a => a.IsVisibleTo(user)).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.ToView()).ToList());
     }

@@ -54,7 +54,7 @@ public static class ChangeAnnotation
                 }
                 break;
             case AnnotationKinds.Identification:
-                AddAnnotation.ValidateIdentification(change.Identification, errors);
+                AddAnnotation.ValidateIdentification(change.Identification, errors, c.Investigation);
                 if (change.Text is not null || change.Tag is not null)
                 {
                     errors["kind"] = ["An identification changes only its identification."];
@@ -68,7 +68,13 @@ public static class ChangeAnnotation
         {
             return (null, new Refusal(400, "Invalid change", "See errors.", errors));
         }
-        var identification = change.Identification is { } i ? i with { IdentifiedByOutletId = a.OutletId, Sources = i.Sources ?? [] } : null;
+        var identification = change.Identification is { } i
+            ? i with
+            {
+                IdentifiedByOutletId = string.IsNullOrWhiteSpace(i.IdentifiedByOutletId) ? a.Identification?.IdentifiedByOutletId ?? a.OutletId : i.IdentifiedByOutletId,
+                Sources = i.Sources ?? [],
+            }
+            : null;
         return (new AnnotationEdited(change.Text, change.Tag?.Trim(), identification, AddAnnotation.Mentions(change.Text, c.Investigation), c.User.UserId, c.User.DisplayName, c.Now), null);
     }
 

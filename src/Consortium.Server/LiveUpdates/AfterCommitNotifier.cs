@@ -27,14 +27,17 @@ public sealed class AfterCommitNotifier : DocumentSessionListenerBase
     {
         Dictionary<Guid, Annotation>? states = null;
         var sequences = new Dictionary<Guid, long>();
+        var byVersion = new Dictionary<(Guid, long), long>();
         foreach (var e in commit.GetEvents())
         {
             sequences[e.StreamId] = Math.Max(sequences.GetValueOrDefault(e.StreamId), e.Sequence);
+            byVersion[(e.StreamId, e.Version)] = e.Sequence;
         }
         // New entries are stored unread (Store is an upsert: Marten lists them as updated); marking one read is not news.
         foreach (var notification in commit.Inserted.Concat(commit.Updated).OfType<Notifications.Notification>().Where(n => !n.Read))
         {
-            notifications.Writer.TryWrite(notification with { Sequence = sequences.GetValueOrDefault(notification.AnnotationId) });
+            var sequence = byVersion.TryGetValue((notification.AnnotationId, notification.Version), out var exact) ? exact : sequences.GetValueOrDefault(notification.AnnotationId);
+            notifications.Writer.TryWrite(notification with { Sequence = sequence });
         }
         foreach (var e in commit.GetEvents())
         {

@@ -4,9 +4,12 @@ using Consortium.Server.Annotations;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
+using Consortium.Server.Storage;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Consortium.Server.Notifications;
 
@@ -31,7 +34,7 @@ public static class InboxEndpoints
     /// The caller's entries, newest first, keeping only those whose annotation they may still read: a membership
     /// that ended or a record restricted since takes its entries out of the inbox with it.
     /// </summary>
-    private static async Task<List<NotificationView>> VisibleAsync(ConsortiumUser user, IQuerySession session, AccessPolicy access, bool unreadOnly, DateTimeOffset? since, CancellationToken cancellationToken)
+    private static async Task<List<NotificationView>> VisibleAsync(ConsortiumUser user, IQuerySession session, AccessPolicy access, StorageSettings storage, bool unreadOnly, DateTimeOffset? since, CancellationToken cancellationToken)
     {
         var query = session.Query<Notification>().Where(n => n.UserId == user.UserId);
         if (unreadOnly)
@@ -45,7 +48,7 @@ public static class InboxEndpoints
         var entries = await query.OrderByDescending(n => n.At).Take(200).ToListAsync(cancellationToken);
         var annotations = (await session.LoadManyAsync<Annotation>(cancellationToken, entries.Select(n => n.AnnotationId).Distinct().ToArray())).ToDictionary(a => a.Id);
         var records = new Dictionary<Guid, bool>();
-        var visible = new List<NotificationView>(entries.Count);
+        var visible = new List<Notification>(entries.Count);
         foreach (var entry in entries)
         {
             if (!annotations.TryGetValue(entry.AnnotationId, out var annotation) || !annotation.IsVisibleTo(user))
@@ -58,14 +61,46 @@ public static class InboxEndpoints
             }
             if (mayRead)
             {
-                visible.Add(entry.ToView());
+                visible.Add(entry);
             }
         }
-        return visible;
+        var sequences = await SequencesAsync(storage, visible.Where(e => e.Version > 0).Select(e => (e.AnnotationId, e.Version)).Distinct().ToList(), cancellationToken);
+        return visible.ConvertAll(e => (sequences.TryGetValue((e.AnnotationId, e.Version), out var sequence) ? e with { Sequence = sequence } : e).ToView());
     }
 
-    private static async Task<Ok<List<NotificationView>>> ListInbox(bool? unread, HttpContext http, IQuerySession session, AccessPolicy access, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await VisibleAsync(ConsortiumUser.From(http.User), session, access, unread ?? false, null, cancellationToken));
+    /// <summary>
+    /// The global sequence number of each (annotation, stream version) event: an entry is stored before Marten numbers
+    /// the event it is about, so a listing carries the same number the live push did.
+    /// </summary>
+    private static async Task<Dictionary<(Guid, long), long>> SequencesAsync(StorageSettings storage, List<(Guid AnnotationId, long Version)> events, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<(Guid, long), long>();
+        if (events.Count == 0)
+        {
+            return found;
+        }
+        await using var connection = new NpgsqlConnection(storage.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"select e.stream_id, e.version, e.seq_id from unnest($1, $2) as wanted(stream_id, version) join {storage.Schema}.mt_events e on e.stream_id = wanted.stream_id and e.version = wanted.version",
+            connection)
+        {
+            Parameters =
+            {
+                new() { Value = events.Select(e => e.AnnotationId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                new() { Value = events.Select(e => e.Version).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+            },
+        };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found[(reader.GetGuid(0), reader.GetInt64(1))] = reader.GetInt64(2);
+        }
+        return found;
+    }
+
+    private static async Task<Ok<List<NotificationView>>> ListInbox(bool? unread, HttpContext http, IQuerySession session, AccessPolicy access, StorageSettings storage, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await VisibleAsync(ConsortiumUser.From(http.User), session, access, storage, unread ?? false, null, cancellationToken));
 
     private static async Task<Results<NoContent, NotFound<ProblemDetails>>> MarkRead(Guid notificationId, HttpContext http, IDocumentSession session, CancellationToken cancellationToken)
     {
@@ -101,10 +136,10 @@ public static class InboxEndpoints
     /// The daily digest as plain text: the last 24 hours of the caller's inbox, grouped by reason. There is no mail
     /// server here; a mailer (or the user) fetches this at the preferred hour.
     /// </summary>
-    private static async Task<ContentHttpResult> RenderDigest(HttpContext http, IQuerySession session, AccessPolicy access, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<ContentHttpResult> RenderDigest(HttpContext http, IQuerySession session, AccessPolicy access, StorageSettings storage, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        var entries = await VisibleAsync(user, session, access, false, clock.GetUtcNow().AddDays(-1), cancellationToken);
+        var entries = await VisibleAsync(user, session, access, storage, false, clock.GetUtcNow().AddDays(-1), cancellationToken);
         var text = new StringBuilder($"Consortium digest for {user.DisplayName}, {clock.GetUtcNow():yyyy-MM-dd HH:mm} UTC\n");
         if (entries.Count == 0)
         {

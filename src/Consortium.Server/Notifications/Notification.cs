@@ -6,6 +6,9 @@ namespace Consortium.Server.Notifications;
 /// <summary>
 /// An inbox entry of one person. The summary names who did what on which record, never the annotation's text: the
 /// text stays behind the annotation's own visibility, which the inbox re-checks when it is read.
+/// <see cref="Version"/> is the annotation's stream version the entry is about: known before commit, unlike the global
+/// sequence number, which Marten assigns while committing. The inbox looks the sequence up by it when listing
+/// (<see cref="Sequence"/> is stored 0; entries made before <see cref="Version"/> existed keep version 0).
 /// </summary>
 public sealed record Notification(
     Guid Id,
@@ -18,7 +21,8 @@ public sealed record Notification(
     string Summary,
     DateTimeOffset At,
     long Sequence,
-    bool Read = false)
+    bool Read = false,
+    long Version = 0)
 {
     public NotificationView ToView() => new(Id, Reason, AnnotationId, RecordId, InvestigationId, ByName, Summary, At, Read, Sequence);
 }

@@ -47,6 +47,8 @@ public sealed class Notify(IDocumentSession session, AccessPolicy access)
         }
         recipients.Remove(actor.UserId);
         var now = after.UpdatedAt ?? after.CreatedAt;
+        // The stream version of the event being appended: the entry names it, and its sequence is found by it later.
+        var version = change is NoteAdded or AnnotationCreated ? 1 : before.Version + 1;
         foreach (var (userId, (reason, summary)) in recipients)
         {
             var member = investigation.People.FirstOrDefault(p => p.UserId == userId && p.IsCurrent(now));
@@ -59,7 +61,7 @@ public sealed class Notify(IDocumentSession session, AccessPolicy access)
             {
                 continue;
             }
-            session.Store(new Notification(Guid.CreateVersion7(), userId, reason, after.Id, after.RecordId, after.InvestigationId, actor.DisplayName, summary, now, 0));
+            session.Store(new Notification(Guid.CreateVersion7(), userId, reason, after.Id, after.RecordId, after.InvestigationId, actor.DisplayName, summary, now, 0, Version: version));
         }
     }
 

@@ -10,15 +10,24 @@ using Npgsql;
 
 namespace Consortium.Server.Records;
 
-/// <summary>Where uploads wait and how imports are cut (configuration section <c>Import</c>).</summary>
-public sealed record ImportSettings(string SpoolDirectory, int BatchSize, long MaxUploadBytes)
+/// <summary>
+/// Where uploads wait and how imports are cut (configuration section <c>Import</c>). <see cref="SpoolRetention"/>: how
+/// long the upload of a cancelled or failed job is kept for a resume before it is deleted.
+/// </summary>
+public sealed record ImportSettings(string SpoolDirectory, int BatchSize, long MaxUploadBytes, int Writers = ImportRecords.DefaultWriters, TimeSpan? Retention = null)
 {
+    public static readonly TimeSpan DefaultSpoolRetention = TimeSpan.FromDays(7);
+
+    public TimeSpan SpoolRetention => Retention ?? DefaultSpoolRetention;
+
     public static ImportSettings From(IConfiguration configuration) => new(
         configuration["Import:SpoolDirectory"] is { Length: > 0 } folder
             ? folder
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "consortium", "imports"),
         configuration.GetValue("Import:BatchSize", ImportRecords.DefaultBatchSize),
-        configuration.GetValue("Import:MaxUploadBytes", ImportRecords.MaxRequestBytes));
+        configuration.GetValue("Import:MaxUploadBytes", ImportRecords.MaxRequestBytes),
+        Math.Max(1, configuration.GetValue("Import:Writers", ImportRecords.DefaultWriters)),
+        configuration.GetValue("Import:SpoolRetention", DefaultSpoolRetention));
 }
 
 /// <summary>
@@ -80,7 +89,7 @@ public sealed class ImportJobs(
                 Enqueue(job.Id);
             }
         }
-        var tasks = new List<Task>();
+        var tasks = new List<Task> { SweepSpoolAsync(stoppingToken) };
         try
         {
             await foreach (var jobId in queue.Reader.ReadAllAsync(stoppingToken))
@@ -139,6 +148,8 @@ public sealed class ImportJobs(
             if (dataset is null)
             {
                 await FailAsync(job, "The dataset no longer exists.", stoppingToken);
+                // Failed for good: nothing to resume into.
+                TryDelete(job.SpoolPath);
                 return;
             }
             await using var file = new FileStream(job.SpoolPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
@@ -147,6 +158,8 @@ public sealed class ImportJobs(
             if (await source.ReadHeaderAsync(dataset.Columns, stoppingToken) is { } unusable)
             {
                 await FailAsync(job, $"{unusable.Title}: {unusable.Detail}", stoppingToken);
+                // Failed for good: the same file would fail the same way on resume.
+                TryDelete(job.SpoolPath);
                 return;
             }
             var current = job;
@@ -165,7 +178,7 @@ public sealed class ImportJobs(
                     }
                 },
                 _ => PushAsync(current),
-                cancel, stoppingToken);
+                cancel, stoppingToken, settings.Writers);
             if (ending == ImportRecords.Ending.Completed)
             {
                 TryDelete(job.SpoolPath);
@@ -261,9 +274,50 @@ public sealed class ImportJobs(
         {
             File.Delete(path);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             logger.LogWarning(e, "Could not delete the spooled upload {Path}", path);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the uploads of jobs cancelled or failed longer than <see cref="ImportSettings.SpoolRetention"/> ago and
+    /// not resumed since (a resume makes the job queued again): at start-up, then every quarter of the retention (at
+    /// most hourly). A resume after that answers 409 and asks for the file again; its stored rows are skipped as duplicates.
+    /// </summary>
+    private async Task SweepSpoolAsync(CancellationToken stoppingToken)
+    {
+        var every = TimeSpan.FromTicks(Math.Clamp(settings.SpoolRetention.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromHours(1).Ticks));
+        using var timer = new PeriodicTimer(every, clock);
+        try
+        {
+            do
+            {
+                try
+                {
+                    var cutoff = clock.GetUtcNow() - settings.SpoolRetention;
+                    await using var session = store.QuerySession();
+                    var stale = await session.Query<ImportJob>()
+                        .Where(j => (j.State == ImportStates.Cancelled || j.State == ImportStates.Failed) && j.UpdatedAt < cutoff)
+                        .Select(j => j.SpoolPath)
+                        .ToListAsync(stoppingToken);
+                    foreach (var path in stale.Where(File.Exists))
+                    {
+                        logger.LogInformation("Deleting the upload {Path} of an import cancelled or failed before {Cutoff} and not resumed", path, cutoff);
+                        TryDelete(path);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The next sweep tries again; a kept file costs disk space only.
+                    logger.LogWarning(e, "Sweeping the import spool folder failed");
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The server stops.
         }
     }
 }

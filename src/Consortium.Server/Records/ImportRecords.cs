@@ -30,6 +30,8 @@ public static class ImportRecords
     public const long MaxRequestBytes = 256L * 1024 * 1024;
     public const int MaxRecordChars = 1024 * 1024;
     public const int DefaultBatchSize = 5000;
+    /// <summary>Connections writing batches at once (each one PostgreSQL backend, so one core).</summary>
+    public const int DefaultWriters = 2;
     public const int MaxReportedErrors = 1000;
 
     /// <summary>Where an import starts (a fresh one at zero) and what it has done so far.</summary>
@@ -50,7 +52,7 @@ public static class ImportRecords
     public static async Task<(Ending Ending, Progress Progress)> RunAsync(
         IDocumentStore store, StorageSettings storage, Dataset dataset, RowSource source, Func<long> bytesRead, Progress from, int batchSize,
         Func<IDocumentSession, NpgsqlTransaction, Progress, bool, Task> withinBatch, Func<Progress, Task> afterBatch,
-        CancellationToken stopAfterBatch, CancellationToken abort)
+        CancellationToken stopAfterBatch, CancellationToken abort, int writers = DefaultWriters)
     {
         var header = source.Header!;
         var normaliser = new DatasetSchema.Normaliser(header, dataset.Schema);
@@ -120,41 +122,131 @@ public static class ImportRecords
         }, CancellationToken.None);
 
         var progress = from;
+        // Writing runs on `writers` connections at once, because PostgreSQL's work per row (index maintenance, the
+        // full-text vector) is the limit and one backend uses one core. Batches still commit strictly in file order:
+        // batch n+1 copies its rows while batch n is being written, but commits (with its checkpoint) only after n
+        // committed, and rolls back if n failed. So the database still holds whole batches and a checkpoint that
+        // matches them, whatever stops the import.
+        var connections = new List<NpgsqlConnection>();
+        var inFlight = new Queue<InFlight>();
         try
         {
-            await using var connection = new NpgsqlConnection(storage.ConnectionString);
-            await connection.OpenAsync(abort);
+            for (var i = 0; i < Math.Max(1, writers); i++)
+            {
+                var connection = new NpgsqlConnection(storage.ConnectionString);
+                connections.Add(connection);
+                await connection.OpenAsync(abort);
+            }
+            long lastRow;
+            await using (var max = new NpgsqlCommand($"select coalesce(max(row_number), 0) from {table} where dataset_id = $1", connections[0]))
+            {
+                // One import per dataset at a time (a unique index on the active job), so nothing else numbers rows meanwhile.
+                max.Parameters.Add(new NpgsqlParameter { Value = dataset.Id, NpgsqlDbType = NpgsqlDbType.Uuid });
+                lastRow = (long)(await max.ExecuteScalarAsync(abort))!;
+            }
+            // Into an empty dataset, every stored row comes from this run: a filter of the hashes written so far says
+            // which rows cannot be stored already, and only the others (almost none) are looked up in the database.
+            var written = lastRow == 0 ? new HashFilter() : null;
+            var previous = Task.CompletedTask;
+            var next = 0;
+            var stopping = false;
             await foreach (var batch in batches.Reader.ReadAllAsync(abort))
             {
-                for (var attempt = 1; ; attempt++)
+                if (inFlight.Count == connections.Count && await FinishOldestAsync() is { } ended)
                 {
-                    try
-                    {
-                        progress = await WriteBatchAsync(store, connection, table, dataset.Id, batch, progress, withinBatch, abort);
-                        break;
-                    }
-                    catch (ConcurrencyException) when (attempt < 3)
-                    {
-                        // Someone changed the dataset (its compartment, say) while this batch was written: the batch
-                        // rolled back whole; write it again over the new version.
-                    }
-                }
-                await afterBatch(progress);
-                if (batch.Last)
-                {
-                    return (Ending.Completed, progress);
+                    return ended;
                 }
                 if (stopAfterBatch.IsCancellationRequested)
                 {
-                    return (Ending.Stopped, progress);
+                    // Stop after the batches being written; this one is read again on resume.
+                    stopping = true;
+                    break;
+                }
+                var connection = connections[next];
+                next = (next + 1) % connections.Count;
+                var transaction = await connection.BeginTransactionAsync(abort);
+                InFlight writing;
+                try
+                {
+                    // Rows whose content the dataset already holds (committed batches, earlier imports), that a batch
+                    // still in flight carries, or that repeat within this batch, are skipped. The unique index on
+                    // (dataset, hash) would refuse the batch if that ever failed.
+                    var candidates = batch.Rows.Select(r => r.Hash).Where(h => written?.MayContain(h) ?? true).Distinct().ToArray();
+                    var seen = await StoredHashesAsync(connection, transaction, table, dataset.Id, candidates, abort);
+                    foreach (var earlier in inFlight)
+                    {
+                        seen.UnionWith(earlier.Hashes);
+                    }
+                    var fresh = new List<Prepared>(batch.Rows.Count);
+                    var hashes = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var row in batch.Rows)
+                    {
+                        if (seen.Add(row.Hash))
+                        {
+                            fresh.Add(row);
+                            hashes.Add(row.Hash);
+                            written?.Add(row.Hash);
+                        }
+                    }
+                    var firstRow = lastRow + 1;
+                    lastRow += fresh.Count;
+                    var errors = progress.Errors.Count >= MaxReportedErrors || batch.Errors.Count == 0
+                        ? progress.Errors
+                        : progress.Errors.Concat(batch.Errors).Take(MaxReportedErrors).ToArray();
+                    var after = new Progress(batch.LastRow > progress.RowsRead ? batch.LastRow : progress.RowsRead, batch.BytesRead,
+                        progress.Imported + fresh.Count, progress.Duplicates + batch.Rows.Count - fresh.Count, progress.Rejected + batch.Rejected, errors);
+                    progress = after;
+                    var before = previous;
+                    var done = Task.Run(() => WriteBatchAsync(store, connection, transaction, table, dataset.Id, fresh, firstRow, batch, after, before, withinBatch, afterBatch, abort), CancellationToken.None);
+                    writing = new InFlight(done, hashes, batch.Last);
+                }
+                catch
+                {
+                    await transaction.DisposeAsync();
+                    throw;
+                }
+                previous = writing.Done;
+                inFlight.Enqueue(writing);
+                if (batch.Last)
+                {
+                    stopping = true;
+                    break;
                 }
             }
-            // The reader completes the channel only after its last batch, or with its error (rethrown above).
-            throw new InvalidOperationException("The file ended without its last batch.");
+            if (!stopping)
+            {
+                // The reader completes the channel only after its last batch, or with its error (rethrown above).
+                throw new InvalidOperationException("The file ended without its last batch.");
+            }
+            while (inFlight.Count > 0)
+            {
+                if (await FinishOldestAsync() is { } ended)
+                {
+                    return ended;
+                }
+            }
+            return (Ending.Stopped, progress);
         }
         finally
         {
             await readerStop.CancelAsync();
+            // Batches still in flight here are abandoned (an error or a stop before them): each waits for the one
+            // before it, which failed or is being abandoned too, and rolls back.
+            foreach (var abandoned in inFlight)
+            {
+                try
+                {
+                    await abandoned.Done;
+                }
+                catch (Exception)
+                {
+                    // Its error is the consequence of the one already being thrown.
+                }
+            }
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
             try
             {
                 await Task.WhenAll(reader, preparer);
@@ -164,91 +256,161 @@ public static class ImportRecords
                 // Stopped on purpose.
             }
         }
+
+        // Waits for the oldest batch in flight to commit; the run's result when that batch ended it.
+        async Task<(Ending, Progress)?> FinishOldestAsync()
+        {
+            var oldest = inFlight.Peek();
+            var committed = await oldest.Done;
+            inFlight.Dequeue();
+            return oldest.Last ? (Ending.Completed, committed) : null;
+        }
     }
 
-    private static async Task<Progress> WriteBatchAsync(
-        IDocumentStore store, NpgsqlConnection connection, string table, Guid datasetId, Batch batch, Progress before,
-        Func<IDocumentSession, NpgsqlTransaction, Progress, bool, Task> withinBatch, CancellationToken cancellationToken)
+    /// <summary>
+    /// A Bloom filter of content hashes (8 MB whatever the file's size, five probes): false means the hash was never
+    /// added; true means it may have been (about one in 400,000 at a million rows, one in twenty at ten million), and
+    /// the database answers. Saves one index probe per row on the records table's largest random-keyed index.
+    /// </summary>
+    private sealed class HashFilter
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var fresh = new List<Prepared>(batch.Rows.Count);
-        var duplicates = 0;
-        if (batch.Rows.Count > 0)
+        private const int Bits = 1 << 26;
+        private const int Probes = 5;
+        private readonly ulong[] words = new ulong[Bits / 64];
+
+        public bool MayContain(string hash)
         {
-            // Rows whose content the dataset already holds (earlier imports, earlier batches), or that repeat within this
-            // batch, are skipped. One import runs per dataset at a time, so nothing else adds rows meanwhile; the unique
-            // index on (dataset, hash) would refuse the batch if that ever failed.
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            await using (var stored = new NpgsqlCommand($"select content_hash from {table} where dataset_id = $1 and content_hash = any($2)", connection, transaction))
+            var (first, step) = Keys(hash);
+            for (var i = 0; i < Probes; i++)
             {
-                stored.Parameters.Add(new NpgsqlParameter { Value = datasetId, NpgsqlDbType = NpgsqlDbType.Uuid });
-                stored.Parameters.Add(new NpgsqlParameter { Value = batch.Rows.Select(r => r.Hash).Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
-                await using var hashes = await stored.ExecuteReaderAsync(cancellationToken);
-                while (await hashes.ReadAsync(cancellationToken))
+                var bit = (first + (ulong)i * step) % Bits;
+                if ((words[bit / 64] & (1UL << (int)(bit % 64))) == 0)
                 {
-                    seen.Add(hashes.GetString(0));
+                    return false;
                 }
             }
-            foreach (var row in batch.Rows)
+            return true;
+        }
+
+        public void Add(string hash)
+        {
+            var (first, step) = Keys(hash);
+            for (var i = 0; i < Probes; i++)
             {
-                if (seen.Add(row.Hash))
+                var bit = (first + (ulong)i * step) % Bits;
+                words[bit / 64] |= 1UL << (int)(bit % 64);
+            }
+        }
+
+        // The hash is SHA-256 in hex: its first 32 digits are two independent, uniform 64-bit keys.
+        private static (ulong First, ulong Step) Keys(string hash) =>
+            (ulong.Parse(hash.AsSpan(0, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture),
+             ulong.Parse(hash.AsSpan(16, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture) | 1);
+    }
+
+    /// <summary>A batch being written: it completes with the progress it committed.</summary>
+    private sealed record InFlight(Task<Progress> Done, HashSet<string> Hashes, bool Last);
+
+    private static async Task<HashSet<string>> StoredHashesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string table, Guid datasetId, string[] candidates, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (candidates.Length == 0)
+        {
+            return seen;
+        }
+        await using var stored = new NpgsqlCommand($"select content_hash from {table} where dataset_id = $1 and content_hash = any($2)", connection, transaction);
+        stored.Parameters.Add(new NpgsqlParameter { Value = datasetId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        stored.Parameters.Add(new NpgsqlParameter { Value = candidates, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
+        await using var hashes = await stored.ExecuteReaderAsync(cancellationToken);
+        while (await hashes.ReadAsync(cancellationToken))
+        {
+            seen.Add(hashes.GetString(0));
+        }
+        return seen;
+    }
+
+    /// <summary>
+    /// Copies a batch's fresh rows within its transaction, then waits for the batch before it to commit, then writes
+    /// the dataset's count and the caller's checkpoint and commits. A failure of the batch before it rolls this one back.
+    /// </summary>
+    private static async Task<Progress> WriteBatchAsync(
+        IDocumentStore store, NpgsqlConnection connection, NpgsqlTransaction transaction, string table, Guid datasetId,
+        List<Prepared> fresh, long firstRow, Batch batch, Progress after, Task previous,
+        Func<IDocumentSession, NpgsqlTransaction, Progress, bool, Task> withinBatch, Func<Progress, Task> afterBatch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                if (fresh.Count > 0)
                 {
-                    fresh.Add(row);
+                    await CopyRowsAsync(connection, table, datasetId, fresh, firstRow, cancellationToken);
                 }
-                else
+                // In file order: the batch before this one committed (its failure is rethrown here, and this one rolls back).
+                await previous;
+                try
                 {
-                    duplicates++;
+                    await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false)))
+                    {
+                        if (fresh.Count > 0)
+                        {
+                            var dataset = await session.LoadAsync<Dataset>(datasetId, cancellationToken)
+                                ?? throw new InvalidOperationException("The dataset was deleted during its import.");
+                            session.Store(dataset with { RecordCount = dataset.RecordCount + fresh.Count });
+                        }
+                        await withinBatch(session, transaction, after, batch.Last);
+                        await session.SaveChangesAsync(cancellationToken);
+                    }
+                    await transaction.CommitAsync(cancellationToken);
+                    break;
+                }
+                catch (ConcurrencyException) when (attempt < 3)
+                {
+                    // Someone changed the dataset (its compartment, say) while this batch was written: the batch
+                    // rolls back whole and is written again over the new version.
+                    if (transaction.Connection is not null)
+                    {
+                        await transaction.RollbackAsync(cancellationToken);
+                    }
+                    await transaction.DisposeAsync();
+                    transaction = await connection.BeginTransactionAsync(cancellationToken);
                 }
             }
         }
-        if (fresh.Count > 0)
+        finally
         {
-            long lastRow;
-            await using (var max = new NpgsqlCommand($"select coalesce(max(row_number), 0) from {table} where dataset_id = $1", connection, transaction))
-            {
-                max.Parameters.Add(new NpgsqlParameter { Value = datasetId, NpgsqlDbType = NpgsqlDbType.Uuid });
-                lastRow = (long)(await max.ExecuteScalarAsync(cancellationToken))!;
-            }
-            await using var copy = await connection.BeginBinaryImportAsync(
-                $"copy {table} (id, data, mt_dotnet_type, dataset_id, row_number, phone_digits, content_hash, date, country) from stdin (format binary)", cancellationToken);
-            var type = typeof(LeakedRecord).FullName!;
-            var datasetText = datasetId.ToString();
-            foreach (var row in fresh)
-            {
-                var id = Guid.CreateVersion7();
-                lastRow++;
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(id, NpgsqlDbType.Uuid, cancellationToken);
-                // The document as Marten writes it (camel case); its tail was serialised while the batch was prepared.
-                await copy.WriteAsync(string.Concat("{\"id\":\"", id.ToString(), "\",\"datasetId\":\"", datasetText, "\",\"rowNumber\":", lastRow.ToString(CultureInfo.InvariantCulture), row.JsonTail), NpgsqlDbType.Jsonb, cancellationToken);
-                await copy.WriteAsync(type, NpgsqlDbType.Varchar, cancellationToken);
-                await copy.WriteAsync(datasetId, NpgsqlDbType.Uuid, cancellationToken);
-                await copy.WriteAsync(lastRow, NpgsqlDbType.Bigint, cancellationToken);
-                await WriteNullableAsync(copy, row.Normalised.Phone?.Digits, cancellationToken);
-                await copy.WriteAsync(row.Hash, NpgsqlDbType.Varchar, cancellationToken);
-                await WriteNullableAsync(copy, row.Normalised.Date, cancellationToken);
-                await WriteNullableAsync(copy, row.Normalised.Country, cancellationToken);
-            }
-            await copy.CompleteAsync(cancellationToken);
+            await transaction.DisposeAsync();
         }
-        var errors = before.Errors.Count >= MaxReportedErrors || batch.Errors.Count == 0
-            ? before.Errors
-            : before.Errors.Concat(batch.Errors).Take(MaxReportedErrors).ToArray();
-        var after = new Progress(batch.LastRow > before.RowsRead ? batch.LastRow : before.RowsRead, batch.BytesRead,
-            before.Imported + fresh.Count, before.Duplicates + duplicates, before.Rejected + batch.Rejected, errors);
-        await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false)))
-        {
-            if (fresh.Count > 0)
-            {
-                var dataset = await session.LoadAsync<Dataset>(datasetId, cancellationToken)
-                    ?? throw new InvalidOperationException("The dataset was deleted during its import.");
-                session.Store(dataset with { RecordCount = dataset.RecordCount + fresh.Count });
-            }
-            await withinBatch(session, transaction, after, batch.Last);
-            await session.SaveChangesAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
+        // Still in order: the next batch commits only after this push, so a push never shows an uncommitted batch.
+        await afterBatch(after);
         return after;
+    }
+
+    private static async Task CopyRowsAsync(NpgsqlConnection connection, string table, Guid datasetId, List<Prepared> fresh, long firstRow, CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"copy {table} (id, data, mt_dotnet_type, dataset_id, row_number, phone_digits, content_hash, date, country) from stdin (format binary)", cancellationToken);
+        var type = typeof(LeakedRecord).FullName!;
+        var datasetText = datasetId.ToString();
+        var rowNumber = firstRow;
+        foreach (var row in fresh)
+        {
+            var id = Guid.CreateVersion7();
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(id, NpgsqlDbType.Uuid, cancellationToken);
+            // The document as Marten writes it (camel case); its tail was serialised while the batch was prepared.
+            await copy.WriteAsync(string.Concat("{\"id\":\"", id.ToString(), "\",\"datasetId\":\"", datasetText, "\",\"rowNumber\":", rowNumber.ToString(CultureInfo.InvariantCulture), row.JsonTail), NpgsqlDbType.Jsonb, cancellationToken);
+            await copy.WriteAsync(type, NpgsqlDbType.Varchar, cancellationToken);
+            await copy.WriteAsync(datasetId, NpgsqlDbType.Uuid, cancellationToken);
+            await copy.WriteAsync(rowNumber, NpgsqlDbType.Bigint, cancellationToken);
+            await WriteNullableAsync(copy, row.Normalised.Phone?.Digits, cancellationToken);
+            await copy.WriteAsync(row.Hash, NpgsqlDbType.Varchar, cancellationToken);
+            await WriteNullableAsync(copy, row.Normalised.Date, cancellationToken);
+            await WriteNullableAsync(copy, row.Normalised.Country, cancellationToken);
+            rowNumber++;
+        }
+        await copy.CompleteAsync(cancellationToken);
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>

@@ -28,7 +28,7 @@ public static class ChangesEndpoints
     }
 
     private static async Task<Results<Ok<ChangesPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> ReadChanges(
-        Guid investigationId, string? after, int? limit, HttpContext http, AccessPolicy access, ChangesFeed feed, AuditLog audit, CancellationToken cancellationToken)
+        Guid investigationId, string? after, int? limit, Guid? record, HttpContext http, AccessPolicy access, ChangesFeed feed, AuditLog audit, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
         if (await access.InvestigationAsync(user, investigationId, cancellationToken) is null)
@@ -44,7 +44,8 @@ public static class ChangesEndpoints
         {
             return Problems.BadRequest("Bad limit", $"limit is between 1 and {MaxLimit}.");
         }
-        var page = await feed.ReadAsync(user, investigationId, cursor, size, cancellationToken);
+        // record: one record's changes only (a record page catching up), same cursor space as the whole feed.
+        var page = await feed.ReadAsync(user, investigationId, cursor, size, cancellationToken, record);
         // An empty page reveals nothing, and live clients ask often; a page with annotations is a read like any other.
         if (page.Items.Count > 0)
         {

@@ -46,7 +46,21 @@ public sealed class ChangesFeed(StorageSettings settings, IQuerySession session)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<ChangesPage> ReadAsync(ConsortiumUser user, Guid investigationId, FeedCursor after, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// A cursor at or below everything committed before this call: every transaction with a smaller id has ended.
+    /// Take it before reading a list, and the feed read from it later misses nothing the list missed (it may bring
+    /// again what the list held, which a reader drops by version).
+    /// </summary>
+    public async Task<FeedCursor> PositionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("select pg_snapshot_xmin(pg_current_snapshot())::text", connection);
+        var xmin = ulong.Parse((string)(await command.ExecuteScalarAsync(cancellationToken))!, CultureInfo.InvariantCulture);
+        return new FeedCursor(xmin - 1, long.MaxValue);
+    }
+
+    public async Task<ChangesPage> ReadAsync(ConsortiumUser user, Guid investigationId, FeedCursor after, int limit, CancellationToken cancellationToken, Guid? recordId = null)
     {
         // What the caller's outlet may not see of this investigation, as of now: compartments and record restrictions.
         var datasets = await session.Query<Dataset>().Where(d => d.InvestigationId == investigationId).ToListAsync(cancellationToken);
@@ -66,6 +80,7 @@ public sealed class ChangesFeed(StorageSettings settings, IQuerySession session)
               and (f.xid, f.seq) > ($2::text::xid8, $3)
               and not (f.dataset_id = any($4))
               and not (f.record_id = any($5))
+              and ($9::uuid is null or f.record_id = $9)
               and {AnnotationSql.ReadableBy("f", "$6", "$7")}
             order by f.xid, f.seq
             limit $8
@@ -84,6 +99,7 @@ public sealed class ChangesFeed(StorageSettings settings, IQuerySession session)
                 new() { Value = user.OutletId, NpgsqlDbType = NpgsqlDbType.Text },
                 new() { Value = user.UserId, NpgsqlDbType = NpgsqlDbType.Text },
                 new() { Value = limit + 1, NpgsqlDbType = NpgsqlDbType.Integer },
+                new() { Value = recordId is { } r ? r : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
             },
         };
         var items = new List<ChangeEntry>(limit);

@@ -195,6 +195,7 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
             Get("annotation history", $"api/annotations/{w.SharedNote}/history", Expect(ok)),
             Get("outlet-only annotation history", $"api/annotations/{w.OutletNoteId}/history", alphaOnly),
             Get("changes feed", $"api/investigations/{w.Investigation}/changes", Expect(ok)),
+            Get("changes feed of one record", $"api/investigations/{w.Investigation}/changes?record={w.Record}", Expect(ok)),
             // Fresh bytes each time, so every permitted caller stores a new file (201).
             new("upload evidence", () => new(HttpMethod.Post, $"api/investigations/{w.Investigation}/evidence") { Content = new ByteArrayContent(Guid.NewGuid().ToByteArray()) },
                 Expect(created, readOnly: forbidden)),

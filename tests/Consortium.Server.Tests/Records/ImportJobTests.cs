@@ -85,6 +85,27 @@ public sealed class ImportJobTests(SmallBatchServer server) : ServerTest(server)
     }
 
     [Fact]
+    public async Task Rows_repeated_in_later_batches_of_one_file_are_stored_once_with_row_numbers_in_file_order()
+    {
+        var (alpha, dataset) = await GivenEmptyDatasetAsync();
+        // Batches of 1,000: rows 3,001-4,000 repeat the batch just before them (possibly still being written), rows
+        // 4,001-5,000 repeat the first batch (long committed), and row 5,001 is new.
+        static string Rows(int count, int from = 0) => Numbers(count, from)[(Numbers(0).Length)..];
+        var csv = Numbers(3_000) + Rows(1_000, from: 2_000) + Rows(1_000) + Rows(1, from: 7_000);
+
+        var done = await alpha.UploadImportAsync(dataset.Id, Csv(csv), "text/csv", wait: true);
+
+        Assert.Equal(ImportStates.Completed, done.State);
+        Assert.Equal(3_001, done.Imported);
+        Assert.Equal(2_000, done.Duplicates);
+        Assert.Equal(3_001, (await alpha.GetDatasetAsync(dataset.Id)).RecordCount);
+        var tail = await alpha.ListRecordsAsync(dataset.Id, after: 2_999);
+        Assert.Equal([3_000L, 3_001L], tail.Items.Select(r => r.RowNumber));
+        Assert.Equal("+447700002999", tail.Items[0].PhoneE164);
+        Assert.Equal("+447700007000", tail.Items[1].PhoneE164);
+    }
+
+    [Fact]
     public async Task A_second_import_into_a_dataset_while_one_runs_is_refused_with_409_and_stores_nothing()
     {
         var (alpha, dataset) = await GivenEmptyDatasetAsync();
@@ -283,5 +304,64 @@ public sealed class ImportRestartTests
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3));
+    }
+}
+
+/// <summary>
+/// The spool folder keeps an upload only while it may still be needed: until its job completes, or, for a cancelled or
+/// failed job, until the retention (here one second) passes without a resume. A server of its own for its own folder.
+/// </summary>
+public sealed class ImportSpoolTests
+{
+    private sealed class ShortRetentionServer(string spool) : ConsortiumServer
+    {
+        protected override IEnumerable<(string Key, string Value)> Settings =>
+            [("Import:BatchSize", "1000"), ("Import:SpoolDirectory", spool), ("Import:SpoolRetention", "00:00:01")];
+    }
+
+    [Fact]
+    public async Task A_completed_import_leaves_no_upload_and_a_cancelled_one_loses_its_upload_after_the_retention()
+    {
+        var spool = Directory.CreateTempSubdirectory("consortium-spool").FullName;
+        var server = new ShortRetentionServer(spool);
+        await ((IAsyncLifetime)server).InitializeAsync();
+        try
+        {
+            var alpha = server.ClientFor("ines@alpha");
+            var investigation = await alpha.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Test investigation", ["bravo"]));
+            var complete = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Complete", ""));
+            var done = await alpha.UploadImportAsync(complete.Id, new MemoryStream(Encoding.UTF8.GetBytes(ImportJobTests.Numbers(3_000))), "text/csv", wait: true);
+            Assert.Equal(ImportStates.Completed, done.State);
+            Assert.Empty(Directory.GetFiles(spool));
+
+            var partial = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Partial", ""));
+            var job = await alpha.UploadImportAsync(partial.Id, new MemoryStream(Encoding.UTF8.GetBytes(ImportJobTests.Numbers(100_000))), "text/csv");
+            job = await ImportJobTests.WaitForAsync(alpha, job, j => j.RowsRead > 0);
+            await alpha.CancelImportAsync(partial.Id, job.Id);
+            var cancelled = await ImportJobTests.WaitForAsync(alpha, job, j => j.IsFinished);
+            Assert.Equal(ImportStates.Cancelled, cancelled.State);
+
+            // The sweeper runs every quarter second here; poll the folder as an operator would.
+            for (var attempt = 0; attempt < 200 && Directory.GetFiles(spool).Length > 0; attempt++)
+            {
+                await Task.Delay(100);
+            }
+            Assert.Empty(Directory.GetFiles(spool));
+            var refused = await Assert.ThrowsAsync<ConsortiumProblemException>(() => alpha.ResumeImportAsync(partial.Id, job.Id));
+            Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+            Assert.Equal(cancelled.Imported, (await alpha.GetDatasetAsync(partial.Id)).RecordCount);
+
+            // Sending the file again completes the dataset; the rows already stored are skipped, not added twice.
+            var again = await alpha.UploadImportAsync(partial.Id, new MemoryStream(Encoding.UTF8.GetBytes(ImportJobTests.Numbers(100_000))), "text/csv", wait: true);
+            Assert.Equal(ImportStates.Completed, again.State);
+            Assert.Equal(cancelled.Imported, again.Duplicates);
+            Assert.Equal(100_000, (await alpha.GetDatasetAsync(partial.Id)).RecordCount);
+            Assert.Empty(Directory.GetFiles(spool));
+        }
+        finally
+        {
+            await ((IAsyncLifetime)server).DisposeAsync();
+            Directory.Delete(spool, recursive: true);
+        }
     }
 }

@@ -97,15 +97,21 @@ interface RequestOptions {
   signal?: AbortSignal;
   /** Do not broadcast a 401 (used by the /api/me probe itself). */
   quiet401?: boolean;
+  /** Sees the headers of a successful answer (e.g. the changes-feed cursor of a record's annotation list). */
+  onHeaders?: (headers: Headers) => void;
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', body, query, signal, quiet401, ifMatch } = options;
+  const { method = 'GET', body, query, signal, quiet401, ifMatch, onHeaders } = options;
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (ifMatch !== undefined) headers['If-Match'] = `"${ifMatch}"`;
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (signal) init.signal = signal;
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    // A file sent as it is (an evidence upload), not as JSON.
+    headers['Content-Type'] = 'application/octet-stream';
+    init.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -123,6 +129,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     if (response.status === 401 && !quiet401) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
     throw new ApiError(response.status, problem);
   }
+  onHeaders?.(response.headers);
   if (response.status === 204 || response.headers.get('content-length') === '0') return undefined as T;
   const text = await response.text();
   if (!text) return undefined as T;

@@ -197,7 +197,7 @@ export interface Verification {
   analystUserId?: string | null;
   tool?: string | null;
   indicatorSetVersion?: string | null;
-  evidence?: { name: string; sha256: string; size: number; description?: string | null }[] | null;
+  evidence?: { name: string; sha256: string; size: number; description?: string | null; stored?: boolean }[] | null;
 }
 
 /** An annotation; `version` is its stream version (send it back as If-Match), `sequence` the global number of its latest change. */
@@ -233,8 +233,12 @@ export interface NewAnnotation {
   visibility: Visibility;
   sharedWithOutletIds?: string[];
   tag?: string;
+  identification?: NewIdentification;
   parentId?: string;
 }
+
+/** `identifiedByOutletId`: a member outlet of the investigation; left out, the author's. */
+export type NewIdentification = Omit<Identification, 'identifiedByOutletId'> & { identifiedByOutletId?: string };
 
 export interface AnnotationHistoryEntry {
   version: number;

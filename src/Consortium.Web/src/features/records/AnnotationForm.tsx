@@ -1,9 +1,20 @@
 import { useId, useState, type FormEvent, type KeyboardEvent, type Ref } from 'react';
 import { api, describeError } from '../../api/client';
-import { visibilities, type Annotation, type Visibility } from '../../api/types';
-import { t } from '../../i18n';
-import { useOutletName } from '../session/session';
+import { visibilities, type Annotation, type NewAnnotation, type Visibility } from '../../api/types';
+import { t, type MessageKey } from '../../i18n';
+import { useMe, useOutletName } from '../session/session';
+import { confidences, sourceLines } from './annotationContext';
 import { visibilityLabel } from './AnnotationItem';
+
+type Kind = 'note' | 'tag' | 'identification' | 'verification';
+const kinds: readonly Kind[] = ['note', 'tag', 'identification', 'verification'];
+const submitKeys: Record<Kind, MessageKey> = {
+  note: 'form.submit',
+  tag: 'form.submit.tag',
+  identification: 'form.submit.identification',
+  verification: 'form.submit.verification',
+};
+
 
 interface Props {
   recordId: string;
@@ -13,11 +24,23 @@ interface Props {
   textareaRef?: Ref<HTMLTextAreaElement>;
 }
 
-/** "Add a note": text, who may see it, and a post button. Server problems show in role="alert". */
+/**
+ * "Add a note", a tag, an identification or a verification: the kind's fields, who may see it, and a post button.
+ * Server problems show in role="alert".
+ */
 export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletIds = [] }: Props) {
   const outletName = useOutletName();
+  const me = useMe();
+  const [kind, setKind] = useState<Kind>('note');
   const [partners, setPartners] = useState<string[]>([]);
   const [text, setText] = useState('');
+  const [tag, setTag] = useState('');
+  const [person, setPerson] = useState('');
+  const [personRole, setPersonRole] = useState('');
+  const [confidence, setConfidence] = useState<(typeof confidences)[number]>('medium');
+  const [sources, setSources] = useState('');
+  const [identifiedBy, setIdentifiedBy] = useState('');
+  const kindId = useId();
   const [visibility, setVisibility] = useState<Visibility>('consortium');
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<{ title: string; detail?: string } | null>(null);
@@ -28,8 +51,16 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
 
   const submit = async () => {
     if (submitting) return;
-    if (!text.trim()) {
+    if (kind === 'note' && !text.trim()) {
       setError({ title: t('form.empty') });
+      return;
+    }
+    if (kind === 'tag' && !tag.trim()) {
+      setError({ title: t('form.tag.empty') });
+      return;
+    }
+    if (kind === 'identification' && !person.trim()) {
+      setError({ title: t('form.identification.empty') });
       return;
     }
     if (visibility === 'partners' && partners.length === 0) {
@@ -39,13 +70,29 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
     setSubmitting(true);
     setError(null);
     try {
-      const annotation = await api.addAnnotation(recordId, {
-        text,
+      const body: NewAnnotation = {
+        kind,
         visibility,
         sharedWithOutletIds: visibility === 'partners' ? partners : undefined,
-      });
+      };
+      if (kind === 'note') body.text = text;
+      if (kind === 'tag') body.tag = tag.trim();
+      if (kind === 'identification') {
+        body.identification = {
+          person: person.trim(),
+          role: personRole.trim() || null,
+          identifiedByOutletId: identifiedBy || me.outletId,
+          confidence,
+          sources: sourceLines(sources),
+        };
+      }
+      const annotation = await api.addAnnotation(recordId, body);
       onPosted(annotation);
       setText('');
+      setTag('');
+      setPerson('');
+      setPersonRole('');
+      setSources('');
     } catch (e) {
       setError(describeError(e));
     } finally {
@@ -70,25 +117,82 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
 
   return (
     <form className="annotation-form" onSubmit={onSubmit} noValidate>
-      <div className="field">
-        <label htmlFor={textId} className="field-label">
-          {t('form.note.label')}
+      <div className="field field-inline">
+        <label htmlFor={kindId} className="field-label">
+          {t('form.kind.label')}
         </label>
-        <textarea
-          ref={textareaRef}
-          id={textId}
-          className="input textarea"
-          rows={4}
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-          onKeyDown={onKeyDown}
-          aria-describedby={error ? `${hintId} ${errorId}` : hintId}
-          aria-invalid={error ? true : undefined}
-        />
-        <p id={hintId} className="hint">
-          {t('form.note.hint')}
-        </p>
+        <select id={kindId} className="input select" value={kind} onChange={(e) => { setKind(e.target.value as Kind); setError(null); }}>
+          {kinds.map((k) => (
+            <option key={k} value={k}>
+              {t(`form.kind.${k}` as MessageKey)}
+            </option>
+          ))}
+        </select>
       </div>
+      {kind === 'note' && (
+        <div className="field">
+          <label htmlFor={textId} className="field-label">
+            {t('form.note.label')}
+          </label>
+          <textarea
+            ref={textareaRef}
+            id={textId}
+            className="input textarea"
+            rows={4}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            onKeyDown={onKeyDown}
+            aria-describedby={error ? `${hintId} ${errorId}` : hintId}
+            aria-invalid={error ? true : undefined}
+          />
+          <p id={hintId} className="hint">
+            {t('form.note.hint')}
+          </p>
+        </div>
+      )}
+      {kind === 'tag' && (
+        <label className="field field-label">
+          {t('form.tag.label')}
+          <input className="input" value={tag} maxLength={64} onChange={(e) => setTag(e.target.value)} />
+        </label>
+      )}
+      {kind === 'identification' && (
+        <fieldset className="field identification-fields">
+          <label className="field-label">
+            {t('form.identification.person')}
+            <input className="input" value={person} maxLength={500} onChange={(e) => setPerson(e.target.value)} />
+          </label>
+          <label className="field-label">
+            {t('form.identification.role')}
+            <input className="input" value={personRole} maxLength={500} onChange={(e) => setPersonRole(e.target.value)} />
+          </label>
+          <label className="field-label">
+            {t('form.identification.outlet')}
+            <select className="input select" value={identifiedBy || me.outletId} onChange={(e) => setIdentifiedBy(e.target.value)}>
+              {[me.outletId, ...partnerOutletIds].map((outlet) => (
+                <option key={outlet} value={outlet}>
+                  {outletName(outlet)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field-label">
+            {t('form.identification.confidence')}
+            <select className="input select" value={confidence} onChange={(e) => setConfidence(e.target.value as (typeof confidences)[number])}>
+              {confidences.map((c) => (
+                <option key={c} value={c}>
+                  {t(`confidence.${c}` as MessageKey)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field-label">
+            {t('form.identification.sources')}
+            <textarea className="input textarea" rows={3} value={sources} onChange={(e) => setSources(e.target.value)} />
+          </label>
+        </fieldset>
+      )}
+      {kind === 'verification' && <p className="hint">{t('form.verification.hint')}</p>}
       <div className="form-row">
         <div className="field field-inline">
           <label htmlFor={visibilityId} className="field-label">
@@ -123,7 +227,7 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
           </fieldset>
         )}
         <button type="submit" className="button primary" disabled={submitting} aria-busy={submitting}>
-          {t('form.submit')}
+          {t(submitKeys[kind])}
         </button>
       </div>
       {error && (

@@ -3,7 +3,9 @@ import { ApiError, api, describeError } from '../../api/client';
 import type { Annotation, AnnotationHistoryEntry, Visibility } from '../../api/types';
 import { formatDateTime, formatUtc, t, type MessageKey } from '../../i18n';
 import { useOutletName } from '../session/session';
+import { annotationApi, canAnnotate, canCoordinate, confidences, evidenceDownloadPath, sourceLines, useAnnotationSetting } from './annotationContext';
 import { NoteText } from './NoteText';
+import { AssignmentControl, VerificationMove } from './AnnotationChanges';
 
 const visibilityKeys: Record<Visibility, MessageKey> = {
   consortium: 'visibility.consortium',
@@ -31,6 +33,17 @@ export function VisibilityBadge({ visibility, sharedWith }: { visibility: Visibi
   );
 }
 
+function AssigneeBadge({ userId }: { userId?: string | null }) {
+  const { members } = useAnnotationSetting();
+  if (!userId) return null;
+  const name = members.find((m) => m.userId === userId)?.displayName ?? userId;
+  return (
+    <span className="badge" data-testid="assignee">
+      {t('assignment.assignedTo', { name })}
+    </span>
+  );
+}
+
 interface Props {
   annotation: Annotation;
   isNew: boolean;
@@ -42,14 +55,67 @@ interface Props {
   onTyping?: (annotationId: string) => void;
 }
 
+// Every value below comes from users and is rendered as React text (escaped): never as HTML, never as a link.
 function Body({ annotation }: { annotation: Annotation }) {
+  const outletName = useOutletName();
+  const { members } = useAnnotationSetting();
+  const nameOf = (userId: string) => members.find((m) => m.userId === userId)?.displayName ?? userId;
   switch (annotation.kind) {
     case 'tag':
-      return <p className="annotation-text">{t('annotation.tag', { tag: annotation.tag ?? '' })}</p>;
-    case 'identification':
-      return <p className="annotation-text">{t('annotation.identification', { person: annotation.identification?.person ?? '' })}</p>;
-    case 'verification':
-      return <p className="annotation-text">{t('annotation.verification', { state: annotation.verification?.state ?? '' })}</p>;
+      return <p className="annotation-text" data-testid="annotation-tag">{t('annotation.tag', { tag: annotation.tag ?? '' })}</p>;
+    case 'identification': {
+      const i = annotation.identification;
+      return (
+        <div className="annotation-text" data-testid="annotation-identification">
+          <p>{t('annotation.identification', { person: i?.person ?? '' })}</p>
+          {i?.role && <p>{t('identification.role', { role: i.role })}</p>}
+          {i && <p>{t('identification.by', { outlet: outletName(i.identifiedByOutletId) })}</p>}
+          {i && <p>{t('identification.confidence', { confidence: t(`confidence.${i.confidence}` as MessageKey) })}</p>}
+          {i && i.sources.length > 0 && (
+            <>
+              <p>{t('identification.sources')}</p>
+              <ul className="identification-sources">
+                {i.sources.map((source, n) => (
+                  <li key={n}>{source}</li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      );
+    }
+    case 'verification': {
+      const v = annotation.verification;
+      return (
+        <div className="annotation-text" data-testid="annotation-verification" data-state={v?.state}>
+          <p>{t('annotation.verification', { state: v?.state ?? '' })}</p>
+          {v?.analystUserId && <p>{t('verification.analyst', { name: nameOf(v.analystUserId) })}</p>}
+          {v?.tool && <p>{t('verification.tool', { tool: v.tool })}</p>}
+          {v?.indicatorSetVersion && <p>{t('verification.indicators', { version: v.indicatorSetVersion })}</p>}
+          {v?.evidence && v.evidence.length > 0 && (
+            <>
+              <p>{t('verification.evidence')}</p>
+              <ul className="verification-evidence">
+                {v.evidence.map((e, n) => (
+                  <li key={n}>
+                    {t('verification.evidenceItem', { name: e.name, size: e.size, sha256: e.sha256 })}
+                    {e.description ? ` — ${e.description}` : ''}
+                    {e.stored && (
+                      <>
+                        {' '}
+                        <a className="evidence-download" href={evidenceDownloadPath(annotation.id, e.sha256)} download={e.name}>
+                          {t('verification.download')}
+                        </a>
+                      </>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      );
+    }
     default:
       return <NoteText text={annotation.text} />;
   }
@@ -59,27 +125,59 @@ function Body({ annotation }: { annotation: Annotation }) {
 export function AnnotationItem({ annotation, isNew, currentUser, replies = [], liveIds, onChanged, onReply, onTyping }: Props) {
   const outletName = useOutletName();
   const [editing, setEditing] = useState(false);
+  const { role } = useAnnotationSetting();
   const [draft, setDraft] = useState(annotation.text);
+  const [tagDraft, setTagDraft] = useState(annotation.tag ?? '');
+  const [person, setPerson] = useState(annotation.identification?.person ?? '');
+  const [personRole, setPersonRole] = useState(annotation.identification?.role ?? '');
+  const [confidence, setConfidence] = useState<string>(annotation.identification?.confidence ?? 'medium');
+  const [sources, setSources] = useState((annotation.identification?.sources ?? []).join('\n'));
   const [reply, setReply] = useState('');
   const [history, setHistory] = useState<AnnotationHistoryEntry[] | null>(null);
   const [error, setError] = useState<{ title: string; detail?: string } | null>(null);
   const mine = currentUser !== undefined && annotation.author === currentUser;
-  const editable = mine && !annotation.retracted && (annotation.kind === 'note' || annotation.kind === 'comment');
+  const annotating = canAnnotate(role);
+  const editable = mine && annotating && !annotation.retracted && annotation.kind !== 'verification';
 
+  const startEditing = () => {
+    setDraft(annotation.text);
+    setTagDraft(annotation.tag ?? '');
+    setPerson(annotation.identification?.person ?? '');
+    setPersonRole(annotation.identification?.role ?? '');
+    setConfidence(annotation.identification?.confidence ?? 'medium');
+    setSources((annotation.identification?.sources ?? []).join('\n'));
+    setEditing(true);
+  };
+
+  const edit = () => {
+    switch (annotation.kind) {
+      case 'tag':
+        return annotationApi.edit(annotation.id, annotation.version, { tag: tagDraft });
+      case 'identification':
+        return annotationApi.edit(annotation.id, annotation.version, {
+          identification: { person, role: personRole.trim() || null, confidence, sources: sourceLines(sources) },
+        });
+      default:
+        return api.editAnnotation(annotation.id, annotation.version, { text: draft });
+    }
+  };
+
+  /** Applies a change; on 409 shows the current state and keeps what the user typed, so sending again retries. */
   const change = async (action: () => Promise<Annotation>) => {
     setError(null);
     try {
       onChanged?.(await action());
       setEditing(false);
+      return true;
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) {
         const current = (e.problem as { current?: Annotation }).current;
         if (current) onChanged?.(current);
-        setEditing(false);
-        setError({ title: t('annotation.conflict') });
+        setError({ title: current ? t('annotation.conflictRetry', { version: current.version }) : t('annotation.conflict'), detail: e.problem.detail });
       } else {
         setError(describeError(e));
       }
+      return false;
     }
   };
 
@@ -111,6 +209,7 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
           <VisibilityBadge visibility={annotation.visibility} sharedWith={annotation.sharedWithOutletIds} />
           {annotation.retracted && <span className="badge badge-retracted">{t('annotation.retracted')}</span>}
           {annotation.resolved && <span className="badge">{t('annotation.resolved')}</span>}
+          <AssigneeBadge userId={annotation.assigneeUserId} />
           {isNew && (
             <span className="badge badge-new" data-testid="annotation-new" title={t('annotations.newLabel')}>
               {t('annotations.new')}
@@ -120,35 +219,69 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
             {formatDateTime(annotation.createdAt)}
           </time>
         </header>
-        {editing ? (
+        <Body annotation={annotation} />
+        {editing && (
           <form
+            className="annotation-edit"
             onSubmit={(e) => {
               e.preventDefault();
-              void change(() => api.editAnnotation(annotation.id, annotation.version, { text: draft }));
+              void change(edit);
             }}
           >
-            <label className="field-label">
-              {t('annotation.editLabel')}
-              <textarea className="input textarea" rows={3} value={draft} onChange={(e) => setDraft(e.target.value)} />
-            </label>
+            {(annotation.kind === 'note' || annotation.kind === 'comment') && (
+              <label className="field-label">
+                {t('annotation.editLabel')}
+                <textarea className="input textarea" rows={3} value={draft} onChange={(e) => setDraft(e.target.value)} />
+              </label>
+            )}
+            {annotation.kind === 'tag' && (
+              <label className="field-label">
+                {t('form.tag.label')}
+                <input className="input" value={tagDraft} maxLength={64} onChange={(e) => setTagDraft(e.target.value)} />
+              </label>
+            )}
+            {annotation.kind === 'identification' && (
+              <>
+                <label className="field-label">
+                  {t('form.identification.person')}
+                  <input className="input" value={person} maxLength={500} onChange={(e) => setPerson(e.target.value)} />
+                </label>
+                <label className="field-label">
+                  {t('form.identification.role')}
+                  <input className="input" value={personRole} maxLength={500} onChange={(e) => setPersonRole(e.target.value)} />
+                </label>
+                <label className="field-label">
+                  {t('form.identification.confidence')}
+                  <select className="input select" value={confidence} onChange={(e) => setConfidence(e.target.value)}>
+                    {confidences.map((c) => (
+                      <option key={c} value={c}>
+                        {t(`confidence.${c}` as MessageKey)}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label className="field-label">
+                  {t('form.identification.sources')}
+                  <textarea className="input textarea" rows={3} value={sources} onChange={(e) => setSources(e.target.value)} />
+                </label>
+              </>
+            )}
             <button type="submit" className="button primary">
               {t('annotation.save')}
             </button>
-            <button type="button" className="button secondary" onClick={() => setEditing(false)}>
+            <button type="button" className="button secondary" onClick={() => { setEditing(false); setError(null); }}>
               {t('annotation.cancel')}
             </button>
           </form>
-        ) : (
-          <Body annotation={annotation} />
         )}
         {onChanged && !editing && (
           <div className="annotation-actions">
             {editable && (
-              <button type="button" className="button link" onClick={() => { setDraft(annotation.text); setEditing(true); }}>
+              <button type="button" className="button link" onClick={startEditing}>
                 {t('annotation.edit')}
               </button>
             )}
-            {mine && !annotation.retracted && (
+            {(mine || canCoordinate(role)) && annotating && !annotation.retracted && (
               <button
                 type="button"
                 className="button link"
@@ -159,7 +292,7 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
                 {t('annotation.retract')}
               </button>
             )}
-            {!annotation.parentId && !annotation.retracted && (
+            {annotating && !annotation.parentId && !annotation.retracted && (
               <button type="button" className="button link" onClick={() => void change(() => api.resolveAnnotation(annotation.id, annotation.version, !annotation.resolved))}>
                 {annotation.resolved ? t('annotation.reopen') : t('annotation.resolve')}
               </button>
@@ -169,6 +302,10 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
             </button>
           </div>
         )}
+        {onChanged && annotating && annotation.kind === 'verification' && !annotation.retracted && (
+          <VerificationMove annotation={annotation} change={change} />
+        )}
+        {onChanged && annotating && !annotation.parentId && !annotation.retracted && <AssignmentControl annotation={annotation} change={change} />}
         {error && (
           <div className="alert" role="alert">
             <p className="alert-title">{error.title}</p>
@@ -183,7 +320,8 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
                   {formatDateTime(h.at)}
                 </time>{' '}
                 {h.byName}: {h.change}
-                {(h.state.kind === 'note' || h.state.kind === 'comment') && <NoteText text={h.state.text} />}
+                {/* The state after each change, for every kind: what a tag, an identification or a verification was then. */}
+                <Body annotation={h.state} />
               </li>
             ))}
           </ol>
@@ -195,7 +333,7 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
             ))}
           </ol>
         )}
-        {onReply && !annotation.parentId && !annotation.retracted && (
+        {onReply && annotating && !annotation.parentId && !annotation.retracted && (
           <form
             className="annotation-reply"
             onSubmit={(e) => {

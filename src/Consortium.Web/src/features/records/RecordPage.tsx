@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from 'react';
 import { api, isAbort } from '../../api/client';
-import type { Dataset, LeakRecord } from '../../api/types';
+import type { Dataset, Investigation, LeakRecord } from '../../api/types';
 import { paths, useRouter } from '../../app/router';
 import { Breadcrumbs, ErrorAlert, Kbd, Loading, PageHeading } from '../../app/ui';
 import { useResource } from '../../app/useResource';
@@ -16,6 +16,7 @@ import { useAnnotationThread } from './useAnnotationThread';
 import { RecentViewers } from './RecentViewers';
 import { findNextRecord, findPreviousRecord } from './recordNavigation';
 import { FollowButton } from '../inbox/FollowButton';
+import { AnnotationSettingContext, canAnnotate, useAnnotationSetting, type AnnotationSetting } from './annotationContext';
 
 const digits = (value: string) => value.replace(/\D+/g, '');
 
@@ -46,6 +47,10 @@ export function RecordPage({ id }: { id: string }) {
     (signal) => (investigationId ? api.investigation(investigationId, signal) : Promise.resolve(undefined)),
     [investigationId],
   );
+  const members = useResource(
+    (signal) => (investigationId ? api.members(investigationId, signal) : Promise.resolve(undefined)),
+    [investigationId],
+  );
   const rec = record.data;
   const title = rec ? t('record.title', { row: rec.rowNumber }) : t('app.loading');
 
@@ -63,15 +68,24 @@ export function RecordPage({ id }: { id: string }) {
       />
       {record.loading && <Loading />}
       {record.error !== undefined && <ErrorAlert error={record.error} onRetry={record.reload} />}
-      {rec && <RecordView record={rec} dataset={dataset.data} memberOutletIds={investigation.data?.memberOutletIds ?? []} />}
+      {rec && (
+        <AnnotationSettingContext.Provider value={setting(investigationId, investigation.data, members.data)}>
+          <RecordView record={rec} dataset={dataset.data} memberOutletIds={investigation.data?.memberOutletIds ?? []} />
+        </AnnotationSettingContext.Provider>
+      )}
     </>
   );
+}
+
+function setting(investigationId: string | undefined, investigation: Investigation | undefined, members: AnnotationSetting['members'] | undefined): AnnotationSetting {
+  return { investigationId, role: investigation?.myRole, members: members ?? [] };
 }
 
 function RecordView({ record, dataset, memberOutletIds }: { record: LeakRecord; dataset: Dataset | undefined; memberOutletIds: string[] }) {
   const { navigate } = useRouter();
   const me = useMe();
-  const thread = useAnnotationThread(record.id, me.user);
+  const thread = useAnnotationThread(record.id, me.user, dataset?.investigationId);
+  const { role } = useAnnotationSetting();
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const [navMessage, setNavMessage] = useState<string>('');
   const [navError, setNavError] = useState<unknown>(undefined);
@@ -177,12 +191,16 @@ function RecordView({ record, dataset, memberOutletIds }: { record: LeakRecord; 
               {t('presence.typing', { name: typing.displayName })}
             </p>
           ))}
-          <AnnotationForm
-            recordId={record.id}
-            onPosted={thread.addOwn}
-            textareaRef={textareaRef}
-            partnerOutletIds={memberOutletIds.filter((o) => o !== me.outletId)}
-          />
+          {canAnnotate(role) ? (
+            <AnnotationForm
+              recordId={record.id}
+              onPosted={thread.addOwn}
+              textareaRef={textareaRef}
+              partnerOutletIds={memberOutletIds.filter((o) => o !== me.outletId)}
+            />
+          ) : (
+            <p className="hint">{t('form.readOnly')}</p>
+          )}
         </section>
       </div>
     </>

@@ -1,6 +1,7 @@
 import { HubConnectionState } from '@microsoft/signalr';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, isAbort } from '../../api/client';
+import { isAbort } from '../../api/client';
+import { annotationApi } from './annotationContext';
 import type { Annotation, Presence, Typing } from '../../api/types';
 import { useHubEvent, useLive } from '../../live/LiveConnection';
 
@@ -60,25 +61,62 @@ function applyInitial(state: ThreadState, list: readonly Annotation[]): ThreadSt
 }
 
 /**
- * The annotation thread of one record, kept current over the hub:
- * joins the record's group on every (re)connect, merges `annotationAdded` pushes,
- * and re-fetches after each reconnect to catch up on anything missed.
+ * The annotation thread of one record, kept current over the hub, as the .NET LiveAnnotations client keeps an
+ * investigation: joins the record's group on every (re)connect, merges pushes by version (the fast path), and after
+ * every join reads the changes feed (narrowed to the record) from the cursor it holds, which the initial list gave
+ * (its `Changes-Cursor` header, taken before the list was read). The feed is the guarantee: whatever was pushed
+ * while the connection was down is read there, each change once, and merging by id and version drops what the list
+ * or a push already brought. Without an investigation id or a cursor it falls back to re-fetching the list.
  */
-export function useAnnotationThread(recordId: string, currentUser: string) {
+export function useAnnotationThread(recordId: string, currentUser: string, investigationId?: string) {
   const { connection, status, epoch } = useLive();
   const [state, setState] = useState<ThreadState>(initialState);
   const [catchingUp, setCatchingUp] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const initialLoad = useRef<Promise<void>>(Promise.resolve());
   const joinedEpoch = useRef<number | null>(null);
+  const cursor = useRef<string | null>(null);
+  const investigation = useRef(investigationId);
+  investigation.current = investigationId;
+  // One feed reader at a time: two overlapping catch-ups would both start from the same cursor.
+  const reading = useRef<Promise<void>>(Promise.resolve());
+
+  const catchUp = useCallback(() => {
+    const run = reading.current.then(async () => {
+      await initialLoad.current;
+      const inv = investigation.current;
+      if (!inv || !cursor.current) {
+        // No cursor (the first list failed): read the list again, and take its cursor for the next time.
+        const { items: list, cursor: at } = await annotationApi.list(recordId);
+        cursor.current ??= at;
+        setState((s) => (s.loaded ? mergeAnnotations(s, list, true) : applyInitial(s, list)));
+        return;
+      }
+      for (;;) {
+        const from = cursor.current;
+        const page = await annotationApi.changes(inv, recordId, from);
+        // The record changed under us (navigation): this page belongs to another thread.
+        if (cursor.current !== from) return;
+        cursor.current = page.cursor;
+        const items = page.items.map((i) => i.annotation).filter((a) => a.recordId === recordId);
+        setState((s) => mergeAnnotations(s, items, true));
+        if (!page.hasMore) return;
+      }
+    });
+    reading.current = run.catch(() => undefined);
+    return run;
+  }, [recordId]);
 
   // Initial load.
   useEffect(() => {
     const controller = new AbortController();
     setState(initialState);
-    initialLoad.current = api.annotations(recordId, controller.signal).then(
-      (list) => {
-        if (!controller.signal.aborted) setState((s) => applyInitial(s, list));
+    cursor.current = null;
+    initialLoad.current = annotationApi.list(recordId, controller.signal).then(
+      ({ items: list, cursor: at }) => {
+        if (controller.signal.aborted) return;
+        cursor.current = at;
+        setState((s) => applyInitial(s, list));
       },
       (error: unknown) => {
         if (!controller.signal.aborted && !isAbort(error)) setState((s) => ({ ...s, error }));
@@ -143,10 +181,9 @@ export function useAnnotationThread(recordId: string, currentUser: string) {
       }
       if (cancelled) return;
       try {
-        // Pushes sent before the join completed are missed: always re-fetch once joined.
-        await initialLoad.current;
-        const list = await api.annotations(recordId);
-        if (!cancelled) setState((s) => (s.loaded ? mergeAnnotations(s, list, true) : applyInitial(s, list)));
+        // Pushes sent before the join completed are missed: always read the feed once joined (once the
+        // investigation is known; this runs again when it becomes known).
+        if (!cancelled && investigationId) await catchUp();
       } catch {
         // Keep what we have; the next reconnect tries again.
       } finally {
@@ -161,7 +198,7 @@ export function useAnnotationThread(recordId: string, currentUser: string) {
       cancelled = true;
       setCatchingUp(false);
     };
-  }, [connection, status, epoch, recordId]);
+  }, [connection, status, epoch, recordId, catchUp, investigationId]);
 
   /** Adds an annotation the user just posted (not marked as live). */
   const addOwn = useCallback((annotation: Annotation) => {
@@ -170,5 +207,5 @@ export function useAnnotationThread(recordId: string, currentUser: string) {
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
 
-  return { ...state, catchingUp, status, addOwn, reload, presence, typing: Object.values(typing), startTyping };
+  return { ...state, catchingUp, status, addOwn, reload, catchUp, presence, typing: Object.values(typing), startTyping };
 }
