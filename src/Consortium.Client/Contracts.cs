@@ -81,9 +81,11 @@ public sealed record RecordPage(IReadOnlyList<RecordView> Items, long? Next);
 /// A page of search results in the order asked for. <see cref="Total"/> is the number of matches of the whole search
 /// and <see cref="Facets"/> the counts beside it; both are left out (null) when the request said <c>facets=false</c>,
 /// as a client paging on through the same search does. Pass <see cref="Next"/>, an opaque cursor, as <c>after</c> to
-/// get the next page with the same parameters (null at the end).
+/// get the next page with the same parameters (null at the end). <see cref="TotalIsLowerBound"/>: the search matches at
+/// least <see cref="Total"/> records, possibly more (counting stops at a threshold, so a search matching a large part of
+/// a dataset answers as fast as a narrow one); show it as "more than" or "at least", never as the exact number.
 /// </summary>
-public sealed record SearchPage(IReadOnlyList<SearchResult> Items, long? Total, string? Next, SearchFacets? Facets)
+public sealed record SearchPage(IReadOnlyList<SearchResult> Items, long? Total, string? Next, SearchFacets? Facets, bool TotalIsLowerBound = false)
 {
     /// <summary>Matches per country (empty when facets were not asked for).</summary>
     [JsonIgnore]
@@ -137,8 +139,12 @@ public sealed record SearchHighlight(string Field, string Text, IReadOnlyList<Hi
 /// <summary>A matched part of a highlight's text: <see cref="Start"/> and <see cref="Length"/> in UTF-16 code units.</summary>
 public sealed record HighlightSpan(int Start, int Length);
 
-/// <summary>How many matching records have this value; a null <see cref="Value"/> counts records without one.</summary>
-public sealed record FacetCount(string? Value, long Count);
+/// <summary>
+/// How many matching records have this value; a null <see cref="Value"/> counts records without one. With
+/// <see cref="AtLeast"/>, the count is a lower bound: counting stopped at the search's threshold (see
+/// <see cref="SearchPage.TotalIsLowerBound"/>), and at least this many records have the value.
+/// </summary>
+public sealed record FacetCount(string? Value, long Count, bool AtLeast = false);
 
 /// <summary>
 /// The outcome of an import: rows stored, rows rejected and why, and <see cref="Duplicates"/>: rows skipped because the

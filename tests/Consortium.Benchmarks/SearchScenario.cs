@@ -23,7 +23,13 @@ public static class SearchScenario
     /// <remarks><see cref="Cursor"/> is the API's opaque cursor for the same place as <see cref="After"/> (a row number for the raw SQL).</remarks>
     private sealed record Query(string? Q, string? Phone, string? Country, long After, string? Cursor = null);
 
-    private sealed record Kind(string Name, string Description, Func<Random, Query> Make, string Main);
+    /// <remarks><see cref="Probe"/>: the endpoint counts the matches up to <see cref="SelectiveMatches"/> first (the planner
+    /// does not surely know the search to be frequent), and so does the raw SQL.</remarks>
+    private sealed record Kind(string Name, string Description, Func<Random, Query> Make, string Main, bool Probe);
+
+    // The endpoint's thresholds (RecordSearchQueries), so the raw SQL runs the same statements.
+    private const int SelectiveMatches = 5000;
+    private const int CountLimit = 10_000;
 
     public static async Task<SearchResults> RunAsync(
         BenchmarkEnvironment environment, Guid datasetId, SyntheticLeak leak, int rows, Options options, CpuMeter cpu, TextWriter log)
@@ -34,23 +40,28 @@ public static class SearchScenario
         var kinds = new List<Kind>
         {
             new("exact phone", "phone = all digits of a number in the list (about 6 rows each)",
-                r => new Query(null, SyntheticLeak.DigitsOf(leak.Numbers[r.Next(leak.Numbers.Count)]), null, 0), "page"),
+                r => new Query(null, SyntheticLeak.DigitsOf(leak.Numbers[r.Next(leak.Numbers.Count)]), null, 0), "page", Probe: true),
             new("partial phone", "phone = 6 consecutive digits from inside a number",
-                r => new Query(null, PartialDigits(leak, r), null, 0), "page"),
+                r => new Query(null, PartialDigits(leak, r), null, 0), "page", Probe: true),
             new("full text, rare word", "q = a word in 2 rows",
-                r => new Query(leak.RareWords[r.Next(leak.RareWords.Count)], null, null, 0), "page"),
+                r => new Query(leak.RareWords[r.Next(leak.RareWords.Count)], null, null, 0), "page", Probe: true),
             new("full text, common word", $"q = \"{SyntheticLeak.CommonWord}\" (about 15% of rows), with its country counts",
-                _ => new Query(SyntheticLeak.CommonWord, null, null, 0), "facets"),
+                _ => new Query(SyntheticLeak.CommonWord, null, null, 0), "facets", Probe: false),
             new("facet counts, filtered", $"q = \"{SyntheticLeak.FilterWord}\" (about 4% of rows) and country = GB: counts per country",
-                _ => new Query(SyntheticLeak.FilterWord, null, "GB", 0), "facets"),
+                _ => new Query(SyntheticLeak.FilterWord, null, "GB", 0), "facets", Probe: true),
             new("deep cursor page", $"page 500 of q = \"{SyntheticLeak.CommonWord}\" (after the row of match {deepAfter.Matches:N0})",
-                _ => new Query(SyntheticLeak.CommonWord, null, null, deepAfter.After, deepCursor), "page"),
+                _ => new Query(SyntheticLeak.CommonWord, null, null, deepAfter.After, deepCursor), "page", Probe: false),
         };
 
         var started = cpu.Take();
         var results = new List<SearchQueryResult>();
         var plans = new List<string>();
         await using var connection = await environment.OpenAsync();
+        // The endpoint's session settings (SearchRecords), so the raw SQL gets the same plans.
+        await using (var settings = new NpgsqlCommand("set jit = off; set work_mem = '32MB'", connection))
+        {
+            await settings.ExecuteNonQueryAsync();
+        }
         foreach (var kind in kinds)
         {
             var api = new List<double>();
@@ -65,7 +76,7 @@ public static class SearchScenario
             {
                 var warm = kind.Make(random);
                 await ApiAsync(reporter, datasetId, warm);
-                await RawAsync(connection, datasetId, warm, kind.Main == "facets", endpointWork: true);
+                await RawAsync(connection, datasetId, warm, kind.Main == "facets", kind.Probe, endpointWork: true);
             }
             for (var round = 0; round < options.SearchRounds; round++)
             {
@@ -77,8 +88,8 @@ public static class SearchScenario
                     var (apiMs, total) = await ApiAsync(reporter, datasetId, query);
                     matches = matches < 0 ? total : matches;
                     roundApi.Add(apiMs);
-                    roundMain.Add(await RawAsync(connection, datasetId, query, kind.Main == "facets", endpointWork: false));
-                    endpoint.Add(await RawAsync(connection, datasetId, query, kind.Main == "facets", endpointWork: true));
+                    roundMain.Add(await RawAsync(connection, datasetId, query, kind.Main == "facets", kind.Probe, endpointWork: false));
+                    endpoint.Add(await RawAsync(connection, datasetId, query, kind.Main == "facets", kind.Probe, endpointWork: true));
                 }
                 api.AddRange(roundApi);
                 main.AddRange(roundMain);
@@ -89,7 +100,7 @@ public static class SearchScenario
                 Spread.Of(apiP95), Spread.Of(mainP95), matches, kind.Main == "facets" ? "country counts" : "page of 100");
             log.WriteLine($"  {kind.Name}: API {result.Api.Describe()}; raw {result.RawMain.Describe()}; raw, all the endpoint's statements {result.RawEndpoint.Describe()}");
             results.Add(result);
-            plans.Add($"{kind.Name}:\n{await PlanAsync(connection, datasetId, kind.Make(new Random(6)), kind.Main == "facets")}");
+            plans.Add($"{kind.Name}:\n{await PlanAsync(connection, datasetId, kind.Make(new Random(6)), kind.Main == "facets", kind.Probe)}");
         }
         // The floor under every answer: a signed-in request that reads nothing (token validation, the caller's claims).
         var floor = new List<double>();
@@ -162,15 +173,19 @@ public static class SearchScenario
     /// The endpoint's SQL with the same values. Main statement only: the page for a page query, the country counts for
     /// a facet query. With <paramref name="endpointWork"/>: every statement the endpoint runs for one answer.
     /// </summary>
-    private static async Task<double> RawAsync(NpgsqlConnection connection, Guid datasetId, Query query, bool facets, bool endpointWork)
+    private static async Task<double> RawAsync(NpgsqlConnection connection, Guid datasetId, Query query, bool facets, bool probe, bool endpointWork)
     {
         var clock = Stopwatch.StartNew();
         if (endpointWork || !facets)
         {
-            var ids = await PageAsync(connection, datasetId, query);
+            var ids = await PageAsync(connection, datasetId, query, probe);
             if (endpointWork)
             {
-                await CountriesAsync(connection, datasetId, query);
+                if (query.Cursor is null)
+                {
+                    // A deep page is asked for without counts, as the API call above does.
+                    await CountriesAsync(connection, datasetId, query);
+                }
                 if (query.Q is not null)
                 {
                     await HighlightsAsync(connection, ids, query.Q);
@@ -205,34 +220,78 @@ public static class SearchScenario
         if (withCountry && query.Country is not null)
         {
             parameters.Add(new() { Value = query.Country });
-            where += $" and d.data ->> 'country' = ${parameters.Count}";
+            where += $" and coalesce(d.country, '') = ${parameters.Count}";
         }
         return (where, parameters);
     }
 
-    private static NpgsqlCommand PageCommand(NpgsqlConnection connection, Guid datasetId, Query query)
+    /// <summary>
+    /// The endpoint's page statement. A selective search (fewer than <see cref="SelectiveMatches"/> matches, found by the
+    /// same capped count the endpoint runs first) is fetched from the GIN index and sorted, with the order disguised as
+    /// the endpoint does it; a dense one walks the row-order index.
+    /// </summary>
+    private static NpgsqlCommand PageCommand(NpgsqlConnection connection, Guid datasetId, Query query, bool selective)
     {
         var (where, parameters) = Filters(datasetId, query, withCountry: true);
         parameters.Add(new() { Value = query.After });
         parameters.Add(new() { Value = 101 });
+        var row = selective ? "(d.row_number + 0)" : "d.row_number";
         var command = new NpgsqlCommand(
-            $"select d.id, d.row_number, d.data -> 'values', d.data ->> 'phoneE164', d.data ->> 'country' from {Table} d where {where} and d.row_number > ${parameters.Count - 1} order by d.row_number limit ${parameters.Count}",
+            $"select d.id, d.row_number, d.data -> 'values', d.data ->> 'phoneE164', d.data ->> 'country' from {Table} d where {where} and {row} > ${parameters.Count - 1} order by {row} limit ${parameters.Count}",
             connection);
         command.Parameters.AddRange(parameters.ToArray());
         return command;
     }
 
+    /// <summary>The endpoint's probe: are there fewer than <see cref="SelectiveMatches"/> matches?</summary>
+    private static async Task<bool> SelectiveAsync(NpgsqlConnection connection, Guid datasetId, Query query)
+    {
+        var (where, parameters) = Filters(datasetId, query, withCountry: true);
+        parameters.Add(new() { Value = SelectiveMatches });
+        await using var command = new NpgsqlCommand($"select count(*) from (select 1 from {Table} d where {where} limit ${parameters.Count}) m", connection);
+        command.Parameters.AddRange(parameters.ToArray());
+        return (long)(await command.ExecuteScalarAsync())! < SelectiveMatches;
+    }
+
+    /// <summary>The endpoint's counts per (dataset, country), which stop at <see cref="CountLimit"/> matches (lower bounds above).</summary>
     private static NpgsqlCommand CountriesCommand(NpgsqlConnection connection, Guid datasetId, Query query)
     {
         var (where, parameters) = Filters(datasetId, query, withCountry: false);
-        var command = new NpgsqlCommand($"select d.data ->> 'country', count(*) from {Table} d where {where} group by 1 order by 2 desc, 1 nulls last", connection);
+        parameters.Add(new() { Value = CountLimit });
+        var command = new NpgsqlCommand(
+            $"select m.dataset_id, nullif(m.country, ''), count(*) from (select d.dataset_id, coalesce(d.country, '') as country from {Table} d where {where} limit ${parameters.Count}) m group by 1, 2",
+            connection);
         command.Parameters.AddRange(parameters.ToArray());
         return command;
     }
 
-    private static async Task<Guid[]> PageAsync(NpgsqlConnection connection, Guid datasetId, Query query)
+    private static async Task<Guid[]> PageAsync(NpgsqlConnection connection, Guid datasetId, Query query, bool probe)
     {
-        await using var command = PageCommand(connection, datasetId, query);
+        if (query is { Phone.Length: <= 8, Q: null })
+        {
+            // The endpoint looks for a short run of digits in the next 5,000 records in row order first.
+            var (where, parameters) = Filters(datasetId, query, withCountry: true);
+            parameters.Add(new() { Value = query.After });
+            await using var window = new NpgsqlCommand(
+                $"select d.id, d.row_number, d.data -> 'values', d.data ->> 'phoneE164', d.data ->> 'country' from (select * from {Table} d where d.dataset_id = $1 and d.row_number > ${parameters.Count} order by d.row_number limit 5000) d where {where} order by d.row_number limit 101",
+                connection);
+            window.Parameters.AddRange(parameters.ToArray());
+            var found = new List<Guid>();
+            await using (var windowReader = await window.ExecuteReaderAsync())
+            {
+                while (await windowReader.ReadAsync())
+                {
+                    found.Add(windowReader.GetGuid(0));
+                    _ = windowReader.GetString(2);
+                }
+            }
+            if (found.Count > 100)
+            {
+                return [.. found];
+            }
+        }
+        var selective = probe && await SelectiveAsync(connection, datasetId, query);
+        await using var command = PageCommand(connection, datasetId, query, selective);
         var ids = new List<Guid>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -277,9 +336,10 @@ public static class SearchScenario
     }
 
     /// <summary>EXPLAIN (ANALYZE, BUFFERS) of the main statement, for the investigation of a missed goal.</summary>
-    private static async Task<string> PlanAsync(NpgsqlConnection connection, Guid datasetId, Query query, bool facets)
+    private static async Task<string> PlanAsync(NpgsqlConnection connection, Guid datasetId, Query query, bool facets, bool probe)
     {
-        await using var command = facets ? CountriesCommand(connection, datasetId, query) : PageCommand(connection, datasetId, query);
+        var selective = !facets && probe && await SelectiveAsync(connection, datasetId, query);
+        await using var command = facets ? CountriesCommand(connection, datasetId, query) : PageCommand(connection, datasetId, query, selective);
         command.CommandText = "explain (analyze, buffers, costs off) " + command.CommandText;
         var lines = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();

@@ -101,3 +101,15 @@ public abstract class ServerTest(ConsortiumServer server) : IAsyncLifetime
 
     protected static MemoryStream Csv(string text) => new(System.Text.Encoding.UTF8.GetBytes(text));
 }
+
+[CollectionDefinition(Name)]
+public sealed class SearchCountLimitCollection : ICollectionFixture<LowCountLimitServer>
+{
+    public const string Name = "SearchCountLimit";
+}
+
+/// <summary>A server whose search counts stop at 4 matches instead of 10,000, so a small fixture crosses the limit.</summary>
+public sealed class LowCountLimitServer : ConsortiumServer
+{
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Search:CountLimit", "4")];
+}

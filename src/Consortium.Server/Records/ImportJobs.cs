@@ -6,6 +6,7 @@ using Consortium.Server.LiveUpdates;
 using Consortium.Server.Storage;
 using Marten;
 using Microsoft.AspNetCore.SignalR;
+using Npgsql;
 
 namespace Consortium.Server.Records;
 
@@ -181,6 +182,16 @@ public sealed class ImportJobs(
             if (ending == ImportRecords.Ending.Completed)
             {
                 TryDelete(job.SpoolPath);
+                // The facet counts of the dataset page are built now rather than by the first search after the import;
+                // the import itself is committed, so a failure here only leaves that work to the first search.
+                try
+                {
+                    await RecordFacetSummary.RefreshAsync(storage, job.DatasetId, stoppingToken);
+                }
+                catch (Exception e) when (e is NpgsqlException or TimeoutException)
+                {
+                    logger.LogWarning(e, "The facet summary of dataset {Dataset} was not rebuilt after its import", job.DatasetId);
+                }
             }
             else
             {

@@ -10,24 +10,42 @@ namespace Consortium.Server.Records;
 /// <remarks>
 /// Records are never changed after import, and every import stores its dataset again (new record count), which gives
 /// the dataset document a new Marten version. A dataset's summary is therefore rebuilt when the version it was built
-/// at is not the dataset's current one: the first search after an import pays one grouped count over the dataset
-/// (about a second at a million rows), every later one reads the summary. The rebuild reads the version and the
+/// at is not the dataset's current one. The import job rebuilds it as it completes (about a second at a million rows),
+/// so searches read the summary; a search finding it stale (an import by an older server, a failed rebuild) rebuilds it. The rebuild reads the version and the
 /// records in one repeatable-read snapshot, so a summary never mixes two imports. Restricted records are in the
 /// summary; searches take their share away again (<see cref="RecordSearchQueries"/>), so no count reveals them.
 /// </remarks>
 internal static class RecordFacetSummary
 {
+    /// <summary>Rebuilds one dataset's summary if stale, on a connection of its own (the import job, as it completes).</summary>
+    public static async Task RefreshAsync(Consortium.Server.Storage.StorageSettings storage, Guid datasetId, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(storage.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await RefreshAsync(connection, new RecordSearchSql(storage.Schema), [datasetId], cancellationToken);
+    }
+
     public static async Task RefreshAsync(NpgsqlConnection connection, RecordSearchSql sql, Guid[] datasetIds, CancellationToken cancellationToken)
     {
         foreach (var datasetId in await StaleAsync(connection, sql, datasetIds, cancellationToken))
         {
             await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+            // Two rebuilds of one dataset (the import's own, a search's) run one after the other, not both at once; the
+            // lock comes before the snapshot's first read, so the second sees the first's summary and stops there.
+            await using (var lockCommand = new NpgsqlCommand($"select pg_advisory_xact_lock({sql.SummaryLockKey}, hashtext($1::text))", connection, transaction))
+            {
+                lockCommand.Parameters.Add(new NpgsqlParameter { Value = datasetId, NpgsqlDbType = NpgsqlDbType.Uuid });
+                await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+            }
+            if ((await StaleAsync(connection, sql, [datasetId], cancellationToken)).Count == 0)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                continue;
+            }
             await using (var batch = new NpgsqlBatch(connection, transaction))
             {
                 foreach (var statement in new[]
                 {
-                    // Two searches after one import rebuild one after the other, not both at once.
-                    $"select pg_advisory_xact_lock({sql.SummaryLockKey}, hashtext($1::text))",
                     $"delete from {sql.FacetSummary} where dataset_id = $1",
                     $"""
                     insert into {sql.FacetSummary} (dataset_id, country, date, records)

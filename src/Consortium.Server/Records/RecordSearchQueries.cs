@@ -32,7 +32,7 @@ internal sealed record SearchRow(RecordView Record, string? SortKey);
 /// each walks its own index in order) and the facet counts (each without its own filter). Every value is a positional
 /// parameter; only fixed fragments and the configured schema name are part of the text.
 /// </summary>
-internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchRequest request, SearchScope scope)
+internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchRequest request, SearchScope scope, int countLimit = RecordSearchQueries.DefaultCountLimit)
 {
     private string Annotations => sql.Annotations;
 
@@ -46,6 +46,15 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     private const double SurelyDense = 50_000;
 
     /// <summary>
+    /// Counts from the records stop here and become lower bounds (see <see cref="FacetsAsync"/>); configuration
+    /// <c>Search:CountLimit</c>. At a million records, counting 10,000 matches of a common word costs about what
+    /// building its bitmap does; counting all 150,000 costs five times more.
+    /// </summary>
+    public const int DefaultCountLimit = 10_000;
+
+    private int CountLimit => countLimit;
+
+    /// <summary>
     /// Up to limit + 1 results after the cursor: the extra one says whether a next page exists.
     /// </summary>
     /// <remarks>
@@ -57,11 +66,27 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// matches are dense and the ordered walk finds a page after a few hundred rows.
     /// See docs/decisions/0013-search-facets-sorts-cursors.md.
     /// </remarks>
+    /// <summary>The exact number of matches of the whole search, when <see cref="PageAsync"/> counted them on its way.</summary>
+    private long? exactTotal;
+
     public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var selective = (request.Q is not null || request.Digits is not null)
-            && await EstimateAsync(connection, cancellationToken) < SurelyDense
-            && await CountUpToAsync(connection, SelectiveMatches, cancellationToken) < SelectiveMatches;
+        if (request is { Digits: { Length: <= ShortDigits }, Q: null, Sort: SearchSort.Row }
+            && (request.Dataset ?? (scope.DatasetIds.Length == 1 ? scope.DatasetIds[0] : null)) is { } single
+            && await WindowAsync(connection, single, cancellationToken) is { } found)
+        {
+            return found;
+        }
+        // The planner's estimate of a LIKE on digits says nothing (and short runs went through the window above).
+        var selective = false;
+        if ((request.Q is not null || request.Digits is not null)
+            && (request.Q is null || await EstimateAsync(connection, cancellationToken) < SurelyDense))
+        {
+            var counted = await CountUpToAsync(connection, SelectiveMatches, SearchFilter.None, cancellationToken);
+            selective = counted < SelectiveMatches;
+            // Counted without the cursor, so below the cap it is the whole search's exact total.
+            exactTotal = selective ? counted : null;
+        }
         var p = new Parameters();
         var where = Where(p, SearchFilter.None);
         var direction = request.Descending ? "desc" : "asc";
@@ -88,10 +113,9 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
                  limit {limit})
                 """);
         }
-        var rows = new List<SearchRow>();
         if (branches.Count == 0)
         {
-            return rows;
+            return [];
         }
         await using var command = new NpgsqlCommand(
             $"""
@@ -102,6 +126,12 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
             limit {limit}
             """, connection);
         command.Parameters.AddRange(p.ToArray());
+        return await ReadRowsAsync(command, cancellationToken);
+    }
+
+    private static async Task<List<SearchRow>> ReadRowsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var rows = new List<SearchRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -113,55 +143,137 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         return rows;
     }
 
+    /// <summary>A run of digits this short is looked for first in the next <see cref="WindowRows"/> records in row order.</summary>
+    private const int ShortDigits = 8;
+
+    private const int WindowRows = 5000;
+
+    /// <summary>
+    /// The page of a short run of digits taken from the next <see cref="WindowRows"/> records of one dataset in row
+    /// order, or null when fewer than a page (and one) of them match.
+    /// </summary>
+    /// <remarks>
+    /// A few digits often occur in many numbers (a country or area code): then the trigram index gives tens of
+    /// thousands of candidates, and counting them to decide how to fetch the page costs hundreds of milliseconds,
+    /// while the next few thousand records in row order (sequential pages, a cheap comparison each) already hold a
+    /// page. The matches inside the window are the first ones after the cursor, so the page is exactly the one the
+    /// other paths would return; when the window holds too few, the search goes on as for any other run of digits.
+    /// </remarks>
+    private async Task<List<SearchRow>?> WindowAsync(NpgsqlConnection connection, Guid dataset, CancellationToken cancellationToken)
+    {
+        if (request.After is { } other && other.DatasetId != dataset)
+        {
+            return null;
+        }
+        var p = new Parameters();
+        var direction = request.Descending ? "desc" : "asc";
+        var after = request.After is { } cursor
+            ? $" and d.row_number {(request.Descending ? "<" : ">")} {p.Add(cursor.RowNumber)}"
+            : "";
+        var limit = p.Add(request.Limit + 1);
+        await using var command = new NpgsqlCommand(
+            $"""
+            select d.id, d.dataset_id, d.row_number, d.data -> 'values' as values, d.data ->> 'phoneE164' as e164,
+                   d.data ->> 'country' as country, d.data ->> 'date' as date, null::text as sort_key
+            from (select * from {sql.Table} d where d.dataset_id = {p.Add(dataset)}{after} order by d.row_number {direction} limit {p.Add(WindowRows)}) d
+            where {Where(p, SearchFilter.None)}
+            order by d.row_number {direction}
+            limit {limit}
+            """, connection);
+        command.Parameters.AddRange(p.ToArray());
+        var rows = await ReadRowsAsync(command, cancellationToken);
+        return rows.Count > request.Limit ? rows : null;
+    }
+
     /// <summary>The cursor that continues after <paramref name="last"/>.</summary>
     public SearchCursor CursorAfter(SearchRow last) =>
         new(request.SortName, request.OrderName, request.Sort == SearchSort.Row ? null : last.SortKey ?? "", last.Record.DatasetId, last.Record.RowNumber);
 
-    /// <summary>Every facet and the total of the whole search.</summary>
-    public async Task<(long Total, SearchFacets Facets)> FacetsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every facet and the total of the whole search; <c>LowerBound</c> when counting stopped at
+    /// <see cref="CountLimit"/> and the total and the record counts are "at least".
+    /// </summary>
+    /// <remarks>
+    /// Counting every match of a common word reads every matching record (the country is in the row): a word in 15% of
+    /// a million records costs a second however the plan is made, on every first page. Counts from the records
+    /// therefore stop at <see cref="CountLimit"/> matches: below it every count is exact; above it the total says "at
+    /// least", and each country and dataset count is the number among the matches counted, also "at least". The counted
+    /// matches are matches of the caller's search with its scope applied, so a lower bound reveals no hidden record any
+    /// more than an exact count does. Counts from annotations (tags, verdicts, annotated) are exact whatever the size:
+    /// annotations are few beside the records.
+    /// </remarks>
+    public async Task<(long Total, bool LowerBound, SearchFacets Facets)> FacetsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         // Countries, datasets and the total come from one grouped count without either filter, summed here three ways.
-        var groups = OnlyRecordFilters
-            ? await SummaryGroupsAsync(connection, cancellationToken)
+        var (groups, bounded) = OnlyRecordFilters
+            ? (await SummaryGroupsAsync(connection, cancellationToken), false)
             : await GroupsAsync(connection, cancellationToken);
         bool InDataset(Guid dataset) => request.Dataset is not { } only || only == dataset;
         bool InCountry(string? country) => request.Country is null || request.Country == country;
         var total = groups.Where(g => InDataset(g.Dataset) && InCountry(g.Country)).Sum(g => g.Count);
-        var countries = Ordered(groups.Where(g => InDataset(g.Dataset)).GroupBy(g => g.Country).Select(g => new FacetCount(g.Key, g.Sum(x => x.Count))));
-        var datasets = Ordered(groups.Where(g => InCountry(g.Country)).GroupBy(g => g.Dataset).Select(g => new FacetCount(g.Key.ToString(), g.Sum(x => x.Count))));
+        var lowerBound = false;
+        if (bounded)
+        {
+            if (request.Country is null && request.Dataset is null)
+            {
+                lowerBound = true; // the total is the groups' sum: every match counted, up to the limit
+            }
+            else if (exactTotal is { } exact)
+            {
+                total = exact; // the page counted the filtered search exactly on its way
+            }
+            else
+            {
+                // With a country or dataset filter the total is counted on its own, to the same limit.
+                total = await CountUpToAsync(connection, CountLimit, SearchFilter.None, cancellationToken);
+                lowerBound = total >= CountLimit;
+            }
+        }
+        var countries = Ordered(groups.Where(g => InDataset(g.Dataset)).GroupBy(g => g.Country).Select(g => new FacetCount(g.Key, g.Sum(x => x.Count), bounded)));
+        var datasets = Ordered(groups.Where(g => InCountry(g.Country)).GroupBy(g => g.Dataset).Select(g => new FacetCount(g.Key.ToString(), g.Sum(x => x.Count), bounded)));
 
-        var tags = await GroupedAsync(connection, p =>
+        // The annotation facets in one round trip.
+        var annotationFacets = await GroupedAsync(connection, cancellationToken,
+            p =>
             $"""
             select a.data ->> 'tag', count(distinct a.record_id)
             from {Annotations} a{RecordJoin(p, SearchFilter.Tag, out var condition)}
             where a.dataset_id = any({p.Datasets(scope)}) and a.data ->> 'tag' is not null and {Visible(p)} and {condition}
             group by 1
-            """, cancellationToken);
-
-        var verdicts = await GroupedAsync(connection, p =>
+            """,
+            p =>
             $"""
             select a.state, count(*)
             from ({LatestVerdicts(p)}) a{RecordJoin(p, SearchFilter.Verification, out var condition)}
             where {condition}
             group by 1
-            """, cancellationToken);
-        var withoutVerdict = (request.Verification is null ? total : await CountAsync(connection, SearchFilter.Verification, cancellationToken)) - verdicts.Sum(v => v.Count);
-        if (withoutVerdict > 0)
-        {
-            verdicts.Add(new FacetCount(null, withoutVerdict));
-        }
-
-        var annotatedRows = await GroupedAsync(connection, p =>
+            """,
+            p =>
             $"""
             select 'yes', count(distinct a.record_id)
             from {Annotations} a{RecordJoin(p, SearchFilter.Annotated, out var condition)}
             where a.dataset_id = any({p.Datasets(scope)}) and {Visible(p)} and {condition}
-            """, cancellationToken);
-        var yes = annotatedRows.Sum(r => r.Count);
-        var all = request.Annotated is null ? total : await CountAsync(connection, SearchFilter.Annotated, cancellationToken);
-        var annotated = new List<FacetCount> { new("yes", yes), new("no", all - yes) }.Where(f => f.Count > 0).ToList();
+            """);
+        var (tags, verdicts, annotatedRows) = (annotationFacets[0], annotationFacets[1], annotationFacets[2]);
+        var (records, recordsBound) = request.Verification is null ? (total, lowerBound) : await BoundedCountAsync(connection, SearchFilter.Verification, cancellationToken);
+        var withoutVerdict = records - verdicts.Sum(v => v.Count);
+        if (withoutVerdict > 0)
+        {
+            verdicts.Add(new FacetCount(null, withoutVerdict, recordsBound));
+        }
 
-        return (total, new SearchFacets(countries, datasets, Ordered(verdicts), Ordered(tags), annotated));
+        var yes = annotatedRows.Sum(r => r.Count);
+        var (all, allBound) = request.Annotated is null ? (total, lowerBound) : await BoundedCountAsync(connection, SearchFilter.Annotated, cancellationToken);
+        var annotated = new List<FacetCount> { new("yes", yes), new("no", all - yes, allBound) }.Where(f => f.Count > 0).ToList();
+
+        return (total, lowerBound, new SearchFacets(countries, datasets, Ordered(verdicts), Ordered(tags), annotated));
+    }
+
+    /// <summary>Matches of the search without filter <paramref name="except"/>, counted up to <see cref="CountLimit"/>.</summary>
+    private async Task<(long Count, bool LowerBound)> BoundedCountAsync(NpgsqlConnection connection, SearchFilter except, CancellationToken cancellationToken)
+    {
+        var count = await CountUpToAsync(connection, CountLimit, except, cancellationToken);
+        return (count, count >= CountLimit);
     }
 
     /// <summary>The planner's estimate of the matches of the whole search (planning only, nothing is run).</summary>
@@ -178,21 +290,33 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// <summary>The search filters only on what the facet summary holds (country, dataset, date), or on nothing.</summary>
     private bool OnlyRecordFilters => request is { Q: null, Digits: null, Tag: null, Verification: null, Annotated: null };
 
-    /// <summary>Matches per (dataset, country) without the country and dataset filters, counted from the records.</summary>
-    private async Task<List<(Guid Dataset, string? Country, long Count)>> GroupsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Matches per (dataset, country) without the country and dataset filters, counted from the records up to
+    /// <see cref="CountLimit"/> matches in all; <c>Bounded</c> when the limit was reached (the counts are then lower bounds).
+    /// </summary>
+    private async Task<(List<(Guid Dataset, string? Country, long Count)> Groups, bool Bounded)> GroupsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var p = new Parameters();
         var groups = new List<(Guid, string?, long)>();
-        await using var command = new NpgsqlCommand(
-            $"select d.dataset_id, nullif(coalesce(d.country, ''), ''), count(*) from {sql.Table} d where {Where(p, SearchFilter.Country | SearchFilter.Dataset)} group by d.dataset_id, coalesce(d.country, '')", connection);
+        await using var command = new NpgsqlCommand(GroupsSql(p), connection);
         command.Parameters.AddRange(p.ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             groups.Add((reader.GetGuid(0), Text(reader, 1), reader.GetInt64(2)));
         }
-        return groups;
+        return (groups, groups.Sum(g => g.Item3) >= CountLimit);
     }
+
+    /// <summary>The statement of <see cref="GroupsAsync"/> (the benchmark program runs the same text as its raw baseline).</summary>
+    private string GroupsSql(Parameters p) =>
+        $"""
+        select m.dataset_id, nullif(m.country, ''), count(*)
+        from (select d.dataset_id, coalesce(d.country, '') as country from {sql.Table} d
+              where {Where(p, SearchFilter.Country | SearchFilter.Dataset)}
+              limit {p.Add(CountLimit)}) m
+        group by 1, 2
+        """;
 
     /// <summary>
     /// The same counts as <see cref="GroupsAsync"/> for a search that filters only by country, dataset or date, read
@@ -226,7 +350,7 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         }
         if (scope.HiddenRecordIds.Length > 0)
         {
-            var hidden = new RecordSearchQueries(sql, request, scope with { HiddenRecordIds = [] });
+            var hidden = new RecordSearchQueries(sql, request, scope with { HiddenRecordIds = [] }, countLimit);
             foreach (var (dataset, country, count) in await hidden.HiddenGroupsAsync(connection, scope.HiddenRecordIds, cancellationToken))
             {
                 counts[(dataset, country)] = counts.GetValueOrDefault((dataset, country)) - count;
@@ -252,35 +376,38 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         return groups;
     }
 
-    /// <summary>How many records match the whole search, counting no further than <paramref name="cap"/>.</summary>
-    private async Task<long> CountUpToAsync(NpgsqlConnection connection, int cap, CancellationToken cancellationToken)
+    /// <summary>How many records match the search without filter <paramref name="except"/>, counting no further than <paramref name="cap"/>.</summary>
+    private async Task<long> CountUpToAsync(NpgsqlConnection connection, int cap, SearchFilter except, CancellationToken cancellationToken)
     {
         var p = new Parameters();
-        await using var command = new NpgsqlCommand($"select count(*) from (select 1 from {sql.Table} d where {Where(p, SearchFilter.None)} limit {p.Add(cap)}) m", connection);
+        await using var command = new NpgsqlCommand($"select count(*) from (select 1 from {sql.Table} d where {Where(p, except)} limit {p.Add(cap)}) m", connection);
         command.Parameters.AddRange(p.ToArray());
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private async Task<long> CountAsync(NpgsqlConnection connection, SearchFilter except, CancellationToken cancellationToken)
+    /// <summary>(value, count) rows of each query, all sent in one batch.</summary>
+    private static async Task<List<FacetCount>[]> GroupedAsync(NpgsqlConnection connection, CancellationToken cancellationToken, params Func<Parameters, string>[] queries)
     {
-        var p = new Parameters();
-        await using var command = new NpgsqlCommand($"select count(*) from {sql.Table} d where {Where(p, except)}", connection);
-        command.Parameters.AddRange(p.ToArray());
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    private static async Task<List<FacetCount>> GroupedAsync(NpgsqlConnection connection, Func<Parameters, string> query, CancellationToken cancellationToken)
-    {
-        var p = new Parameters();
-        await using var command = new NpgsqlCommand(query(p), connection);
-        command.Parameters.AddRange(p.ToArray());
-        var counts = new List<FacetCount>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var query in queries)
         {
-            counts.Add(new FacetCount(Text(reader, 0), reader.GetInt64(1)));
+            var p = new Parameters();
+            var command = new NpgsqlBatchCommand(query(p));
+            command.Parameters.AddRange(p.ToArray());
+            batch.BatchCommands.Add(command);
         }
-        return counts;
+        var results = new List<FacetCount>[queries.Length];
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        for (var i = 0; i < queries.Length; i++)
+        {
+            results[i] = [];
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                results[i].Add(new FacetCount(Text(reader, 0), reader.GetInt64(1)));
+            }
+            await reader.NextResultAsync(cancellationToken);
+        }
+        return results;
     }
 
     /// <summary>Most frequent first; values without a value (no country, no verdict) last.</summary>

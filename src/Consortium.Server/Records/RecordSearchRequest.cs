@@ -228,7 +228,7 @@ internal sealed record RecordSearchRequest(
     }
 
     /// <summary>What the audit entry says of the search: every parameter that was set, and where the page starts.</summary>
-    public string Describe(long? total)
+    public string Describe(long? total, bool lowerBound = false)
     {
         var parts = new List<string>();
         void Add(string name, object? value)
@@ -254,7 +254,7 @@ internal sealed record RecordSearchRequest(
         parts.Add(After is null ? "first page" : $"next page after row {After.RowNumber}");
         if (total is { } t)
         {
-            parts.Add($"{t} matches");
+            parts.Add(lowerBound ? $"at least {t} matches" : $"{t} matches");
         }
         return string.Join("; ", parts);
     }

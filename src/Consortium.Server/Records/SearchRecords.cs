@@ -35,7 +35,7 @@ public static class SearchRecords
     }
 
     private static async Task<Results<Ok<SearchPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> SearchDataset(
-        Guid id, [AsParameters] SearchParameters parameters, HttpContext http, AccessPolicy access, StorageSettings storage, AuditLog audit, CancellationToken cancellationToken)
+        Guid id, [AsParameters] SearchParameters parameters, HttpContext http, AccessPolicy access, StorageSettings storage, AuditLog audit, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var (request, problem) = RecordSearchRequest.Parse(parameters, investigationWide: false);
         if (problem is not null)
@@ -48,13 +48,13 @@ public static class SearchRecords
             return Problems.NotFound("dataset");
         }
         var hidden = await access.HiddenRecordIdsAsync(user, id, cancellationToken);
-        return await RunAsync(http, storage, audit, request!, new SearchScope([id], hidden, user.OutletId, user.UserId),
+        return await RunAsync(http, storage, audit, configuration, request!, new SearchScope([id], hidden, user.OutletId, user.UserId),
             new AuditSubject(AuditActions.RecordsSearched, visible.Investigation.Id, AuditTargets.Dataset, id.ToString()), cancellationToken);
     }
 
     private static async Task<Results<Ok<SearchPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> SearchInvestigation(
         Guid id, [AsParameters] SearchParameters parameters, HttpContext http, AccessPolicy access, IQuerySession session, StorageSettings storage, AuditLog audit,
-        CancellationToken cancellationToken)
+        IConfiguration configuration, CancellationToken cancellationToken)
     {
         var (request, problem) = RecordSearchRequest.Parse(parameters, investigationWide: true);
         if (problem is not null)
@@ -75,18 +75,22 @@ public static class SearchRecords
             return Problems.BadRequest("Unknown dataset", "dataset is not a dataset of this investigation that is shared with your outlet.");
         }
         var hidden = await access.HiddenRecordIdsAsync(user, datasets, cancellationToken);
-        return await RunAsync(http, storage, audit, request, new SearchScope(datasets, hidden, user.OutletId, user.UserId),
+        return await RunAsync(http, storage, audit, configuration, request, new SearchScope(datasets, hidden, user.OutletId, user.UserId),
             new AuditSubject(AuditActions.RecordsSearched, id, AuditTargets.Investigation, id.ToString()), cancellationToken);
     }
 
     private static async Task<Results<Ok<SearchPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> RunAsync(
-        HttpContext http, StorageSettings storage, AuditLog audit, RecordSearchRequest request, SearchScope scope, AuditSubject subject, CancellationToken cancellationToken)
+        HttpContext http, StorageSettings storage, AuditLog audit, IConfiguration configuration, RecordSearchRequest request, SearchScope scope, AuditSubject subject,
+        CancellationToken cancellationToken)
     {
         var sql = new RecordSearchSql(storage.Schema);
         await using var connection = new NpgsqlConnection(storage.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        // Compiling a facet count to machine code costs tens of milliseconds and saves none on these queries.
-        await using (var jit = new NpgsqlCommand("set jit = off", connection))
+        // Compiling a facet count to machine code costs tens of milliseconds and saves none on these queries. With the
+        // default 4 MB, the bitmap of a word in 15% of a million records turns lossy, and PostgreSQL then recomputes the
+        // text-search vector of every record on those pages (1 s instead of 0.2 s); 32 MB keeps it exact. Both settings
+        // are the session's, and Npgsql resets the session when the connection goes back to the pool.
+        await using (var jit = new NpgsqlCommand("set jit = off; set work_mem = '32MB'", connection))
         {
             await jit.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -95,23 +99,24 @@ public static class SearchRecords
             return Problems.BadRequest("Invalid search", "q holds no word to search for.");
         }
 
-        var queries = new RecordSearchQueries(sql, request, scope);
+        var queries = new RecordSearchQueries(sql, request, scope, configuration.GetValue("Search:CountLimit", RecordSearchQueries.DefaultCountLimit));
         var page = scope.DatasetIds.Length == 0 ? [] : await queries.PageAsync(connection, cancellationToken);
         var items = page.Take(request.Limit).ToList();
         var highlights = request.Q is null ? [] : await TextHighlightsAsync(connection, sql, items.Select(r => r.Record.Id).ToArray(), request.Q, cancellationToken);
         var results = items.Select(r => new SearchResult(r.Record, [.. highlights.GetValueOrDefault(r.Record.Id, []), .. PhoneHighlight(r.Record, request.Digits)])).ToList();
         long? total = null;
+        var lowerBound = false;
         SearchFacets? facets = null;
         if (request.WithFacets)
         {
-            (total, facets) = scope.DatasetIds.Length == 0
-                ? (0, new SearchFacets([], [], [], [], []))
+            (total, lowerBound, facets) = scope.DatasetIds.Length == 0
+                ? (0, false, new SearchFacets([], [], [], [], []))
                 : await queries.FacetsAsync(connection, cancellationToken);
         }
         var next = page.Count > request.Limit ? queries.CursorAfter(items[^1]).Encode() : null;
 
-        await audit.RecordAsync(http, subject with { Detail = request.Describe(total) }, cancellationToken);
-        return TypedResults.Ok(new SearchPage(results, total, next, facets));
+        await audit.RecordAsync(http, subject with { Detail = request.Describe(total, lowerBound) }, cancellationToken);
+        return TypedResults.Ok(new SearchPage(results, total, next, facets, lowerBound));
     }
 
     /// <summary>

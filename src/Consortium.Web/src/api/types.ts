@@ -136,6 +136,8 @@ export interface SearchResult {
 export interface FacetCount {
   value: string | null;
   count: number;
+  /** The count is a lower bound: the search matched more records than the server counts. */
+  atLeast?: boolean;
 }
 
 /** Counts of matching records per value; each facet ignores its own filter. */
@@ -154,6 +156,8 @@ export interface SearchPage {
   items: SearchResult[];
   /** Matches of the whole search; null when facets were not asked for. */
   total: number | null;
+  /** The search matches at least `total` records, possibly more: counting stopped at the server's limit. */
+  totalIsLowerBound?: boolean;
   /** Opaque cursor: pass as `after` with the same search for the next page; null at the end. */
   next: string | null;
   facets: SearchFacets | null;

@@ -116,7 +116,7 @@ function FacetGroup({
                   disabled={facet.value === null}
                   onClick={() => facet.value !== null && onPick(facet.value)}
                 >
-                  <span className="facet-value">{display(facet.value)}</span> <span className="facet-count">{facet.count}</span>
+                  <span className="facet-value">{display(facet.value)}</span> <span className="facet-count">{facet.atLeast ? t('facet.atLeast', { count: facet.count }) : facet.count}</span>
                 </button>
               </li>
             );

@@ -246,7 +246,7 @@ export function SearchBrowser({
             {pages.started && !pages.loading && pages.items.length === 0 && pages.error === undefined
               ? t('dataset.table.empty')
               : pages.started && pages.total !== null
-                ? tp(pages.active ? 'dataset.search.total' : 'dataset.records', pages.total)
+                ? tp(pages.totalIsLowerBound ? 'dataset.search.totalAtLeast' : pages.active ? 'dataset.search.total' : 'dataset.records', pages.total)
                 : pages.started
                   ? tp('dataset.table.shown', pages.items.length)
                   : ''}

@@ -92,6 +92,8 @@ interface PagesState {
   next: string | null;
   /** Matches of the whole search and the facet counts, from its first page. */
   total: number | null;
+  /** The total (and the record counts of the facets) are lower bounds. */
+  totalIsLowerBound: boolean;
   facets: SearchFacets | null;
   /** True once the first page of the current search has arrived. */
   started: boolean;
@@ -103,6 +105,7 @@ const empty: PagesState = {
   items: [],
   next: null,
   total: null,
+  totalIsLowerBound: false,
   facets: null,
   started: false,
   loading: true,
@@ -138,6 +141,7 @@ export function useRecordPages(scope: SearchScope, search: RecordSearch) {
           items: [...(reset ? [] : s.items), ...page.items.map((r) => ({ record: r.record, highlights: r.highlights }))],
           next: page.next ?? null,
           total: reset ? page.total : s.total,
+          totalIsLowerBound: reset ? page.totalIsLowerBound === true : s.totalIsLowerBound,
           facets: reset ? page.facets : s.facets,
           started: true,
           loading: false,
