@@ -49,30 +49,30 @@ public sealed partial class ConsortiumHub
         await Clients.Groups(LiveGroups.OnRecord(annotation)).Typing(new TypingView(recordId, annotationId, user.UserId, user.DisplayName, user.OutletId));
     }
 
-    private async Task EnterPresenceAsync(Guid recordId, ConsortiumUser user)
+    private void EnterPresence(Guid recordId, ConsortiumUser user)
     {
         // Sync clients read; they are not someone looking at a record.
         if (user.IsSyncClient)
         {
             return;
         }
-        var now = presence.Enter(recordId, Context.ConnectionId, new PresenceEntry(user.UserId, user.DisplayName, user.OutletId));
-        await Clients.Group(LiveGroups.Record(recordId)).PresenceChanged(now);
+        presence.Enter(recordId, Context.ConnectionId, new PresenceEntry(user.UserId, user.DisplayName, user.OutletId));
+        presenceBroadcasts.Changed(recordId);
     }
 
-    private async Task LeavePresenceAsync(Guid recordId)
+    private void LeavePresence(Guid recordId)
     {
         if (presence.Leave(recordId, Context.ConnectionId) is { } now)
         {
-            await Clients.Group(LiveGroups.Record(recordId)).PresenceChanged(now);
+            presenceBroadcasts.Changed(now.RecordId);
         }
     }
 
-    private async Task LeaveAllPresenceAsync()
+    private void LeaveAllPresence()
     {
         foreach (var now in presence.LeaveAll(Context.ConnectionId))
         {
-            await Clients.Group(LiveGroups.Record(now.RecordId)).PresenceChanged(now);
+            presenceBroadcasts.Changed(now.RecordId);
         }
     }
 }
