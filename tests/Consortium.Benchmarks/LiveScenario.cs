@@ -279,8 +279,10 @@ public static class LiveScenario
 
         long delivered = 0, duplicates = 0, leaked = 0;
         var latencies = new List<double>((int)Math.Min(expected, int.MaxValue));
+        var shortClients = new List<string>();
         foreach (var receiver in receivers)
         {
+            var deliveredBefore = delivered;
             var seen = new HashSet<int>();
             List<(int N, long At)> received;
             lock (receiver.Received)
@@ -302,6 +304,16 @@ public static class LiveScenario
                 delivered++;
                 latencies.Add(Stopwatch.GetElapsedTime(sentAt[n], at).TotalMilliseconds);
             }
+            var expectedFor = entitled.Count(e => e is not null && e[receiver.Index]);
+            if (delivered - deliveredBefore < expectedFor)
+            {
+                shortClients.Add($"{receiver.User} ({delivered - deliveredBefore}/{expectedFor}, {receiver.Connection?.State})");
+            }
+        }
+        if (shortClients.Count > 0)
+        {
+            // Which clients missed notes tells a slow fan-out (everyone a little) from lost connections (some, all).
+            log.WriteLine($"    {shortClients.Count} clients got less than their share: {string.Join(", ", shortClients.Take(12))}{(shortClients.Count > 12 ? ", …" : "")}");
         }
         var accepted = ok.Count(x => x);
         return new LiveRun(target.Name, rate, seconds, receivers.Count, accepted, issued - accepted, Math.Round(accepted / postingSeconds, 1), expected, delivered, duplicates, leaked,

@@ -8,6 +8,12 @@ public static class LiveUpdatesRegistration
         {
             // Errors reach clients as "No such record." and the like, never as exception details.
             options.EnableDetailedErrors = false;
+            // With stateful reconnect the server keeps each connection's unacknowledged messages, and a send waits
+            // when they reach this size until the client acknowledges (about once a second). SignalR's default,
+            // 100,000 bytes, caps every connection at about 100 KB of pushes a second: at 200 notes a second the
+            // pusher waited on acknowledgements and deliveries fell tens of seconds behind the posts (benchmark of
+            // 2026-11-26, docs/performance.md). The buffer only holds what a client has not yet acknowledged.
+            options.StatefulReconnectBufferSize = builder.Configuration.GetValue("LiveUpdates:StatefulReconnectBufferBytes", 1L * 1024 * 1024);
         });
         builder.Services.AddSingleton<AfterCommitNotifier>();
         builder.Services.AddSingleton<LiveConnections>();
