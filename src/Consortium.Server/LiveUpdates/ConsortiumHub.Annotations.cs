@@ -49,30 +49,30 @@ public sealed partial class ConsortiumHub
         await Clients.Groups(LiveGroups.OnRecord(annotation)).Typing(new TypingView(recordId, annotationId, user.UserId, user.DisplayName, user.OutletId));
     }
 
-    private void EnterPresence(Guid recordId, ConsortiumUser user)
+    private async Task EnterPresenceAsync(Guid recordId, ConsortiumUser user)
     {
         // Sync clients read; they are not someone looking at a record.
         if (user.IsSyncClient)
         {
             return;
         }
-        presence.Enter(recordId, Context.ConnectionId, new PresenceEntry(user.UserId, user.DisplayName, user.OutletId));
-        presenceBroadcasts.Changed(recordId);
+        var now = presence.Enter(recordId, Context.ConnectionId, new PresenceEntry(user.UserId, user.DisplayName, user.OutletId));
+        await Clients.Group(LiveGroups.Record(recordId)).PresenceChanged(now);
     }
 
-    private void LeavePresence(Guid recordId)
+    private async Task LeavePresenceAsync(Guid recordId)
     {
         if (presence.Leave(recordId, Context.ConnectionId) is { } now)
         {
-            presenceBroadcasts.Changed(now.RecordId);
+            await Clients.Group(LiveGroups.Record(recordId)).PresenceChanged(now);
         }
     }
 
-    private void LeaveAllPresence()
+    private async Task LeaveAllPresenceAsync()
     {
         foreach (var now in presence.LeaveAll(Context.ConnectionId))
         {
-            presenceBroadcasts.Changed(now.RecordId);
+            await Clients.Group(LiveGroups.Record(now.RecordId)).PresenceChanged(now);
         }
     }
 }

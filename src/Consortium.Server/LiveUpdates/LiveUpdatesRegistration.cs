@@ -18,7 +18,6 @@ public static class LiveUpdatesRegistration
         builder.Services.AddSingleton<AfterCommitNotifier>();
         builder.Services.AddSingleton<LiveConnections>();
         builder.Services.AddSingleton<Presence>();
-        builder.Services.AddSingleton<PresenceBroadcasts>();
         builder.Services.AddHostedService<ExpiredAccessSweeper>();
         builder.Services.AddHostedService<LivePusher>();
         builder.Services.AddHostedService<NotificationPusher>();
