@@ -249,6 +249,10 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
         await postgres.DisposeAsync();
         try
         {
+            // The server's own log outlives the run, for a scenario that failed (its path is printed).
+            var kept = Path.Combine(Path.GetTempPath(), "consortium-bench-server.log");
+            File.Copy(Path.Combine(root, "server.log"), kept, overwrite: true);
+            Console.WriteLine($"The server's log of this run: {kept}");
             Directory.Delete(root, recursive: true);
         }
         catch (IOException)
