@@ -146,7 +146,8 @@ public static class EvidenceFiles
             return Problems.NotFound("evidence file");
         }
         await audit.RecordAsync(http, new AuditSubject(AuditActions.EvidenceDownloaded, found.Annotation.InvestigationId, AuditTargets.Annotation,
-            annotationId.ToString(), $"evidence \"{cited.Name}\", SHA-256 {hash[..16]}…"), cancellationToken);
+            // Not the file's name: like a note's text, it must not reach a coordinator who may not read this verification.
+            annotationId.ToString(), $"evidence file, SHA-256 {hash[..16]}…"), cancellationToken);
         var response = http.Response;
         // Evidence may be hostile (it came off a targeted phone): always a download, never rendered by the browser.
         response.ContentType = "application/octet-stream";
