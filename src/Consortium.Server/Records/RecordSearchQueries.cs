@@ -54,6 +54,9 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
 
     private int CountLimit => countLimit;
 
+    /// <summary>The exact number of matches of the whole search, when <see cref="PageAsync"/> counted them on its way.</summary>
+    private long? exactTotal;
+
     /// <summary>
     /// Up to limit + 1 results after the cursor: the extra one says whether a next page exists.
     /// </summary>
@@ -66,9 +69,6 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// matches are dense and the ordered walk finds a page after a few hundred rows.
     /// See docs/decisions/0013-search-facets-sorts-cursors.md.
     /// </remarks>
-    /// <summary>The exact number of matches of the whole search, when <see cref="PageAsync"/> counted them on its way.</summary>
-    private long? exactTotal;
-
     public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         if (request is { Digits: { Length: <= ShortDigits }, Q: null, Sort: SearchSort.Row }
