@@ -5,6 +5,7 @@ import { t, type MessageKey } from '../../i18n';
 import { useMe, useOutletName } from '../session/session';
 import { confidences, sourceLines } from './annotationContext';
 import { visibilityLabel } from './AnnotationItem';
+import { IdentificationFields } from './IdentificationFields';
 
 type Kind = 'note' | 'tag' | 'identification' | 'verification';
 const kinds: readonly Kind[] = ['note', 'tag', 'identification', 'verification'];
@@ -158,38 +159,27 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
       )}
       {kind === 'identification' && (
         <fieldset className="field identification-fields">
-          <label className="field-label">
-            {t('form.identification.person')}
-            <input className="input" value={person} maxLength={500} onChange={(e) => setPerson(e.target.value)} />
-          </label>
-          <label className="field-label">
-            {t('form.identification.role')}
-            <input className="input" value={personRole} maxLength={500} onChange={(e) => setPersonRole(e.target.value)} />
-          </label>
-          <label className="field-label">
-            {t('form.identification.outlet')}
-            <select className="input select" value={identifiedBy || me.outletId} onChange={(e) => setIdentifiedBy(e.target.value)}>
-              {[me.outletId, ...partnerOutletIds].map((outlet) => (
-                <option key={outlet} value={outlet}>
-                  {outletName(outlet)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field-label">
-            {t('form.identification.confidence')}
-            <select className="input select" value={confidence} onChange={(e) => setConfidence(e.target.value as (typeof confidences)[number])}>
-              {confidences.map((c) => (
-                <option key={c} value={c}>
-                  {t(`confidence.${c}` as MessageKey)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field-label">
-            {t('form.identification.sources')}
-            <textarea className="input textarea" rows={3} value={sources} onChange={(e) => setSources(e.target.value)} />
-          </label>
+          <IdentificationFields
+            person={person}
+            setPerson={setPerson}
+            personRole={personRole}
+            setPersonRole={setPersonRole}
+            confidence={confidence}
+            setConfidence={(value) => setConfidence(value as (typeof confidences)[number])}
+            sources={sources}
+            setSources={setSources}
+          >
+            <label className="field-label">
+              {t('form.identification.outlet')}
+              <select className="input select" value={identifiedBy || me.outletId} onChange={(e) => setIdentifiedBy(e.target.value)}>
+                {[me.outletId, ...partnerOutletIds].map((outlet) => (
+                  <option key={outlet} value={outlet}>
+                    {outletName(outlet)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </IdentificationFields>
         </fieldset>
       )}
       {kind === 'verification' && <p className="hint">{t('form.verification.hint')}</p>}

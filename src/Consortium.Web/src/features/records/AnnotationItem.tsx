@@ -3,9 +3,10 @@ import { ApiError, api, describeError } from '../../api/client';
 import type { Annotation, AnnotationHistoryEntry, Visibility } from '../../api/types';
 import { formatDateTime, formatUtc, t, type MessageKey } from '../../i18n';
 import { useOutletName } from '../session/session';
-import { annotationApi, canAnnotate, canCoordinate, confidences, evidenceDownloadPath, sourceLines, useAnnotationSetting } from './annotationContext';
+import { annotationApi, canAnnotate, canCoordinate, evidenceDownloadPath, sourceLines, useAnnotationSetting } from './annotationContext';
 import { NoteText } from './NoteText';
 import { AssignmentControl, VerificationMove } from './AnnotationChanges';
+import { IdentificationFields } from './IdentificationFields';
 
 const visibilityKeys: Record<Visibility, MessageKey> = {
   consortium: 'visibility.consortium',
@@ -241,30 +242,16 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
               </label>
             )}
             {annotation.kind === 'identification' && (
-              <>
-                <label className="field-label">
-                  {t('form.identification.person')}
-                  <input className="input" value={person} maxLength={500} onChange={(e) => setPerson(e.target.value)} />
-                </label>
-                <label className="field-label">
-                  {t('form.identification.role')}
-                  <input className="input" value={personRole} maxLength={500} onChange={(e) => setPersonRole(e.target.value)} />
-                </label>
-                <label className="field-label">
-                  {t('form.identification.confidence')}
-                  <select className="input select" value={confidence} onChange={(e) => setConfidence(e.target.value)}>
-                    {confidences.map((c) => (
-                      <option key={c} value={c}>
-                        {t(`confidence.${c}` as MessageKey)}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <label className="field-label">
-                  {t('form.identification.sources')}
-                  <textarea className="input textarea" rows={3} value={sources} onChange={(e) => setSources(e.target.value)} />
-                </label>
-              </>
+              <IdentificationFields
+                person={person}
+                setPerson={setPerson}
+                personRole={personRole}
+                setPersonRole={setPersonRole}
+                confidence={confidence}
+                setConfidence={setConfidence}
+                sources={sources}
+                setSources={setSources}
+              />
             )}
             <button type="submit" className="button primary">
               {t('annotation.save')}
