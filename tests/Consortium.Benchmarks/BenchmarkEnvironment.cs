@@ -51,7 +51,10 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
 
     public const string Schema = "consortium";
 
-    public static async Task<BenchmarkEnvironment> StartAsync(string repositoryRoot, TextWriter log)
+    /// <summary>Whether pg_stat_statements is loaded (<c>--pg-stats</c>): <see cref="StatementStatistics"/> works only then.</summary>
+    public bool HasStatementStatistics { get; private init; }
+
+    public static async Task<BenchmarkEnvironment> StartAsync(string repositoryRoot, TextWriter log, bool statementStatistics = false)
     {
         var root = Directory.CreateTempSubdirectory("consortium-bench-").FullName;
         if (Environment.UserName == "root" && !OperatingSystem.IsWindows())
@@ -60,8 +63,19 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
             File.SetUnixFileMode(root, (UnixFileMode)0x1ED); // 755
         }
         log.WriteLine($"Starting PostgreSQL in {root}");
-        var postgres = await EmbeddedPostgres.StartAsync(Path.Combine(root, "postgres"));
+        // Statement statistics cost a little per statement, so they are loaded only when asked for; track=all counts the
+        // statements inside Marten's upsert functions and our triggers too.
+        var postgres = await EmbeddedPostgres.StartAsync(Path.Combine(root, "postgres"), serverSettings: statementStatistics
+            ? ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all", "pg_stat_statements.max=2000"]
+            : null);
         await postgres.EnsureDatabaseAsync("consortium");
+        if (statementStatistics)
+        {
+            await using var connection = new NpgsqlConnection(postgres.ConnectionString("consortium"));
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand("create extension if not exists pg_stat_statements", connection);
+            await create.ExecuteNonQueryAsync();
+        }
         var connectionString = new NpgsqlConnectionStringBuilder(postgres.ConnectionString("consortium")) { MaxPoolSize = 150 }.ConnectionString;
 
         var serverDll = FindServer(repositoryRoot);
@@ -107,7 +121,10 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
             .AddEntityFrameworkStores<IdentityStore>()
             .AddDefaultTokenProviders();
 
-        var environment = new BenchmarkEnvironment(root, postgres, process, new Uri($"http://127.0.0.1:{port}/"), connectionString, services.BuildServiceProvider());
+        var environment = new BenchmarkEnvironment(root, postgres, process, new Uri($"http://127.0.0.1:{port}/"), connectionString, services.BuildServiceProvider())
+        {
+            HasStatementStatistics = statementStatistics,
+        };
         await environment.WaitUntilReadyAsync(log);
         return environment;
     }
@@ -169,6 +186,50 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
         http.Timeout = timeout ?? TimeSpan.FromSeconds(100);
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return new ConsortiumClient(http, async _ => await Accounts.AccessTokenAsync(user));
+    }
+
+    /// <summary>Forgets the statement statistics gathered so far (all databases of the cluster).</summary>
+    public async Task ResetStatementStatisticsAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var reset = new NpgsqlCommand("select pg_stat_statements_reset()", connection);
+        await reset.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// The statements since the last reset, by total execution time, each with its calls and milliseconds per
+    /// <paramref name="units"/> (the accepted notes of a live run): what one unit of work costs the database, statement by statement.
+    /// </summary>
+    public async Task<string> StatementStatisticsAsync(double units, string unitName, int top = 40)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            select s.calls, s.total_exec_time, s.rows, s.toplevel, coalesce(d.datname, '?'), regexp_replace(s.query, '\s+', ' ', 'g')
+            from pg_stat_statements s left join pg_database d on d.oid = s.dbid
+            order by s.total_exec_time desc
+            """, connection);
+        var lines = new List<(long Calls, double Ms, long Rows, bool TopLevel, string Database, string Query)>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                lines.Add((reader.GetInt64(0), reader.GetDouble(1), reader.GetInt64(2), reader.GetBoolean(3), reader.GetString(4), reader.GetString(5)));
+            }
+        }
+        var perUnit = Math.Max(1, units);
+        var text = new System.Text.StringBuilder();
+        var topLevel = lines.Where(l => l.TopLevel).ToList();
+        text.AppendLine(System.FormattableString.Invariant(
+            $"{units:0} {unitName}s. Top-level statements: {topLevel.Sum(l => l.Calls) / perUnit:0.00} calls and {topLevel.Sum(l => l.Ms) / perUnit:0.000} ms of execution per {unitName} ({topLevel.Sum(l => l.Calls)} calls, {topLevel.Sum(l => l.Ms):0} ms); nested statements (in functions and triggers) are listed with 'nested'."));
+        text.AppendLine("calls/unit  ms/unit  ms/call  rows/call  level   db  statement");
+        foreach (var l in lines.Take(top))
+        {
+            var query = l.Query.Length > 400 ? l.Query[..400] + "…" : l.Query;
+            text.AppendLine(System.FormattableString.Invariant(
+                $"{l.Calls / perUnit,10:0.000} {l.Ms / perUnit,8:0.000} {l.Ms / Math.Max(1, l.Calls),8:0.000} {(double)l.Rows / Math.Max(1, l.Calls),10:0.0}  {(l.TopLevel ? "top   " : "nested")}  {l.Database}  {query}"));
+        }
+        return text.ToString();
     }
 
     public string TailOfLog()

@@ -51,6 +51,9 @@ public static class LiveScenario
         Task JoinAsync(HubConnection connection, Investigation.LivePerson person, IReadOnlyList<Guid> records);
 
         Task<bool> PostAsync(Investigation.LivePerson poster, Guid record, AnnotationView annotation);
+
+        /// <summary>The database whose statement statistics describe this target's runs (only with --pg-stats), or null.</summary>
+        BenchmarkEnvironment? Statistics => null;
     }
 
     public static async Task<LiveResults> RunAsync(BenchmarkEnvironment environment, Investigation investigation, Guid datasetId, Options options, CpuMeter cpu, TextWriter log)
@@ -140,10 +143,25 @@ public static class LiveScenario
                 {
                     receiver.Received.Clear();
                 }
+                var statements = target.Statistics;
+                if (statements is not null)
+                {
+                    await statements.ResetStatementStatisticsAsync();
+                }
                 var run = await PostAtRateAsync(target, investigation, records, receivers, rate, options.LiveSeconds, currentRun, cpu, log);
                 runs.Add(run);
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {target.Name} at {rate}/s: delivery {run.Delivery.Describe()}; {run.Completeness:P3} delivered ({run.Delivered:N0}/{run.Expected:N0}), {run.Leaked} to clients not entitled, {run.Duplicates} duplicates; posts {run.Post.Describe()}, {run.AchievedRate:0.0}/s achieved, {run.PostErrors} errors"));
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"    CPU per accepted note: server {1000 * run.ServerCpuSeconds / Math.Max(1, run.Posted):0.00} ms, PostgreSQL {1000 * run.PostgresCpuSeconds / Math.Max(1, run.Posted):0.00} ms"));
+                if (statements is not null)
+                {
+                    // What each note costs the database, statement by statement (only with --pg-stats).
+                    Directory.CreateDirectory(options.OutputDirectory);
+                    var path = Path.Combine(options.OutputDirectory, $"pg-statements-{rate}.txt");
+                    await File.WriteAllTextAsync(path, await statements.StatementStatisticsAsync(run.Posted, "note"));
+                    log.WriteLine($"    statements per note: {path}");
+                }
             }
         }
         finally
@@ -317,7 +335,11 @@ public static class LiveScenario
         }
         var accepted = ok.Count(x => x);
         return new LiveRun(target.Name, rate, seconds, receivers.Count, accepted, issued - accepted, Math.Round(accepted / postingSeconds, 1), expected, delivered, duplicates, leaked,
-            expected == 0 ? 0 : (double)delivered / expected, Latency.Of(latencies), Latency.Of(postMs.Where((_, i) => ok[i]).ToArray()), usage.Describe());
+            expected == 0 ? 0 : (double)delivered / expected, Latency.Of(latencies), Latency.Of(postMs.Where((_, i) => ok[i]).ToArray()), usage.Describe())
+        {
+            ServerCpuSeconds = Math.Round(usage.ServerSeconds, 2),
+            PostgresCpuSeconds = Math.Round(usage.PostgresSeconds, 2),
+        };
     }
 
     /// <summary>The real server: hub clients with each person's token, notes posted through the API by each outlet's first reporter.</summary>
@@ -327,6 +349,8 @@ public static class LiveScenario
         private readonly Dictionary<string, ConsortiumClient> posters = [];
 
         public string Name => "Consortium";
+
+        public BenchmarkEnvironment? Statistics => environment.HasStatementStatistics ? environment : null;
 
         public HubConnection CreateConnection(Investigation.LivePerson person) => environment.ClientFor(person.User).CreateHubConnection();
 

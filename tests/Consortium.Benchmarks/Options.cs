@@ -12,7 +12,8 @@ public sealed record Options(
     int OutletClients,
     int FootprintConnections,
     string OutputDirectory,
-    bool WriteDocs)
+    bool WriteDocs,
+    bool StatementStatistics = false)
 {
     public static readonly string[] AllScenarios = ["import", "search", "live", "footprint"];
 
@@ -27,6 +28,8 @@ public sealed record Options(
           --connections N     hub connections held open for the footprint (default 500)
           --output DIR        where results.json, the plot and the table go (default docs/benchmarks)
           --no-docs           do not rewrite docs/performance.md (quick checks)
+          --pg-stats          load pg_stat_statements into the benchmark's PostgreSQL and write, per live run, the
+                              statements by total time with their calls and time per accepted note (pg-statements-*.txt)
         """;
 
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
@@ -42,6 +45,7 @@ public sealed record Options(
         var connections = 500;
         var output = Path.Combine(repositoryRoot, "docs", "benchmarks");
         var writeDocs = true;
+        var statementStatistics = false;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
@@ -74,6 +78,7 @@ public sealed record Options(
                 case "--connections": connections = NextInt(); break;
                 case "--output": output = Path.GetFullPath(Next()); break;
                 case "--no-docs": writeDocs = false; break;
+                case "--pg-stats": statementStatistics = true; break;
                 case "--help" or "-h": throw new ArgumentException(Usage);
                 default: throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}");
             }
@@ -86,6 +91,6 @@ public sealed record Options(
         {
             throw new ArgumentException("--rows must be at least 1000.");
         }
-        return new Options(scenarios, rows, liveSeconds, Math.Max(1, rounds), Math.Max(5, samples), Math.Max(1, clients), connections, output, writeDocs);
+        return new Options(scenarios, rows, liveSeconds, Math.Max(1, rounds), Math.Max(5, samples), Math.Max(1, clients), connections, output, writeDocs, statementStatistics);
     }
 }

@@ -93,7 +93,14 @@ public sealed record SearchResults(int Rows, int Rounds, int SamplesPerRound, IR
 
 public sealed record LiveRun(
     string Target, int Rate, int Seconds, int Clients, int Posted, int PostErrors, double AchievedRate, long Expected, long Delivered,
-    long Duplicates, long Leaked, double Completeness, Latency Delivery, Latency Post, string Cpu);
+    long Duplicates, long Leaked, double Completeness, Latency Delivery, Latency Post, string Cpu)
+{
+    /// <summary>CPU-seconds of the server process over the run (posting and draining): divided by <see cref="Posted"/>, a cost per note that other load on the machine does not change much.</summary>
+    public double ServerCpuSeconds { get; init; }
+
+    /// <summary>CPU-seconds of PostgreSQL (postmaster and every backend) over the run.</summary>
+    public double PostgresCpuSeconds { get; init; }
+}
 
 public sealed record LiveResults(int Outlets, int ClientsPerOutlet, int Records, string Mix, IReadOnlyList<LiveRun> Runs, double SerialisedCommitsPerSecond, Latency SerialisedCommit);
 

@@ -15,6 +15,7 @@ public static class ApiRegistration
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AccessPolicy>();
+        builder.Services.AddSingleton<InvestigationCache>();
         // Small by default; the import endpoint raises its own limit.
         builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = 1024 * 1024);
         builder.ConfigureTrustedProxies();

@@ -11,7 +11,7 @@ namespace Consortium.Server.Investigations;
 /// an action the caller's role does not allow, on an object they can see, is 403.
 /// Visibility: investigation (current membership, outlet taking part) → dataset (compartment) → record (restriction).
 /// </summary>
-public sealed class AccessPolicy(IQuerySession session, TimeProvider clock)
+public sealed class AccessPolicy(IQuerySession session, TimeProvider clock, InvestigationCache investigations)
 {
     public sealed record Access<T>(Investigation Investigation, InvestigationRole Role, T Item);
 
@@ -34,9 +34,9 @@ public sealed class AccessPolicy(IQuerySession session, TimeProvider clock)
 
     public async Task<Access<(Dataset Dataset, LeakedRecord Record)>?> RecordAsync(ConsortiumUser user, Guid recordId, CancellationToken cancellationToken)
     {
-        // One round trip for the record, its restriction, its dataset and its investigation: every annotation, record
-        // read and hub join asks this, and four dependent loads were four waits on the database. Read fresh on every
-        // call, never cached: a restriction, compartment or membership changed a moment ago applies to the next call.
+        // One round trip for the record, its restriction, its dataset and the version of its investigation: every
+        // annotation, record read and hub join asks this, and four dependent loads were four waits on the database.
+        // Read fresh on every call: a restriction, compartment or membership changed a moment ago applies to the next call.
         var rows = await session.AdvancedSql.QueryAsync<RecordAccessRow>(recordAccessSql, cancellationToken, recordId);
         if (rows is not [{ } row])
         {
@@ -46,23 +46,54 @@ public sealed class AccessPolicy(IQuerySession session, TimeProvider clock)
         {
             return null;
         }
-        if (!row.Dataset.IsSharedWith(user.OutletId) || row.Investigation.RoleOf(user, clock.GetUtcNow()) is not { } role)
+        if (!row.Dataset.IsSharedWith(user.OutletId))
         {
             return null;
         }
-        return new(row.Investigation, role, (row.Dataset, row.Record));
+        var investigation = investigations.Find(row.InvestigationId, row.InvestigationVersion) ?? await LoadInvestigationAsync(row.InvestigationId, cancellationToken);
+        if (investigation?.RoleOf(user, clock.GetUtcNow()) is not { } role)
+        {
+            return null;
+        }
+        return new(investigation, role, (row.Dataset, row.Record));
     }
 
-    /// <summary>What <see cref="RecordAsync"/> reads in one statement, as the documents Marten stores.</summary>
-    public sealed record RecordAccessRow(LeakedRecord Record, RecordRestriction? Restriction, Dataset Dataset, Investigation Investigation);
+    /// <summary>
+    /// What <see cref="RecordAsync"/> reads in one statement: the documents as Marten stores them, and of the
+    /// investigation only its id and version (Marten gives a document a new <c>mt_version</c> with every write).
+    /// </summary>
+    public sealed record RecordAccessRow(LeakedRecord Record, RecordRestriction? Restriction, Dataset Dataset, Guid InvestigationId, Guid InvestigationVersion);
+
+    /// <summary>An investigation with the version it was read at.</summary>
+    public sealed record InvestigationRow(Investigation Investigation, Guid Version);
+
+    /// <summary>Reads an investigation the cache does not hold at its current version (after a change, or the first time), and keeps it.</summary>
+    private async Task<Investigation?> LoadInvestigationAsync(Guid investigationId, CancellationToken cancellationToken)
+    {
+        var rows = await session.AdvancedSql.QueryAsync<InvestigationRow>(investigationSql, cancellationToken, investigationId);
+        if (rows is not [{ } row])
+        {
+            return null;
+        }
+        investigations.Keep(investigationId, row.Version, row.Investigation);
+        return row.Investigation;
+    }
+
+    private string Schema => session.DocumentStore.Options.DatabaseSchemaName;
 
     private string recordAccessSql => field ??= $"""
-        select jsonb_build_object('record', r.data, 'restriction', rr.data, 'dataset', d.data, 'investigation', i.data) as data
-        from {session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_leakedrecord r
-        join {session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_dataset d on d.id = r.dataset_id
-        join {session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_investigation i on i.id = (d.data ->> 'investigationId')::uuid
-        left join {session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_recordrestriction rr on rr.id = r.id
+        select jsonb_build_object('record', r.data, 'restriction', rr.data, 'dataset', d.data, 'investigationId', i.id, 'investigationVersion', i.mt_version) as data
+        from {Schema}.mt_doc_leakedrecord r
+        join {Schema}.mt_doc_dataset d on d.id = r.dataset_id
+        join {Schema}.mt_doc_investigation i on i.id = (d.data ->> 'investigationId')::uuid
+        left join {Schema}.mt_doc_recordrestriction rr on rr.id = r.id
         where r.id = ?
+        """;
+
+    private string investigationSql => field ??= $"""
+        select jsonb_build_object('investigation', i.data, 'version', i.mt_version) as data
+        from {Schema}.mt_doc_investigation i
+        where i.id = ?
         """;
 
     /// <summary>Records of a dataset restricted away from the caller's outlet: lists and searches leave them out.</summary>
@@ -86,4 +117,36 @@ public sealed class AccessPolicy(IQuerySession session, TimeProvider clock)
     /// <summary>Coordinators see the audit and manage members, compartments and restrictions.</summary>
     public static bool IsCoordinator(ConsortiumUser user, Investigation investigation, DateTimeOffset now) =>
         investigation.RoleOf(user, now) is InvestigationRole.Coordinator;
+}
+
+/// <summary>
+/// Investigations as last read, each with the version it was read at, for <see cref="AccessPolicy.RecordAsync"/>.
+/// </summary>
+/// <remarks>
+/// An investigation document holds every membership (tens of kilobytes with a whole consortium in it: stored
+/// compressed, out of line), and reading it whole with every annotation was most of the database's work per note
+/// (decision 0018, amendment). The access check now reads only its version, in the same statement as before, and
+/// uses the copy held here when it is of that version; otherwise it reads the document again. Marten gives a document
+/// a new version with every write, so the copy used is always the one the statement saw: a membership changed a moment
+/// ago applies to the next call, exactly as when the whole document was read. Held copies are shared between requests
+/// and never changed (records with read-only lists; a change is a new document, stored with a new version).
+/// </remarks>
+public sealed class InvestigationCache
+{
+    // Few investigations are active at once; past this, everything is dropped and read again as needed.
+    private const int MaxEntries = 256;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (Guid Version, Investigation Investigation)> held = new();
+
+    /// <summary>The investigation <paramref name="id"/> if held at exactly <paramref name="version"/>, else null.</summary>
+    public Investigation? Find(Guid id, Guid version) =>
+        held.TryGetValue(id, out var entry) && entry.Version == version ? entry.Investigation : null;
+
+    public void Keep(Guid id, Guid version, Investigation investigation)
+    {
+        if (held.Count >= MaxEntries)
+        {
+            held.Clear();
+        }
+        held[id] = (version, investigation);
+    }
 }

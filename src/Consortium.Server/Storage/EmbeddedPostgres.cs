@@ -23,13 +23,15 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private readonly string binDirectory;
     private readonly string dataDirectory;
     private readonly string? runAsUser;
+    private readonly IReadOnlyList<string> serverSettings;
     private bool ownsProcess;
 
-    private EmbeddedPostgres(string binDirectory, string dataDirectory, string? runAsUser)
+    private EmbeddedPostgres(string binDirectory, string dataDirectory, string? runAsUser, IReadOnlyList<string> serverSettings)
     {
         this.binDirectory = binDirectory;
         this.dataDirectory = dataDirectory;
         this.runAsUser = runAsUser;
+        this.serverSettings = serverSettings;
     }
 
     public int Port { get; private set; }
@@ -56,8 +58,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "consortium", "postgres");
 
     /// <summary>Starts (initialising on first use) the cluster in <paramref name="dataDirectory"/>, or attaches to it when it already runs.</summary>
+    /// <remarks><paramref name="serverSettings"/>: extra <c>name=value</c> settings for the server's start (the benchmark's statement statistics), each a plain word without quotes.</remarks>
     /// <exception cref="EmbeddedPostgresUnavailableException">No server binaries, or the cluster cannot start; the message says what to do.</exception>
-    public static async Task<EmbeddedPostgres> StartAsync(string dataDirectory, string? binDirectory = null, CancellationToken cancellationToken = default)
+    public static async Task<EmbeddedPostgres> StartAsync(string dataDirectory, string? binDirectory = null, IReadOnlyList<string>? serverSettings = null, CancellationToken cancellationToken = default)
     {
         var bin = binDirectory ?? FindBinaries() ?? throw new EmbeddedPostgresUnavailableException(
             "No PostgreSQL server binaries were found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL (on Debian: apt-get install postgresql) or set ConnectionStrings__Consortium to a PostgreSQL server you run.");
@@ -77,7 +80,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             runAs = "postgres";
         }
 
-        var cluster = new EmbeddedPostgres(bin, Path.GetFullPath(dataDirectory), runAs);
+        var cluster = new EmbeddedPostgres(bin, Path.GetFullPath(dataDirectory), runAs, serverSettings ?? []);
         await cluster.StartAsync(cancellationToken);
         return cluster;
     }
@@ -134,7 +137,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         await RunAsync("pg_ctl",
         [
             "start", "-D", dataDirectory, "-l", log, "-w", "-t", "60",
-            "-o", $"-p {Port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=200",
+            "-o", $"-p {Port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=200{string.Concat(serverSettings.Select(s => " -c " + s))}",
         ], cancellationToken);
         ownsProcess = true;
     }
