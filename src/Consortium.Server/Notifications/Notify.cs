@@ -42,8 +42,11 @@ public sealed class Notify(IDocumentSession session, AccessPolicy access)
         }
         if (change is NoteAdded or AnnotationCreated)
         {
-            // Annotating a record is following it.
-            session.Store(new RecordFollow(RecordFollow.IdOf(actor.UserId, after.RecordId), actor.UserId, after.RecordId, after.CreatedAt));
+            // Annotating a record is following it. A follow that exists stays as it is (its "since" included): storing
+            // it again with every note rewrote the row and both its indexes each time (decision 0018, amendment).
+            var follow = new RecordFollow(RecordFollow.IdOf(actor.UserId, after.RecordId), actor.UserId, after.RecordId, after.CreatedAt);
+            session.QueueSqlCommand(FollowUnlessFollowingSql(session),
+                follow.Id, session.DocumentStore.Options.Serializer().ToJson(follow), Guid.CreateVersion7(), typeof(RecordFollow).FullName!);
         }
         recipients.Remove(actor.UserId);
         var now = after.UpdatedAt ?? after.CreatedAt;
@@ -64,6 +67,13 @@ public sealed class Notify(IDocumentSession session, AccessPolicy access)
             session.Store(new Notification(Guid.CreateVersion7(), userId, reason, after.Id, after.RecordId, after.InvestigationId, actor.DisplayName, summary, now, 0, Version: version));
         }
     }
+
+    private static string? followUnlessFollowingSql;
+
+    /// <summary>Marten's insert of a <see cref="RecordFollow"/>, doing nothing when the follow exists.</summary>
+    private static string FollowUnlessFollowingSql(IDocumentSession session) => followUnlessFollowingSql ??=
+        $"insert into {session.DocumentStore.Options.Schema.For<RecordFollow>()} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
+        "values (?, ?::jsonb, ?, ?, transaction_timestamp()) on conflict (id) do nothing";
 
     private async Task AddFollowersAsync(Guid recordId, string reason, string summary, Action<string, string, string> add, CancellationToken cancellationToken)
     {

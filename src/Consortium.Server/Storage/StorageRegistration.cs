@@ -25,6 +25,7 @@ public static class StorageRegistration
         {
             connectionString = StartEmbeddedDatabase(builder);
         }
+        connectionString = WithPreparedStatements(connectionString);
         var schema = builder.Configuration["Storage:Schema"] ?? "consortium";
         builder.Services.AddSingleton(new StorageSettings(connectionString, schema));
 
@@ -60,6 +61,24 @@ public static class StorageRegistration
 
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;
+    }
+
+    /// <summary>
+    /// Lets Npgsql prepare the statements a connection runs again and again (the token lookup, the access check,
+    /// Marten's inserts): PostgreSQL then parses and plans each once per connection instead of once per request
+    /// (decision 0018, amendment). A pooled connection that holds prepared statements is reset on return with
+    /// everything of DISCARD ALL except dropping them and the cached plans (so session settings, such as the
+    /// search's, are still reset), which also keeps the plans of the changes feed's trigger. A connection string
+    /// that sets Max Auto Prepare itself is left as it is.
+    /// </summary>
+    internal static string WithPreparedStatements(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+        return builder.ConnectionString;
     }
 
     private static string StartEmbeddedDatabase(WebApplicationBuilder builder)
