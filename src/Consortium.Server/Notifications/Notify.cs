@@ -68,10 +68,8 @@ public sealed class Notify(IDocumentSession session, AccessPolicy access)
         }
     }
 
-    private static string? followUnlessFollowingSql;
-
-    /// <summary>Marten's insert of a <see cref="RecordFollow"/>, doing nothing when the follow exists.</summary>
-    private static string FollowUnlessFollowingSql(IDocumentSession session) => followUnlessFollowingSql ??=
+    /// <summary>Marten's insert of a <see cref="RecordFollow"/> (its table in this store's schema), doing nothing when the follow exists.</summary>
+    private static string FollowUnlessFollowingSql(IDocumentSession session) =>
         $"insert into {session.DocumentStore.Options.Schema.For<RecordFollow>()} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
         "values (?, ?::jsonb, ?, ?, transaction_timestamp()) on conflict (id) do nothing";
 
