@@ -124,6 +124,8 @@ public static class LiveScenario
         var receivers = investigation.LivePeople.Select((p, i) => new Receiver(i, p.OutletId, p.User)).ToList();
         log.WriteLine($"  {target.Name}: connecting {receivers.Count} hub clients and joining {records.Count} records each");
         var currentRun = "";
+        var joining = Stopwatch.StartNew();
+        var joinCpu = cpu.Take();
         await Parallel.ForEachAsync(receivers, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (receiver, token) =>
         {
             var person = investigation.LivePeople[receiver.Index];
@@ -164,6 +166,8 @@ public static class LiveScenario
             await target.JoinAsync(connection, person, records);
             receiver.Connection = connection;
         });
+        // What it costs when a whole consortium opens the same records at once (presence included).
+        log.WriteLine($"  {target.Name}: connected and joined in {joining.Elapsed.TotalSeconds:0.0} s; {cpu.Since(joinCpu).Describe()}");
         try
         {
             foreach (var rate in rates)
