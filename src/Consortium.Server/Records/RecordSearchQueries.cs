@@ -57,6 +57,13 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// <summary>The exact number of matches of the whole search, when <see cref="PageAsync"/> counted them on its way.</summary>
     private long? exactTotal;
 
+    /// <summary>The matches per (dataset, country) without those two filters, when <see cref="PageAsync"/> counted them on its way.</summary>
+    private (List<(Guid Dataset, string? Country, long Count)> Groups, bool Bounded)? countedGroups;
+
+    /// <summary>Whether a (dataset, country) group is inside the search's own dataset and country filters.</summary>
+    private bool InScope(Guid dataset, string? country) =>
+        (request.Dataset is not { } only || only == dataset) && (request.Country is null || request.Country == country);
+
     /// <summary>
     /// Up to limit + 1 results after the cursor: the extra one says whether a next page exists.
     /// </summary>
@@ -71,27 +78,47 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// </remarks>
     public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        if (request is { Digits: { Length: <= ShortDigits }, Q: null, Sort: SearchSort.Row }
+        // The planner's estimate of a LIKE on digits says nothing, so digits are never "surely dense".
+        var selectiveCandidate = (request.Q is not null || request.Digits is not null)
+            && (request.Q is null || await EstimateAsync(connection, cancellationToken) < SurelyDense);
+        if (selectiveCandidate && request.WithFacets)
+        {
+            // The matches without the country and dataset filters, up to the count limit, give the country and dataset
+            // counts; when they are all of them, they also hold the page (one pass over the index and the records
+            // instead of a probe, a page and a count over the same candidates).
+            var (groups, page) = await MatchesAsync(connection, SearchFilter.Country | SearchFilter.Dataset, CountLimit, cancellationToken);
+            var counted = groups.Sum(g => g.Count);
+            countedGroups = (groups, counted >= CountLimit);
+            if (counted < CountLimit)
+            {
+                exactTotal = groups.Where(g => InScope(g.Dataset, g.Country)).Sum(g => g.Count);
+                return page;
+            }
+        }
+        if (request is { Digits: { Length: <= ShortDigits }, Q: null, Sort: SearchSort.Row, WithFacets: false }
             && (request.Dataset ?? (scope.DatasetIds.Length == 1 ? scope.DatasetIds[0] : null)) is { } single
             && await WindowAsync(connection, single, cancellationToken) is { } found)
         {
             return found;
         }
-        // The planner's estimate of a LIKE on digits says nothing (and short runs went through the window above).
-        var selective = false;
-        if ((request.Q is not null || request.Digits is not null)
-            && (request.Q is null || await EstimateAsync(connection, cancellationToken) < SurelyDense))
+        // Counted up to the limit above without a country or dataset filter: the filtered search may still be selective.
+        if (selectiveCandidate && (countedGroups is null || request.Country is not null || request.Dataset is not null))
         {
-            var counted = await CountUpToAsync(connection, SelectiveMatches, SearchFilter.None, cancellationToken);
-            selective = counted < SelectiveMatches;
-            // Counted without the cursor, so below the cap it is the whole search's exact total.
-            exactTotal = selective ? counted : null;
+            var (groups, page) = await MatchesAsync(connection, SearchFilter.None, SelectiveMatches, cancellationToken);
+            var counted = groups.Sum(g => g.Count);
+            if (counted < SelectiveMatches)
+            {
+                // Counted without the cursor, so below the cap it is the whole search's exact total.
+                exactTotal = counted;
+                return page;
+            }
         }
         var p = new Parameters();
         var where = Where(p, SearchFilter.None);
         var direction = request.Descending ? "desc" : "asc";
-        var key = SortKey("d") is { } k && selective ? $"({k} || '')" : SortKey("d");
-        var rowNumber = selective ? "(d.row_number + 0)" : "d.row_number";
+        // Dense: walked in order on the (dataset, key, row) indexes, where a page of matches comes after a few hundred rows.
+        var key = SortKey("d");
+        const string rowNumber = "d.row_number";
         var limit = p.Add(request.Limit + 1);
         var datasets = (request.Dataset is { } only ? [only] : scope.DatasetIds)
             .OrderBy(d => d.ToString(), StringComparer.Ordinal) // PostgreSQL's uuid order
@@ -185,6 +212,81 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         return rows.Count > request.Limit ? rows : null;
     }
 
+    /// <summary>
+    /// The matches of the search without filters <paramref name="except"/> (country, dataset or neither), up to
+    /// <paramref name="cap"/>, in one statement: how many there are per (dataset, country), and the page after the
+    /// cursor among them with the excepted filters applied. The page is the search's page only when fewer than
+    /// <paramref name="cap"/> matched (then every match was looked at).
+    /// </summary>
+    /// <remarks>
+    /// The matches are taken from the GIN indexes without an order (a bitmap of the candidates, each record read once)
+    /// and only their narrow columns are kept; the page is sorted among them on (key, dataset, row), the order of every
+    /// page, with the cursor as one row comparison, and only its own records are read again for their values.
+    /// </remarks>
+    private async Task<(List<(Guid Dataset, string? Country, long Count)> Groups, List<SearchRow> Page)> MatchesAsync(
+        NpgsqlConnection connection, SearchFilter except, int cap, CancellationToken cancellationToken)
+    {
+        var p = new Parameters();
+        var key = SortKey("d") ?? "null::text";
+        var narrowed = new List<string>();
+        if (except.HasFlag(SearchFilter.Country) && request.Country is { } country)
+        {
+            narrowed.Add($"m.country = {p.Add(country)}");
+        }
+        if (except.HasFlag(SearchFilter.Dataset) && request.Dataset is { } dataset)
+        {
+            narrowed.Add($"m.dataset_id = {p.Add(dataset)}");
+        }
+        var op = request.Descending ? "<" : ">";
+        if (request.After is { } after)
+        {
+            narrowed.Add(request.Sort == SearchSort.Row
+                ? $"(m.dataset_id, m.row_number) {op} ({p.Add(after.DatasetId)}, {p.Add(after.RowNumber)})"
+                : $"(m.sort_key, m.dataset_id, m.row_number) {op} ({p.Add(after.Key ?? "")}, {p.Add(after.DatasetId)}, {p.Add(after.RowNumber)})");
+        }
+        var direction = request.Descending ? "desc" : "asc";
+        var order = $"{(request.Sort == SearchSort.Row ? "" : $"m.sort_key {direction}, ")}m.dataset_id {direction}, m.row_number {direction}";
+        var where = Where(p, except);
+        await using var command = new NpgsqlCommand(
+            $"""
+            with m as materialized (
+              select d.id, d.dataset_id, coalesce(d.country, '') as country, d.row_number, {key} as sort_key
+              from {sql.Table} d
+              where {where}
+              limit {p.Add(cap)}),
+            page as (
+              select m.*, row_number() over (order by {order}) as ordinal
+              from m{(narrowed.Count == 0 ? "" : " where " + string.Join(" and ", narrowed))}
+              order by {order}
+              limit {p.Add(request.Limit + 1)})
+            select 0 as part, null::uuid as id, m.dataset_id, null::bigint as row_number, null::jsonb as values, null::text as e164,
+                   nullif(m.country, '') as country, null::text as date, null::text as sort_key, count(*) as ordinal
+            from m group by m.dataset_id, m.country
+            union all
+            select 1, d.id, d.dataset_id, d.row_number, d.data -> 'values', d.data ->> 'phoneE164',
+                   d.data ->> 'country', d.data ->> 'date', page.sort_key, page.ordinal
+            from page join {sql.Table} d on d.id = page.id
+            order by 1, 10
+            """, connection);
+        command.Parameters.AddRange(p.ToArray());
+        var groups = new List<(Guid, string?, long)>();
+        var rows = new List<SearchRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.GetInt32(0) == 0)
+            {
+                groups.Add((reader.GetGuid(2), Text(reader, 6), reader.GetInt64(9)));
+                continue;
+            }
+            var values = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4))!;
+            rows.Add(new SearchRow(
+                new RecordView(reader.GetGuid(1), reader.GetGuid(2), reader.GetInt64(3), values, Text(reader, 5), Text(reader, 6), Text(reader, 7)),
+                Text(reader, 8)));
+        }
+        return (groups, rows);
+    }
+
     /// <summary>The cursor that continues after <paramref name="last"/>.</summary>
     public SearchCursor CursorAfter(SearchRow last) =>
         new(request.SortName, request.OrderName, request.Sort == SearchSort.Row ? null : last.SortKey ?? "", last.Record.DatasetId, last.Record.RowNumber);
@@ -207,10 +309,8 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         // Countries, datasets and the total come from one grouped count without either filter, summed here three ways.
         var (groups, bounded) = OnlyRecordFilters
             ? (await SummaryGroupsAsync(connection, cancellationToken), false)
-            : await GroupsAsync(connection, cancellationToken);
-        bool InDataset(Guid dataset) => request.Dataset is not { } only || only == dataset;
-        bool InCountry(string? country) => request.Country is null || request.Country == country;
-        var total = groups.Where(g => InDataset(g.Dataset) && InCountry(g.Country)).Sum(g => g.Count);
+            : countedGroups ?? await GroupsAsync(connection, cancellationToken);
+        var total = groups.Where(g => InScope(g.Dataset, g.Country)).Sum(g => g.Count);
         var lowerBound = false;
         if (bounded)
         {
@@ -229,8 +329,8 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
                 lowerBound = total >= CountLimit;
             }
         }
-        var countries = Ordered(groups.Where(g => InDataset(g.Dataset)).GroupBy(g => g.Country).Select(g => new FacetCount(g.Key, g.Sum(x => x.Count), bounded)));
-        var datasets = Ordered(groups.Where(g => InCountry(g.Country)).GroupBy(g => g.Dataset).Select(g => new FacetCount(g.Key.ToString(), g.Sum(x => x.Count), bounded)));
+        var countries = Ordered(groups.Where(g => request.Dataset is not { } only || only == g.Dataset).GroupBy(g => g.Country).Select(g => new FacetCount(g.Key, g.Sum(x => x.Count), bounded)));
+        var datasets = Ordered(groups.Where(g => request.Country is null || request.Country == g.Country).GroupBy(g => g.Dataset).Select(g => new FacetCount(g.Key.ToString(), g.Sum(x => x.Count), bounded)));
 
         // The annotation facets in one round trip.
         var annotationFacets = await GroupedAsync(connection, cancellationToken,
