@@ -32,7 +32,9 @@ internal sealed record SearchRow(RecordView Record, string? SortKey);
 /// each walks its own index in order) and the facet counts (each without its own filter). Every value is a positional
 /// parameter; only fixed fragments and the configured schema name are part of the text.
 /// </summary>
-internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchRequest request, SearchScope scope, int countLimit = RecordSearchQueries.DefaultCountLimit)
+internal sealed class RecordSearchQueries(
+    RecordSearchSql sql, RecordSearchRequest request, SearchScope scope, int countLimit = RecordSearchQueries.DefaultCountLimit,
+    double surelyDenseEstimate = RecordSearchQueries.DefaultSurelyDense)
 {
     private string Annotations => sql.Annotations;
 
@@ -42,8 +44,9 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// <summary>
     /// Above this many estimated matches the search is walked in order without counting first: PostgreSQL's estimate is
     /// reliable for frequent words (they are in its statistics), and counting them through the index is what costs.
+    /// Configuration <c>Search:SurelyDense</c> (tests set it to 0 to take this path with a few records).
     /// </summary>
-    private const double SurelyDense = 50_000;
+    public const double DefaultSurelyDense = 50_000;
 
     /// <summary>
     /// Counts from the records stop here and become lower bounds (see <see cref="FacetsAsync"/>); configuration
@@ -78,9 +81,7 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// </remarks>
     public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        // The planner's estimate of a LIKE on digits says nothing, so digits are never "surely dense".
-        var selectiveCandidate = (request.Q is not null || request.Digits is not null)
-            && (request.Q is null || await EstimateAsync(connection, cancellationToken) < SurelyDense);
+        var selectiveCandidate = (request.Q is not null || request.Digits is not null) && !await SurelyDenseAsync(connection, cancellationToken);
         if (selectiveCandidate && request.WithFacets)
         {
             // The matches without the country and dataset filters, up to the count limit, give the country and dataset
@@ -376,6 +377,16 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         return (count, count >= CountLimit);
     }
 
+    private bool? surelyDense;
+
+    /// <summary>
+    /// Whether the search is a text search the planner surely knows to be frequent: its page is then walked in order
+    /// without counting first, so its counts do not depend on the page (<see cref="SearchRecords"/> runs them beside it).
+    /// The planner's estimate of a LIKE on digits says nothing, so a phone search is never surely dense.
+    /// </summary>
+    public async Task<bool> SurelyDenseAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        surelyDense ??= request.Q is not null && await EstimateAsync(connection, cancellationToken) >= surelyDenseEstimate;
+
     /// <summary>The planner's estimate of the matches of the whole search (planning only, nothing is run).</summary>
     private async Task<double> EstimateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
@@ -450,7 +461,7 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         }
         if (scope.HiddenRecordIds.Length > 0)
         {
-            var hidden = new RecordSearchQueries(sql, request, scope with { HiddenRecordIds = [] }, countLimit);
+            var hidden = new RecordSearchQueries(sql, request, scope with { HiddenRecordIds = [] }, countLimit, surelyDenseEstimate);
             foreach (var (dataset, country, count) in await hidden.HiddenGroupsAsync(connection, scope.HiddenRecordIds, cancellationToken))
             {
                 counts[(dataset, country)] = counts.GetValueOrDefault((dataset, country)) - count;

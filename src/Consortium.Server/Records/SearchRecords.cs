@@ -84,30 +84,45 @@ public static class SearchRecords
         CancellationToken cancellationToken)
     {
         var sql = new RecordSearchSql(storage.Schema);
-        await using var connection = new NpgsqlConnection(storage.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        // Compiling a facet count to machine code costs tens of milliseconds and saves none on these queries. With the
-        // default 4 MB, the bitmap of a word in 15% of a million records turns lossy, and PostgreSQL then recomputes the
-        // text-search vector of every record on those pages (1 s instead of 0.2 s); 32 MB keeps it exact. Both settings
-        // are the session's, and Npgsql resets the session when the connection goes back to the pool.
-        await using (var jit = new NpgsqlCommand("set jit = off; set work_mem = '32MB'", connection))
-        {
-            await jit.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await using var connection = await OpenAsync(storage, cancellationToken);
         if (request.Q is { } q && !await HasSearchableWordsAsync(connection, sql, q, cancellationToken))
         {
             return Problems.BadRequest("Invalid search", "q holds no word to search for.");
         }
 
-        var queries = new RecordSearchQueries(sql, request, scope, configuration.GetValue("Search:CountLimit", RecordSearchQueries.DefaultCountLimit));
-        var page = scope.DatasetIds.Length == 0 ? [] : await queries.PageAsync(connection, cancellationToken);
+        var countLimit = configuration.GetValue("Search:CountLimit", RecordSearchQueries.DefaultCountLimit);
+        var surelyDense = configuration.GetValue("Search:SurelyDense", RecordSearchQueries.DefaultSurelyDense);
+        var queries = new RecordSearchQueries(sql, request, scope, countLimit, surelyDense);
+        Task<(long, bool, SearchFacets)>? countedBeside = null;
+        if (request.WithFacets && scope.DatasetIds.Length > 0 && await queries.SurelyDenseAsync(connection, cancellationToken))
+        {
+            // A frequent word: its counts (the bitmap of every match, built whole whatever the count limit) do not depend
+            // on its page, which is walked in order; they run on a second connection beside the page and its highlights.
+            countedBeside = FacetsBesideAsync(storage, new RecordSearchQueries(sql, request, scope, countLimit, surelyDense), cancellationToken);
+        }
+        List<SearchRow> page;
+        Dictionary<Guid, List<SearchHighlight>> highlights;
+        try
+        {
+            page = scope.DatasetIds.Length == 0 ? [] : await queries.PageAsync(connection, cancellationToken);
+            highlights = request.Q is null ? [] : await TextHighlightsAsync(connection, sql, page.Take(request.Limit).Select(r => r.Record.Id).ToArray(), request.Q, cancellationToken);
+        }
+        catch when (countedBeside is not null)
+        {
+            // Not left running unobserved when the page fails.
+            await Task.WhenAny(countedBeside);
+            throw;
+        }
         var items = page.Take(request.Limit).ToList();
-        var highlights = request.Q is null ? [] : await TextHighlightsAsync(connection, sql, items.Select(r => r.Record.Id).ToArray(), request.Q, cancellationToken);
         var results = items.Select(r => new SearchResult(r.Record, [.. highlights.GetValueOrDefault(r.Record.Id, []), .. PhoneHighlight(r.Record, request.Digits)])).ToList();
         long? total = null;
         var lowerBound = false;
         SearchFacets? facets = null;
-        if (request.WithFacets)
+        if (countedBeside is not null)
+        {
+            (total, lowerBound, facets) = await countedBeside;
+        }
+        else if (request.WithFacets)
         {
             (total, lowerBound, facets) = scope.DatasetIds.Length == 0
                 ? (0, false, new SearchFacets([], [], [], [], []))
@@ -117,6 +132,35 @@ public static class SearchRecords
 
         await audit.RecordAsync(http, subject with { Detail = request.Describe(total, lowerBound) }, cancellationToken);
         return TypedResults.Ok(new SearchPage(results, total, next, facets, lowerBound));
+    }
+
+    /// <summary>A connection with the search's session settings.</summary>
+    private static async Task<NpgsqlConnection> OpenAsync(StorageSettings storage, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(storage.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            // Compiling a facet count to machine code costs tens of milliseconds and saves none on these queries. With the
+            // default 4 MB, the bitmap of a word in 15% of a million records turns lossy, and PostgreSQL then recomputes the
+            // text-search vector of every record on those pages (1 s instead of 0.2 s); 32 MB keeps it exact. Both settings
+            // are the session's, and Npgsql resets the session when the connection goes back to the pool.
+            await using var settings = new NpgsqlCommand("set jit = off; set work_mem = '32MB'", connection);
+            await settings.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The counts of a search on a connection of their own, beside the page on the request's.</summary>
+    private static async Task<(long, bool, SearchFacets)> FacetsBesideAsync(StorageSettings storage, RecordSearchQueries queries, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(storage, cancellationToken);
+        return await queries.FacetsAsync(connection, cancellationToken);
     }
 
     /// <summary>
