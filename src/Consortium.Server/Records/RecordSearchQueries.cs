@@ -68,21 +68,58 @@ internal sealed class RecordSearchQueries(
         (request.Dataset is not { } only || only == dataset) && (request.Country is null || request.Country == country);
 
     /// <summary>
-    /// Up to limit + 1 results after the cursor: the extra one says whether a next page exists.
+    /// Set by <see cref="PageAsync"/> as it ends: the exact number of matches when it counted them on its way, else
+    /// null. Counts running beside the page on another connection wait for it instead of counting the same matches.
+    /// </summary>
+    private readonly TaskCompletionSource<long?> pageTotal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The <see cref="pageTotal"/> of the page these counts run beside, if they do.</summary>
+    private Task<long?>? besidePageTotal;
+
+    /// <summary>
+    /// Whether the counts of this search are better run on a second connection beside the page than after it on the
+    /// same one: when the page cannot give them. A frequent word's page is walked in order, and a country or dataset
+    /// filter narrows the page but not the country and dataset counts; in both cases the counts are a statement of
+    /// their own (the bitmap of every match, built whole whatever the count limit), and the page does not wait for it.
+    /// </summary>
+    public async Task<bool> CountsBesidePageAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        request.WithFacets && scope.DatasetIds.Length > 0
+        && (request.Country is not null || request.Dataset is not null || await SurelyDenseAsync(connection, cancellationToken));
+
+    /// <summary>The same search for its counts, to run on another connection beside this one's page.</summary>
+    public RecordSearchQueries CountsBeside() =>
+        new(sql, request, scope, countLimit, surelyDenseEstimate) { besidePageTotal = pageTotal.Task, surelyDense = surelyDense };
+
+    /// <summary>
+    /// Up to limit + 1 results after the cursor: the extra one says whether a next page exists. With
+    /// <paramref name="countsBeside"/>, the counts run elsewhere (<see cref="CountsBeside"/>) and the page does not count.
     /// </summary>
     /// <remarks>
     /// PostgreSQL cannot estimate how many records a word or a run of digits matches (a rare word is guessed at
     /// thousands), and then walks the row-order index filtering every record: seconds for a word that occurs ten times
-    /// in a million. So a text or phone search that the planner does not surely know to be frequent first counts its
-    /// matches up to <see cref="SelectiveMatches"/> through the GIN indexes; below that, the page is fetched from those
-    /// indexes and sorted (the order expressions are disguised so the planner cannot pick the ordered walk); above it,
-    /// matches are dense and the ordered walk finds a page after a few hundred rows.
+    /// in a million. So a text or phone search that the planner does not surely know to be frequent takes its matches
+    /// from the GIN indexes first, up to a cap, in one statement (<see cref="MatchesAsync"/>): when there are fewer than
+    /// the cap, the page is sorted among them (and with counts asked for, they are also the counts); above it, matches
+    /// are dense and the ordered walk finds a page after a few hundred rows.
     /// See docs/decisions/0013-search-facets-sorts-cursors.md.
     /// </remarks>
-    public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken, bool countsBeside = false)
+    {
+        try
+        {
+            return await PageOrWalkAsync(connection, countsBeside, cancellationToken);
+        }
+        finally
+        {
+            pageTotal.TrySetResult(exactTotal);
+        }
+    }
+
+    private async Task<List<SearchRow>> PageOrWalkAsync(NpgsqlConnection connection, bool countsBeside, CancellationToken cancellationToken)
     {
         var selectiveCandidate = (request.Q is not null || request.Digits is not null) && !await SurelyDenseAsync(connection, cancellationToken);
-        if (selectiveCandidate && request.WithFacets)
+        var countsHere = request.WithFacets && !countsBeside;
+        if (selectiveCandidate && countsHere)
         {
             // The matches without the country and dataset filters, up to the count limit, give the country and dataset
             // counts; when they are all of them, they also hold the page (one pass over the index and the records
@@ -96,7 +133,7 @@ internal sealed class RecordSearchQueries(
                 return page;
             }
         }
-        if (request is { Digits: { Length: <= ShortDigits }, Q: null, Sort: SearchSort.Row, WithFacets: false }
+        if (request is { Digits: { Length: <= ShortDigits }, Q: null, Sort: SearchSort.Row } && !countsHere
             && (request.Dataset ?? (scope.DatasetIds.Length == 1 ? scope.DatasetIds[0] : null)) is { } single
             && await WindowAsync(connection, single, cancellationToken) is { } found)
         {
@@ -319,7 +356,7 @@ internal sealed class RecordSearchQueries(
             {
                 lowerBound = true; // the total is the groups' sum: every match counted, up to the limit
             }
-            else if (exactTotal is { } exact)
+            else if ((exactTotal ?? (besidePageTotal is { } beside ? await beside : null)) is { } exact)
             {
                 total = exact; // the page counted the filtered search exactly on its way
             }

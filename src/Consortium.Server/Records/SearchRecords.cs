@@ -94,17 +94,17 @@ public static class SearchRecords
         var surelyDense = configuration.GetValue("Search:SurelyDense", RecordSearchQueries.DefaultSurelyDense);
         var queries = new RecordSearchQueries(sql, request, scope, countLimit, surelyDense);
         Task<(long, bool, SearchFacets)>? countedBeside = null;
-        if (request.WithFacets && scope.DatasetIds.Length > 0 && await queries.SurelyDenseAsync(connection, cancellationToken))
+        if (await queries.CountsBesidePageAsync(connection, cancellationToken))
         {
-            // A frequent word: its counts (the bitmap of every match, built whole whatever the count limit) do not depend
-            // on its page, which is walked in order; they run on a second connection beside the page and its highlights.
-            countedBeside = FacetsBesideAsync(storage, new RecordSearchQueries(sql, request, scope, countLimit, surelyDense), cancellationToken);
+            // Counts the page cannot give (a frequent word's, or those beside a country or dataset filter) run on a
+            // second connection while this one fetches the page and its highlights.
+            countedBeside = FacetsBesideAsync(storage, queries.CountsBeside(), cancellationToken);
         }
         List<SearchRow> page;
         Dictionary<Guid, List<SearchHighlight>> highlights;
         try
         {
-            page = scope.DatasetIds.Length == 0 ? [] : await queries.PageAsync(connection, cancellationToken);
+            page = scope.DatasetIds.Length == 0 ? [] : await queries.PageAsync(connection, cancellationToken, countsBeside: countedBeside is not null);
             highlights = request.Q is null ? [] : await TextHighlightsAsync(connection, sql, page.Take(request.Limit).Select(r => r.Record.Id).ToArray(), request.Q, cancellationToken);
         }
         catch when (countedBeside is not null)
