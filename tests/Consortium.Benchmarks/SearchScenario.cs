@@ -231,7 +231,9 @@ public static class SearchScenario
         }
         if (query.Phone is not null)
         {
-            parameters.Add(new() { Value = $"%{query.Phone}%" });
+            // The digits the endpoint searches for: a run starting with 0 loses it there (a trunk prefix, as typed
+            // numbers have), so the raw SQL looks for the same shorter run.
+            parameters.Add(new() { Value = $"%{Consortium.Server.Records.SearchRecords.SearchDigits(query.Phone)}%" });
             where += $" and d.phone_digits like ${parameters.Count}";
         }
         if (withCountry && query.Country is not null)

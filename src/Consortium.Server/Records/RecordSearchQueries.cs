@@ -424,13 +424,47 @@ internal sealed class RecordSearchQueries(
     public async Task<bool> SurelyDenseAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
         surelyDense ??= request.Q is not null && await EstimateAsync(connection, cancellationToken) >= surelyDenseEstimate;
 
+    /// <summary>
+    /// Whether the text query holds a word to search for (true without one); with a text query, the planner's estimate
+    /// for <see cref="SurelyDenseAsync"/> comes back in the same round trip.
+    /// </summary>
+    public async Task<bool> HasWordsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        if (request.Q is not { } q)
+        {
+            return true;
+        }
+        await using var batch = new NpgsqlBatch(connection);
+        var words = new NpgsqlBatchCommand($"select numnode({sql.Query("$1")}) > 0");
+        words.Parameters.Add(new NpgsqlParameter { Value = q });
+        batch.BatchCommands.Add(words);
+        batch.BatchCommands.Add(EstimateCommand());
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var hasWords = reader.GetBoolean(0);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        surelyDense = Estimate(reader.GetString(0)) >= surelyDenseEstimate;
+        return hasWords;
+    }
+
     /// <summary>The planner's estimate of the matches of the whole search (planning only, nothing is run).</summary>
     private async Task<double> EstimateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { EstimateCommand() } };
+        return Estimate((string)(await batch.ExecuteScalarAsync(cancellationToken))!);
+    }
+
+    private NpgsqlBatchCommand EstimateCommand()
+    {
         var p = new Parameters();
-        await using var command = new NpgsqlCommand($"explain (format json) select 1 from {sql.Table} d where {Where(p, SearchFilter.None)}", connection);
+        var command = new NpgsqlBatchCommand($"explain (format json) select 1 from {sql.Table} d where {Where(p, SearchFilter.None)}");
         command.Parameters.AddRange(p.ToArray());
-        var plan = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return command;
+    }
+
+    private static double Estimate(string plan)
+    {
         using var json = JsonDocument.Parse(plan);
         return json.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
     }

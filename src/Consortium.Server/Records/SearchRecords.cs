@@ -85,14 +85,13 @@ public static class SearchRecords
     {
         var sql = new RecordSearchSql(storage.Schema);
         await using var connection = await OpenAsync(storage, cancellationToken);
-        if (request.Q is { } q && !await HasSearchableWordsAsync(connection, sql, q, cancellationToken))
-        {
-            return Problems.BadRequest("Invalid search", "q holds no word to search for.");
-        }
-
         var countLimit = configuration.GetValue("Search:CountLimit", RecordSearchQueries.DefaultCountLimit);
         var surelyDense = configuration.GetValue("Search:SurelyDense", RecordSearchQueries.DefaultSurelyDense);
         var queries = new RecordSearchQueries(sql, request, scope, countLimit, surelyDense);
+        if (!await queries.HasWordsAsync(connection, cancellationToken))
+        {
+            return Problems.BadRequest("Invalid search", "q holds no word to search for.");
+        }
         Task<(long, bool, SearchFacets)>? countedBeside = null;
         if (await queries.CountsBesidePageAsync(connection, cancellationToken))
         {
@@ -177,17 +176,10 @@ public static class SearchRecords
     /// E.164 numbers do not hold: "0044 7700 900123" and "07700 900123" then find +447700900123. Dropping leading
     /// digits only widens a substring search, so nothing that should match is lost.
     /// </summary>
-    internal static string SearchDigits(string phone)
+    public static string SearchDigits(string phone)
     {
         var digits = PhoneNumbers.DigitsOf(phone);
         return digits.StartsWith("00", StringComparison.Ordinal) ? digits[2..] : digits.StartsWith('0') ? digits[1..] : digits;
-    }
-
-    private static async Task<bool> HasSearchableWordsAsync(NpgsqlConnection connection, RecordSearchSql sql, string q, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand($"select numnode({sql.Query("$1")}) > 0", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = q });
-        return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     /// <summary>
