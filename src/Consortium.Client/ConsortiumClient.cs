@@ -283,8 +283,9 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
                 configure?.Invoke(options);
             })
             .WithAutomaticReconnect()
-            // Over WebSockets a dropped transport resumes with the messages in flight replayed; a client must still
-            // catch up from the changes feed after any reconnect (LiveAnnotations does), since this is best effort.
+            // Used only when the server allows it (off by default, decision 0019): a dropped transport then resumes with the
+            // messages in flight replayed. Either way a client must join again after a reconnect on a new connection
+            // and catch up from the changes feed (LiveAnnotations does).
             .WithStatefulReconnect()
             .Build();
     }

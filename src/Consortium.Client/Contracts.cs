@@ -383,8 +383,21 @@ public sealed record ChangeEntry(string Cursor, long Sequence, string Change, An
 /// <summary>Someone looking at a record right now, and from which outlet.</summary>
 public sealed record PresenceEntry(string UserId, string DisplayName, string OutletId);
 
-/// <summary>Everyone looking at a record right now (pushed to the record's group whenever it changes).</summary>
+/// <summary>Everyone looking at a record right now, one entry per person: sent to a connection when it joins the record.</summary>
 public sealed record PresenceView(Guid RecordId, IReadOnlyList<PresenceEntry> Viewers);
+
+/// <summary>
+/// One person began (<see cref="IConsortiumClient.ViewerArrived"/>) or stopped (<see cref="IConsortiumClient.ViewerLeft"/>)
+/// looking at a record: sent to the others on it. Apply to the list received on joining, keyed by <see cref="UserId"/>.
+/// </summary>
+public sealed record PresenceChange(Guid RecordId, string UserId, string DisplayName, string OutletId)
+{
+    /// <summary>The change about <paramref name="who"/> on <paramref name="recordId"/>.</summary>
+    public static PresenceChange Of(Guid recordId, PresenceEntry who) => new(recordId, who.UserId, who.DisplayName, who.OutletId);
+
+    /// <summary>The person as an entry of <see cref="PresenceView.Viewers"/>.</summary>
+    public PresenceEntry ToEntry() => new(UserId, DisplayName, OutletId);
+}
 
 /// <summary>Someone is typing in the thread of <see cref="AnnotationId"/> on <see cref="RecordId"/>.</summary>
 public sealed record TypingView(Guid RecordId, Guid AnnotationId, string UserId, string DisplayName, string OutletId);
@@ -426,8 +439,17 @@ public interface IConsortiumClient
     /// </summary>
     Task AnnotationChanged(AnnotationView annotation);
 
-    /// <summary>Who is looking at a record the client joined, now.</summary>
+    /// <summary>
+    /// Who is looking at a record, sent once to the connection that joined it (before <c>JoinRecord</c> completes);
+    /// replace what is held. From then on only <see cref="ViewerArrived"/> and <see cref="ViewerLeft"/> follow, in order.
+    /// </summary>
     Task PresenceChanged(PresenceView presence);
+
+    /// <summary>Someone began looking at a record the client joined (their first connection on it).</summary>
+    Task ViewerArrived(PresenceChange arrived);
+
+    /// <summary>Someone stopped looking at a record the client joined (their last connection on it left or closed).</summary>
+    Task ViewerLeft(PresenceChange left);
 
     /// <summary>Someone is typing in a thread of a record the client joined.</summary>
     Task Typing(TypingView typing);

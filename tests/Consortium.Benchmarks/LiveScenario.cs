@@ -39,6 +39,18 @@ public static class LiveScenario
         public HubConnection Connection { get; set; } = null!;
 
         public List<(int N, long At)> Received { get; } = new(16_384);
+
+        /// <summary>Transport drops, and how each ended: resumed on the same connection (stateful reconnect) or on a new one.</summary>
+        public int Reconnecting;
+
+        public int ResumedSameConnection;
+
+        public int NewConnection;
+
+        public string? LastError;
+
+        public string Describe() =>
+            Reconnecting == 0 ? "" : $", {Reconnecting} drops: {ResumedSameConnection} resumed, {NewConnection} new connection{(LastError is null ? "" : $" ({LastError})")}";
     }
 
     /// <summary>Where notes are posted and pushed from: the real server, or the bare hub.</summary>
@@ -112,10 +124,13 @@ public static class LiveScenario
         var receivers = investigation.LivePeople.Select((p, i) => new Receiver(i, p.OutletId, p.User)).ToList();
         log.WriteLine($"  {target.Name}: connecting {receivers.Count} hub clients and joining {records.Count} records each");
         var currentRun = "";
+        var joining = Stopwatch.StartNew();
+        var joinCpu = cpu.Take();
         await Parallel.ForEachAsync(receivers, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (receiver, token) =>
         {
             var person = investigation.LivePeople[receiver.Index];
             var connection = target.CreateConnection(person);
+            string? connectionId = null;
             connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationAdded), annotation =>
             {
                 var at = Stopwatch.GetTimestamp();
@@ -127,10 +142,32 @@ public static class LiveScenario
                     }
                 }
             });
+            connection.Reconnecting += error =>
+            {
+                Interlocked.Increment(ref receiver.Reconnecting);
+                receiver.LastError = error?.GetBaseException().Message;
+                return Task.CompletedTask;
+            };
+            connection.Reconnected += async newId =>
+            {
+                if (newId == connectionId)
+                {
+                    // Stateful reconnect: the server kept the connection, its groups and the messages not acknowledged.
+                    Interlocked.Increment(ref receiver.ResumedSameConnection);
+                    return;
+                }
+                // A new connection has no groups: join again, as the record page and LiveAnnotations do.
+                Interlocked.Increment(ref receiver.NewConnection);
+                connectionId = newId;
+                await target.JoinAsync(connection, person, records);
+            };
             await connection.StartAsync(token);
+            connectionId = connection.ConnectionId;
             await target.JoinAsync(connection, person, records);
             receiver.Connection = connection;
         });
+        // What it costs when a whole consortium opens the same records at once (presence included).
+        log.WriteLine($"  {target.Name}: connected and joined in {joining.Elapsed.TotalSeconds:0.0} s; {cpu.Since(joinCpu).Describe()}");
         try
         {
             foreach (var rate in rates)
@@ -307,8 +344,13 @@ public static class LiveScenario
             var expectedFor = entitled.Count(e => e is not null && e[receiver.Index]);
             if (delivered - deliveredBefore < expectedFor)
             {
-                shortClients.Add($"{receiver.User} ({delivered - deliveredBefore}/{expectedFor}, {receiver.Connection?.State})");
+                shortClients.Add($"{receiver.User} ({delivered - deliveredBefore}/{expectedFor}, {receiver.Connection?.State}{receiver.Describe()})");
             }
+        }
+        var dropped = receivers.Where(r => r.Reconnecting > 0).ToList();
+        if (dropped.Count > 0)
+        {
+            log.WriteLine($"    {dropped.Count} clients lost their transport so far: {dropped.Sum(r => r.ResumedSameConnection)} resumed on the same connection, {dropped.Sum(r => r.NewConnection)} on a new one (joined again); last error: {dropped.Select(r => r.LastError).LastOrDefault(e => e is not null) ?? "none"}");
         }
         if (shortClients.Count > 0)
         {

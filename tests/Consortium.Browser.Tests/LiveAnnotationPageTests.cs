@@ -83,8 +83,10 @@ public sealed partial class LiveAnnotationPageTests(BrowserFixture fixture) : IA
             await page.GotoAsync($"/records/{record.Id}");
             await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Annotations" })).ToBeVisibleAsync(Soon);
         }
-        // Both pages joined: each shows the other looking at the record.
+        // Both pages joined: each shows the other looking at the record (alpha from bravo's arrival, bravo from the
+        // list it got on joining).
         await Assertions.Expect(alpha.GetByTestId("presence")).ToContainTextAsync("Bravo Tribune", new() { Timeout = 15_000 });
+        await Assertions.Expect(bravo.GetByTestId("presence")).ToContainTextAsync("Alpha Gazette", new() { Timeout = 15_000 });
 
         await PostAsync(alpha, "Alpha **outlet** lead", "outlet");
         await PostAsync(bravo, "Bravo outlet lead", "outlet");
@@ -102,8 +104,12 @@ public sealed partial class LiveAnnotationPageTests(BrowserFixture fixture) : IA
         await bravo.ReloadAsync();
         await Assertions.Expect(bravo.GetByTestId("annotation").Filter(new() { HasText = "Alpha finding for everyone" })).ToBeVisibleAsync(Soon);
         Assert.Equal(0, await bravo.GetByTestId("annotation").Filter(new() { HasText = "Alpha outlet lead" }).CountAsync());
-        await alpha.Context.CloseAsync();
+        // Bravo closes the page: alpha's page stops showing bravo, and still shows alpha.
+        await Assertions.Expect(alpha.GetByTestId("presence")).ToContainTextAsync("Bravo Tribune", new() { Timeout = 15_000 });
         await bravo.Context.CloseAsync();
+        await Assertions.Expect(alpha.GetByTestId("presence")).Not.ToContainTextAsync("Bravo Tribune", new() { Timeout = 15_000 });
+        await Assertions.Expect(alpha.GetByTestId("presence")).ToContainTextAsync("Alpha Gazette");
+        await alpha.Context.CloseAsync();
     }
 
     [Fact]

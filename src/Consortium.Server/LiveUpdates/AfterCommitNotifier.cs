@@ -97,9 +97,18 @@ public sealed class LivePusher(AfterCommitNotifier notifier, IDocumentStore stor
         var missing = batch.Where(p => p.State is null).Select(p => p.AnnotationId).Distinct().ToArray();
         var loaded = missing.Length == 0 ? [] : (await session.LoadManyAsync<Annotation>(cancellationToken, missing)).ToDictionary(a => a.Id);
         var states = batch.Select(p => (p.Created, State: p.State ?? loaded.GetValueOrDefault(p.AnnotationId))).Where(p => p.State is not null).ToList();
-        // Read now, not cached: a compartment or restriction changed a moment ago must already narrow this push.
-        var datasets = (await session.LoadManyAsync<Dataset>(cancellationToken, states.Select(s => s.State!.DatasetId).Distinct().ToArray())).ToDictionary(d => d.Id);
-        var restrictions = (await session.LoadManyAsync<RecordRestriction>(cancellationToken, states.Select(s => s.State!.RecordId).Distinct().ToArray())).ToDictionary(r => r.Id);
+        if (states.Count == 0)
+        {
+            return;
+        }
+        // Read now, not cached: a compartment or restriction changed a moment ago must already narrow this push. Both
+        // in one round trip: at 200 notes a second batches hold a few notes each, so this is paid about once a note.
+        var reads = session.CreateBatchQuery();
+        var datasetsRead = reads.LoadMany<Dataset>().ById(states.Select(s => s.State!.DatasetId).Distinct().ToArray());
+        var restrictionsRead = reads.LoadMany<RecordRestriction>().ById(states.Select(s => s.State!.RecordId).Distinct().ToArray());
+        await reads.Execute(cancellationToken);
+        var datasets = (await datasetsRead).ToDictionary(d => d.Id);
+        var restrictions = (await restrictionsRead).ToDictionary(r => r.Id);
         // The batch's sends run side by side: awaiting each before starting the next made every note wait for the
         // slowest connection's buffer to drain for the note before it (measured: deliveries fell seconds behind the
         // commits at 150 notes/s). SignalR still writes to each connection in the order the sends started.

@@ -49,30 +49,42 @@ public sealed partial class ConsortiumHub
         await Clients.Groups(LiveGroups.OnRecord(annotation)).Typing(new TypingView(recordId, annotationId, user.UserId, user.DisplayName, user.OutletId));
     }
 
-    private async Task EnterPresenceAsync(Guid recordId, ConsortiumUser user)
+    private void EnterPresence(Guid recordId, ConsortiumUser user)
     {
         // Sync clients read; they are not someone looking at a record.
         if (user.IsSyncClient)
         {
             return;
         }
-        var now = presence.Enter(recordId, Context.ConnectionId, new PresenceEntry(user.UserId, user.DisplayName, user.OutletId));
-        await Clients.Group(LiveGroups.Record(recordId)).PresenceChanged(now);
+        var connectionId = Context.ConnectionId;
+        // The joiner gets the whole list, everyone else only who arrived: a join costs O(viewers) messages of one entry,
+        // not O(viewers) lists of O(viewers) entries (decision 0019). Sent, not awaited, under the record's lock so that
+        // every connection gets the record's presence messages in the order they happened; a slow connection delays
+        // only its own copies, which SignalR queues per connection.
+        presence.Enter(recordId, connectionId, new PresenceEntry(user.UserId, user.DisplayName, user.OutletId), (list, arrived) =>
+        {
+            Observe(Clients.Caller.PresenceChanged(list));
+            if (arrived is not null)
+            {
+                Observe(Clients.GroupExcept(LiveGroups.Record(recordId), [connectionId]).ViewerArrived(arrived));
+            }
+        });
     }
 
-    private async Task LeavePresenceAsync(Guid recordId)
-    {
-        if (presence.Leave(recordId, Context.ConnectionId) is { } now)
-        {
-            await Clients.Group(LiveGroups.Record(recordId)).PresenceChanged(now);
-        }
-    }
+    private void LeavePresence(Guid recordId) =>
+        presence.Leave(recordId, Context.ConnectionId, left => Observe(Clients.Group(LiveGroups.Record(left.RecordId)).ViewerLeft(left)));
 
-    private async Task LeaveAllPresenceAsync()
+    private void LeaveAllPresence() =>
+        presence.LeaveAll(Context.ConnectionId, left => Observe(Clients.Group(LiveGroups.Record(left.RecordId)).ViewerLeft(left)));
+
+    /// <summary>Presence is best effort: a send that fails (a connection closing) is logged, never thrown at the caller.</summary>
+    private void Observe(Task send)
     {
-        foreach (var now in presence.LeaveAll(Context.ConnectionId))
+        if (!send.IsCompletedSuccessfully)
         {
-            await Clients.Group(LiveGroups.Record(now.RecordId)).PresenceChanged(now);
+            _ = send.ContinueWith(
+                static (t, state) => ((ILogger)state!).LogDebug(t.Exception, "A presence message was not sent"),
+                logger, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }
 }

@@ -8,7 +8,7 @@ namespace Consortium.Server.LiveUpdates;
 
 /// <summary>The live hub at /hubs/consortium. Every method checks access to the object it names, like the HTTP API does.</summary>
 [Authorize]
-public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections connections, Presence presence) : Hub<IConsortiumClient>
+public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections connections, Presence presence, ILogger<ConsortiumHub> logger) : Hub<IConsortiumClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -21,7 +21,7 @@ public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections c
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         connections.Remove(ConsortiumUser.From(Context.User!).UserId, Context.ConnectionId);
-        await LeaveAllPresenceAsync();
+        LeaveAllPresence();
         await base.OnDisconnectedAsync(exception);
     }
 
@@ -36,7 +36,7 @@ public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections c
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Record(recordId));
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.RecordForOutlet(recordId, user.OutletId));
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.RecordForUser(recordId, user.UserId));
-        await EnterPresenceAsync(recordId, user);
+        EnterPresence(recordId, user);
     }
 
     /// <summary>Import progress of a dataset; access checked like <see cref="JoinRecord"/>.</summary>
@@ -57,6 +57,6 @@ public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections c
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Record(recordId));
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.RecordForOutlet(recordId, user.OutletId));
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.RecordForUser(recordId, user.UserId));
-        await LeavePresenceAsync(recordId);
+        LeavePresence(recordId);
     }
 }

@@ -8,11 +8,9 @@ public static class LiveUpdatesRegistration
         {
             // Errors reach clients as "No such record." and the like, never as exception details.
             options.EnableDetailedErrors = false;
-            // With stateful reconnect the server keeps each connection's unacknowledged messages, and a send waits
-            // when they reach this size until the client acknowledges (about once a second). SignalR's default,
-            // 100,000 bytes, caps every connection at about 100 KB of pushes a second: at 200 notes a second the
-            // pusher waited on acknowledgements and deliveries fell tens of seconds behind the posts (benchmark of
-            // 2026-11-26, docs/performance.md). The buffer only holds what a client has not yet acknowledged.
+            // Only used when stateful reconnect is switched on (see MapLiveUpdates): a send waits when a connection's
+            // unacknowledged messages reach this size. SignalR's default, 100,000 bytes, capped every connection at
+            // about 100 KB of pushes a second (benchmark of 2026-11-26, decision 0018).
             options.StatefulReconnectBufferSize = builder.Configuration.GetValue("LiveUpdates:StatefulReconnectBufferBytes", 1L * 1024 * 1024);
         });
         builder.Services.AddSingleton<AfterCommitNotifier>();
@@ -26,9 +24,15 @@ public static class LiveUpdatesRegistration
 
     public static IEndpointRouteBuilder MapLiveUpdates(this IEndpointRouteBuilder app)
     {
+        var statefulReconnect = app.ServiceProvider.GetRequiredService<IConfiguration>().GetValue("LiveUpdates:StatefulReconnect", false);
         app.MapHub<ConsortiumHub>("/hubs/consortium", options =>
         {
-            options.AllowStatefulReconnects = true;
+            // Off unless configured (decision 0019): under load, SignalR's stateful-reconnect buffer (.NET 10.0) wrote to
+            // a connection's pipe beside the connection's own writes ("Concurrent reads or writes are not supported")
+            // and the server aborted the connection; the client then reconnected as a new connection without its
+            // groups. Without it a dropped client reconnects as a new connection, joins again and reads the changes
+            // feed, which it must do after any reconnect anyway; and no server copy of every unacknowledged message.
+            options.AllowStatefulReconnects = statefulReconnect;
             // A connection must not outlive the token or cookie that opened it.
             options.CloseOnAuthenticationExpiration = true;
         });

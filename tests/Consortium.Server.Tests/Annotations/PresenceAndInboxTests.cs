@@ -33,7 +33,8 @@ public sealed class PresenceAndInboxTests(ConsortiumServer server) : ServerTest(
         var (_, record) = await GivenRecordAsync();
         var presence = Channel.CreateUnbounded<PresenceView>();
         await using var ines = Server.ClientFor("ines@alpha").CreateHubConnection();
-        ines.On<PresenceView>(nameof(IConsortiumClient.PresenceChanged), p => presence.Writer.TryWrite(p));
+        using var inesPresence = new LivePresence(ines);
+        inesPresence.Changed += p => presence.Writer.TryWrite(p);
         await ines.StartAsync();
         await ines.InvokeAsync(HubMethods.JoinRecord, record.Id);
         var tom = Server.ClientFor("tom@bravo").CreateHubConnection();
@@ -46,6 +47,132 @@ public sealed class PresenceAndInboxTests(ConsortiumServer server) : ServerTest(
         await tom.DisposeAsync();
         var alone = await NextMatchingAsync(presence.Reader, p => p.Viewers.Count == 1);
         Assert.Equal("alpha", Assert.Single(alone.Viewers).OutletId);
+    }
+
+    /// <summary>
+    /// Every presence message a connection gets, in order, as text: "list of R: a,b" (user ids sorted), "arrived on R: a",
+    /// "left R: a". A connection's messages arrive in the order the server sent them, so a sequence read here is exact.
+    /// </summary>
+    private static ChannelReader<string> PresenceMessagesOf(HubConnection connection)
+    {
+        var messages = Channel.CreateUnbounded<string>();
+        connection.On<PresenceView>(nameof(IConsortiumClient.PresenceChanged), p => messages.Writer.TryWrite($"list of {p.RecordId}: {string.Join(',', p.Viewers.Select(v => v.UserId).Order())}"));
+        connection.On<PresenceChange>(nameof(IConsortiumClient.ViewerArrived), c => messages.Writer.TryWrite($"arrived on {c.RecordId}: {c.UserId}"));
+        connection.On<PresenceChange>(nameof(IConsortiumClient.ViewerLeft), c => messages.Writer.TryWrite($"left {c.RecordId}: {c.UserId}"));
+        return messages.Reader;
+    }
+
+    private static async Task<string[]> NextAsync(ChannelReader<string> messages, int count)
+    {
+        var read = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            read[i] = await NextMatchingAsync(messages, _ => true);
+        }
+        return read;
+    }
+
+    private static string ListOf(Guid recordId, params string[] userIds) => $"list of {recordId}: {string.Join(',', userIds.Order())}";
+
+    [Fact]
+    public async Task A_late_joiner_gets_the_whole_list_and_those_already_there_get_only_its_arrival_and_departure()
+    {
+        var (_, record) = await GivenRecordAsync();
+        var ines = (await Server.Accounts.AccountAsync("ines@alpha")).Id;
+        var marie = (await Server.Accounts.AccountAsync("marie@alpha")).Id;
+        var tom = (await Server.Accounts.AccountAsync("tom@bravo")).Id;
+        await using var inesHub = Server.ClientFor("ines@alpha").CreateHubConnection();
+        var inesSees = PresenceMessagesOf(inesHub);
+        await using var marieHub = Server.ClientFor("marie@alpha").CreateHubConnection();
+        var marieSees = PresenceMessagesOf(marieHub);
+        await using var tomHub = Server.ClientFor("tom@bravo").CreateHubConnection();
+        var tomSees = PresenceMessagesOf(tomHub);
+        foreach (var connection in new[] { inesHub, marieHub, tomHub })
+        {
+            await connection.StartAsync();
+        }
+
+        await inesHub.InvokeAsync(HubMethods.JoinRecord, record.Id);
+        await marieHub.InvokeAsync(HubMethods.JoinRecord, record.Id);
+        await tomHub.InvokeAsync(HubMethods.JoinRecord, record.Id);
+        await tomHub.InvokeAsync(HubMethods.LeaveRecord, record.Id);
+        await marieHub.StopAsync();
+
+        // Ines, first: her own list, then one message of one person per arrival and departure, never a list again.
+        Assert.Equal(
+            [ListOf(record.Id, ines), $"arrived on {record.Id}: {marie}", $"arrived on {record.Id}: {tom}", $"left {record.Id}: {tom}", $"left {record.Id}: {marie}"],
+            await NextAsync(inesSees, 5));
+        await tomHub.InvokeAsync(HubMethods.JoinRecord, record.Id);
+        Assert.Equal([$"arrived on {record.Id}: {tom}"], await NextAsync(inesSees, 1));
+        // Marie: the list as she found it, then tom's coming and going.
+        Assert.Equal([ListOf(record.Id, ines, marie), $"arrived on {record.Id}: {tom}", $"left {record.Id}: {tom}"], await NextAsync(marieSees, 3));
+        // Tom, the late joiner from another outlet: everyone at once, nothing about his own arrival or departure, and
+        // on joining again the list as it is then (marie gone).
+        Assert.Equal([ListOf(record.Id, ines, marie, tom), ListOf(record.Id, ines, tom)], await NextAsync(tomSees, 2));
+    }
+
+    [Fact]
+    public async Task A_second_tab_of_someone_already_there_is_no_arrival_and_only_their_last_tab_leaving_is_a_departure()
+    {
+        var (_, record) = await GivenRecordAsync();
+        var ines = (await Server.Accounts.AccountAsync("ines@alpha")).Id;
+        var marie = (await Server.Accounts.AccountAsync("marie@alpha")).Id;
+        var tom = (await Server.Accounts.AccountAsync("tom@bravo")).Id;
+        await using var inesHub = Server.ClientFor("ines@alpha").CreateHubConnection();
+        var inesSees = PresenceMessagesOf(inesHub);
+        await using var tomFirstTab = Server.ClientFor("tom@bravo").CreateHubConnection();
+        await using var tomSecondTab = Server.ClientFor("tom@bravo").CreateHubConnection();
+        var secondTabSees = PresenceMessagesOf(tomSecondTab);
+        await using var marieHub = Server.ClientFor("marie@alpha").CreateHubConnection();
+        foreach (var connection in new[] { inesHub, tomFirstTab, tomSecondTab, marieHub })
+        {
+            await connection.StartAsync();
+        }
+
+        await inesHub.InvokeAsync(HubMethods.JoinRecord, record.Id);
+        await tomFirstTab.InvokeAsync(HubMethods.JoinRecord, record.Id);
+        await tomSecondTab.InvokeAsync(HubMethods.JoinRecord, record.Id);
+        await tomFirstTab.StopAsync();
+        await marieHub.InvokeAsync(HubMethods.JoinRecord, record.Id);
+        await tomSecondTab.InvokeAsync(HubMethods.LeaveRecord, record.Id);
+
+        // One person, one entry: tom arrived once, and left when his last tab left, not when the first closed.
+        Assert.Equal(
+            [ListOf(record.Id, ines), $"arrived on {record.Id}: {tom}", $"arrived on {record.Id}: {marie}", $"left {record.Id}: {tom}"],
+            await NextAsync(inesSees, 4));
+        // The second tab got the list with tom once, then marie's arrival.
+        Assert.Equal([ListOf(record.Id, ines, tom), $"arrived on {record.Id}: {marie}"], await NextAsync(secondTabSees, 2));
+    }
+
+    [Fact]
+    public async Task Presence_of_a_restricted_record_reaches_only_those_who_may_see_it()
+    {
+        var (_, dataset) = await GivenInvestigationWithDatasetAsync("phone,country\n07700 900001,GB\n07700 900002,GB\n");
+        var records = (await Server.ClientFor("ines@alpha").ListRecordsAsync(dataset.Id)).Items;
+        var (restricted, open) = (records[0], records[1]);
+        await Server.ClientFor("ines@alpha").SetRecordRestrictionAsync(restricted.Id, new OutletRestriction(["alpha"]));
+        var ines = (await Server.Accounts.AccountAsync("ines@alpha")).Id;
+        var marie = (await Server.Accounts.AccountAsync("marie@alpha")).Id;
+        var tom = (await Server.Accounts.AccountAsync("tom@bravo")).Id;
+        await using var inesHub = Server.ClientFor("ines@alpha").CreateHubConnection();
+        var inesSees = PresenceMessagesOf(inesHub);
+        await using var marieHub = Server.ClientFor("marie@alpha").CreateHubConnection();
+        await using var tomHub = Server.ClientFor("tom@bravo").CreateHubConnection();
+        var tomSees = PresenceMessagesOf(tomHub);
+        foreach (var connection in new[] { inesHub, marieHub, tomHub })
+        {
+            await connection.StartAsync();
+        }
+
+        await inesHub.InvokeAsync(HubMethods.JoinRecord, restricted.Id);
+        await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => tomHub.InvokeAsync(HubMethods.JoinRecord, restricted.Id));
+        await tomHub.InvokeAsync(HubMethods.JoinRecord, open.Id);
+        await marieHub.InvokeAsync(HubMethods.JoinRecord, restricted.Id);
+        await marieHub.InvokeAsync(HubMethods.JoinRecord, open.Id);
+
+        // Tom's refused join left no trace on the restricted record, and he hears only of the record he may see.
+        Assert.Equal([ListOf(restricted.Id, ines), $"arrived on {restricted.Id}: {marie}"], await NextAsync(inesSees, 2));
+        Assert.Equal([ListOf(open.Id, tom), $"arrived on {open.Id}: {marie}"], await NextAsync(tomSees, 2));
     }
 
     [Fact]

@@ -256,9 +256,15 @@ export interface PresenceEntry {
   outletId: string;
 }
 
+/** Everyone on a record: sent to a connection when it joins the record (hub message `presenceChanged`). */
 export interface Presence {
   recordId: string;
   viewers: PresenceEntry[];
+}
+
+/** One person arrived on (`viewerArrived`) or left (`viewerLeft`) a record the connection joined. */
+export interface PresenceChange extends PresenceEntry {
+  recordId: string;
 }
 
 export interface Typing {

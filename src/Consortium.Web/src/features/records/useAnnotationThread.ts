@@ -2,7 +2,7 @@ import { HubConnectionState } from '@microsoft/signalr';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isAbort } from '../../api/client';
 import { annotationApi } from './annotationContext';
-import type { Annotation, Presence, Typing } from '../../api/types';
+import type { Annotation, Presence, PresenceChange, Typing } from '../../api/types';
 import { useHubEvent, useLive } from '../../live/LiveConnection';
 
 const MIN_CATCHING_UP_MS = 600;
@@ -137,9 +137,19 @@ export function useAnnotationThread(recordId: string, currentUser: string, inves
     setState((s) => mergeAnnotations(s, [annotation], false));
   });
 
+  // The whole list arrives once, on joining; then only who arrived and who left, in order (decision 0019).
   const [presence, setPresence] = useState<Presence['viewers']>([]);
+  useEffect(() => setPresence([]), [recordId]);
   useHubEvent<[Presence]>('presenceChanged', (p) => {
     if (p && p.recordId === recordId) setPresence(p.viewers);
+  });
+  useHubEvent<[PresenceChange]>('viewerArrived', (c) => {
+    if (!c || c.recordId !== recordId) return;
+    const entry = { userId: c.userId, displayName: c.displayName, outletId: c.outletId };
+    setPresence((all) => [...all.filter((v) => v.userId !== c.userId), entry].sort((a, b) => (a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : 0)));
+  });
+  useHubEvent<[PresenceChange]>('viewerLeft', (c) => {
+    if (c && c.recordId === recordId) setPresence((all) => all.filter((v) => v.userId !== c.userId));
   });
 
   const [typing, setTyping] = useState<Record<string, Typing & { until: number }>>({});
