@@ -113,3 +113,18 @@ public sealed class LowCountLimitServer : ConsortiumServer
 {
     protected override IEnumerable<(string Key, string Value)> Settings => [("Search:CountLimit", "4")];
 }
+
+[CollectionDefinition(Name)]
+public sealed class DenseSearchCollection : ICollectionFixture<DenseSearchServer>
+{
+    public const string Name = "DenseSearch";
+}
+
+/// <summary>
+/// A server that takes every text search for a frequent word (walked in order, counted beside the page on a second
+/// connection), with counts that stop at 4 matches, so a small fixture takes the path of a common word in a million.
+/// </summary>
+public sealed class DenseSearchServer : ConsortiumServer
+{
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Search:CountLimit", "4"), ("Search:SurelyDense", "0")];
+}

@@ -32,7 +32,9 @@ internal sealed record SearchRow(RecordView Record, string? SortKey);
 /// each walks its own index in order) and the facet counts (each without its own filter). Every value is a positional
 /// parameter; only fixed fragments and the configured schema name are part of the text.
 /// </summary>
-internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchRequest request, SearchScope scope, int countLimit = RecordSearchQueries.DefaultCountLimit)
+internal sealed class RecordSearchQueries(
+    RecordSearchSql sql, RecordSearchRequest request, SearchScope scope, int countLimit = RecordSearchQueries.DefaultCountLimit,
+    double surelyDenseEstimate = RecordSearchQueries.DefaultSurelyDense)
 {
     private string Annotations => sql.Annotations;
 
@@ -42,8 +44,9 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// <summary>
     /// Above this many estimated matches the search is walked in order without counting first: PostgreSQL's estimate is
     /// reliable for frequent words (they are in its statistics), and counting them through the index is what costs.
+    /// Configuration <c>Search:SurelyDense</c> (tests set it to 0 to take this path with a few records).
     /// </summary>
-    private const double SurelyDense = 50_000;
+    public const double DefaultSurelyDense = 50_000;
 
     /// <summary>
     /// Counts from the records stop here and become lower bounds (see <see cref="FacetsAsync"/>); configuration
@@ -57,41 +60,103 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
     /// <summary>The exact number of matches of the whole search, when <see cref="PageAsync"/> counted them on its way.</summary>
     private long? exactTotal;
 
+    /// <summary>The matches per (dataset, country) without those two filters, when <see cref="PageAsync"/> counted them on its way.</summary>
+    private (List<(Guid Dataset, string? Country, long Count)> Groups, bool Bounded)? countedGroups;
+
+    /// <summary>Whether a (dataset, country) group is inside the search's own dataset and country filters.</summary>
+    private bool InScope(Guid dataset, string? country) =>
+        (request.Dataset is not { } only || only == dataset) && (request.Country is null || request.Country == country);
+
     /// <summary>
-    /// Up to limit + 1 results after the cursor: the extra one says whether a next page exists.
+    /// Set by <see cref="PageAsync"/> as it ends: the exact number of matches when it counted them on its way, else
+    /// null. Counts running beside the page on another connection wait for it instead of counting the same matches.
+    /// </summary>
+    private readonly TaskCompletionSource<long?> pageTotal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The <see cref="pageTotal"/> of the page these counts run beside, if they do.</summary>
+    private Task<long?>? besidePageTotal;
+
+    /// <summary>
+    /// Whether the counts of this search are better run on a second connection beside the page than after it on the
+    /// same one: when the page cannot give them. A frequent word's page is walked in order, and a country or dataset
+    /// filter narrows the page but not the country and dataset counts; in both cases the counts are a statement of
+    /// their own (the bitmap of every match, built whole whatever the count limit), and the page does not wait for it.
+    /// </summary>
+    public async Task<bool> CountsBesidePageAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        request.WithFacets && scope.DatasetIds.Length > 0
+        && (request.Country is not null || request.Dataset is not null || await SurelyDenseAsync(connection, cancellationToken));
+
+    /// <summary>The same search for its counts, to run on another connection beside this one's page.</summary>
+    public RecordSearchQueries CountsBeside() =>
+        new(sql, request, scope, countLimit, surelyDenseEstimate) { besidePageTotal = pageTotal.Task, surelyDense = surelyDense };
+
+    /// <summary>
+    /// Up to limit + 1 results after the cursor: the extra one says whether a next page exists. With
+    /// <paramref name="countsBeside"/>, the counts run elsewhere (<see cref="CountsBeside"/>) and the page does not count.
     /// </summary>
     /// <remarks>
     /// PostgreSQL cannot estimate how many records a word or a run of digits matches (a rare word is guessed at
     /// thousands), and then walks the row-order index filtering every record: seconds for a word that occurs ten times
-    /// in a million. So a text or phone search that the planner does not surely know to be frequent first counts its
-    /// matches up to <see cref="SelectiveMatches"/> through the GIN indexes; below that, the page is fetched from those
-    /// indexes and sorted (the order expressions are disguised so the planner cannot pick the ordered walk); above it,
-    /// matches are dense and the ordered walk finds a page after a few hundred rows.
+    /// in a million. So a text or phone search that the planner does not surely know to be frequent takes its matches
+    /// from the GIN indexes first, up to a cap, in one statement (<see cref="MatchesAsync"/>): when there are fewer than
+    /// the cap, the page is sorted among them (and with counts asked for, they are also the counts); above it, matches
+    /// are dense and the ordered walk finds a page after a few hundred rows.
     /// See docs/decisions/0013-search-facets-sorts-cursors.md.
     /// </remarks>
-    public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public async Task<List<SearchRow>> PageAsync(NpgsqlConnection connection, CancellationToken cancellationToken, bool countsBeside = false)
     {
-        if (request is { Digits: { Length: <= ShortDigits }, Q: null, Sort: SearchSort.Row }
+        try
+        {
+            return await PageOrWalkAsync(connection, countsBeside, cancellationToken);
+        }
+        finally
+        {
+            pageTotal.TrySetResult(exactTotal);
+        }
+    }
+
+    private async Task<List<SearchRow>> PageOrWalkAsync(NpgsqlConnection connection, bool countsBeside, CancellationToken cancellationToken)
+    {
+        var selectiveCandidate = (request.Q is not null || request.Digits is not null) && !await SurelyDenseAsync(connection, cancellationToken);
+        var countsHere = request.WithFacets && !countsBeside;
+        if (selectiveCandidate && countsHere)
+        {
+            // The matches without the country and dataset filters, up to the count limit, give the country and dataset
+            // counts; when they are all of them, they also hold the page (one pass over the index and the records
+            // instead of a probe, a page and a count over the same candidates).
+            var (groups, page) = await MatchesAsync(connection, SearchFilter.Country | SearchFilter.Dataset, CountLimit, cancellationToken);
+            var counted = groups.Sum(g => g.Count);
+            countedGroups = (groups, counted >= CountLimit);
+            if (counted < CountLimit)
+            {
+                exactTotal = groups.Where(g => InScope(g.Dataset, g.Country)).Sum(g => g.Count);
+                return page;
+            }
+        }
+        if (request is { Digits: { Length: <= ShortDigits }, Q: null, Sort: SearchSort.Row } && !countsHere
             && (request.Dataset ?? (scope.DatasetIds.Length == 1 ? scope.DatasetIds[0] : null)) is { } single
             && await WindowAsync(connection, single, cancellationToken) is { } found)
         {
             return found;
         }
-        // The planner's estimate of a LIKE on digits says nothing (and short runs went through the window above).
-        var selective = false;
-        if ((request.Q is not null || request.Digits is not null)
-            && (request.Q is null || await EstimateAsync(connection, cancellationToken) < SurelyDense))
+        // Counted up to the limit above without a country or dataset filter: the filtered search may still be selective.
+        if (selectiveCandidate && (countedGroups is null || request.Country is not null || request.Dataset is not null))
         {
-            var counted = await CountUpToAsync(connection, SelectiveMatches, SearchFilter.None, cancellationToken);
-            selective = counted < SelectiveMatches;
-            // Counted without the cursor, so below the cap it is the whole search's exact total.
-            exactTotal = selective ? counted : null;
+            var (groups, page) = await MatchesAsync(connection, SearchFilter.None, SelectiveMatches, cancellationToken);
+            var counted = groups.Sum(g => g.Count);
+            if (counted < SelectiveMatches)
+            {
+                // Counted without the cursor, so below the cap it is the whole search's exact total.
+                exactTotal = counted;
+                return page;
+            }
         }
         var p = new Parameters();
         var where = Where(p, SearchFilter.None);
         var direction = request.Descending ? "desc" : "asc";
-        var key = SortKey("d") is { } k && selective ? $"({k} || '')" : SortKey("d");
-        var rowNumber = selective ? "(d.row_number + 0)" : "d.row_number";
+        // Dense: walked in order on the (dataset, key, row) indexes, where a page of matches comes after a few hundred rows.
+        var key = SortKey("d");
+        const string rowNumber = "d.row_number";
         var limit = p.Add(request.Limit + 1);
         var datasets = (request.Dataset is { } only ? [only] : scope.DatasetIds)
             .OrderBy(d => d.ToString(), StringComparer.Ordinal) // PostgreSQL's uuid order
@@ -185,6 +250,81 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         return rows.Count > request.Limit ? rows : null;
     }
 
+    /// <summary>
+    /// The matches of the search without filters <paramref name="except"/> (country, dataset or neither), up to
+    /// <paramref name="cap"/>, in one statement: how many there are per (dataset, country), and the page after the
+    /// cursor among them with the excepted filters applied. The page is the search's page only when fewer than
+    /// <paramref name="cap"/> matched (then every match was looked at).
+    /// </summary>
+    /// <remarks>
+    /// The matches are taken from the GIN indexes without an order (a bitmap of the candidates, each record read once)
+    /// and only their narrow columns are kept; the page is sorted among them on (key, dataset, row), the order of every
+    /// page, with the cursor as one row comparison, and only its own records are read again for their values.
+    /// </remarks>
+    private async Task<(List<(Guid Dataset, string? Country, long Count)> Groups, List<SearchRow> Page)> MatchesAsync(
+        NpgsqlConnection connection, SearchFilter except, int cap, CancellationToken cancellationToken)
+    {
+        var p = new Parameters();
+        var key = SortKey("d") ?? "null::text";
+        var narrowed = new List<string>();
+        if (except.HasFlag(SearchFilter.Country) && request.Country is { } country)
+        {
+            narrowed.Add($"m.country = {p.Add(country)}");
+        }
+        if (except.HasFlag(SearchFilter.Dataset) && request.Dataset is { } dataset)
+        {
+            narrowed.Add($"m.dataset_id = {p.Add(dataset)}");
+        }
+        var op = request.Descending ? "<" : ">";
+        if (request.After is { } after)
+        {
+            narrowed.Add(request.Sort == SearchSort.Row
+                ? $"(m.dataset_id, m.row_number) {op} ({p.Add(after.DatasetId)}, {p.Add(after.RowNumber)})"
+                : $"(m.sort_key, m.dataset_id, m.row_number) {op} ({p.Add(after.Key ?? "")}, {p.Add(after.DatasetId)}, {p.Add(after.RowNumber)})");
+        }
+        var direction = request.Descending ? "desc" : "asc";
+        var order = $"{(request.Sort == SearchSort.Row ? "" : $"m.sort_key {direction}, ")}m.dataset_id {direction}, m.row_number {direction}";
+        var where = Where(p, except);
+        await using var command = new NpgsqlCommand(
+            $"""
+            with m as materialized (
+              select d.id, d.dataset_id, coalesce(d.country, '') as country, d.row_number, {key} as sort_key
+              from {sql.Table} d
+              where {where}
+              limit {p.Add(cap)}),
+            page as (
+              select m.*, row_number() over (order by {order}) as ordinal
+              from m{(narrowed.Count == 0 ? "" : " where " + string.Join(" and ", narrowed))}
+              order by {order}
+              limit {p.Add(request.Limit + 1)})
+            select 0 as part, null::uuid as id, m.dataset_id, null::bigint as row_number, null::jsonb as values, null::text as e164,
+                   nullif(m.country, '') as country, null::text as date, null::text as sort_key, count(*) as ordinal
+            from m group by m.dataset_id, m.country
+            union all
+            select 1, d.id, d.dataset_id, d.row_number, d.data -> 'values', d.data ->> 'phoneE164',
+                   d.data ->> 'country', d.data ->> 'date', page.sort_key, page.ordinal
+            from page join {sql.Table} d on d.id = page.id
+            order by 1, 10
+            """, connection);
+        command.Parameters.AddRange(p.ToArray());
+        var groups = new List<(Guid, string?, long)>();
+        var rows = new List<SearchRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.GetInt32(0) == 0)
+            {
+                groups.Add((reader.GetGuid(2), Text(reader, 6), reader.GetInt64(9)));
+                continue;
+            }
+            var values = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4))!;
+            rows.Add(new SearchRow(
+                new RecordView(reader.GetGuid(1), reader.GetGuid(2), reader.GetInt64(3), values, Text(reader, 5), Text(reader, 6), Text(reader, 7)),
+                Text(reader, 8)));
+        }
+        return (groups, rows);
+    }
+
     /// <summary>The cursor that continues after <paramref name="last"/>.</summary>
     public SearchCursor CursorAfter(SearchRow last) =>
         new(request.SortName, request.OrderName, request.Sort == SearchSort.Row ? null : last.SortKey ?? "", last.Record.DatasetId, last.Record.RowNumber);
@@ -207,10 +347,8 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         // Countries, datasets and the total come from one grouped count without either filter, summed here three ways.
         var (groups, bounded) = OnlyRecordFilters
             ? (await SummaryGroupsAsync(connection, cancellationToken), false)
-            : await GroupsAsync(connection, cancellationToken);
-        bool InDataset(Guid dataset) => request.Dataset is not { } only || only == dataset;
-        bool InCountry(string? country) => request.Country is null || request.Country == country;
-        var total = groups.Where(g => InDataset(g.Dataset) && InCountry(g.Country)).Sum(g => g.Count);
+            : countedGroups ?? await GroupsAsync(connection, cancellationToken);
+        var total = groups.Where(g => InScope(g.Dataset, g.Country)).Sum(g => g.Count);
         var lowerBound = false;
         if (bounded)
         {
@@ -218,7 +356,7 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
             {
                 lowerBound = true; // the total is the groups' sum: every match counted, up to the limit
             }
-            else if (exactTotal is { } exact)
+            else if ((exactTotal ?? (besidePageTotal is { } beside ? await beside : null)) is { } exact)
             {
                 total = exact; // the page counted the filtered search exactly on its way
             }
@@ -229,8 +367,8 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
                 lowerBound = total >= CountLimit;
             }
         }
-        var countries = Ordered(groups.Where(g => InDataset(g.Dataset)).GroupBy(g => g.Country).Select(g => new FacetCount(g.Key, g.Sum(x => x.Count), bounded)));
-        var datasets = Ordered(groups.Where(g => InCountry(g.Country)).GroupBy(g => g.Dataset).Select(g => new FacetCount(g.Key.ToString(), g.Sum(x => x.Count), bounded)));
+        var countries = Ordered(groups.Where(g => request.Dataset is not { } only || only == g.Dataset).GroupBy(g => g.Country).Select(g => new FacetCount(g.Key, g.Sum(x => x.Count), bounded)));
+        var datasets = Ordered(groups.Where(g => request.Country is null || request.Country == g.Country).GroupBy(g => g.Dataset).Select(g => new FacetCount(g.Key.ToString(), g.Sum(x => x.Count), bounded)));
 
         // The annotation facets in one round trip.
         var annotationFacets = await GroupedAsync(connection, cancellationToken,
@@ -276,13 +414,57 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         return (count, count >= CountLimit);
     }
 
+    private bool? surelyDense;
+
+    /// <summary>
+    /// Whether the search is a text search the planner surely knows to be frequent: its page is then walked in order
+    /// without counting first, so its counts do not depend on the page (<see cref="SearchRecords"/> runs them beside it).
+    /// The planner's estimate of a LIKE on digits says nothing, so a phone search is never surely dense.
+    /// </summary>
+    public async Task<bool> SurelyDenseAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        surelyDense ??= request.Q is not null && await EstimateAsync(connection, cancellationToken) >= surelyDenseEstimate;
+
+    /// <summary>
+    /// Whether the text query holds a word to search for (true without one); with a text query, the planner's estimate
+    /// for <see cref="SurelyDenseAsync"/> comes back in the same round trip.
+    /// </summary>
+    public async Task<bool> HasWordsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        if (request.Q is not { } q)
+        {
+            return true;
+        }
+        await using var batch = new NpgsqlBatch(connection);
+        var words = new NpgsqlBatchCommand($"select numnode({sql.Query("$1")}) > 0");
+        words.Parameters.Add(new NpgsqlParameter { Value = q });
+        batch.BatchCommands.Add(words);
+        batch.BatchCommands.Add(EstimateCommand());
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var hasWords = reader.GetBoolean(0);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        surelyDense = Estimate(reader.GetString(0)) >= surelyDenseEstimate;
+        return hasWords;
+    }
+
     /// <summary>The planner's estimate of the matches of the whole search (planning only, nothing is run).</summary>
     private async Task<double> EstimateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { EstimateCommand() } };
+        return Estimate((string)(await batch.ExecuteScalarAsync(cancellationToken))!);
+    }
+
+    private NpgsqlBatchCommand EstimateCommand()
+    {
         var p = new Parameters();
-        await using var command = new NpgsqlCommand($"explain (format json) select 1 from {sql.Table} d where {Where(p, SearchFilter.None)}", connection);
+        var command = new NpgsqlBatchCommand($"explain (format json) select 1 from {sql.Table} d where {Where(p, SearchFilter.None)}");
         command.Parameters.AddRange(p.ToArray());
-        var plan = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return command;
+    }
+
+    private static double Estimate(string plan)
+    {
         using var json = JsonDocument.Parse(plan);
         return json.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
     }
@@ -350,7 +532,7 @@ internal sealed class RecordSearchQueries(RecordSearchSql sql, RecordSearchReque
         }
         if (scope.HiddenRecordIds.Length > 0)
         {
-            var hidden = new RecordSearchQueries(sql, request, scope with { HiddenRecordIds = [] }, countLimit);
+            var hidden = new RecordSearchQueries(sql, request, scope with { HiddenRecordIds = [] }, countLimit, surelyDenseEstimate);
             foreach (var (dataset, country, count) in await hidden.HiddenGroupsAsync(connection, scope.HiddenRecordIds, cancellationToken))
             {
                 counts[(dataset, country)] = counts.GetValueOrDefault((dataset, country)) - count;

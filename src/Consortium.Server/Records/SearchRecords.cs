@@ -84,30 +84,44 @@ public static class SearchRecords
         CancellationToken cancellationToken)
     {
         var sql = new RecordSearchSql(storage.Schema);
-        await using var connection = new NpgsqlConnection(storage.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        // Compiling a facet count to machine code costs tens of milliseconds and saves none on these queries. With the
-        // default 4 MB, the bitmap of a word in 15% of a million records turns lossy, and PostgreSQL then recomputes the
-        // text-search vector of every record on those pages (1 s instead of 0.2 s); 32 MB keeps it exact. Both settings
-        // are the session's, and Npgsql resets the session when the connection goes back to the pool.
-        await using (var jit = new NpgsqlCommand("set jit = off; set work_mem = '32MB'", connection))
-        {
-            await jit.ExecuteNonQueryAsync(cancellationToken);
-        }
-        if (request.Q is { } q && !await HasSearchableWordsAsync(connection, sql, q, cancellationToken))
+        await using var connection = await OpenAsync(storage, cancellationToken);
+        var countLimit = configuration.GetValue("Search:CountLimit", RecordSearchQueries.DefaultCountLimit);
+        var surelyDense = configuration.GetValue("Search:SurelyDense", RecordSearchQueries.DefaultSurelyDense);
+        var queries = new RecordSearchQueries(sql, request, scope, countLimit, surelyDense);
+        if (!await queries.HasWordsAsync(connection, cancellationToken))
         {
             return Problems.BadRequest("Invalid search", "q holds no word to search for.");
         }
-
-        var queries = new RecordSearchQueries(sql, request, scope, configuration.GetValue("Search:CountLimit", RecordSearchQueries.DefaultCountLimit));
-        var page = scope.DatasetIds.Length == 0 ? [] : await queries.PageAsync(connection, cancellationToken);
+        Task<(long, bool, SearchFacets)>? countedBeside = null;
+        if (await queries.CountsBesidePageAsync(connection, cancellationToken))
+        {
+            // Counts the page cannot give (a frequent word's, or those beside a country or dataset filter) run on a
+            // second connection while this one fetches the page and its highlights.
+            countedBeside = FacetsBesideAsync(storage, queries.CountsBeside(), cancellationToken);
+        }
+        List<SearchRow> page;
+        Dictionary<Guid, List<SearchHighlight>> highlights;
+        try
+        {
+            page = scope.DatasetIds.Length == 0 ? [] : await queries.PageAsync(connection, cancellationToken, countsBeside: countedBeside is not null);
+            highlights = request.Q is null ? [] : await TextHighlightsAsync(connection, sql, page.Take(request.Limit).Select(r => r.Record.Id).ToArray(), request.Q, cancellationToken);
+        }
+        catch when (countedBeside is not null)
+        {
+            // Not left running unobserved when the page fails.
+            await Task.WhenAny(countedBeside);
+            throw;
+        }
         var items = page.Take(request.Limit).ToList();
-        var highlights = request.Q is null ? [] : await TextHighlightsAsync(connection, sql, items.Select(r => r.Record.Id).ToArray(), request.Q, cancellationToken);
         var results = items.Select(r => new SearchResult(r.Record, [.. highlights.GetValueOrDefault(r.Record.Id, []), .. PhoneHighlight(r.Record, request.Digits)])).ToList();
         long? total = null;
         var lowerBound = false;
         SearchFacets? facets = null;
-        if (request.WithFacets)
+        if (countedBeside is not null)
+        {
+            (total, lowerBound, facets) = await countedBeside;
+        }
+        else if (request.WithFacets)
         {
             (total, lowerBound, facets) = scope.DatasetIds.Length == 0
                 ? (0, false, new SearchFacets([], [], [], [], []))
@@ -119,22 +133,53 @@ public static class SearchRecords
         return TypedResults.Ok(new SearchPage(results, total, next, facets, lowerBound));
     }
 
+    /// <summary>A connection with the search's session settings.</summary>
+    /// <remarks>
+    /// Compiling a facet count to machine code costs tens of milliseconds and saves none on these queries. With the
+    /// default 4 MB, the bitmap of a word in 15% of a million records turns lossy, and PostgreSQL then recomputes the
+    /// text-search vector of every record on those pages (1 s instead of 0.2 s); 32 MB keeps it exact. Both are set as
+    /// the connection's start-up options, so no request spends a round trip on them (and a pooled connection's reset
+    /// returns to them): search connections are a pool of their own.
+    /// </remarks>
+    private static async Task<NpgsqlConnection> OpenAsync(StorageSettings storage, CancellationToken cancellationToken)
+    {
+        var connectionString = SearchConnectionStrings.GetOrAdd(storage.ConnectionString, plain =>
+        {
+            var builder = new NpgsqlConnectionStringBuilder(plain);
+            builder.Options = $"{builder.Options} -c jit=off -c work_mem=32MB".Trim();
+            return builder.ConnectionString;
+        });
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> SearchConnectionStrings = new();
+
+    /// <summary>The counts of a search on a connection of their own, beside the page on the request's.</summary>
+    private static async Task<(long, bool, SearchFacets)> FacetsBesideAsync(StorageSettings storage, RecordSearchQueries queries, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(storage, cancellationToken);
+        return await queries.FacetsAsync(connection, cancellationToken);
+    }
+
     /// <summary>
     /// The digits of a phone search, without a leading international prefix (00) or national trunk prefix (0), which
     /// E.164 numbers do not hold: "0044 7700 900123" and "07700 900123" then find +447700900123. Dropping leading
     /// digits only widens a substring search, so nothing that should match is lost.
     /// </summary>
-    internal static string SearchDigits(string phone)
+    public static string SearchDigits(string phone)
     {
         var digits = PhoneNumbers.DigitsOf(phone);
         return digits.StartsWith("00", StringComparison.Ordinal) ? digits[2..] : digits.StartsWith('0') ? digits[1..] : digits;
-    }
-
-    private static async Task<bool> HasSearchableWordsAsync(NpgsqlConnection connection, RecordSearchSql sql, string q, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand($"select numnode({sql.Query("$1")}) > 0", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = q });
-        return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     /// <summary>

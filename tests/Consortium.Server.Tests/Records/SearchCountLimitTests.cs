@@ -6,10 +6,34 @@ namespace Consortium.Server.Tests.Records;
 /// caller are no more counted above the limit than below it.
 /// </summary>
 [Collection(SearchCountLimitCollection.Name)]
-public sealed class SearchCountLimitTests(LowCountLimitServer server) : ServerTest(server)
+public sealed class SearchCountLimitTests(LowCountLimitServer server) : SearchCountLimitCases(server);
+
+/// <summary>
+/// The same cases on a server that takes every text search for a frequent one (Search:SurelyDense 0): the page is
+/// walked in row order and the counts run on a second connection beside it.
+/// </summary>
+[Collection(DenseSearchCollection.Name)]
+public sealed class DenseSearchCountLimitTests(DenseSearchServer server) : SearchCountLimitCases(server)
+{
+    [Fact]
+    public async Task A_frequent_word_gets_its_page_its_highlights_and_its_counts_together()
+    {
+        var (_, dataset) = await GivenInvestigationWithDatasetAsync(Leak);
+        var bravo = Server.ClientFor("tom@bravo");
+
+        var page = await bravo.SearchAsync(dataset.Id, new SearchQuery("driver"));
+
+        Assert.Equal([7L, 12L], page.Items.Select(r => r.Record.RowNumber));
+        Assert.All(page.Items, r => Assert.Contains(r.Highlights, h => h.Field == "notes" && h.Matches.Count == 1));
+        Assert.Equal(2, page.Total);
+        Assert.Equal([("FR", 1L), ("GB", 1L)], page.Countries.Select(c => (c.Value!, c.Count)).OrderBy(c => c.Item1).ToArray());
+    }
+}
+
+public abstract class SearchCountLimitCases(ConsortiumServer server) : ServerTest(server)
 {
     // Rows 1 to 4: Russian numbers restricted to alpha; rows 5 to 12 visible to every member outlet.
-    private const string Leak =
+    protected const string Leak =
         "phone,country,name,notes\n" +
         "+7 912 000 0001,RU,Hidden One,Payment to the minister\n" +
         "+7 912 000 0002,RU,Hidden Two,Payment to the minister\n" +

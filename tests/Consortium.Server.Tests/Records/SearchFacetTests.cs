@@ -241,6 +241,84 @@ public sealed class SearchFacetTests(ConsortiumServer server) : ServerTest(serve
         Assert.Equal(expected, seen);
     }
 
+    // A text search with its counts on every page: the matches are taken from the index with their counts, and each page
+    // is sorted among them after the cursor (RecordSearchQueries.MatchesAsync), in the same order as the walks above.
+    [Theory]
+    [InlineData("date", false, new long[] { 5, 2, 3, 4, 7 })]
+    [InlineData("date", true, new long[] { 7, 4, 3, 2, 5 })]
+    [InlineData("country", false, new long[] { 3, 5, 2, 7, 4 })]
+    [InlineData("country", true, new long[] { 4, 7, 2, 5, 3 })]
+    [InlineData("row", false, new long[] { 2, 3, 4, 5, 7 })]
+    [InlineData("row", true, new long[] { 7, 5, 4, 3, 2 })]
+    public async Task Pages_of_a_text_search_with_its_counts_follow_the_cursor_through_every_sort(string sort, bool descending, long[] expected)
+    {
+        var f = await GivenFixtureAsync();
+        var bravo = Server.ClientFor("tom@bravo");
+        var query = new SearchQuery(Q: "minister or invoice", Sort: sort, Descending: descending);
+
+        var seen = new List<long>();
+        string? after = null;
+        do
+        {
+            var page = await bravo.SearchAsync(f.Shared.Id, query, after, limit: 2);
+            // Every page counts the whole search (row 1 is restricted to alpha and is not among them).
+            Assert.Equal(5, page.Total);
+            Assert.False(page.TotalIsLowerBound);
+            Assert.Equal(new Dictionary<string, long> { ["GB"] = 2, ["FR"] = 2, ["US"] = 1 }, Counts(page.Countries));
+            seen.AddRange(Rows(page));
+            after = page.Next;
+        }
+        while (after is not null);
+
+        Assert.Equal(expected, seen);
+    }
+
+    [Fact]
+    public async Task A_country_filter_narrows_the_page_of_a_text_search_while_the_country_counts_cover_every_country()
+    {
+        var f = await GivenFixtureAsync();
+        var bravo = Server.ClientFor("tom@bravo");
+
+        var gb = await bravo.SearchAsync(f.Shared.Id, new SearchQuery(Q: "minister or invoice", Country: "GB"));
+        var gbByPhone = await bravo.SearchAsync(f.Shared.Id, new SearchQuery(Phone: "7700 900", Country: "GB"));
+        var frByPhone = await bravo.SearchAsync(f.Shared.Id, new SearchQuery(Phone: "7700 900", Country: "FR"));
+
+        Assert.Equal([2L, 7L], Rows(gb));
+        Assert.Equal(2, gb.Total);
+        Assert.Equal(new Dictionary<string, long> { ["GB"] = 2, ["FR"] = 2, ["US"] = 1 }, Counts(gb.Countries));
+        Assert.All(gb.Items, r => Assert.NotEmpty(r.Highlights));
+        // Row 1 matches the digits but is restricted to alpha: neither listed nor counted for bravo.
+        Assert.Equal([2L, 7L], Rows(gbByPhone));
+        Assert.Equal(new Dictionary<string, long> { ["GB"] = 2 }, Counts(gbByPhone.Countries));
+        Assert.Empty(frByPhone.Items);
+        Assert.Equal(0, frByPhone.Total);
+    }
+
+    [Fact]
+    public async Task Investigation_wide_pages_of_a_text_search_interleave_datasets_and_count_on_every_page()
+    {
+        var f = await GivenFixtureAsync();
+        var alpha = Server.ClientFor("ines@alpha");
+        var query = new SearchQuery(Q: "minister or invoice", Sort: "country", Descending: true);
+
+        var whole = await alpha.SearchInvestigationAsync(f.Investigation.Id, query, limit: 500, facets: false);
+        var seen = new List<(Guid, long)>();
+        string? after = null;
+        do
+        {
+            var page = await alpha.SearchInvestigationAsync(f.Investigation.Id, query, after, limit: 3);
+            Assert.Equal(8, page.Total);
+            Assert.Equal(new Dictionary<string, long> { [f.Shared.Id.ToString()] = 6, [f.AlphaOnly.Id.ToString()] = 2 }, Counts(page.Facets!.Datasets));
+            seen.AddRange(page.Items.Select(r => (r.Record.DatasetId, r.Record.RowNumber)));
+            after = page.Next;
+        }
+        while (after is not null);
+
+        Assert.Equal(8, whole.Items.Count);
+        Assert.Equal(whole.Items.Select(r => (r.Record.DatasetId, r.Record.RowNumber)), seen);
+        Assert.Equal(whole.Items.Select(r => r.Record.Country ?? "").OrderDescending(StringComparer.Ordinal), whole.Items.Select(r => r.Record.Country ?? ""));
+    }
+
     [Fact]
     public async Task Investigation_wide_pages_interleave_datasets_by_the_sort_key_without_gaps_or_repeats()
     {
