@@ -282,7 +282,7 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
     {
         await using var connection = await OpenAsync();
         await using var command = new NpgsqlCommand(
-            "select name, setting || coalesce(unit, '') from pg_settings where name in ('shared_buffers','work_mem','maintenance_work_mem','fsync','synchronous_commit','max_wal_size','effective_cache_size','jit','max_connections') order by name", connection);
+            "select name, current_setting(name) from pg_settings where name in ('shared_buffers','work_mem','maintenance_work_mem','fsync','synchronous_commit','max_wal_size','effective_cache_size','jit','max_connections') order by name", connection);
         var settings = new Dictionary<string, string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
