@@ -25,7 +25,7 @@ public static class StorageRegistration
         {
             connectionString = StartEmbeddedDatabase(builder);
         }
-        connectionString = WithPreparedStatements(connectionString);
+        connectionString = WithPoolSettings(connectionString);
         var schema = builder.Configuration["Storage:Schema"] ?? "consortium";
         builder.Services.AddSingleton(new StorageSettings(connectionString, schema));
 
@@ -77,7 +77,7 @@ public static class StorageRegistration
     /// sealer's session lock is on an unpooled connection of its own), no LISTEN, no temporary tables; and Npgsql rolls
     /// back a transaction left open whatever this says.
     /// </remarks>
-    internal static string WithPreparedStatements(string connectionString)
+    internal static string WithPoolSettings(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (builder.MaxAutoPrepare == 0)
