@@ -253,7 +253,14 @@ internal static class WatchRecord
                 Print(annotation);
             }
             await using var connection = client.CreateHubConnection();
-            connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationAdded), Print);
+            // New annotations only (edits come in the same message, marked as not added), in sequence order.
+            connection.On<IReadOnlyList<AnnotationPush>>(nameof(IConsortiumClient.AnnotationsPushed), pushes =>
+            {
+                foreach (var push in pushes.Where(p => p.Added))
+                {
+                    Print(push.Annotation);
+                }
+            });
             // After a reconnect the group membership is gone: join again.
             connection.Reconnected += _ => connection.InvokeAsync(HubMethods.JoinRecord, id, cancellationToken);
             await connection.StartAsync(cancellationToken);

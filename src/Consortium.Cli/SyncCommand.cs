@@ -75,8 +75,7 @@ internal static class SyncChanges
             await using var connection = client.CreateHubConnection();
             // A push only says "something changed": what is printed always comes from the feed, in feed order.
             var wake = new SemaphoreSlim(0);
-            connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationAdded), _ => wake.Release());
-            connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationChanged), _ => wake.Release());
+            connection.On<IReadOnlyList<AnnotationPush>>(nameof(IConsortiumClient.AnnotationsPushed), _ => wake.Release());
             connection.Reconnected += async _ =>
             {
                 await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, id, cancellationToken);

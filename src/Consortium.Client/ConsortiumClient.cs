@@ -263,7 +263,7 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
 
     /// <summary>
     /// A connection to the live hub (not yet started). Register handlers with
-    /// <c>connection.On&lt;AnnotationView&gt;(nameof(IConsortiumClient.AnnotationAdded), ...)</c>, then start it.
+    /// <c>connection.On&lt;IReadOnlyList&lt;AnnotationPush&gt;&gt;(nameof(IConsortiumClient.AnnotationsPushed), ...)</c>, then start it.
     /// </summary>
     public HubConnection CreateHubConnection(Action<HttpConnectionOptions>? configure = null)
     {

@@ -399,6 +399,12 @@ public sealed record PresenceChange(Guid RecordId, string UserId, string Display
     public PresenceEntry ToEntry() => new(UserId, DisplayName, OutletId);
 }
 
+/// <summary>
+/// One item of <see cref="IConsortiumClient.AnnotationsPushed"/>: <see cref="Annotation"/> was created
+/// (<see cref="Added"/>) or changed, and this is its state after the change, with its global sequence number.
+/// </summary>
+public sealed record AnnotationPush(bool Added, AnnotationView Annotation);
+
 /// <summary>Someone is typing in the thread of <see cref="AnnotationId"/> on <see cref="RecordId"/>.</summary>
 public sealed record TypingView(Guid RecordId, Guid AnnotationId, string UserId, string DisplayName, string OutletId);
 
@@ -430,14 +436,14 @@ public sealed record DigestPreference(bool DailyDigest, int HourUtc = 7);
 /// <summary>Methods the server calls on connected clients of the hub at <c>/hubs/consortium</c>.</summary>
 public interface IConsortiumClient
 {
-    /// <summary>An annotation the client may see was added to a record whose group (or investigation) it joined.</summary>
-    Task AnnotationAdded(AnnotationView annotation);
-
     /// <summary>
-    /// An annotation the client may see changed (edit, verification, assignment, resolution, retraction). Carries the
-    /// whole state, its stream version and the global sequence number; apply it when its version is newer than held.
+    /// Annotations the client may see were added or changed (edit, verification, assignment, resolution, retraction)
+    /// on records whose group (or investigation) it joined: every change committed since the previous message that
+    /// this connection is entitled to, each once, in ascending global sequence order (decision 0020). Each item carries
+    /// the whole state, its stream version and the global sequence number; apply an item when its version is newer
+    /// than the one held. Messages are not contiguous in sequence numbers: the changes feed is the guarantee.
     /// </summary>
-    Task AnnotationChanged(AnnotationView annotation);
+    Task AnnotationsPushed(IReadOnlyList<AnnotationPush> pushes);
 
     /// <summary>
     /// Who is looking at a record, sent once to the connection that joined it (before <c>JoinRecord</c> completes);

@@ -54,8 +54,7 @@ public sealed class LiveAnnotations : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         connection = client.CreateHubConnection();
-        connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationAdded), OnPush);
-        connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationChanged), OnPush);
+        connection.On<IReadOnlyList<AnnotationPush>>(nameof(IConsortiumClient.AnnotationsPushed), OnPush);
         connection.Reconnected += async _ =>
         {
             Interlocked.Increment(ref reconnects);
@@ -123,9 +122,13 @@ public sealed class LiveAnnotations : IAsyncDisposable
         CaughtUp?.Invoke();
     }
 
-    private void OnPush(AnnotationView annotation)
+    private void OnPush(IReadOnlyList<AnnotationPush> pushes)
     {
-        Apply(annotation);
+        // In sequence order, each newer version replacing the one held.
+        foreach (var push in pushes)
+        {
+            Apply(push.Annotation);
+        }
         // One catch-up for a burst of pushes: it confirms them and fills anything pushed to us but lost.
         if (Interlocked.Exchange(ref catchUpRequested, 1) == 0)
         {

@@ -40,6 +40,9 @@ public static class LiveScenario
 
         public List<(int N, long At)> Received { get; } = new(16_384);
 
+        /// <summary>Messages that carried this run's notes (a batched push carries several).</summary>
+        public int Messages;
+
         /// <summary>Transport drops, and how each ended: resumed on the same connection (stateful reconnect) or on a new one.</summary>
         public int Reconnecting;
 
@@ -134,7 +137,8 @@ public static class LiveScenario
             var person = investigation.LivePeople[receiver.Index];
             var connection = target.CreateConnection(person);
             string? connectionId = null;
-            connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationAdded), annotation =>
+            // The bare hub sends one message per note, as our server did before batching (decision 0020).
+            connection.On<AnnotationView>(BareHubTarget.Method, annotation =>
             {
                 var at = Stopwatch.GetTimestamp();
                 if (Marker(annotation.Text, currentRun) is { } n)
@@ -142,6 +146,29 @@ public static class LiveScenario
                     lock (receiver.Received)
                     {
                         receiver.Received.Add((n, at));
+                        receiver.Messages++;
+                    }
+                }
+            });
+            // Our server sends each connection one message with every change of a batch it may read: each note's arrival
+            // is the message's.
+            connection.On<IReadOnlyList<AnnotationPush>>(nameof(IConsortiumClient.AnnotationsPushed), pushes =>
+            {
+                var at = Stopwatch.GetTimestamp();
+                lock (receiver.Received)
+                {
+                    var counted = false;
+                    foreach (var push in pushes)
+                    {
+                        if (push.Added && Marker(push.Annotation.Text, currentRun) is { } n)
+                        {
+                            receiver.Received.Add((n, at));
+                            if (!counted)
+                            {
+                                receiver.Messages++;
+                                counted = true;
+                            }
+                        }
                     }
                 }
             });
@@ -178,7 +205,11 @@ public static class LiveScenario
                 currentRun = $"{target.Name}-{rate}-{Guid.NewGuid():N}"[..24];
                 foreach (var receiver in receivers)
                 {
-                    receiver.Received.Clear();
+                    lock (receiver.Received)
+                    {
+                        receiver.Received.Clear();
+                        receiver.Messages = 0;
+                    }
                 }
                 var statements = target.Statistics;
                 if (statements is not null)
@@ -365,6 +396,16 @@ public static class LiveScenario
                 shortClients.Add($"{receiver.User} ({delivered - deliveredBefore}/{expectedFor}, {receiver.Connection?.State}{receiver.Describe()})");
             }
         }
+        long messages = 0;
+        foreach (var receiver in receivers)
+        {
+            lock (receiver.Received)
+            {
+                messages += receiver.Messages;
+            }
+        }
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"    {messages:N0} messages carried the {delivered + duplicates:N0} deliveries: {(double)(delivered + duplicates) / Math.Max(1, messages):0.00} notes per message"));
         var dropped = receivers.Where(r => r.Reconnecting > 0).ToList();
         if (dropped.Count > 0)
         {
@@ -431,6 +472,9 @@ public static class LiveScenario
     {
         private readonly HttpClient http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = address };
 
+        /// <summary>What our hub called its one-note push before pushes were batched; the baseline keeps it.</summary>
+        public const string Method = "AnnotationAdded";
+
         public string Name => "Bare SignalR";
 
         public static async Task<BareHubTarget> StartAsync()
@@ -443,7 +487,7 @@ public static class LiveScenario
             app.MapHub<BareHub>("/hub");
             app.MapPost("/broadcast", async (Broadcast broadcast, IHubContext<BareHub> hub) =>
             {
-                await hub.Clients.Group(broadcast.Group).SendAsync(nameof(IConsortiumClient.AnnotationAdded), broadcast.Annotation);
+                await hub.Clients.Group(broadcast.Group).SendAsync(Method, broadcast.Annotation);
                 return Results.StatusCode(StatusCodes.Status201Created);
             });
             await app.StartAsync();

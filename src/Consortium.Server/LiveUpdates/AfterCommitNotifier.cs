@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Consortium.Server.Annotations;
 using Consortium.Server.Records;
@@ -61,11 +62,14 @@ public sealed class AfterCommitNotifier : DocumentSessionListenerBase
 }
 
 /// <summary>
-/// Sends committed annotation changes to exactly the groups entitled to each: the record's groups (for clients
-/// looking at it) and the investigation's groups (for clients following all of it), narrowed by the dataset's
-/// compartment and the record's restriction. A lost push is recovered from the changes feed.
+/// Sends committed annotation changes to exactly the connections entitled to each: those in the record's groups (for
+/// clients looking at it) and the investigation's groups (for clients following all of it), narrowed by the dataset's
+/// compartment and the record's restriction. Whatever is pending when it reads goes out as one batch: each connection
+/// gets one message with every change of the batch it is entitled to, in sequence order (decision 0020). A lost push
+/// is recovered from the changes feed.
 /// </summary>
-public sealed class LivePusher(AfterCommitNotifier notifier, IDocumentStore store, IHubContext<ConsortiumHub, Client.IConsortiumClient> hub, ILogger<LivePusher> logger)
+public sealed class LivePusher(
+    AfterCommitNotifier notifier, IDocumentStore store, AnnotationListeners listeners, IHubContext<ConsortiumHub, Client.IConsortiumClient> hub, ILogger<LivePusher> logger)
     : BackgroundService
 {
     private const int BatchSize = 256;
@@ -76,6 +80,7 @@ public sealed class LivePusher(AfterCommitNotifier notifier, IDocumentStore stor
         while (await notifier.Pending.WaitToReadAsync(stoppingToken))
         {
             batch.Clear();
+            // No waiting to fill a batch: it holds what committed while the previous one was being sent.
             while (batch.Count < BatchSize && notifier.Pending.TryRead(out var push))
             {
                 batch.Add(push);
@@ -96,31 +101,75 @@ public sealed class LivePusher(AfterCommitNotifier notifier, IDocumentStore stor
         await using var session = store.QuerySession();
         var missing = batch.Where(p => p.State is null).Select(p => p.AnnotationId).Distinct().ToArray();
         var loaded = missing.Length == 0 ? [] : (await session.LoadManyAsync<Annotation>(cancellationToken, missing)).ToDictionary(a => a.Id);
-        var states = batch.Select(p => (p.Created, State: p.State ?? loaded.GetValueOrDefault(p.AnnotationId))).Where(p => p.State is not null).ToList();
-        if (states.Count == 0)
+        // Commits reach the channel in commit order, which is not always sequence order: each message lists its changes
+        // by sequence number.
+        var changes = batch
+            .Select(p => (p.Created, p.Sequence, State: p.State ?? loaded.GetValueOrDefault(p.AnnotationId)))
+            .Where(p => p.State is not null)
+            .OrderBy(p => p.Sequence)
+            .ToList();
+        if (changes.Count == 0)
         {
             return;
         }
         // Read now, not cached: a compartment or restriction changed a moment ago must already narrow this push. Both
         // in one round trip: at 200 notes a second batches hold a few notes each, so this is paid about once a note.
         var reads = session.CreateBatchQuery();
-        var datasetsRead = reads.LoadMany<Dataset>().ById(states.Select(s => s.State!.DatasetId).Distinct().ToArray());
-        var restrictionsRead = reads.LoadMany<RecordRestriction>().ById(states.Select(s => s.State!.RecordId).Distinct().ToArray());
+        var datasetsRead = reads.LoadMany<Dataset>().ById(changes.Select(s => s.State!.DatasetId).Distinct().ToArray());
+        var restrictionsRead = reads.LoadMany<RecordRestriction>().ById(changes.Select(s => s.State!.RecordId).Distinct().ToArray());
         await reads.Execute(cancellationToken);
         var datasets = (await datasetsRead).ToDictionary(d => d.Id);
         var restrictions = (await restrictionsRead).ToDictionary(r => r.Id);
-        // The batch's sends run side by side: awaiting each before starting the next made every note wait for the
-        // slowest connection's buffer to drain for the note before it (measured: deliveries fell seconds behind the
-        // commits at 150 notes/s). SignalR still writes to each connection in the order the sends started.
-        var sends = new List<Task>(states.Count);
-        foreach (var (created, state) in states)
+        var entitled = changes
+            .Select(c => LiveGroups.EntitledTo(c.State!, datasets.GetValueOrDefault(c.State!.DatasetId)?.SharedWithOutletIds, restrictions.GetValueOrDefault(c.State!.RecordId)?.OutletIds))
+            .ToList();
+
+        // Connections with the same list of changes share one message, serialised once. Lists are compared whole, so two
+        // connections share a message only when they are entitled to exactly the same changes.
+        var buckets = new Dictionary<List<int>, List<string>>(ChangeListComparer.Instance);
+        foreach (var (connectionId, theirs) in listeners.Recipients(entitled))
         {
-            var groups = LiveGroups.EntitledTo(state!, datasets.GetValueOrDefault(state!.DatasetId)?.SharedWithOutletIds, restrictions.GetValueOrDefault(state.RecordId)?.OutletIds);
-            var clients = hub.Clients.Groups(groups);
-            var view = state.ToView();
-            sends.Add(created ? clients.AnnotationAdded(view) : clients.AnnotationChanged(view));
+            if (!buckets.TryGetValue(theirs, out var connectionIds))
+            {
+                buckets[theirs] = connectionIds = [];
+            }
+            connectionIds.Add(connectionId);
+        }
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.LogDebug("Pushing {Changes} annotation changes as {Messages} messages in {Buckets} sends",
+                changes.Count, buckets.Sum(b => b.Value.Count), buckets.Count);
+        }
+
+        var pushes = changes.Select(c => new Client.AnnotationPush(c.Created, c.State!.ToView())).ToArray();
+        // A batch's sends run side by side (each connection is in one of them): awaiting each before starting the next
+        // made every message wait for the slowest connection's buffer to drain (measured: deliveries fell seconds behind
+        // the commits at 150 notes/s). The next batch starts after them, so a connection gets its messages in batch order.
+        var sends = new List<Task>(buckets.Count);
+        foreach (var (theirs, connectionIds) in buckets)
+        {
+            IReadOnlyList<Client.AnnotationPush> items = theirs.Count == pushes.Length ? pushes : theirs.Select(i => pushes[i]).ToArray();
+            sends.Add(hub.Clients.Clients(connectionIds).AnnotationsPushed(items));
         }
         await Task.WhenAll(sends);
+    }
+
+    /// <summary>Compares lists of change indexes by their content.</summary>
+    private sealed class ChangeListComparer : IEqualityComparer<List<int>>
+    {
+        public static readonly ChangeListComparer Instance = new();
+
+        public bool Equals(List<int>? x, List<int>? y) => ReferenceEquals(x, y) || (x is not null && y is not null && CollectionsMarshal.AsSpan(x).SequenceEqual(CollectionsMarshal.AsSpan(y)));
+
+        public int GetHashCode(List<int> list)
+        {
+            var hash = new HashCode();
+            foreach (var i in list)
+            {
+                hash.Add(i);
+            }
+            return hash.ToHashCode();
+        }
     }
 }
 

@@ -22,6 +22,8 @@ public sealed partial class ConsortiumHub
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Investigation(investigationId));
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.InvestigationForOutlet(investigationId, user.OutletId));
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.InvestigationForUser(investigationId, user.UserId));
+        listeners.Add(Context.ConnectionId, LiveGroups.Investigation(investigationId), LiveGroups.InvestigationForOutlet(investigationId, user.OutletId),
+            LiveGroups.InvestigationForUser(investigationId, user.UserId));
     }
 
     public async Task LeaveInvestigationAnnotations(Guid investigationId)
@@ -30,6 +32,8 @@ public sealed partial class ConsortiumHub
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Investigation(investigationId));
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.InvestigationForOutlet(investigationId, user.OutletId));
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.InvestigationForUser(investigationId, user.UserId));
+        listeners.Remove(Context.ConnectionId, LiveGroups.Investigation(investigationId), LiveGroups.InvestigationForOutlet(investigationId, user.OutletId),
+            LiveGroups.InvestigationForUser(investigationId, user.UserId));
     }
 
     /// <summary>Tells those who may read the thread of <paramref name="annotationId"/> that the caller is typing in it.</summary>

@@ -8,11 +8,13 @@ namespace Consortium.Server.LiveUpdates;
 
 /// <summary>The live hub at /hubs/consortium. Every method checks access to the object it names, like the HTTP API does.</summary>
 [Authorize]
-public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections connections, Presence presence, ILogger<ConsortiumHub> logger) : Hub<IConsortiumClient>
+public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections connections, Presence presence, AnnotationListeners listeners, ILogger<ConsortiumHub> logger)
+    : Hub<IConsortiumClient>
 {
     public override async Task OnConnectedAsync()
     {
         connections.Add(ConsortiumUser.From(Context.User!).UserId, Context);
+        listeners.Connected(Context.ConnectionId);
         // Their own inbox: no object to check access to, only who they are.
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.User(ConsortiumUser.From(Context.User!).UserId));
         await base.OnConnectedAsync();
@@ -21,6 +23,8 @@ public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections c
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         connections.Remove(ConsortiumUser.From(Context.User!).UserId, Context.ConnectionId);
+        // Also where connections closed by revocation (LiveConnections) end: none of their annotation groups outlives them.
+        listeners.Disconnected(Context.ConnectionId);
         LeaveAllPresence();
         await base.OnDisconnectedAsync(exception);
     }
@@ -36,6 +40,8 @@ public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections c
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Record(recordId));
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.RecordForOutlet(recordId, user.OutletId));
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.RecordForUser(recordId, user.UserId));
+        // The annotation pushes go by our own copy of these memberships (decision 0020); SignalR's carry presence and typing.
+        listeners.Add(Context.ConnectionId, LiveGroups.Record(recordId), LiveGroups.RecordForOutlet(recordId, user.OutletId), LiveGroups.RecordForUser(recordId, user.UserId));
         EnterPresence(recordId, user);
     }
 
@@ -57,6 +63,7 @@ public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections c
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Record(recordId));
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.RecordForOutlet(recordId, user.OutletId));
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.RecordForUser(recordId, user.UserId));
+        listeners.Remove(Context.ConnectionId, LiveGroups.Record(recordId), LiveGroups.RecordForOutlet(recordId, user.OutletId), LiveGroups.RecordForUser(recordId, user.UserId));
         LeavePresence(recordId);
     }
 }

@@ -16,6 +16,7 @@ public static class LiveUpdatesRegistration
         builder.Services.AddSingleton<AfterCommitNotifier>();
         builder.Services.AddSingleton<LiveConnections>();
         builder.Services.AddSingleton<Presence>();
+        builder.Services.AddSingleton<AnnotationListeners>();
         builder.Services.AddHostedService<ExpiredAccessSweeper>();
         builder.Services.AddHostedService<LivePusher>();
         builder.Services.AddHostedService<NotificationPusher>();

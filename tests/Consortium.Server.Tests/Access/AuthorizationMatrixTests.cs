@@ -316,9 +316,8 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
         var listeners = new List<(Caller Caller, HubConnection Connection, ChannelReader<AnnotationView> Pushes)>();
         foreach (var caller in Everyone.Where(c => c != Caller.Anonymous))
         {
-            var pushes = Channel.CreateUnbounded<AnnotationView>();
             var connection = clients[caller].CreateHubConnection();
-            connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationAdded), a => pushes.Writer.TryWrite(a));
+            var pushes = LivePushes.Items(connection, addedOnly: true);
             await connection.StartAsync();
             foreach (var (record, entitled) in new[]
             {
@@ -341,7 +340,7 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
                     failures.Add($"{caller}: joined record {record} = {joined}");
                 }
             }
-            listeners.Add((caller, connection, pushes.Reader));
+            listeners.Add((caller, connection, pushes));
         }
 
         var coordinator = clients[Caller.Coordinator];
@@ -442,9 +441,8 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
         var listeners = new List<(Caller Caller, HubConnection Connection, ChannelReader<AnnotationView> Pushes)>();
         foreach (var caller in Everyone.Where(c => c != Caller.Anonymous))
         {
-            var pushes = Channel.CreateUnbounded<AnnotationView>();
             var connection = clients[caller].CreateHubConnection();
-            connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationAdded), a => pushes.Writer.TryWrite(a));
+            var pushes = LivePushes.Items(connection, addedOnly: true);
             await connection.StartAsync();
             var member = caller is not (Caller.Outsider or Caller.NonMemberColleague or Caller.SyncOutside);
             try
@@ -462,7 +460,7 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
                     failures.Add($"{caller}: could not join the investigation");
                 }
             }
-            listeners.Add((caller, connection, pushes.Reader));
+            listeners.Add((caller, connection, pushes));
         }
 
         var coordinator = clients[Caller.Coordinator];

@@ -20,13 +20,11 @@ public sealed class AnnotationKindsAndFeedTests(ConsortiumServer server) : Serve
 
     private async Task<(HubConnection Connection, ChannelReader<AnnotationView> Pushes)> FollowAsync(string user, Guid investigationId)
     {
-        var pushes = Channel.CreateUnbounded<AnnotationView>();
         var connection = Server.ClientFor(user).CreateHubConnection();
-        connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationAdded), a => pushes.Writer.TryWrite(a));
-        connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationChanged), a => pushes.Writer.TryWrite(a));
+        var pushes = LivePushes.Items(connection);
         await connection.StartAsync();
         await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, investigationId);
-        return (connection, pushes.Reader);
+        return (connection, pushes);
     }
 
     /// <summary>

@@ -19,12 +19,11 @@ public sealed class LiveAnnotationTests(ConsortiumServer server) : ServerTest(se
     /// <summary>A hub connection of <paramref name="user"/> that joined the record's group, with every push it receives.</summary>
     private async Task<(HubConnection Connection, ChannelReader<AnnotationView> Pushes)> ListenAsync(string user, Guid recordId)
     {
-        var pushes = Channel.CreateUnbounded<AnnotationView>();
         var connection = Server.ClientFor(user).CreateHubConnection();
-        connection.On<AnnotationView>(nameof(IConsortiumClient.AnnotationAdded), a => pushes.Writer.TryWrite(a));
+        var pushes = LivePushes.Items(connection, addedOnly: true);
         await connection.StartAsync();
         await connection.InvokeAsync(HubMethods.JoinRecord, recordId);
-        return (connection, pushes.Reader);
+        return (connection, pushes);
     }
 
     [Fact]

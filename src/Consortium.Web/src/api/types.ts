@@ -227,6 +227,15 @@ export interface Annotation {
   datasetId: string;
 }
 
+/**
+ * One item of the hub's `annotationsPushed` message: every change since the last message that the connection may read,
+ * each once, in ascending `sequence` order (decision 0020). `added` tells a new annotation from a changed one.
+ */
+export interface AnnotationPush<A = Annotation> {
+  added: boolean;
+  annotation: A;
+}
+
 export interface NewAnnotation {
   kind?: string;
   text?: string;

@@ -1,6 +1,7 @@
 import { HubConnectionState } from '@microsoft/signalr';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isAbort } from '../../api/client';
+import type { AnnotationPush } from '../../api/types';
 import { useHubEvent, useLive } from '../../live/LiveConnection';
 import { boardApi, type BoardAnnotation } from './boardApi';
 
@@ -28,7 +29,7 @@ export function applyAnnotations(state: BoardState, incoming: readonly BoardAnno
 
 /**
  * The verifications of one investigation, kept current: the changes feed read from the beginning (then from its
- * stored cursor), `annotationAdded`/`annotationChanged` pushes of the investigation's group as the fast path, and a
+ * stored cursor), `annotationsPushed` messages of the investigation's group as the fast path, and a
  * catch-up from the cursor after every (re)join, so a push lost while offline is found in the feed.
  */
 export function useVerificationBoard(investigationId: string) {
@@ -73,17 +74,19 @@ export function useVerificationBoard(investigationId: string) {
     };
   }, [catchUp]);
 
-  const onPush = (annotation: BoardAnnotation) => {
-    if (!annotation || annotation.investigationId !== investigationId) return;
-    const held = shownCards.current.get(annotation.id);
-    const state = annotation.verification?.state;
-    if (held && state && held.version < annotation.version && held.verification?.state !== state) {
-      setLiveMove({ recordId: annotation.recordId, state, version: annotation.version });
+  // One message holds every change since the last one, in sequence order (decision 0020).
+  useHubEvent<[AnnotationPush<BoardAnnotation>[]]>('annotationsPushed', (pushes) => {
+    const ours = (pushes ?? []).map((p) => p?.annotation).filter((a) => a && a.investigationId === investigationId);
+    if (ours.length === 0) return;
+    for (const annotation of ours) {
+      const held = shownCards.current.get(annotation.id);
+      const state = annotation.verification?.state;
+      if (held && state && held.version < annotation.version && held.verification?.state !== state) {
+        setLiveMove({ recordId: annotation.recordId, state, version: annotation.version });
+      }
     }
-    setState((s) => applyAnnotations(s, [annotation]));
-  };
-  useHubEvent<[BoardAnnotation]>('annotationAdded', onPush);
-  useHubEvent<[BoardAnnotation]>('annotationChanged', onPush);
+    setState((s) => applyAnnotations(s, ours));
+  });
 
   useEffect(() => {
     if (!connection) return;

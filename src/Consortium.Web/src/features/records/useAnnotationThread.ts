@@ -2,7 +2,7 @@ import { HubConnectionState } from '@microsoft/signalr';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isAbort } from '../../api/client';
 import { annotationApi } from './annotationContext';
-import type { Annotation, Presence, PresenceChange, Typing } from '../../api/types';
+import type { Annotation, AnnotationPush, Presence, PresenceChange, Typing } from '../../api/types';
 import { useHubEvent, useLive } from '../../live/LiveConnection';
 
 const MIN_CATCHING_UP_MS = 600;
@@ -125,16 +125,17 @@ export function useAnnotationThread(recordId: string, currentUser: string, inves
     return () => controller.abort();
   }, [recordId, attempt]);
 
-  // Live pushes.
-  useHubEvent<[Annotation]>('annotationAdded', (annotation) => {
-    if (!annotation || annotation.recordId !== recordId) return;
-    // The push for the user's own post can beat the POST's response: that one is not "new".
-    setState((s) => mergeAnnotations(s, [annotation], annotation.author !== currentUser));
-  });
-
-  useHubEvent<[Annotation]>('annotationChanged', (annotation) => {
-    if (!annotation || annotation.recordId !== recordId) return;
-    setState((s) => mergeAnnotations(s, [annotation], false));
+  // Live pushes: one message holds every change since the last one (several records' when following more), in order.
+  useHubEvent<[AnnotationPush[]]>('annotationsPushed', (pushes) => {
+    const mine = (pushes ?? []).filter((p) => p?.annotation?.recordId === recordId);
+    if (mine.length === 0) return;
+    setState((s) =>
+      mine.reduce(
+        // The push for the user's own post can beat the POST's response: that one is not "new"; nor is a change.
+        (state, p) => mergeAnnotations(state, [p.annotation], p.added && p.annotation.author !== currentUser),
+        s,
+      ),
+    );
   });
 
   // The whole list arrives once, on joining; then only who arrived and who left, in order (decision 0019).
