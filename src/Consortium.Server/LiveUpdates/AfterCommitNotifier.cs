@@ -126,12 +126,12 @@ public sealed class LivePusher(
 
         // Connections with the same list of changes share one message, serialised once. Lists are compared whole, so two
         // connections share a message only when they are entitled to exactly the same changes.
-        var buckets = new Dictionary<List<int>, List<string>>(ChangeListComparer.Instance);
+        var buckets = new Dictionary<List<int>, ConnectionIds>(ChangeListComparer.Instance);
         foreach (var (connectionId, theirs) in listeners.Recipients(entitled))
         {
             if (!buckets.TryGetValue(theirs, out var connectionIds))
             {
-                buckets[theirs] = connectionIds = [];
+                buckets[theirs] = connectionIds = new();
             }
             connectionIds.Add(connectionId);
         }
@@ -152,6 +152,43 @@ public sealed class LivePusher(
             sends.Add(hub.Clients.Clients(connectionIds).AnnotationsPushed(items));
         }
         await Task.WhenAll(sends);
+    }
+
+    /// <summary>
+    /// Connection ids for <c>Clients.Clients</c>. SignalR's in-memory lifetime manager sends to a list of connections by
+    /// walking every connection and asking the list whether it <c>Contains</c> it (LINQ's, which defers to
+    /// <see cref="ICollection{T}.Contains"/>): a set makes that O(1) instead of O(list) per connection.
+    /// </summary>
+    private sealed class ConnectionIds : IReadOnlyList<string>, ICollection<string>
+    {
+        private readonly List<string> list = [];
+        private readonly HashSet<string> set = new(StringComparer.Ordinal);
+
+        public int Count => list.Count;
+
+        public bool IsReadOnly => false;
+
+        public string this[int index] => list[index];
+
+        public void Add(string item)
+        {
+            if (set.Add(item))
+            {
+                list.Add(item);
+            }
+        }
+
+        public bool Contains(string item) => set.Contains(item);
+
+        public void Clear() => throw new NotSupportedException();
+
+        public void CopyTo(string[] array, int arrayIndex) => list.CopyTo(array, arrayIndex);
+
+        public bool Remove(string item) => throw new NotSupportedException();
+
+        public IEnumerator<string> GetEnumerator() => list.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>Compares lists of change indexes by their content.</summary>
