@@ -45,7 +45,7 @@ public sealed record AuditSubject(string Action, Guid? InvestigationId, string? 
 /// (one per database, by a session advisory lock). Until then (milliseconds) an entry is unsealed, which the verifier
 /// reports when it lasts.
 /// </remarks>
-public sealed class AuditLog(IDocumentStore store, TimeProvider clock, AuditSealer sealer)
+public sealed class AuditLog(IDocumentStore store, TimeProvider clock, AuditSealer sealer) : IDisposable
 {
     private const int MaxDetailLength = 1000;
     private const int MaxUserAgentLength = 512;
@@ -57,6 +57,8 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock, AuditSeal
         $"select nextval('{store.Options.DatabaseSchemaName}.{AuditStorage.EntryNumberSequence}') from generate_series(1, {NumbersPerDraw})";
     private readonly Queue<long> numbers = new(NumbersPerDraw);
     private readonly SemaphoreSlim drawing = new(1, 1);
+
+    public void Dispose() => drawing.Dispose();
 
     /// <summary>
     /// Records an action that writes nothing else (a read): the entry is committed when this returns, so the caller

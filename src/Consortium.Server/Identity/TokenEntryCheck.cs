@@ -32,9 +32,13 @@ public sealed class TokenEntryCheck(TokenEntryCheck.Database database, ILogger<T
             .SetType(OpenIddictValidationHandlerType.Custom)
             .Build();
 
-    /// <summary>The OpenIddict handlers this one replaces.</summary>
+    /// <summary>
+    /// The OpenIddict handlers this one replaces, and the reference-token lookup: this server issues no reference
+    /// tokens (its access tokens are JWTs, which that handler passes over), but resolving it made every request build
+    /// an Entity Framework context and OpenIddict's token manager for nothing.
+    /// </summary>
     public static IEnumerable<OpenIddictValidationHandlerDescriptor> Replaces =>
-        [RestoreTokenEntryProperties.Descriptor, ValidateTokenEntry.Descriptor, ValidateAuthorizationEntry.Descriptor];
+        [ValidateReferenceTokenIdentifier.Descriptor, RestoreTokenEntryProperties.Descriptor, ValidateTokenEntry.Descriptor, ValidateAuthorizationEntry.Descriptor];
 
     private static readonly string Sql = $"""
         select t."Status", t."Type", t."CreationDate", t."ExpirationDate", t."AuthorizationId", t."ReferenceId", a."Status"
