@@ -51,7 +51,7 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock, AuditSeal
     private const int MaxUserAgentLength = 512;
     private const int MaxNameLength = 256;
 
-    // Numbers are drawn from the sequence a block at a time, not one round trip per entry (decision 0020).
+    // Numbers are drawn from the sequence a block at a time, not one round trip per entry (decision 0021).
     private const int NumbersPerDraw = 128;
     private readonly string drawNumbersSql =
         $"select nextval('{store.Options.DatabaseSchemaName}.{AuditStorage.EntryNumberSequence}') from generate_series(1, {NumbersPerDraw})";
