@@ -170,7 +170,6 @@ public static class IdentityRegistration
                 options.AddEventHandler(ValidatedTokenCache.Remember.Descriptor);
             });
         builder.Services.AddSingleton<ValidatedTokenCache>();
-        builder.Services.AddSingleton<TokenEntryCheck.Database>();
 
         builder.Services.AddScoped<AccessRevocation>();
         builder.Services.AddScoped<SignInAudit>();

@@ -23,7 +23,7 @@ namespace Consortium.Server.Identity;
 /// and expiry dates, authorization, id and type replace the token's own; a token whose entry is not valid is refused,
 /// and so is one whose authorization is missing or not valid.
 /// </remarks>
-public sealed class TokenEntryCheck(TokenEntryCheck.Database database, ILogger<TokenEntryCheck> logger) : IOpenIddictValidationHandler<ValidateTokenContext>
+public sealed class TokenEntryCheck(StorageSettings storage, ILogger<TokenEntryCheck> logger) : IOpenIddictValidationHandler<ValidateTokenContext>
 {
     public static OpenIddictValidationHandlerDescriptor Descriptor { get; } =
         OpenIddictValidationHandlerDescriptor.CreateBuilder<ValidateTokenContext>()
@@ -55,7 +55,10 @@ public sealed class TokenEntryCheck(TokenEntryCheck.Database database, ILogger<T
             // No principal: the token failed earlier. No id: a token without an entry (none of ours), as OpenIddict.
             return;
         }
-        await using var command = database.Source.CreateCommand(Sql);
+        // The connection string of the identity store: its pool (Npgsql keeps one per connection string), no new one.
+        await using var connection = new NpgsqlConnection(storage.ConnectionString);
+        await connection.OpenAsync(context.CancellationToken);
+        await using var command = new NpgsqlCommand(Sql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tokenId });
         await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
         if (!await reader.ReadAsync(context.CancellationToken) || (!context.IsReferenceToken && !reader.IsDBNull(5)))
@@ -83,13 +86,5 @@ public sealed class TokenEntryCheck(TokenEntryCheck.Database database, ILogger<T
             logger.LogInformation("Refused token {TokenId}: its authorization {AuthorizationId} is {Status}", tokenId, authorizationId, authorizationStatus ?? "missing");
             context.Reject(Errors.InvalidToken, "The authorization associated with the token is no longer valid.");
         }
-    }
-
-    /// <summary>A pool of its own, with the storage's settings (prepared statements: the check is planned once per connection).</summary>
-    public sealed class Database(StorageSettings settings) : IAsyncDisposable
-    {
-        public NpgsqlDataSource Source { get; } = NpgsqlDataSource.Create(settings.ConnectionString);
-
-        public ValueTask DisposeAsync() => Source.DisposeAsync();
     }
 }
