@@ -1,5 +1,8 @@
 using System.Net;
 using Duende.IdentityModel.Client;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Consortium.Server.Tests.Identity;
 
@@ -137,6 +140,70 @@ public sealed class TokenTests(ConsortiumServer server) : ServerTest(server)
         await Server.ClientFor("nadia@bravo").DisableAccountAsync(rita.Id);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<ConsortiumProblemException>(() => client.GetMeAsync())).Status);
+    }
+
+    [Fact]
+    public async Task An_access_token_in_use_stops_once_its_authorization_is_revoked_though_its_own_entry_is_still_valid()
+    {
+        var account = await Server.Accounts.AccountAsync("omar.authorization@alpha");
+        var signedIn = await Server.Accounts.SignInWithCodeFlowAsync("omar.authorization@alpha");
+        var client = Server.ClientWithToken(signedIn.AccessToken!);
+        Assert.Equal(account.Id, (await client.GetMeAsync()).User);
+        Assert.Equal(account.Id, (await client.GetMeAsync()).User);
+
+        await using (var scope = Server.Services.CreateAsyncScope())
+        {
+            var authorizations = scope.ServiceProvider.GetRequiredService<IOpenIddictAuthorizationManager>();
+            var revoked = 0;
+            await foreach (var authorization in authorizations.FindBySubjectAsync(account.Id))
+            {
+                Assert.True(await authorizations.TryRevokeAsync(authorization));
+                revoked++;
+            }
+            Assert.True(revoked > 0);
+            // Only the authorization says no: the access token's own entry is still valid.
+            Assert.Contains(await AccessTokenStatusesAsync(scope.ServiceProvider, account.Id), status => status == Statuses.Valid);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<ConsortiumProblemException>(() => client.GetMeAsync())).Status);
+    }
+
+    [Fact]
+    public async Task An_access_token_whose_entry_is_gone_is_refused()
+    {
+        var account = await Server.Accounts.AccountAsync("lena.pruned@bravo");
+        var signedIn = await Server.Accounts.SignInWithCodeFlowAsync("lena.pruned@bravo");
+        var client = Server.ClientWithToken(signedIn.AccessToken!);
+        Assert.Equal(account.Id, (await client.GetMeAsync()).User);
+
+        await using (var scope = Server.Services.CreateAsyncScope())
+        {
+            var tokens = scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>();
+            await foreach (var token in tokens.FindBySubjectAsync(account.Id))
+            {
+                if (await tokens.HasTypeAsync(token, TokenTypeIdentifiers.AccessToken))
+                {
+                    await tokens.DeleteAsync(token);
+                }
+            }
+            Assert.Empty(await AccessTokenStatusesAsync(scope.ServiceProvider, account.Id));
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<ConsortiumProblemException>(() => client.GetMeAsync())).Status);
+    }
+
+    private static async Task<List<string?>> AccessTokenStatusesAsync(IServiceProvider services, string subject)
+    {
+        var tokens = services.GetRequiredService<IOpenIddictTokenManager>();
+        var statuses = new List<string?>();
+        await foreach (var token in tokens.FindBySubjectAsync(subject))
+        {
+            if (await tokens.HasTypeAsync(token, TokenTypeIdentifiers.AccessToken))
+            {
+                statuses.Add(await tokens.GetStatusAsync(token));
+            }
+        }
+        return statuses;
     }
 
     [Fact]
