@@ -125,13 +125,4 @@ public sealed class AnnotationListeners
         }
         return recipients;
     }
-
-    /// <summary>How many connections are in <paramref name="group"/> (for tests and diagnostics).</summary>
-    public int CountIn(string group)
-    {
-        lock (gate)
-        {
-            return byGroup.TryGetValue(group, out var members) ? members.Count : 0;
-        }
-    }
 }
