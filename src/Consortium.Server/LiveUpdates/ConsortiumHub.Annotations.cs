@@ -19,21 +19,15 @@ public sealed partial class ConsortiumHub
             throw new HubException("No such investigation.");
         }
         // Pushes to these groups are narrowed to outlets that may see each record, so joining needs only membership.
-        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Investigation(investigationId));
-        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.InvestigationForOutlet(investigationId, user.OutletId));
-        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.InvestigationForUser(investigationId, user.UserId));
-        listeners.Add(Context.ConnectionId, LiveGroups.Investigation(investigationId), LiveGroups.InvestigationForOutlet(investigationId, user.OutletId),
-            LiveGroups.InvestigationForUser(investigationId, user.UserId));
+        // Only annotation pushes go to them, and those go by our own registry (decision 0020): no SignalR group.
+        listeners.Add(Context.ConnectionId, LiveGroups.OfInvestigation(investigationId, user.OutletId, user.UserId));
     }
 
-    public async Task LeaveInvestigationAnnotations(Guid investigationId)
+    public Task LeaveInvestigationAnnotations(Guid investigationId)
     {
         var user = ConsortiumUser.From(Context.User!);
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Investigation(investigationId));
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.InvestigationForOutlet(investigationId, user.OutletId));
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.InvestigationForUser(investigationId, user.UserId));
-        listeners.Remove(Context.ConnectionId, LiveGroups.Investigation(investigationId), LiveGroups.InvestigationForOutlet(investigationId, user.OutletId),
-            LiveGroups.InvestigationForUser(investigationId, user.UserId));
+        listeners.Remove(Context.ConnectionId, LiveGroups.OfInvestigation(investigationId, user.OutletId, user.UserId));
+        return Task.CompletedTask;
     }
 
     /// <summary>Tells those who may read the thread of <paramref name="annotationId"/> that the caller is typing in it.</summary>

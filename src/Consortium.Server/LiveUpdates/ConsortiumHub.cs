@@ -37,11 +37,13 @@ public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections c
             // Same words for "missing" and "hidden": the caller must not learn which.
             throw new HubException("No such record.");
         }
-        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Record(recordId));
-        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.RecordForOutlet(recordId, user.OutletId));
-        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.RecordForUser(recordId, user.UserId));
+        var groups = LiveGroups.OfRecord(recordId, user.OutletId, user.UserId);
+        foreach (var group in groups)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, group);
+        }
         // The annotation pushes go by our own copy of these memberships (decision 0020); SignalR's carry presence and typing.
-        listeners.Add(Context.ConnectionId, LiveGroups.Record(recordId), LiveGroups.RecordForOutlet(recordId, user.OutletId), LiveGroups.RecordForUser(recordId, user.UserId));
+        listeners.Add(Context.ConnectionId, groups);
         EnterPresence(recordId, user);
     }
 
@@ -60,10 +62,12 @@ public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections c
     public async Task LeaveRecord(Guid recordId)
     {
         var user = ConsortiumUser.From(Context.User!);
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Record(recordId));
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.RecordForOutlet(recordId, user.OutletId));
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.RecordForUser(recordId, user.UserId));
-        listeners.Remove(Context.ConnectionId, LiveGroups.Record(recordId), LiveGroups.RecordForOutlet(recordId, user.OutletId), LiveGroups.RecordForUser(recordId, user.UserId));
+        var groups = LiveGroups.OfRecord(recordId, user.OutletId, user.UserId);
+        foreach (var group in groups)
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, group);
+        }
+        listeners.Remove(Context.ConnectionId, groups);
         LeavePresence(recordId);
     }
 }

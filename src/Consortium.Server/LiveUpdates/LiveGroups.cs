@@ -26,6 +26,14 @@ public static class LiveGroups
 
     public static string InvestigationForUser(Guid investigationId, string userId) => $"investigation:{investigationId}:user:{userId}";
 
+    /// <summary>The three groups a connection of <paramref name="outletId"/>'s <paramref name="userId"/> joins for a record.</summary>
+    public static string[] OfRecord(Guid recordId, string outletId, string userId) =>
+        [Record(recordId), RecordForOutlet(recordId, outletId), RecordForUser(recordId, userId)];
+
+    /// <summary>The three groups a connection of <paramref name="outletId"/>'s <paramref name="userId"/> joins to follow an investigation.</summary>
+    public static string[] OfInvestigation(Guid investigationId, string outletId, string userId) =>
+        [Investigation(investigationId), InvestigationForOutlet(investigationId, outletId), InvestigationForUser(investigationId, userId)];
+
     /// <summary>The record-level group of a consortium-wide, outlet-only or private annotation.</summary>
     public static string For(Guid recordId, Visibility visibility, string outletId, string userId) => visibility switch
     {
