@@ -51,6 +51,9 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
 
     public const string Schema = "consortium";
 
+    /// <summary>Where the server's and PostgreSQL's logs are copied when the run ends (the temporary folder by default).</summary>
+    public string? LogsDirectory { get; set; }
+
     /// <summary>Whether pg_stat_statements is loaded (<c>--pg-stats</c>): <see cref="StatementStatistics"/> works only then.</summary>
     public bool HasStatementStatistics { get; private init; }
 
@@ -310,10 +313,18 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
         await postgres.DisposeAsync();
         try
         {
-            // The server's own log outlives the run, for a scenario that failed (its path is printed).
-            var kept = Path.Combine(Path.GetTempPath(), "consortium-bench-server.log");
+            // The server's and PostgreSQL's logs outlive the run: a scenario that failed, or a stall in the live
+            // timeline, is read against them (checkpoints, for one, are logged by PostgreSQL only).
+            var keptIn = LogsDirectory ?? Path.GetTempPath();
+            Directory.CreateDirectory(keptIn);
+            var kept = Path.Combine(keptIn, "server.log");
             File.Copy(Path.Combine(root, "server.log"), kept, overwrite: true);
-            Console.WriteLine($"The server's log of this run: {kept}");
+            var postgresLog = Path.Combine(postgres.DataDirectory, "postgres.log");
+            if (File.Exists(postgresLog))
+            {
+                File.Copy(postgresLog, Path.Combine(keptIn, "postgres.log"), overwrite: true);
+            }
+            Console.WriteLine($"The server's and PostgreSQL's logs of this run: {kept}, postgres.log beside it");
             Directory.Delete(root, recursive: true);
         }
         catch (IOException)

@@ -279,7 +279,9 @@ public static class LiveScenario
         var inFlight = new List<Task>(total);
         var filler = new string('x', 120);
         var started = cpu.Take();
+        var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        var clockStart = Stopwatch.GetTimestamp();
         var window = TimeSpan.FromSeconds(seconds);
         var issued = 0;
         for (var n = 0; n < total; n++)
@@ -375,6 +377,7 @@ public static class LiveScenario
 
         long delivered = 0, duplicates = 0, leaked = 0;
         var latencies = new List<double>((int)Math.Min(expected, int.MaxValue));
+        var bySecond = new List<double>[(int)Math.Ceiling(postingSeconds) + 1];
         var shortClients = new List<string>();
         foreach (var receiver in receivers)
         {
@@ -398,7 +401,10 @@ public static class LiveScenario
                     continue;
                 }
                 delivered++;
-                latencies.Add(Stopwatch.GetElapsedTime(sentAt[n], at).TotalMilliseconds);
+                var latency = Stopwatch.GetElapsedTime(sentAt[n], at).TotalMilliseconds;
+                latencies.Add(latency);
+                var second = Math.Min(bySecond.Length - 1, (int)Stopwatch.GetElapsedTime(clockStart, sentAt[n]).TotalSeconds);
+                (bySecond[second] ??= []).Add(latency);
             }
             var expectedFor = entitled.Count(e => e is not null && e[receiver.Index]);
             if (delivered - deliveredBefore < expectedFor)
@@ -426,12 +432,33 @@ public static class LiveScenario
             // Which clients missed notes tells a slow fan-out (everyone a little) from lost connections (some, all).
             log.WriteLine($"    {shortClients.Count} clients got less than their share: {string.Join(", ", shortClients.Take(12))}{(shortClients.Count > 12 ? ", …" : "")}");
         }
+        var notesBySecond = new int[bySecond.Length];
+        for (var n = 0; n < total; n++)
+        {
+            if (ok[n])
+            {
+                notesBySecond[Math.Min(bySecond.Length - 1, (int)Stopwatch.GetElapsedTime(clockStart, sentAt[n]).TotalSeconds)]++;
+            }
+        }
+        var timeline = new List<LiveSecond>(bySecond.Length);
+        for (var second = 0; second < bySecond.Length; second++)
+        {
+            var inSecond = Latency.Of(bySecond[second] ?? []);
+            timeline.Add(new LiveSecond(second, startedAt.AddSeconds(second), notesBySecond[second], inSecond.Count, bySecond[second]?.Count(l => l > 50) ?? 0, inSecond.P99, inSecond.Max));
+        }
+        var worst = timeline.Where(s => s.Deliveries > 0).OrderByDescending(s => s.P99).Take(3).ToList();
+        if (worst.Count > 0)
+        {
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    worst seconds by p99: {string.Join("; ", worst.Select(s => $"{s.At:HH:mm:ss} (second {s.Second}) p99 {Latency.Ms(s.P99)}, max {Latency.Ms(s.Max)}, {s.Over50Ms:N0} of {s.Deliveries:N0} over 50 ms"))}; deliveries over 50 ms in all: {timeline.Sum(s => s.Over50Ms):N0}"));
+        }
         var accepted = ok.Count(x => x);
         return new LiveRun(target.Name, rate, seconds, receivers.Count, accepted, issued - accepted, Math.Round(accepted / postingSeconds, 1), expected, delivered, duplicates, leaked,
             expected == 0 ? 0 : (double)delivered / expected, Latency.Of(latencies), Latency.Of(postMs.Where((_, i) => ok[i]).ToArray()), usage.Describe())
         {
             ServerCpuSeconds = Math.Round(usage.ServerSeconds, 2),
             PostgresCpuSeconds = Math.Round(usage.PostgresSeconds, 2),
+            Timeline = timeline,
         };
     }
 

@@ -22,6 +22,7 @@ var runClock = Stopwatch.StartNew();
 var startedAt = DateTimeOffset.UtcNow;
 var work = Directory.CreateTempSubdirectory("consortium-bench-data-").FullName;
 await using var environment = await BenchmarkEnvironment.StartAsync(repositoryRoot, log, options.StatementStatistics);
+environment.LogsDirectory = Path.Combine(options.OutputDirectory, "logs");
 // Interrupted (Ctrl-C, SIGTERM): the server and the database it started go with it.
 void StopEverything(System.Runtime.InteropServices.PosixSignalContext _) => environment.DisposeAsync().AsTask().GetAwaiter().GetResult();
 using var onInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, StopEverything);

@@ -100,7 +100,16 @@ public sealed record LiveRun(
 
     /// <summary>CPU-seconds of PostgreSQL (postmaster and every backend) over the run.</summary>
     public double PostgresCpuSeconds { get; init; }
+
+    /// <summary>
+    /// Delivery by the second in which each note was posted: a p99 over a minute cannot tell a few long stalls from a
+    /// slow fan-out throughout, and the UTC times line the stalls up with the server's and PostgreSQL's logs.
+    /// </summary>
+    public IReadOnlyList<LiveSecond> Timeline { get; init; } = [];
 }
+
+/// <summary>One second of a live run: notes posted in it, their deliveries, and how late the latest of them were.</summary>
+public sealed record LiveSecond(int Second, DateTimeOffset At, int Notes, long Deliveries, long Over50Ms, double P99, double Max);
 
 public sealed record LiveResults(int Outlets, int ClientsPerOutlet, int Records, string Mix, IReadOnlyList<LiveRun> Runs, double SerialisedCommitsPerSecond, Latency SerialisedCommit);
 
