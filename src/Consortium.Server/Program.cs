@@ -11,6 +11,7 @@ using Consortium.Server.Storage;
 using Consortium.Server.Sync;
 using Consortium.Server.Web;
 
+FanOutBuffers.Reserve();
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddConsortiumStorage();

@@ -114,6 +114,8 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime, 
         builder.UseSetting("Identity:RequireHttps", "false");
         builder.UseSetting("Identity:KeysDirectory", keysDirectory);
         builder.UseSetting("Demo:Seed", "false");
+        // A dozen test servers share one PostgreSQL (200 connections): each keeps one warm connection per pool, not 16.
+        builder.UseSetting("Storage:WarmConnections", "1");
         builder.UseSetting("urls", "http://127.0.0.1:0");
         foreach (var (key, value) in Settings)
         {

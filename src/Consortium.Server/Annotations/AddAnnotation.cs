@@ -125,8 +125,14 @@ public static partial class AddAnnotation
         {
             return null;
         }
+        var matches = MentionPattern().Matches(text);
+        if (matches.Count == 0)
+        {
+            // Most notes mention no one: the set of an investigation's members (hundreds) is built only when one might.
+            return null;
+        }
         var members = investigation.People.Select(p => p.UserId).ToHashSet(StringComparer.Ordinal);
-        var found = MentionPattern().Matches(text).Select(m => m.Groups[1].Value).Where(members.Contains).Distinct().ToList();
+        var found = matches.Select(m => m.Groups[1].Value).Where(members.Contains).Distinct().ToList();
         return found.Count > 0 ? found : null;
     }
 

@@ -25,7 +25,7 @@ public static class StorageRegistration
         {
             connectionString = StartEmbeddedDatabase(builder);
         }
-        connectionString = WithPoolSettings(connectionString);
+        connectionString = WithPoolSettings(connectionString, builder.Configuration.GetValue(WarmConnections.Setting, WarmConnections.Default));
         var schema = builder.Configuration["Storage:Schema"] ?? "consortium";
         builder.Services.AddSingleton(new StorageSettings(connectionString, schema));
 
@@ -59,6 +59,7 @@ public static class StorageRegistration
         // After Marten's own schema: the search indexes sit on its record table.
         builder.Services.AddHostedService<RecordSearchSchema>();
 
+        builder.Services.AddHostedService<WarmConnections>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;
     }
@@ -76,10 +77,12 @@ public static class StorageRegistration
     /// SET (the search's settings are start-up options of its own pool), only transaction-scoped advisory locks (the
     /// sealer's session lock is on an unpooled connection of its own), no LISTEN, no temporary tables; and Npgsql rolls
     /// back a transaction left open whatever this says.
+    /// And a floor of connections each pool keeps open (<see cref="WarmConnections"/>).
     /// </remarks>
-    internal static string WithPoolSettings(string connectionString)
+    internal static string WithPoolSettings(string connectionString, int warmConnections)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        WarmConnections.Apply(builder, warmConnections);
         if (builder.MaxAutoPrepare == 0)
         {
             builder.MaxAutoPrepare = 64;
