@@ -9,9 +9,9 @@ namespace Consortium.Server.Storage;
 /// <remarks>
 /// Npgsql opens physical connections on demand and closes the ones a pool has not needed for five minutes. On a busy
 /// two-core machine opening one took 50–190 ms (a new PostgreSQL backend, SCRAM authentication on both sides, cold
-/// catalog caches, statements not yet prepared), and whatever waited for it stalled: the live benchmark showed a
-/// delivery stall of 150 ms when a pruned connection was opened again, and of 800 ms when the pools grew from 8 to 25
-/// connections at once as the rate doubled. So each pool keeps a floor of connections (Npgsql's Minimum Pool Size,
+/// catalog caches, statements not yet prepared), and whatever waited for it stalled: in the live benchmark, a
+/// delivery stall of 150 ms when a pruned connection was opened again, and of 400 ms when the pools grew from 8 to 25
+/// connections at 400 notes a second. So each pool keeps a floor of connections (Npgsql's Minimum Pool Size,
 /// which pruning does not go below), and this service opens that many in both of the write path's pools once the
 /// server has started: Marten's, and the one the identity store and the token check share.
 /// </remarks>
