@@ -60,9 +60,9 @@ internal sealed class WarmConnections(StorageSettings settings, IDocumentStore s
             await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask()));
             logger.LogInformation("Opened {Count} database connections ahead of use", connections.Count);
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or ObjectDisposedException)
         {
-            // Only a head start: requests open what they need as before.
+            // Only a head start (and the server may be stopping already): requests open what they need as before.
             logger.LogWarning(e, "Could not open the database connections ahead of use");
         }
     }
