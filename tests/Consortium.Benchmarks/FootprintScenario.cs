@@ -31,8 +31,14 @@ public static class FootprintScenario
             await using var connection = await environment.OpenAsync();
             await using var size = new NpgsqlCommand("select pg_size_pretty(pg_database_size(current_database()))", connection);
             var databaseSize = (string)(await size.ExecuteScalarAsync())!;
-            log.WriteLine($"  server RSS {rss:0} MiB with {connections.Count} connections open (peak over the run {peak:0} MiB); database {databaseSize}");
-            return new FootprintResults(records, connections.Count, Math.Round(rss), Math.Round(peak), Math.Round(idleRss), Math.Round(afterImportRss), databaseSize);
+            // The server's figure alone would hide what it keeps PostgreSQL holding (backends of its pools, decision 0022).
+            var (processes, pss) = CpuMeter.PostgresMemory(environment.PostmasterPid);
+            log.WriteLine($"  server RSS {rss:0} MiB with {connections.Count} connections open (peak over the run {peak:0} MiB); database {databaseSize}; PostgreSQL {pss:0} MiB (Pss of {processes} processes)");
+            return new FootprintResults(records, connections.Count, Math.Round(rss), Math.Round(peak), Math.Round(idleRss), Math.Round(afterImportRss), databaseSize)
+            {
+                PostgresProcesses = processes,
+                PostgresPssMiB = Math.Round(pss),
+            };
         }
         finally
         {

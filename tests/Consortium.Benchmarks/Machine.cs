@@ -125,20 +125,62 @@ public sealed class CpuMeter
         {
             return 0;
         }
+        foreach (var (_, fields) in ChildrenOf(root))
+        {
+            total += (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        }
+        return total;
+    }
+
+    /// <summary>The running children of <paramref name="root"/>, each with the fields of its /proc stat after the command name.</summary>
+    private static IEnumerable<(int Pid, string[] Fields)> ChildrenOf(int root)
+    {
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == root)
             {
                 continue;
             }
+            string[] fields;
             try
             {
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == root)
-                {
-                    total += (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
-                }
+                fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+            if (int.Parse(fields[1], CultureInfo.InvariantCulture) == root)
+            {
+                yield return (pid, fields);
+            }
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL's memory: the proportional set size (Pss) of the postmaster and every process under it, in MiB. Pss
+    /// splits each shared page among the processes that map it, so the shared buffers count once, and only the part
+    /// of them touched so far; each backend's private memory counts whole.
+    /// </summary>
+    public static (int Processes, double PssMiB) PostgresMemory(int postmasterPid)
+    {
+        if (postmasterPid <= 0)
+        {
+            return (0, 0);
+        }
+        var pids = ChildrenOf(postmasterPid).Select(c => c.Pid).Prepend(postmasterPid).ToList();
+        double kb = 0;
+        foreach (var pid in pids)
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{pid}/smaps_rollup").FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
+                kb += line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
             }
             catch (IOException)
             {
@@ -147,7 +189,7 @@ public sealed class CpuMeter
             {
             }
         }
-        return total;
+        return (pids.Count, kb / 1024);
     }
 
     /// <summary>Resident set (VmRSS) and its peak (VmHWM) of a process, in MiB.</summary>

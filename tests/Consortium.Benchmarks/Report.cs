@@ -84,6 +84,8 @@ public static class Report
             results.Table.Add(new TableRow("Footprint", F($"server RSS, {footprint.Records:N0} records, {footprint.Connections} hub connections"),
                 F($"{footprint.RssMiB:0} MiB (after start {footprint.IdleRssMiB:0} MiB, after the import {footprint.AfterImportRssMiB:0} MiB, peak over the run {footprint.PeakRssMiB:0} MiB)"),
                 F($"database {footprint.DatabaseSize}"), "< 1 GiB", small));
+            results.Table.Add(new TableRow("Footprint", "PostgreSQL's memory at the same moment (Pss of the postmaster and every process under it)",
+                F($"{footprint.PostgresPssMiB:0} MiB in {footprint.PostgresProcesses} processes"), "", "", null));
             results.Goals.Add(new GoalResult("footprint", "server RSS under 1 GiB", F($"{footprint.RssMiB:0} MiB"), small));
         }
     }

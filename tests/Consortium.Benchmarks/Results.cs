@@ -113,4 +113,11 @@ public sealed record LiveSecond(int Second, DateTimeOffset At, int Notes, long D
 
 public sealed record LiveResults(int Outlets, int ClientsPerOutlet, int Records, string Mix, IReadOnlyList<LiveRun> Runs, double SerialisedCommitsPerSecond, Latency SerialisedCommit);
 
-public sealed record FootprintResults(int Records, int Connections, double RssMiB, double PeakRssMiB, double IdleRssMiB, double AfterImportRssMiB, string DatabaseSize);
+public sealed record FootprintResults(int Records, int Connections, double RssMiB, double PeakRssMiB, double IdleRssMiB, double AfterImportRssMiB, string DatabaseSize)
+{
+    /// <summary>The postmaster and the processes under it when the footprint was read (each backend is one of them).</summary>
+    public int PostgresProcesses { get; init; }
+
+    /// <summary>Their proportional set size: private memory whole, shared buffers once and as far as touched.</summary>
+    public double PostgresPssMiB { get; init; }
+}
