@@ -281,6 +281,38 @@ public sealed class ImportJobs(
     }
 
     /// <summary>
+    /// Deletes uploads that no job knows, once older than the retention: a server stopped after storing an upload and
+    /// before queueing its job, or in the middle of receiving it, leaves one behind. The age keeps an upload still being
+    /// received (its job not yet written) out of reach; files not named like an upload are not ours and stay.
+    /// </summary>
+    private async Task DeleteOrphansAsync(IQuerySession session, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(settings.SpoolDirectory))
+        {
+            return;
+        }
+        var old = new Dictionary<Guid, string>();
+        foreach (var path in Directory.EnumerateFiles(settings.SpoolDirectory, "*.upload"))
+        {
+            if (Guid.TryParseExact(Path.GetFileNameWithoutExtension(path), "N", out var id) && File.GetLastWriteTimeUtc(path) < cutoff.UtcDateTime)
+            {
+                old[id] = path;
+            }
+        }
+        if (old.Count == 0)
+        {
+            return;
+        }
+        var ids = old.Keys.ToArray();
+        var known = (await session.Query<ImportJob>().Where(j => j.Id.IsOneOf(ids)).Select(j => j.Id).ToListAsync(cancellationToken)).ToHashSet();
+        foreach (var path in old.Where(o => !known.Contains(o.Key)).Select(o => o.Value))
+        {
+            logger.LogInformation("Deleting the upload {Path}: no import job has it (the server stopped before queueing it)", path);
+            TryDelete(path);
+        }
+    }
+
+    /// <summary>
     /// Deletes the uploads of jobs cancelled or failed longer than <see cref="ImportSettings.SpoolRetention"/> ago and
     /// not resumed since (a resume makes the job queued again): at start-up, then every quarter of the retention (at
     /// most hourly). A resume after that answers 409 and asks for the file again; its stored rows are skipped as duplicates.
@@ -306,6 +338,7 @@ public sealed class ImportJobs(
                         logger.LogInformation("Deleting the upload {Path} of an import cancelled or failed before {Cutoff} and not resumed", path, cutoff);
                         TryDelete(path);
                     }
+                    await DeleteOrphansAsync(session, cutoff, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

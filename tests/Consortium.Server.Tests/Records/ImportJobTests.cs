@@ -364,4 +364,46 @@ public sealed class ImportSpoolTests
             Directory.Delete(spool, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task An_upload_no_job_knows_is_deleted_once_older_than_the_retention_and_other_files_stay()
+    {
+        var spool = Directory.CreateTempSubdirectory("consortium-spool").FullName;
+        // What a server stopped between storing an upload and queueing its job leaves behind, and a file not ours.
+        var orphan = Path.Combine(spool, $"{Guid.CreateVersion7():N}.upload");
+        await File.WriteAllTextAsync(orphan, ImportJobTests.Numbers(10));
+        File.SetLastWriteTimeUtc(orphan, DateTime.UtcNow.AddMinutes(-5));
+        var notOurs = Path.Combine(spool, "README.txt");
+        await File.WriteAllTextAsync(notOurs, "kept by the operator");
+        File.SetLastWriteTimeUtc(notOurs, DateTime.UtcNow.AddMinutes(-5));
+        var server = new ShortRetentionServer(spool);
+        await ((IAsyncLifetime)server).InitializeAsync();
+        try
+        {
+            for (var attempt = 0; attempt < 200 && File.Exists(orphan); attempt++)
+            {
+                await Task.Delay(100);
+            }
+            Assert.False(File.Exists(orphan));
+            Assert.True(File.Exists(notOurs));
+
+            // An upload its job still needs stays, however old: a running import's, past two sweeps.
+            var alpha = server.ClientFor("ines@alpha");
+            var investigation = await alpha.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Test investigation", ["bravo"]));
+            var dataset = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Numbers", ""));
+            var job = await alpha.UploadImportAsync(dataset.Id, new MemoryStream(Encoding.UTF8.GetBytes(ImportJobTests.Numbers(300_000))), "text/csv");
+            var upload = Path.Combine(spool, $"{job.Id:N}.upload");
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            var running = await alpha.GetImportAsync(dataset.Id, job.Id);
+            Assert.False(running.IsFinished, "the import finished before the sweeps could have reached its upload; make the file larger");
+            Assert.True(File.Exists(upload));
+            await alpha.CancelImportAsync(dataset.Id, job.Id);
+            await ImportJobTests.WaitForAsync(alpha, job, j => j.IsFinished);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)server).DisposeAsync();
+            Directory.Delete(spool, recursive: true);
+        }
+    }
 }
