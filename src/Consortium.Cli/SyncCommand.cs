@@ -146,6 +146,102 @@ internal static class AnnotationCommands
         command.Subcommands.Add(Edit());
         command.Subcommands.Add(Retract());
         command.Subcommands.Add(History());
+        command.Subcommands.Add(Verify());
+        command.Subcommands.Add(Verifications());
+        command.Subcommands.Add(Evidence());
+        return command;
+    }
+
+    private static Command Verify()
+    {
+        var id = new Option<Guid>("--id") { Description = "The verification annotation.", Required = true };
+        var version = new Option<long>("--version") { Description = "The version you are moving (its ETag); refused if it changed since.", Required = true };
+        var state = new Option<string>("--state") { Description = "The next state: identified, consent-obtained, forensics-submitted, infected, attempted, inconclusive, no-evidence or peer-reviewed.", Required = true };
+        var tool = new Option<string?>("--tool") { Description = "The forensic tool (MVT, say)." };
+        var indicators = new Option<string?>("--indicators") { Description = "The version of the indicator set the tool used." };
+        var evidence = new Option<FileInfo[]>("--evidence") { Description = "A file to upload into the investigation and cite (repeat); the investigation keeps it, readable through this verification.", AllowMultipleArgumentsPerToken = true };
+        var comment = new Option<string?>("--comment") { Description = "Why, for the history." };
+        var command = new Command("verify", "Move a verification one step (analysts and coordinators past consent-obtained), citing evidence files; prints its new state as JSON.")
+            { id, version, state, tool, indicators, evidence, comment };
+        command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
+        {
+            var client = CliOptions.Client(parse);
+            var files = parse.GetValue(evidence) ?? [];
+            var missing = files.FirstOrDefault(f => !f.Exists);
+            if (missing is not null)
+            {
+                throw new CliUsageException($"no such file: {missing.FullName}");
+            }
+            var cited = new List<EvidenceView>(files.Length);
+            if (files.Length > 0)
+            {
+                // Uploaded into the verification's investigation first, then cited by hash and size in the move.
+                var investigationId = (await client.GetAnnotationAsync(parse.GetValue(id), cancellationToken)).InvestigationId;
+                foreach (var file in files)
+                {
+                    await using var stream = file.OpenRead();
+                    var stored = await client.UploadEvidenceAsync(investigationId, stream, cancellationToken);
+                    cited.Add(new EvidenceView(file.Name, stored.Sha256, stored.Size));
+                }
+            }
+            var change = new VerificationChange(parse.GetValue(state)!, parse.GetValue(tool), parse.GetValue(indicators), cited.Count > 0 ? cited : null, parse.GetValue(comment));
+            var output = parse.InvocationConfiguration.Output;
+            try
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(await client.MoveVerificationAsync(parse.GetValue(id), parse.GetValue(version), change, cancellationToken), Json));
+            }
+            catch (AnnotationConflictException e)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(e.Current, Json));
+                throw new CliUsageException($"{e.Message} Nothing was changed (uploaded evidence stays uncited); the current state is printed above.");
+            }
+        }));
+        return command;
+    }
+
+    private static Command Verifications()
+    {
+        var investigation = new Option<Guid>("--investigation") { Description = "The investigation.", Required = true };
+        var command = new Command("verifications", "The investigation's verifications you may read (its verification board), as JSON Lines.") { investigation };
+        command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
+        {
+            foreach (var verification in await CliOptions.Client(parse).ListVerificationsAsync(parse.GetValue(investigation), cancellationToken))
+            {
+                await parse.InvocationConfiguration.Output.WriteLineAsync(JsonSerializer.Serialize(verification, Lines));
+            }
+        }));
+        return command;
+    }
+
+    private static Command Evidence()
+    {
+        var id = new Option<Guid>("--id") { Description = "The verification that cites the file.", Required = true };
+        var sha256 = new Option<string>("--sha256") { Description = "The file's SHA-256, as the verification lists it.", Required = true };
+        var output = new Option<FileInfo>("--output") { Description = "Where to write it (never overwritten).", Required = true };
+        var command = new Command("evidence", "Download an evidence file a verification cites. Evidence may be hostile: it is written, never opened.") { id, sha256, output };
+        command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
+        {
+            var path = parse.GetValue(output)!.FullName;
+            if (File.Exists(path))
+            {
+                throw new CliUsageException($"{path} exists; choose another --output.");
+            }
+            long written;
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+            {
+                try
+                {
+                    written = await CliOptions.Client(parse).DownloadEvidenceAsync(parse.GetValue(id), parse.GetValue(sha256)!, file, cancellationToken);
+                }
+                catch
+                {
+                    file.Close();
+                    File.Delete(path);
+                    throw;
+                }
+            }
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"{written} bytes written to {path}");
+        }));
         return command;
     }
 
