@@ -24,6 +24,9 @@ public abstract class RowSource : IAsyncDisposable
     /// <summary>The next row, or null at the end.</summary>
     public abstract Task<SourceRow?> ReadAsync(CancellationToken cancellationToken);
 
+    /// <summary>How far into the file reading has come, for progress; 0 where the file is not read front to back (XLSX).</summary>
+    public virtual long BytesRead => 0;
+
     public async ValueTask DisposeAsync()
     {
         await DisposeCoreAsync();
@@ -56,6 +59,10 @@ public abstract class RowSource : IAsyncDisposable
 /// </summary>
 public sealed class CsvRowSource(Stream stream) : RowSource
 {
+    private readonly Stream file = stream;
+
+    public override long BytesRead => file.Position;
+
     private readonly StreamReader text = new(stream, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
     private CsvDataReader? reader;
     private long row;
@@ -134,6 +141,10 @@ public sealed class CsvRowSource(Stream stream) : RowSource
 /// </summary>
 public sealed class JsonLinesRowSource(Stream stream) : RowSource
 {
+    private readonly Stream file = stream;
+
+    public override long BytesRead => file.Position;
+
     private readonly LineReader lines = new(stream, ImportRecords.MaxRecordChars);
     private readonly Queue<SourceRow> readAhead = new();
 
