@@ -75,13 +75,20 @@ public static class AnnotationKinds
 /// <summary>Who is behind a record. <see cref="Confidence"/> is <c>low</c>, <c>medium</c> or <c>high</c>.</summary>
 public sealed record IdentificationView(string Person, string? Role, string IdentifiedByOutletId, string Confidence, IReadOnlyList<string> Sources);
 
-/// <summary>The state of a verification and who moved it there with what.</summary>
+/// <summary>
+/// The state of a verification and who moved it there with what. <see cref="NextStates"/>: the states the server's
+/// state machine allows from here; <see cref="AllowedNextStates"/>: those the caller may choose (their role, and a peer
+/// review is another analyst's), set in every answer to the caller and null in live pushes, which go to many callers
+/// at once (read the annotation or the changes feed for it). Offer these; never compute them.
+/// </summary>
 public sealed record VerificationView(
     string State,
     string? AnalystUserId = null,
     string? Tool = null,
     string? IndicatorSetVersion = null,
-    IReadOnlyList<EvidenceView>? Evidence = null);
+    IReadOnlyList<EvidenceView>? Evidence = null,
+    IReadOnlyList<string>? NextStates = null,
+    IReadOnlyList<string>? AllowedNextStates = null);
 
 /// <summary>
 /// A piece of evidence: a file's name, SHA-256, size and a description. <see cref="Stored"/> (set by the server, never by
@@ -96,11 +103,7 @@ public sealed record EvidenceView(string Name, string Sha256, long Size, string?
 /// </summary>
 public sealed record EvidenceFileView(string Sha256, long Size, DateTimeOffset UploadedAt);
 
-/// <summary>
-/// The verification state machine: unverified → identified → consent-obtained → forensics-submitted →
-/// infected | attempted | inconclusive | no-evidence → peer-reviewed. Only analysts (and coordinators) move it past
-/// consent-obtained.
-/// </summary>
+/// <summary>The states of a verification, in order; the server says which come next (<see cref="VerificationView.NextStates"/>).</summary>
 public static class VerificationStates
 {
     /// <summary>The value <c>unverified</c>.</summary>
@@ -124,17 +127,6 @@ public static class VerificationStates
 
     /// <summary>Every value, in order.</summary>
     public static readonly IReadOnlyList<string> All = [Unverified, Identified, ConsentObtained, ForensicsSubmitted, Infected, Attempted, Inconclusive, NoEvidence, PeerReviewed];
-
-    /// <summary>The states reachable in one step from <paramref name="state"/>.</summary>
-    public static IReadOnlyList<string> Next(string state) => state switch
-    {
-        Unverified => [Identified],
-        Identified => [ConsentObtained],
-        ConsentObtained => [ForensicsSubmitted],
-        ForensicsSubmitted => [Infected, Attempted, Inconclusive, NoEvidence],
-        Infected or Attempted or Inconclusive or NoEvidence => [PeerReviewed],
-        _ => [],
-    };
 }
 
 /// <summary>Request to add a note to a record. <see cref="SharedWithOutletIds"/> names the partner outlets when visibility is <c>partners</c>.</summary>
@@ -157,7 +149,7 @@ public sealed record NewAnnotation(
 /// <summary>An edit (send with <c>If-Match</c>): the fields given replace the current ones; visibility is fixed at creation.</summary>
 public sealed record AnnotationChange(string? Text = null, string? Tag = null, IdentificationView? Identification = null);
 
-/// <summary>Moves a verification to <see cref="State"/>, one of <see cref="VerificationStates.Next"/> of the current state.</summary>
+/// <summary>Moves a verification to <see cref="State"/>, one of <see cref="VerificationView.AllowedNextStates"/> of the current state.</summary>
 public sealed record VerificationChange(string State, string? Tool = null, string? IndicatorSetVersion = null, IReadOnlyList<EvidenceView>? Evidence = null, string? Comment = null);
 
 /// <summary>Assigns an annotation (a thread, a verification) to a member, or unassigns it with null.</summary>

@@ -68,14 +68,15 @@ public static class AnnotationEndpoints
         Guid recordId, HttpContext http, AccessPolicy access, IQuerySession session, Sync.ChangesFeed feed, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        if (await access.RecordAsync(user, recordId, cancellationToken) is null)
+        if (await access.RecordAsync(user, recordId, cancellationToken) is not { } granted)
         {
             return Problems.NotFound("record");
         }
+        var reader = new AnnotationReader(user.UserId, granted.Role);
         // Taken before the read: a client catching up later reads the feed from here and misses nothing this list missed.
         http.Response.Headers[ChangesCursorHeader] = (await feed.PositionAsync(cancellationToken)).ToString();
         var annotations = await session.Query<Annotation>().Where(a => a.RecordId == recordId).OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken);
-        return TypedResults.Ok(annotations.Where(a => a.IsVisibleTo(user)).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.ToView()).ToList());
+        return TypedResults.Ok(annotations.Where(a => a.IsVisibleTo(user)).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.ToView(reader)).ToList());
     }
 
     /// <summary>The verification board: every verification of the investigation the caller may read, retracted ones left out.</summary>
@@ -83,10 +84,11 @@ public static class AnnotationEndpoints
         Guid investigationId, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        if (await access.InvestigationAsync(user, investigationId, cancellationToken) is null)
+        if (await access.InvestigationAsync(user, investigationId, cancellationToken) is not { } granted)
         {
             return Problems.NotFound("investigation");
         }
+        var reader = new AnnotationReader(user.UserId, granted.Role);
         var verifications = await session.Query<Annotation>()
             .Where(a => a.InvestigationId == investigationId && a.Kind == AnnotationKinds.Verification && !a.Retracted)
             .ToListAsync(cancellationToken);
@@ -97,7 +99,7 @@ public static class AnnotationEndpoints
                 && datasets.TryGetValue(v.DatasetId, out var dataset) && dataset.IsSharedWith(user.OutletId)
                 && (!restrictions.TryGetValue(v.RecordId, out var restriction) || restriction.OutletIds.Contains(user.OutletId)))
             .OrderBy(v => v.CreatedAt)
-            .Select(v => v.ToView())
+            .Select(v => v.ToView(reader))
             .ToList());
     }
 
@@ -144,7 +146,7 @@ public static class AnnotationEndpoints
         var sequence = stream.Events[0].Sequence;
         var annotation = created is NoteAdded note ? Annotation.From(note, sequence) : Annotation.From((AnnotationCreated)created, sequence);
         http.Response.Headers.ETag = AnnotationChanges.ETag(annotation.Version);
-        return TypedResults.Created($"/api/annotations/{annotationId}", annotation.ToView());
+        return TypedResults.Created($"/api/annotations/{annotationId}", annotation.ToView(new AnnotationReader(user.UserId, granted.Role)));
     }
 
     private static async Task<Results<Ok<AnnotationView>, NotFound<ProblemDetails>>> GetAnnotation(
@@ -156,7 +158,7 @@ public static class AnnotationEndpoints
             return Problems.NotFound("annotation");
         }
         http.Response.Headers.ETag = AnnotationChanges.ETag(found.Annotation.Version);
-        return TypedResults.Ok(found.Annotation.ToView());
+        return TypedResults.Ok(found.Annotation.ToView(new AnnotationReader(user.UserId, found.Record.Role)));
     }
 
     private static async Task<Results<Ok<List<AnnotationHistoryEntry>>, NotFound<ProblemDetails>>> GetHistory(
@@ -241,9 +243,10 @@ public sealed class AnnotationChanges(AccessPolicy access, IDocumentSession sess
                 Detail = "Send the annotation's ETag (its version) as If-Match, so a change made meanwhile is not overwritten.",
             });
         }
+        var reader = new AnnotationReader(user.UserId, found.Record.Role);
         if (expected != found.Annotation.Version)
         {
-            return Conflict(found.Annotation);
+            return Conflict(found.Annotation, reader);
         }
         var context = new ChangeContext(user, found.Record.Role, found.Record.Investigation, found.Annotation, clock.GetUtcNow());
         var (decided, refusal) = await decide(context);
@@ -265,25 +268,25 @@ public sealed class AnnotationChanges(AccessPolicy access, IDocumentSession sess
         {
             // Someone else's change committed between our read and our append: theirs stands, ours is refused.
             await using var fresh = store.QuerySession();
-            return Conflict((await fresh.LoadAsync<Annotation>(annotationId, cancellationToken))!);
+            return Conflict((await fresh.LoadAsync<Annotation>(annotationId, cancellationToken))!, reader);
         }
         await using var read = store.QuerySession();
         var updated = (await read.LoadAsync<Annotation>(annotationId, cancellationToken))!;
         http.Response.Headers.ETag = ETag(updated.Version);
-        return TypedResults.Ok(updated.ToView());
+        return TypedResults.Ok(updated.ToView(reader));
     }
 
     private static bool IsConcurrencyFailure(Exception e) =>
         e is JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException
         || (e.InnerException is { } inner && IsConcurrencyFailure(inner));
 
-    private static Conflict<ProblemDetails> Conflict(Annotation current) => TypedResults.Conflict(new ProblemDetails
+    private static Conflict<ProblemDetails> Conflict(Annotation current, AnnotationReader reader) => TypedResults.Conflict(new ProblemDetails
     {
         Type = "https://tools.ietf.org/html/rfc9110#section-15.5.10",
         Title = "The annotation changed meanwhile",
         Status = StatusCodes.Status409Conflict,
         Detail = $"It is at version {current.Version} now; nothing was overwritten. Apply your change to the current state and send it with If-Match \"{current.Version}\".",
-        Extensions = { ["current"] = current.ToView() },
+        Extensions = { ["current"] = current.ToView(reader) },
     });
 
     private static bool TryReadIfMatch(HttpContext http, out long version)

@@ -3,7 +3,8 @@ using Consortium.Client;
 namespace Consortium.Server.Annotations;
 
 // Every annotation is one event stream. Creation events carry where the record sits, so pushes and feeds need no
-// lookup; later events carry only what changed, who changed it and when. Nothing is ever deleted.
+// lookup; later events carry only what changed, who changed it and when. Nothing is ever deleted. Events hold
+// their own types (StoredAnnotationParts), never wire views.
 
 /// <summary>A reporter added a note to a record.</summary>
 public sealed record NoteAdded(
@@ -34,17 +35,17 @@ public sealed record AnnotationCreated(
     IReadOnlyList<string>? SharedWithOutletIds,
     string Text,
     string? Tag,
-    IdentificationView? Identification,
-    VerificationView? Verification,
+    StoredIdentification? Identification,
+    StoredVerification? Verification,
     Guid? ParentId,
     IReadOnlyList<string>? Mentions,
     DateTimeOffset At);
 
 /// <summary>The author changed the text, tag or identification; fields left null kept their value.</summary>
-public sealed record AnnotationEdited(string? Text, string? Tag, IdentificationView? Identification, IReadOnlyList<string>? Mentions, string By, string ByName, DateTimeOffset At);
+public sealed record AnnotationEdited(string? Text, string? Tag, StoredIdentification? Identification, IReadOnlyList<string>? Mentions, string By, string ByName, DateTimeOffset At);
 
 /// <summary>A verification moved one step through the state machine.</summary>
-public sealed record VerificationMoved(VerificationView Verification, string? Comment, string By, string ByName, DateTimeOffset At);
+public sealed record VerificationMoved(StoredVerification Verification, string? Comment, string By, string ByName, DateTimeOffset At);
 
 /// <summary>The annotation was assigned to a member (or unassigned, with null).</summary>
 public sealed record AnnotationAssigned(string? AssigneeUserId, string By, string ByName, DateTimeOffset At);
