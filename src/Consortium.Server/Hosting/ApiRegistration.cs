@@ -12,6 +12,7 @@ public static class ApiRegistration
     public static WebApplicationBuilder AddConsortiumApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.AddDefinedEnumValidation();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AccessPolicy>();
