@@ -10,12 +10,12 @@ public static class SecurityAuditActions
     public const string ReadBudgetExceeded = "records.read-budget-exceeded";
 }
 
-/// <summary>Sent to an investigation's coordinators (hub method <c>ReadBudgetExceeded</c>) when a member exhausts the bulk-read budget.</summary>
-/// <param name="InvestigationId">The investigation whose records were being read.</param>
-/// <param name="UserId">Who read.</param>
-/// <param name="DisplayName">Their name.</param>
-/// <param name="OutletId">Their outlet.</param>
-/// <param name="RecordsRead">Records read in the hour up to now.</param>
-/// <param name="Budget">Records allowed per hour.</param>
-/// <param name="At">When the budget ran out (UTC).</param>
-public sealed record ReadBudgetAlert(Guid InvestigationId, string UserId, string DisplayName, string OutletId, long RecordsRead, long Budget, DateTimeOffset At);
+/// <summary>Values of <see cref="NotificationView.Reason"/> beside <see cref="NotificationReasons"/>.</summary>
+public static class SecurityNotificationReasons
+{
+    /// <summary>
+    /// A member of an investigation the recipient coordinates exhausted the bulk-read budget (live only: the
+    /// notification names the investigation and the person, and no annotation or record).
+    /// </summary>
+    public const string ReadBudget = "read-budget";
+}

@@ -55,7 +55,8 @@ public sealed class ReplyAudienceTests(ConsortiumServer server) : ServerTest(ser
         var reply = await Server.ClientFor("lena@lab").AddAnnotationAsync(record.Id,
             new NewAnnotation(AnnotationKinds.Comment, "Our traces agree", ParentId: thread.Id));
 
-        Assert.Equal((Visibility.Partners, (IReadOnlyList<string>)["alpha"]), (reply.Visibility, reply.SharedWithOutletIds));
+        Assert.Equal(Visibility.Partners, reply.Visibility);
+        Assert.Equal(["alpha"], reply.SharedWithOutletIds!);
         // The list: the thread's author outlet reads the answer; an outlet outside the thread reads neither.
         Assert.Contains(await Server.ClientFor("ines@alpha").ListAnnotationsAsync(record.Id), a => a.Id == reply.Id);
         Assert.Contains(await Server.ClientFor("lena@lab").ListAnnotationsAsync(record.Id), a => a.Id == reply.Id);
