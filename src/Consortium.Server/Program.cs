@@ -23,6 +23,7 @@ builder.AddEvidenceFiles();
 builder.AddChangesFeed();
 builder.AddRecordImports();
 builder.AddConsortiumAudit();
+builder.AddReadBudget();
 builder.AddDemoConsortium();
 
 var app = builder.Build();

@@ -59,7 +59,7 @@ public sealed class AdministrationPageTests(BrowserFixture fixture) : IAsyncLife
         // An unknown email is refused by the server, and its problem details are shown in an alert.
         await page.GetByLabel("Email", new() { Exact = true }).FillAsync("nobody@nowhere.test");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add member" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("No active account has this email.");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("No active account with this email at an outlet taking part in the investigation.");
         await page.Context.CloseAsync();
     }
 

@@ -19,19 +19,19 @@ public sealed class AuditPageTests(BrowserFixture fixture) : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>
-    /// An investigation coordinated by ines@alpha (who opened it), with tom.ellery@bravo as a reporter and one dataset of
+    /// An investigation coordinated by ines@alpha (who opened it), with tom.ellery@alpha as a reporter (of the coordinator's outlet: another outlet's reads are shown without the record, AuditOutletWallTests) and one dataset of
     /// two records; Tom has listed the records and read the first one through the API.
     /// </summary>
     private async Task<(InvestigationView Investigation, TestAccount Reporter, RecordView Record)> GivenReporterReadARecordAsync()
     {
         var alpha = Server.ClientFor("ines@alpha");
         var investigation = await alpha.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Shared leak", ["bravo"]));
-        var reporter = await Server.Accounts.AccountAsync("tom.ellery@bravo");
+        var reporter = await Server.Accounts.AccountAsync("tom.ellery@alpha");
         await alpha.AddMemberAsync(investigation.Id, new NewMember(reporter.Email, InvestigationRole.Reporter));
         var dataset = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Selected numbers", ""));
         await alpha.ImportCsvAsync(dataset.Id, new MemoryStream(Encoding.UTF8.GetBytes("phone,country\n07700 900123,GB\n07700 900124,GB\n")));
 
-        var tom = Server.ClientFor("tom.ellery@bravo");
+        var tom = Server.ClientFor("tom.ellery@alpha");
         var first = (await tom.ListRecordsAsync(dataset.Id)).Items[0];
         var record = await tom.GetRecordAsync(first.Id);
         return (investigation, reporter, record);
@@ -54,7 +54,7 @@ public sealed class AuditPageTests(BrowserFixture fixture) : IAsyncLifetime
         await Assertions.Expect(read).ToBeVisibleAsync(Soon);
         await Assertions.Expect(read).ToContainTextAsync("Opened a record");
         await Assertions.Expect(read).ToContainTextAsync("Tom Ellery");
-        await Assertions.Expect(read).ToContainTextAsync("Bravo Tribune");
+        await Assertions.Expect(read).ToContainTextAsync("Alpha Gazette");
         await Assertions.Expect(read).ToContainTextAsync(record.Id.ToString());
         await Assertions.Expect(read.Locator("time")).ToHaveAttributeAsync("title", new Regex(@"Z \(UTC\)$"));
         var stored = Assert.Single((await Server.ClientFor("ines@alpha").ListAuditAsync(investigation.Id, action: AuditActions.RecordRead)).Items);
@@ -80,7 +80,7 @@ public sealed class AuditPageTests(BrowserFixture fixture) : IAsyncLifetime
     public async Task Reporter_sees_no_audit_tab_and_is_refused_the_page()
     {
         var (investigation, _, _) = await GivenReporterReadARecordAsync();
-        var page = await fixture.SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
+        var page = await fixture.SignedInPageAsync("tom.ellery@alpha", "Alpha Gazette");
 
         await page.GotoAsync($"/investigations/{investigation.Id}");
         await Assertions.Expect(page.GetByTestId("members-link")).ToBeVisibleAsync(Soon);

@@ -139,7 +139,7 @@ public static partial class AddAnnotation
     public static AnnotationCreated Decide(ConsortiumUser author, Dataset dataset, LeakedRecord record, NewAnnotation request, Annotation? parent, Investigation investigation, DateTimeOffset now)
     {
         var (visibility, sharedWith) = parent is not null
-            ? (parent.Visibility, parent.SharedWithOutletIds)
+            ? (parent.Visibility, ReplyPartners(parent, author))
             : (request.Visibility, request.Visibility == Visibility.Partners
                 ? request.SharedWithOutletIds!.Where(o => o != author.OutletId).Distinct().Order(StringComparer.Ordinal).ToList()
                 : null);
@@ -150,6 +150,16 @@ public static partial class AddAnnotation
             visibility, sharedWith, text, request.Kind == AnnotationKinds.Tag ? request.Tag!.Trim() : null, identification, verification,
             request.Kind == AnnotationKinds.Comment ? parent!.Id : null, Mentions(text, investigation), now);
     }
+
+    /// <summary>
+    /// A reply's partner outlets, so that its audience is exactly its thread's: a partners annotation is read by its
+    /// author's outlet and the named ones, and a reply by a partner names the thread's author outlet in their place
+    /// (else outlet A's note, answered by C, had an answer A could not read).
+    /// </summary>
+    public static IReadOnlyList<string>? ReplyPartners(Annotation parent, ConsortiumUser author) =>
+        parent.Visibility == Visibility.Partners
+            ? (parent.SharedWithOutletIds ?? []).Append(parent.OutletId).Where(o => o != author.OutletId).Distinct().Order(StringComparer.Ordinal).ToList()
+            : parent.SharedWithOutletIds;
 
     [GeneratedRegex(@"(?<![\w.])@([\w.\-]+)")]
     private static partial Regex MentionPattern();

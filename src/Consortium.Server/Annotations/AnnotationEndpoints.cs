@@ -30,9 +30,19 @@ public static class AnnotationEndpoints
         one.MapGet("/history", GetHistory);
         one.MapPatch("/", (Guid annotationId, AnnotationChange change, HttpContext http, AnnotationChanges changes, CancellationToken ct) =>
             changes.ApplyAsync(annotationId, http, "edited", c => Task.FromResult(ChangeAnnotation.Edit(c, change)), ct));
-        one.MapPost("/verification", (Guid annotationId, VerificationChange change, HttpContext http, AnnotationChanges changes, EvidenceStore evidence, CancellationToken ct) =>
-            changes.ApplyAsync(annotationId, http, $"verification {change.State}", async c => ChangeAnnotation.MoveVerification(c, change,
-                await evidence.SizesAsync(c.Current.InvestigationId, (change.Evidence ?? []).Select(e => e.Sha256), ct)), ct));
+        one.MapPost("/verification", (Guid annotationId, VerificationChange change, HttpContext http, AnnotationChanges changes, EvidenceStore evidence,
+            IDocumentSession session, CancellationToken ct) =>
+            changes.ApplyAsync(annotationId, http, $"verification {change.State}", async c =>
+            {
+                // Only the citing outlet's own files count as stored: another outlet's file is neither sized nor shared.
+                var held = await evidence.SizesAsync(c.Current.InvestigationId, c.User.OutletId, (change.Evidence ?? []).Select(e => e.Sha256), ct);
+                var decided = ChangeAnnotation.MoveVerification(c, change, held);
+                if (decided.Event is not null)
+                {
+                    evidence.QueueShares(session, c.Current.InvestigationId, annotationId, held.Keys);
+                }
+                return decided;
+            }, ct));
         one.MapPost("/assignment", (Guid annotationId, AssignmentChange change, HttpContext http, AnnotationChanges changes, AccessPolicy access, CancellationToken ct) =>
             changes.ApplyAsync(annotationId, http, "assigned", async c => ChangeAnnotation.Assign(c, change, await AssigneeMaySeeAsync(c, change.AssigneeUserId, access, ct)), ct));
         one.MapPost("/resolution", (Guid annotationId, ResolutionChange change, HttpContext http, AnnotationChanges changes, CancellationToken ct) =>

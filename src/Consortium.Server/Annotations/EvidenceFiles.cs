@@ -116,11 +116,11 @@ public static class EvidenceFiles
                 var stored = await evidence.StoreAsync(investigationId, sha256, size, file, user, clock.GetUtcNow(),
                     (transaction, created, ct) => audit.AppendWithinAsync(transaction, http, new AuditSubject(AuditActions.EvidenceUploaded, investigationId,
                         AuditTargets.Investigation, investigationId.ToString(),
-                        $"evidence file of {size} bytes, SHA-256 {sha256[..16]}…{(created ? "" : " (held already: nothing new stored)")}"), ct),
+                        $"evidence file of {size} bytes, SHA-256 {sha256[..16]}…{(created ? "" : " (held by the outlet already)")}"), ct),
                     cancellationToken);
-                return stored.Created
-                    ? TypedResults.Created($"/api/investigations/{investigationId}/evidence/{sha256}", stored.File)
-                    : TypedResults.Ok(stored.File);
+                // The same answer whether or not another outlet holds these bytes already: a 200 for "held" told any
+                // member which files other newsrooms have (issue 17, item 8). The file is the uploader's outlet's.
+                return TypedResults.Created($"/api/investigations/{investigationId}/evidence/{sha256}", stored.File);
             }
         }
         finally
@@ -141,7 +141,9 @@ public static class EvidenceFiles
             return Problems.NotFound("annotation");
         }
         var cited = found.Annotation.Verification?.Evidence?.FirstOrDefault(e => e.Sha256 == hash);
-        if (cited is null || !await evidence.ExistsAsync(found.Annotation.InvestigationId, hash, cancellationToken))
+        // Citing is not enough: the outlet that holds the file must have cited it in this very verification (shared
+        // it there). Knowing another outlet's hash and citing it in one's own verification opens nothing.
+        if (cited is null || !await evidence.IsSharedAsync(found.Annotation.InvestigationId, annotationId, hash, cancellationToken))
         {
             return Problems.NotFound("evidence file");
         }
@@ -178,7 +180,16 @@ public sealed class EvidenceStore(StorageSettings settings)
 
     public sealed record Stored(EvidenceFileView File, bool Created);
 
-    /// <summary>Stores the file unless the investigation holds it already; the audit entry commits with it.</summary>
+    /// <summary>Which outlets hold which files: each upload makes the uploader's outlet a holder of the bytes.</summary>
+    public string HolderTable => $"\"{settings.Schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\".evidence_holder";
+
+    /// <summary>Which verification shares which file: written when a holder's member cites it there.</summary>
+    public string ShareTable => $"\"{settings.Schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\".evidence_share";
+
+    /// <summary>
+    /// Stores the file unless the investigation holds it already, and makes the uploader's outlet a holder; the audit
+    /// entry commits with it. <see cref="Stored.Created"/> is about the outlet (new to it), never about other outlets.
+    /// </summary>
     public async Task<Stored> StoreAsync(Guid investigationId, string sha256, long size, Stream content, ConsortiumUser user, DateTimeOffset now,
         Func<NpgsqlTransaction, bool, CancellationToken, Task> audit, CancellationToken cancellationToken)
     {
@@ -198,14 +209,51 @@ public sealed class EvidenceStore(StorageSettings settings)
         insert.Parameters.Add(new() { Value = content, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea, Size = checked((int)size) });
         insert.Parameters.Add(new() { Value = user.UserId });
         insert.Parameters.Add(new() { Value = now });
-        var created = await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await using var hold = new NpgsqlCommand($"""
+            insert into {HolderTable} (investigation_id, sha256, outlet_id, uploaded_at) values ($1, $2, $3, $4)
+            on conflict (investigation_id, sha256, outlet_id) do nothing
+            """, connection, transaction);
+        hold.Parameters.Add(new() { Value = investigationId });
+        hold.Parameters.Add(new() { Value = sha256 });
+        hold.Parameters.Add(new() { Value = user.OutletId });
+        hold.Parameters.Add(new() { Value = now });
+        var created = await hold.ExecuteNonQueryAsync(cancellationToken) == 1;
         await audit(transaction, created, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new(created ? new EvidenceFileView(sha256, size, now) : (await FindAsync(investigationId, sha256, cancellationToken))!, created);
+        return new(created ? new EvidenceFileView(sha256, size, now) : (await FindHeldAsync(investigationId, user.OutletId, sha256, cancellationToken))!, created);
     }
 
-    /// <summary>The sizes of those of <paramref name="hashes"/> that the investigation holds.</summary>
-    public async Task<IReadOnlyDictionary<string, long>> SizesAsync(Guid investigationId, IEnumerable<string> hashes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues, in <paramref name="session"/>'s unit of work, that verification <paramref name="annotationId"/> shares
+    /// the files <paramref name="hashes"/>: only hashes the citing outlet holds are passed here.
+    /// </summary>
+    public void QueueShares(IDocumentSession session, Guid investigationId, Guid annotationId, IEnumerable<string> hashes)
+    {
+        foreach (var hash in hashes)
+        {
+            session.QueueSqlCommand($"insert into {ShareTable} (investigation_id, sha256, annotation_id) values (?, ?, ?) on conflict do nothing",
+                investigationId, hash, annotationId);
+        }
+    }
+
+    /// <summary>Whether verification <paramref name="annotationId"/> shares the stored file <paramref name="sha256"/>.</summary>
+    public async Task<bool> IsSharedAsync(Guid investigationId, Guid annotationId, string sha256, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"""
+            select exists (select 1 from {ShareTable} s join {table} f on f.investigation_id = s.investigation_id and f.sha256 = s.sha256
+                           where s.investigation_id = $1 and s.annotation_id = $2 and s.sha256 = $3)
+            """, connection);
+        command.Parameters.Add(new() { Value = investigationId });
+        command.Parameters.Add(new() { Value = annotationId });
+        command.Parameters.Add(new() { Value = sha256 });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The sizes of those of <paramref name="hashes"/> that <paramref name="outletId"/> holds in the investigation (others' files are not its to cite or to probe).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> SizesAsync(Guid investigationId, string outletId, IEnumerable<string> hashes, CancellationToken cancellationToken)
     {
         var wanted = hashes.Select(h => h.ToLowerInvariant()).Distinct().ToArray();
         var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -215,9 +263,13 @@ public sealed class EvidenceStore(StorageSettings settings)
         }
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"select sha256, size from {table} where investigation_id = $1 and sha256 = any($2)", connection);
+        await using var command = new NpgsqlCommand($"""
+            select f.sha256, f.size from {table} f join {HolderTable} h on h.investigation_id = f.investigation_id and h.sha256 = f.sha256
+            where f.investigation_id = $1 and f.sha256 = any($2) and h.outlet_id = $3
+            """, connection);
         command.Parameters.Add(new() { Value = investigationId });
         command.Parameters.Add(new() { Value = wanted });
+        command.Parameters.Add(new() { Value = outletId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -226,16 +278,17 @@ public sealed class EvidenceStore(StorageSettings settings)
         return sizes;
     }
 
-    public async Task<bool> ExistsAsync(Guid investigationId, string sha256, CancellationToken cancellationToken) =>
-        await FindAsync(investigationId, sha256, cancellationToken) is not null;
-
-    private async Task<EvidenceFileView?> FindAsync(Guid investigationId, string sha256, CancellationToken cancellationToken)
+    private async Task<EvidenceFileView?> FindHeldAsync(Guid investigationId, string outletId, string sha256, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"select size, uploaded_at from {table} where investigation_id = $1 and sha256 = $2", connection);
+        await using var command = new NpgsqlCommand($"""
+            select f.size, h.uploaded_at from {table} f join {HolderTable} h on h.investigation_id = f.investigation_id and h.sha256 = f.sha256
+            where f.investigation_id = $1 and f.sha256 = $2 and h.outlet_id = $3
+            """, connection);
         command.Parameters.Add(new() { Value = investigationId });
         command.Parameters.Add(new() { Value = sha256 });
+        command.Parameters.Add(new() { Value = outletId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new EvidenceFileView(sha256, reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1))
@@ -288,6 +341,23 @@ public sealed class EvidenceSchema(IDocumentStore store, StorageSettings setting
             """,
             // Forensic outputs are mostly compressed archives already: compressing again costs CPU for nothing.
             $"alter table {evidence.Table} alter column content set storage external",
+            // Files uploaded before holders were recorded have none: they are downloadable by nobody until their
+            // outlet uploads them again (docs/security.md).
+            $"""
+            create table if not exists {evidence.HolderTable} (
+              investigation_id uuid not null,
+              sha256 text not null,
+              outlet_id text not null,
+              uploaded_at timestamptz not null,
+              primary key (investigation_id, sha256, outlet_id))
+            """,
+            $"""
+            create table if not exists {evidence.ShareTable} (
+              investigation_id uuid not null,
+              sha256 text not null,
+              annotation_id uuid not null,
+              primary key (annotation_id, sha256))
+            """,
         })
         {
             await using var command = new NpgsqlCommand(statement, connection, transaction);

@@ -65,7 +65,7 @@ public static class AuditEndpoints
         // Seals are rows of their own (the sealer adds them later); an entry without one is shown with null hashes.
         var numbers = rows.Take(limit).Select(e => e.Index).ToArray();
         var seals = (await session.Query<AuditSeal>().Where(s => s.Entry.IsOneOf(numbers)).ToListAsync(cancellationToken)).ToDictionary(s => s.Entry);
-        var page = rows.Take(limit).Select(e => e.ToView(seals.GetValueOrDefault(e.Index))).ToList();
+        var page = await AuditReaderView.ForReaderAsync(rows.Take(limit).Select(e => e.ToView(seals.GetValueOrDefault(e.Index))).ToList(), user, session, cancellationToken);
         return TypedResults.Ok(new AuditPage(page, rows.Count > limit ? page[^1].Index : null));
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Consortium.Server.Audit;
 using Consortium.Server.Investigations;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -12,6 +13,7 @@ public static class ApiRegistration
     public static WebApplicationBuilder AddConsortiumApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.AddDefinedEnumValidation();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AccessPolicy>();
@@ -62,9 +64,11 @@ public static class ApiRegistration
         // Bare status codes (401 from the challenge, 413 from Kestrel) get a problem-details body too.
         app.UseStatusCodePages();
         app.UseSecurityHeaders();
+        app.UseNoStoreForApi();
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAccessDeniedAudit();
         return app;
     }
 }

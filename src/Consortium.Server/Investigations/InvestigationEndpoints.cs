@@ -68,7 +68,8 @@ public static class InvestigationEndpoints
         var unknown = members.Except(known.Select(o => o.Id)).ToArray();
         if (unknown.Length > 0)
         {
-            errors["memberOutletIds"] = [$"Unknown outlets: {string.Join(", ", unknown)}."];
+            // Not named: the answer lists no outlet the caller does not already know of (issue 17, item 8).
+            errors["memberOutletIds"] = ["One or more of these outlets are unknown; outlets are named by their ids, as GET /api/outlets lists them."];
         }
         if (errors.Count > 0)
         {

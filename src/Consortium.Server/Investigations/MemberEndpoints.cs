@@ -55,13 +55,11 @@ public static class MemberEndpoints
         var now = clock.GetUtcNow();
         var account = string.IsNullOrWhiteSpace(request.Email) ? null : await users.FindByEmailAsync(request.Email.Trim());
         var errors = new Dictionary<string, string[]>();
-        if (account is null || account.Disabled)
+        // One answer for both: a coordinator must not learn, address by address, who has an account at an outlet
+        // outside the investigation (issue 17, item 8).
+        if (account is null || account.Disabled || !investigation.HasMember(account.OutletId))
         {
-            errors["email"] = ["No active account has this email."];
-        }
-        else if (!investigation.HasMember(account.OutletId))
-        {
-            errors["email"] = [$"This person's outlet ({account.OutletId}) does not take part in the investigation."];
+            errors["email"] = ["No active account with this email at an outlet taking part in the investigation."];
         }
         if (request.ExpiresAt is { } expires && expires <= now)
         {

@@ -20,6 +20,7 @@ public static class LiveUpdatesRegistration
         builder.Services.AddHostedService<ExpiredAccessSweeper>();
         builder.Services.AddHostedService<LivePusher>();
         builder.Services.AddHostedService<NotificationPusher>();
+        builder.Services.AddHostedService<ReadBudgetPusher>();
         return builder;
     }
 

@@ -101,8 +101,8 @@ public static class RecordEndpoints
         return visible is { } v ? TypedResults.Ok(v.Item.ToView()) : Problems.NotFound("dataset");
     }
 
-    private static async Task<Results<Ok<RecordPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> ListRecords(
-        Guid id, HttpContext http, AccessPolicy access, IQuerySession session, AuditLog audit, CancellationToken cancellationToken,
+    private static async Task<Results<Ok<RecordPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, ProblemHttpResult>> ListRecords(
+        Guid id, HttpContext http, AccessPolicy access, IQuerySession session, AuditLog audit, ReadBudget budget, CancellationToken cancellationToken,
         long after = 0, int limit = 100, string? q = null)
     {
         if (limit is < 1 or > MaxPageSize)
@@ -133,17 +133,25 @@ public static class RecordEndpoints
         var rows = await query.OrderBy(r => r.RowNumber).Take(limit + 1).ToListAsync(cancellationToken);
         var page = rows.Take(limit).Select(r => r.ToView()).ToList();
         var searched = !string.IsNullOrWhiteSpace(q);
+        if (await budget.ChargeAsync(http, visible.Investigation.Id, page.Count, cancellationToken) is { } exhausted)
+        {
+            return exhausted;
+        }
         await audit.RecordAsync(http, new AuditSubject(searched ? AuditActions.RecordsSearched : AuditActions.RecordsListed, visible.Investigation.Id, AuditTargets.Dataset, id.ToString(),
             searched ? q : $"{page.Count} records after row {after}"), cancellationToken);
         return TypedResults.Ok(new RecordPage(page, rows.Count > limit ? page[^1].RowNumber : null));
     }
 
-    private static async Task<Results<Ok<RecordView>, NotFound<ProblemDetails>>> GetRecord(
-        Guid id, HttpContext http, AccessPolicy access, AuditLog audit, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<RecordView>, NotFound<ProblemDetails>, ProblemHttpResult>> GetRecord(
+        Guid id, HttpContext http, AccessPolicy access, AuditLog audit, ReadBudget budget, CancellationToken cancellationToken)
     {
         if (await access.RecordAsync(ConsortiumUser.From(http.User), id, cancellationToken) is not { } visible)
         {
             return Problems.NotFound("record");
+        }
+        if (await budget.ChargeAsync(http, visible.Item.Dataset.InvestigationId, 1, cancellationToken) is { } exhausted)
+        {
+            return exhausted;
         }
         await audit.RecordAsync(http, new AuditSubject(AuditActions.RecordRead, visible.Item.Dataset.InvestigationId, AuditTargets.Record, id.ToString()), cancellationToken);
         return TypedResults.Ok(visible.Item.Record.ToView());

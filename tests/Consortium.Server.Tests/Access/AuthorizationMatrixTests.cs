@@ -137,6 +137,17 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
         }
         var sharedVerification = await VerificationCitingEvidenceAsync(Visibility.Consortium);
         var labVerification = await VerificationCitingEvidenceAsync(Visibility.Outlet);
+        // The coordinator cites the lab's file by its hash in a verification of alpha's own: alpha holds no such file,
+        // so citing it shares nothing (issue 17, evidence by hash).
+        var borrowed = await clients[Caller.Coordinator].AddAnnotationAsync(w.Record, new NewAnnotation(AnnotationKinds.Verification));
+        foreach (var state in new[] { VerificationStates.Identified, VerificationStates.ConsentObtained })
+        {
+            borrowed = await clients[Caller.Coordinator].MoveVerificationAsync(borrowed.Id, borrowed.Version, new VerificationChange(state));
+        }
+        borrowed = await clients[Caller.Coordinator].MoveVerificationAsync(borrowed.Id, borrowed.Version, new VerificationChange(VerificationStates.ForensicsSubmitted,
+            Evidence: [new EvidenceView("report.txt", evidenceSha, evidence.Length)]));
+        Case Raw(string name, HttpMethod method, string path, string json, Dictionary<Caller, HttpStatusCode> expected) =>
+            new(name, () => new(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") }, expected);
 
         var persons = new Dictionary<Caller, HttpStatusCode>(Everyone.ToDictionary(c => c, _ => ok)) { [Caller.Anonymous] = HttpStatusCode.Unauthorized };
         var personsCreate = new Dictionary<Caller, HttpStatusCode>(Everyone.ToDictionary(c => c, _ => created))
@@ -201,6 +212,7 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
                 Expect(created, readOnly: forbidden)),
             Get("download evidence", $"api/annotations/{sharedVerification}/evidence/{evidenceSha}", Expect(ok)),
             Get("download evidence of a lab-only verification", $"api/annotations/{labVerification}/evidence/{evidenceSha}", Expect(notFound, analyst: ok)),
+            Get("download evidence through a verification whose outlet does not hold it", $"api/annotations/{borrowed.Id}/evidence/{evidenceSha}", Expect(notFound)),
             Get("verification board", $"api/investigations/{w.Investigation}/verifications", Expect(ok)),
             Get("inbox", "api/inbox", persons),
             Get("digest", "api/inbox/digest", persons),
@@ -219,6 +231,11 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
             Send("set compartment", HttpMethod.Put, $"api/datasets/{w.Dataset}/compartment", new OutletRestriction(null), Expect(forbidden, coordinator: ok)),
             Send("restrict record", HttpMethod.Put, $"api/records/{w.Record}/restriction", new OutletRestriction(null), Expect(forbidden, coordinator: ok)),
             Get("read audit", $"api/investigations/{w.Investigation}/audit", Expect(forbidden, coordinator: ok)),
+            // An undeclared enum value fails binding, before any access check: the same 400 for everyone signed in.
+            Raw("change member to an undeclared role", HttpMethod.Put, $"api/investigations/{w.Investigation}/members/{w.Throwaway}", """{"role": 99}""",
+                Expect(HttpStatusCode.BadRequest, outsider: HttpStatusCode.BadRequest)),
+            Raw("add annotation with an undeclared visibility", HttpMethod.Post, $"api/records/{w.Record}/annotations", """{"kind": "note", "text": "x", "visibility": 9}""",
+                Expect(HttpStatusCode.BadRequest, outsider: HttpStatusCode.BadRequest)),
             new("remove member", () => new(HttpMethod.Delete, $"api/investigations/{w.Investigation}/members/{w.Throwaway}"), Expect(forbidden, coordinator: noContent)),
             Get("outlet accounts", "api/outlet/accounts", outletAdminOnly),
             Get("outlet clients", "api/outlet/clients", outletAdminOnly),
@@ -248,6 +265,35 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
                             failures.Add($"{@case.Name} as {caller}: refusal reveals \"{secret}\"");
                         }
                     }
+                }
+            }
+        }
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task A_partners_thread_and_its_replies_reach_exactly_the_threads_outlets_in_every_role()
+    {
+        var w = await GivenWorldAsync();
+        var thread = await clients[Caller.Coordinator].AddAnnotationAsync(w.Record, new NewAnnotation(AnnotationKinds.Note, "alpha and lab only", Visibility.Partners, ["lab"]));
+        var reply = await clients[Caller.Analyst].AddAnnotationAsync(w.Record, new NewAnnotation(AnnotationKinds.Comment, "lab answers", ParentId: thread.Id));
+        var failures = new List<string>();
+        foreach (var caller in Everyone.Where(c => c != Caller.Anonymous))
+        {
+            // alpha (the thread's outlet) and lab (its partner) read both; bravo's roles and outsiders read neither.
+            var entitled = caller is Caller.Coordinator or Caller.Analyst;
+            using var listing = await clients[caller].SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/records/{w.Record}/annotations"));
+            var body = await listing.Content.ReadAsStringAsync();
+            foreach (var (name, id) in new[] { ("thread", thread.Id), ("reply", reply.Id) })
+            {
+                if (body.Contains(id.ToString(), StringComparison.Ordinal) != entitled)
+                {
+                    failures.Add($"{caller}: {name} listed = {!entitled}");
+                }
+                using var single = await clients[caller].SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/annotations/{id}"));
+                if ((single.StatusCode == HttpStatusCode.OK) != entitled)
+                {
+                    failures.Add($"{caller}: {name} answered {(int)single.StatusCode}");
                 }
             }
         }

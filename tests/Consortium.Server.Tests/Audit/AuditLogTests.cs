@@ -15,8 +15,9 @@ public sealed class AuditLogTests(ConsortiumServer server) : ServerTest(server)
     public async Task Reading_a_record_writes_an_entry_with_actor_outlet_target_address_and_UTC_time()
     {
         var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(ThreeNumbers);
-        await GivenMemberAsync(investigation.Id, "tom.baker@bravo", InvestigationRole.Reporter);
-        var tom = Server.ClientFor("tom.baker@bravo");
+        // A reader of the coordinator's own outlet: another outlet's reads are shown without the record (AuditOutletWallTests).
+        await GivenMemberAsync(investigation.Id, "tom.baker@alpha", InvestigationRole.Reporter);
+        var tom = Server.ClientFor("tom.baker@alpha");
         tom.Http.DefaultRequestHeaders.UserAgent.ParseAdd("AuditTest/1.0");
         var record = (await tom.ListRecordsAsync(dataset.Id)).Items[1];
 
@@ -28,7 +29,7 @@ public sealed class AuditLogTests(ConsortiumServer server) : ServerTest(server)
         await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
 
         var entry = Assert.Single((await Coordinator.ListAuditAsync(investigation.Id, action: AuditActions.RecordRead)).Items);
-        Assert.Equal((await IdOf("tom.baker@bravo"), "Tom Baker", "bravo"), (entry.ActorUserId, entry.ActorDisplayName, entry.ActorOutletId));
+        Assert.Equal((await IdOf("tom.baker@alpha"), "Tom Baker", "alpha"), (entry.ActorUserId, entry.ActorDisplayName, entry.ActorOutletId));
         Assert.Equal((investigation.Id, "record", record.Id.ToString()), (entry.InvestigationId, entry.TargetType, entry.TargetId));
         // A token from the command-line client's code flow: the entry names that client.
         Assert.Equal(("127.0.0.1", "AuditTest/1.0", "consortium-cli"), (entry.IpAddress, entry.UserAgent, entry.Client));
@@ -41,14 +42,15 @@ public sealed class AuditLogTests(ConsortiumServer server) : ServerTest(server)
     public async Task Searching_records_its_query_and_listing_records_what_was_listed()
     {
         var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(ThreeNumbers);
-        var tom = Server.ClientFor("tom@bravo");
+        // The coordinator's own outlet: another outlet's terms are withheld (AuditOutletWallTests).
+        var tom = Server.ClientFor("marie@alpha");
 
         await tom.ListRecordsAsync(dataset.Id, limit: 2);
         await tom.ListRecordsAsync(dataset.Id, phoneDigits: "+44 7700 900002");
 
         var searched = Assert.Single((await Coordinator.ListAuditAsync(investigation.Id, action: AuditActions.RecordsSearched)).Items);
-        Assert.Equal((await IdOf("tom@bravo"), "dataset", dataset.Id.ToString(), "+44 7700 900002"), (searched.ActorUserId, searched.TargetType, searched.TargetId, searched.Detail));
-        var listed = Assert.Single((await Coordinator.ListAuditAsync(investigation.Id, action: AuditActions.RecordsListed, actor: await IdOf("tom@bravo"))).Items);
+        Assert.Equal((await IdOf("marie@alpha"), "dataset", dataset.Id.ToString(), "+44 7700 900002"), (searched.ActorUserId, searched.TargetType, searched.TargetId, searched.Detail));
+        var listed = Assert.Single((await Coordinator.ListAuditAsync(investigation.Id, action: AuditActions.RecordsListed, actor: await IdOf("marie@alpha"))).Items);
         Assert.Equal("2 records after row 0", listed.Detail);
     }
 
@@ -69,7 +71,8 @@ public sealed class AuditLogTests(ConsortiumServer server) : ServerTest(server)
             entries.Select(e => e.Action));
         var added = entries[0];
         Assert.Equal((await IdOf("tom@bravo"), "annotation", note.Id.ToString()), (added.ActorUserId, added.TargetType, added.TargetId));
-        Assert.Equal($"note on record {record.Id}, visibility outlet", added.Detail);
+        // bravo's outlet-only note is not the coordinator's (alpha) to read: its entry says what it is, not where.
+        Assert.Equal("note, visibility outlet", added.Detail);
         Assert.EndsWith(": 3 imported, 0 duplicates skipped, 0 rejected", entries[2].Detail, StringComparison.Ordinal);
         Assert.Equal((dataset.Id.ToString(), "Selected numbers; shared with all members"), (entries[4].TargetId, entries[4].Detail));
         Assert.Equal((await IdOf("lena@lab"), "member Lena (lab) as Reporter"), (entries[5].TargetId, entries[5].Detail));
@@ -82,7 +85,8 @@ public sealed class AuditLogTests(ConsortiumServer server) : ServerTest(server)
     {
         var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(ThreeNumbers);
         var records = (await Coordinator.ListRecordsAsync(dataset.Id)).Items;
-        var tom = Server.ClientFor("tom@bravo");
+        // A reader of the coordinator's outlet, whose reads show which record, and one of another outlet, whose do not.
+        var tom = Server.ClientFor("marie@alpha");
         var lena = Server.ClientFor("lena@lab");
         await tom.GetRecordAsync(records[0].Id);
         await lena.GetRecordAsync(records[1].Id);
@@ -90,7 +94,7 @@ public sealed class AuditLogTests(ConsortiumServer server) : ServerTest(server)
         // Activity in another investigation stays out of this one's audit.
         var other = await Coordinator.CreateInvestigationAsync(new NewInvestigation("Other", "", ["bravo"]));
 
-        var toms = (await Coordinator.ListAuditAsync(investigation.Id, action: AuditActions.RecordRead, actor: await IdOf("tom@bravo"))).Items;
+        var toms = (await Coordinator.ListAuditAsync(investigation.Id, action: AuditActions.RecordRead, actor: await IdOf("marie@alpha"))).Items;
         Assert.Equal([records[2].Id.ToString(), records[0].Id.ToString()], toms.Select(e => e.TargetId));
 
         var all = (await Coordinator.ListAuditAsync(investigation.Id)).Items;
@@ -102,7 +106,7 @@ public sealed class AuditLogTests(ConsortiumServer server) : ServerTest(server)
         var lenaId = await IdOf("lena@lab");
         var lenas = all.Single(e => e.ActorUserId == lenaId);
         var since = await Coordinator.ListAuditAsync(investigation.Id, from: lenas.At);
-        Assert.Equal([records[2].Id.ToString(), records[1].Id.ToString()], since.Items.Select(e => e.TargetId));
+        Assert.Equal([records[2].Id.ToString(), null], since.Items.Select(e => e.TargetId));
         var until = await Coordinator.ListAuditAsync(investigation.Id, action: AuditActions.RecordRead, to: lenas.At);
         Assert.Equal(records[0].Id.ToString(), Assert.Single(until.Items).TargetId);
 

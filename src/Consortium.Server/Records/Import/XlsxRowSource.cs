@@ -44,6 +44,10 @@ public sealed class XlsxRowSource(Stream body) : RowSource
         string[] header;
         try
         {
+            if (XlsxLimits.Check(path, cancellationToken) is { } tooLarge)
+            {
+                return new("XLSX too large when unpacked", tooLarge + " Nothing was imported; split the workbook, or export it as CSV.");
+            }
             file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
             reader = ExcelReaderFactory.CreateOpenXmlReader(file);
             formulas = FormulaCells.Open(path);

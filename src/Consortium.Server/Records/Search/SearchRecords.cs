@@ -34,8 +34,9 @@ public static class SearchRecords
         return group;
     }
 
-    private static async Task<Results<Ok<SearchPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> SearchDataset(
-        Guid id, [AsParameters] SearchParameters parameters, HttpContext http, AccessPolicy access, StorageSettings storage, AuditLog audit, IConfiguration configuration, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SearchPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, ProblemHttpResult>> SearchDataset(
+        Guid id, [AsParameters] SearchParameters parameters, HttpContext http, AccessPolicy access, StorageSettings storage, AuditLog audit, ReadBudget budget,
+        IConfiguration configuration, CancellationToken cancellationToken)
     {
         var (request, problem) = RecordSearchRequest.Parse(parameters, investigationWide: false);
         if (problem is not null)
@@ -48,13 +49,13 @@ public static class SearchRecords
             return Problems.NotFound("dataset");
         }
         var hidden = await access.HiddenRecordIdsAsync(user, id, cancellationToken);
-        return await RunAsync(http, storage, audit, configuration, request!, new SearchScope([id], hidden, user.OutletId, user.UserId),
+        return await RunAsync(http, storage, audit, budget, configuration, request!, new SearchScope([id], hidden, user.OutletId, user.UserId),
             new AuditSubject(AuditActions.RecordsSearched, visible.Investigation.Id, AuditTargets.Dataset, id.ToString()), cancellationToken);
     }
 
-    private static async Task<Results<Ok<SearchPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> SearchInvestigation(
+    private static async Task<Results<Ok<SearchPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, ProblemHttpResult>> SearchInvestigation(
         Guid id, [AsParameters] SearchParameters parameters, HttpContext http, AccessPolicy access, IQuerySession session, StorageSettings storage, AuditLog audit,
-        IConfiguration configuration, CancellationToken cancellationToken)
+        ReadBudget budget, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var (request, problem) = RecordSearchRequest.Parse(parameters, investigationWide: true);
         if (problem is not null)
@@ -75,12 +76,12 @@ public static class SearchRecords
             return Problems.BadRequest("Unknown dataset", "dataset is not a dataset of this investigation that is shared with your outlet.");
         }
         var hidden = await access.HiddenRecordIdsAsync(user, datasets, cancellationToken);
-        return await RunAsync(http, storage, audit, configuration, request, new SearchScope(datasets, hidden, user.OutletId, user.UserId),
+        return await RunAsync(http, storage, audit, budget, configuration, request, new SearchScope(datasets, hidden, user.OutletId, user.UserId),
             new AuditSubject(AuditActions.RecordsSearched, id, AuditTargets.Investigation, id.ToString()), cancellationToken);
     }
 
-    private static async Task<Results<Ok<SearchPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> RunAsync(
-        HttpContext http, StorageSettings storage, AuditLog audit, IConfiguration configuration, RecordSearchRequest request, SearchScope scope, AuditSubject subject,
+    private static async Task<Results<Ok<SearchPage>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, ProblemHttpResult>> RunAsync(
+        HttpContext http, StorageSettings storage, AuditLog audit, ReadBudget budget, IConfiguration configuration, RecordSearchRequest request, SearchScope scope, AuditSubject subject,
         CancellationToken cancellationToken)
     {
         var sql = new RecordSearchSql(storage.Schema);
@@ -128,6 +129,10 @@ public static class SearchRecords
                 : await queries.FacetsAsync(connection, cancellationToken);
         }
         var next = page.Count > request.Limit ? queries.CursorAfter(items[^1]).Encode() : null;
+        if (await budget.ChargeAsync(http, subject.InvestigationId!.Value, items.Count, cancellationToken) is { } exhausted)
+        {
+            return exhausted;
+        }
 
         await audit.RecordAsync(http, subject with { Detail = request.Describe(total, lowerBound) }, cancellationToken);
         return TypedResults.Ok(new SearchPage(results, total, next, facets, lowerBound));

@@ -1,0 +1,67 @@
+namespace Consortium.Server.Tests.Audit;
+
+/// <summary>
+/// Issue 17, item 1: the audit log is read by the investigation's coordinators, who belong to one outlet; an entry
+/// never tells them more than they may see elsewhere.
+/// </summary>
+[Collection(AuditCollection.Name)]
+public sealed class AuditOutletWallTests(ConsortiumServer server) : ServerTest(server)
+{
+    private const string ThreeNumbers = "phone,country\n07700 900001,GB\n07700 900002,GB\n07700 900003,GB\n";
+
+    private ConsortiumClient Coordinator => Server.ClientFor("ines@alpha");
+
+    [Fact]
+    public async Task Coordinator_reads_neither_the_verdict_of_another_outlets_outlet_only_verification_nor_a_colleagues_private_note()
+    {
+        var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(ThreeNumbers);
+        await GivenMemberAsync(investigation.Id, "ana@lab", InvestigationRole.Analyst);
+        var analyst = Server.ClientFor("ana@lab");
+        var record = (await analyst.ListRecordsAsync(dataset.Id)).Items[0];
+        var verification = await analyst.AddAnnotationAsync(record.Id, new NewAnnotation(AnnotationKinds.Verification, Visibility: Visibility.Outlet));
+        await analyst.MoveVerificationAsync(verification.Id, verification.Version, new VerificationChange(VerificationStates.Identified));
+        var privateNote = await Server.ClientFor("marie@alpha").AddNoteAsync(record.Id, new NewNote("my private hunch", Visibility.Private));
+        var outletNote = await Server.ClientFor("marie@alpha").AddNoteAsync(record.Id, new NewNote("our lead", Visibility.Outlet));
+
+        var entries = (await Coordinator.ListAuditAsync(investigation.Id)).Items;
+
+        var aboutVerification = entries.Where(e => e.TargetId == verification.Id.ToString()).ToList();
+        Assert.Equal([AuditActions.AnnotationChanged, AuditActions.AnnotationAdded], aboutVerification.Select(e => e.Action));
+        Assert.All(aboutVerification, e => Assert.Equal(("verification, visibility outlet", null, null), (e.Detail, e.Hash, e.PreviousHash)));
+        var aboutPrivate = Assert.Single(entries, e => e.TargetId == privateNote.Id.ToString());
+        Assert.Equal("note, visibility private", aboutPrivate.Detail);
+        // What the coordinator may read is shown as it was recorded.
+        var aboutOutletNote = Assert.Single(entries, e => e.TargetId == outletNote.Id.ToString());
+        Assert.Equal($"note on record {record.Id}, visibility outlet", aboutOutletNote.Detail);
+        Assert.DoesNotContain(entries, e => e.Detail?.Contains("identified", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task Coordinator_sees_that_another_outlet_searched_and_read_but_not_for_what_nor_which_record()
+    {
+        var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(ThreeNumbers);
+        var tom = Server.ClientFor("tom@bravo");
+        var record = (await tom.ListRecordsAsync(dataset.Id)).Items[1];
+        await tom.ListRecordsAsync(dataset.Id, phoneDigits: "900002");
+        await tom.SearchAsync(dataset.Id, phone: "7700900003");
+        await tom.SearchInvestigationAsync(investigation.Id, new SearchQuery(Tag: "minister"));
+        await tom.GetRecordAsync(record.Id);
+        // A colleague of the coordinator's own outlet: shown in full.
+        await Server.ClientFor("marie@alpha").SearchAsync(dataset.Id, phone: "900001");
+
+        var entries = (await Coordinator.ListAuditAsync(investigation.Id)).Items;
+
+        var bravoId = (await Server.Accounts.AccountAsync("tom@bravo")).Id;
+        var bravoReads = entries.Where(e => e.ActorUserId == bravoId && e.Action is AuditActions.RecordsSearched or AuditActions.RecordRead).ToList();
+        Assert.Equal(4, bravoReads.Count);
+        Assert.All(bravoReads, e => Assert.Equal(("withheld: another outlet's terms", null), (e.Detail, e.Hash)));
+        Assert.Null(Assert.Single(bravoReads, e => e.Action == AuditActions.RecordRead).TargetId);
+        var json = System.Text.Json.JsonSerializer.Serialize(entries);
+        foreach (var term in new[] { "900002", "7700900003", "minister", record.Id.ToString() })
+        {
+            Assert.DoesNotContain(term, json, StringComparison.Ordinal);
+        }
+        var marieId = (await Server.Accounts.AccountAsync("marie@alpha")).Id;
+        Assert.Contains(entries, e => e.ActorUserId == marieId && e.Action == AuditActions.RecordsSearched && e.Detail!.Contains("900001", StringComparison.Ordinal));
+    }
+}
