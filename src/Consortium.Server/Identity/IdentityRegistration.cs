@@ -55,9 +55,12 @@ public static class IdentityRegistration
                 options.SignIn.RequireConfirmedAccount = false;
                 options.ClaimsIdentity.UserIdClaimType = Claims.Subject;
                 options.ClaimsIdentity.UserNameClaimType = Claims.Name;
+                options.Tokens.AuthenticatorTokenProvider = SingleUseAuthenticatorCodes.ProviderName;
             })
             .AddEntityFrameworkStores<IdentityStore>()
+            .AddUserStore<HashedRecoveryCodes>()
             .AddDefaultTokenProviders()
+            .AddTokenProvider<SingleUseAuthenticatorCodes>(SingleUseAuthenticatorCodes.ProviderName)
             .AddClaimsPrincipalFactory<AccountClaimsFactory>();
 
         // Revocation must bite within seconds, not at the default 30-minute stamp check: every cookie request re-reads the account.
