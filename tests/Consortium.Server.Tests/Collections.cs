@@ -128,3 +128,16 @@ public sealed class DenseSearchServer : ConsortiumServer
 {
     protected override IEnumerable<(string Key, string Value)> Settings => [("Search:CountLimit", "4"), ("Search:SurelyDense", "0")];
 }
+
+[CollectionDefinition(Name)]
+public sealed class ShortSessionCollection : ICollectionFixture<ShortSessionServer>
+{
+    public const string Name = "ShortSession";
+}
+
+/// <summary>A server whose browser sessions end after 4 idle seconds or 9 seconds in all, so tests can wait them out.</summary>
+public sealed class ShortSessionServer : ConsortiumServer
+{
+    protected override IEnumerable<(string Key, string Value)> Settings =>
+        [("Identity:SessionIdleTimeout", "00:00:04"), ("Identity:SessionLifetime", "00:00:09")];
+}

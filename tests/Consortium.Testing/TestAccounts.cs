@@ -76,8 +76,34 @@ public sealed partial class TestAccounts(IAccountHost server)
         }
     }
 
-    /// <summary>The current TOTP code of an account, as its authenticator app would show it.</summary>
-    public static string TotpCode(TestAccount account) => new Totp(Base32Encoding.ToBytes(account.AuthenticatorKey)).ComputeTotp();
+    // The newest time step each account's code was taken from: the server takes each step's code once only.
+    private static readonly ConcurrentDictionary<string, long> lastSteps = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A TOTP code of an account that the server has not seen yet: the current one, or when this process used it already,
+    /// the next step's (the server accepts up to two steps ahead, for phones whose clocks run fast); beyond that it waits.
+    /// </summary>
+    public static string TotpCode(TestAccount account)
+    {
+        while (true)
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30;
+            var last = lastSteps.GetOrAdd(account.Id, now - 1);
+            var step = Math.Max(now, last + 1);
+            if (step > now + 1)
+            {
+                Thread.Sleep(TimeSpan.FromSeconds(1));
+                continue;
+            }
+            if (lastSteps.TryUpdate(account.Id, step, last))
+            {
+                return new Totp(Base32Encoding.ToBytes(account.AuthenticatorKey)).ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(step * 30).UtcDateTime);
+            }
+        }
+    }
+
+    /// <summary>A TOTP code of the account's current time step, whether or not it was used already (for replay tests).</summary>
+    public static string CurrentTotpCode(TestAccount account) => new Totp(Base32Encoding.ToBytes(account.AuthenticatorKey)).ComputeTotp();
 
     /// <summary>Runs the whole authorization code flow with PKCE for <paramref name="user"/> and returns the token response.</summary>
     public async Task<TokenResponse> SignInWithCodeFlowAsync(string user, string scope = "openid profile offline_access consortium.api")

@@ -1,5 +1,6 @@
 using Consortium.Client;
 using Consortium.Server.Investigations;
+using Consortium.Server.LiveUpdates;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -25,9 +26,20 @@ public static class IdentityEndpoints
         return TypedResults.Ok(new Me(user.UserId, user.DisplayName, user.OutletId, outlet?.Name ?? user.OutletId, account?.OutletAdmin ?? false));
     }
 
-    /// <summary>Ends the browser session (the web UI's sign-out button). SameSite cookies keep other sites from calling it.</summary>
-    private static async Task<NoContent> SignOut(SignInManager<ConsortiumAccount> signIn)
+    /// <summary>
+    /// Ends the person's browser sessions (the web UI's sign-out button): a new security stamp makes every session
+    /// cookie issued before it worthless on the server, copies included, and their live connections close now. Signing
+    /// out on one device thus ends the session on a lost laptop too. Tokens of tools are revoked at /connect/revoke.
+    /// </summary>
+    private static async Task<NoContent> SignOut(HttpContext http, SignInManager<ConsortiumAccount> signIn, UserManager<ConsortiumAccount> users,
+        SessionValidity validity, LiveConnections connections)
     {
+        var user = ConsortiumUser.From(http.User);
+        if (!user.IsSyncClient && await users.FindByIdAsync(user.UserId) is { } account)
+        {
+            await users.UpdateSecurityStampAsync(account);
+            connections.CloseAllWhere(c => c.User is { } principal && validity.IsBrowserSession(principal) && principal.FindFirst(OpenIddict.Abstractions.OpenIddictConstants.Claims.Subject)?.Value == user.UserId);
+        }
         await signIn.SignOutAsync();
         return TypedResults.NoContent();
     }

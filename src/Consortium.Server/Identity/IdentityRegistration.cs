@@ -55,9 +55,12 @@ public static class IdentityRegistration
                 options.SignIn.RequireConfirmedAccount = false;
                 options.ClaimsIdentity.UserIdClaimType = Claims.Subject;
                 options.ClaimsIdentity.UserNameClaimType = Claims.Name;
+                options.Tokens.AuthenticatorTokenProvider = SingleUseAuthenticatorCodes.ProviderName;
             })
             .AddEntityFrameworkStores<IdentityStore>()
+            .AddUserStore<HashedRecoveryCodes>()
             .AddDefaultTokenProviders()
+            .AddTokenProvider<SingleUseAuthenticatorCodes>(SingleUseAuthenticatorCodes.ProviderName)
             .AddClaimsPrincipalFactory<AccountClaimsFactory>();
 
         // Revocation must bite within seconds, not at the default 30-minute stamp check: every cookie request re-reads the account.
@@ -82,7 +85,8 @@ public static class IdentityRegistration
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Lax;
             options.Cookie.SecurePolicy = requireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
-            options.ExpireTimeSpan = TimeSpan.FromHours(10);
+            // Idle timeout: the ticket's expiry is inside the encrypted cookie and checked by the server, renewed by use.
+            options.ExpireTimeSpan = configuration.GetValue("Identity:SessionIdleTimeout", TimeSpan.FromHours(2));
             options.SlidingExpiration = true;
             options.LoginPath = "/account/login";
             options.LogoutPath = "/account/logout";
@@ -90,6 +94,19 @@ public static class IdentityRegistration
             // The API and the hub answer 401/403; only pages redirect to the login page.
             options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
+            // Absolute lifetime: however active, a session ends this long after its sign-in (a stolen laptop's session
+            // does not live for ever). Then Identity's security stamp check, which sign-out defeats for copied cookies.
+            var stampCheck = options.Events.OnValidatePrincipal;
+            options.Events.OnValidatePrincipal = async context =>
+            {
+                if (context.HttpContext.RequestServices.GetRequiredService<SessionValidity>().OutlivedItsLifetime(context.Principal!))
+                {
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+                    return;
+                }
+                await stampCheck(context);
+            };
         });
         builder.Services.Configure<IdentityPasskeyOptions>(options =>
         {
@@ -172,6 +189,7 @@ public static class IdentityRegistration
         builder.Services.AddSingleton<ValidatedTokenCache>();
 
         builder.Services.AddScoped<AccessRevocation>();
+        builder.Services.AddSingleton<SessionValidity>();
         builder.Services.AddScoped<SignInAudit>();
         builder.Services.AddSingleton<RecentSignIn>();
         builder.Services.AddRazorPages(options => options.RootDirectory = "/Identity/Pages");

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Consortium.Client;
 using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
+using Consortium.Server.LiveUpdates;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -144,7 +145,7 @@ public static class OutletAdministration
 
     private static async Task<Results<NoContent, NotFound<ProblemDetails>, ProblemHttpResult>> DeleteClient(
         string clientId, HttpContext http, UserManager<ConsortiumAccount> users, IOpenIddictApplicationManager applications,
-        IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, AuditLog audit, CancellationToken cancellationToken)
+        IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, LiveConnections connections, AuditLog audit, CancellationToken cancellationToken)
     {
         if (await AdministratorAsync(http, users) is not { } admin)
         {
@@ -160,6 +161,8 @@ public static class OutletAdministration
         await tokens.RevokeByApplicationIdAsync(id, cancellationToken);
         await authorizations.RevokeByApplicationIdAsync(id, cancellationToken);
         await applications.DeleteAsync(application, cancellationToken);
+        // Its live connections close now (its tokens are dead already; the session sweeper would close them within seconds).
+        connections.CloseAllOf(clientId);
         await audit.RecordAsync(http, new AuditSubject(AuditActions.GrantRevoked, null, "client", clientId, "sync client deleted, its tokens revoked"), cancellationToken);
         return TypedResults.NoContent();
     }

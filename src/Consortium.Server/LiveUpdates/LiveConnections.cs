@@ -22,6 +22,19 @@ public sealed class LiveConnections
         }
     }
 
+    /// <summary>Every open connection with its user, for the periodic credential check (LiveSessionSweeper).</summary>
+    public IReadOnlyList<(string UserId, HubCallerContext Context)> Snapshot() =>
+        [.. byUser.SelectMany(u => u.Value.Values.Where(c => c.User is not null).Select(c => (u.Key, c)))];
+
+    /// <summary>Closes one connection.</summary>
+    public void Close(string userId, string connectionId)
+    {
+        if (byUser.TryGetValue(userId, out var connections) && connections.TryRemove(connectionId, out var context))
+        {
+            context.Abort();
+        }
+    }
+
     /// <summary>Closes every open connection of <paramref name="userId"/>. Clients see a disconnect and must reconnect, which re-checks everything.</summary>
     public int CloseAllOf(string userId)
     {

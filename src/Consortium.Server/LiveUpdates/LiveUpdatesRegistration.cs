@@ -18,6 +18,7 @@ public static class LiveUpdatesRegistration
         builder.Services.AddSingleton<Presence>();
         builder.Services.AddSingleton<AnnotationListeners>();
         builder.Services.AddHostedService<ExpiredAccessSweeper>();
+        builder.Services.AddHostedService<LiveSessionSweeper>();
         builder.Services.AddHostedService<LivePusher>();
         builder.Services.AddHostedService<NotificationPusher>();
         builder.Services.AddHostedService<ReadBudgetPusher>();
