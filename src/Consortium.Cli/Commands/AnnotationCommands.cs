@@ -56,18 +56,24 @@ internal static class AnnotationCommands
                 }
             }
             var change = new VerificationChange(parse.GetValue(state)!, parse.GetValue(tool), parse.GetValue(indicators), cited.Count > 0 ? cited : null, parse.GetValue(comment));
-            var output = parse.InvocationConfiguration.Output;
-            try
-            {
-                await output.WriteLineAsync(JsonSerializer.Serialize(await client.MoveVerificationAsync(parse.GetValue(id), parse.GetValue(version), change, cancellationToken), Json));
-            }
-            catch (AnnotationConflictException e)
-            {
-                await output.WriteLineAsync(JsonSerializer.Serialize(e.Current, Json));
-                throw new CliUsageException($"{e.Message} Nothing was changed (uploaded evidence stays uncited); the current state is printed above.");
-            }
+            await PrintChangedAsync(parse.InvocationConfiguration.Output, "Nothing was changed (uploaded evidence stays uncited)",
+                () => client.MoveVerificationAsync(parse.GetValue(id), parse.GetValue(version), change, cancellationToken));
         }));
         return command;
+    }
+
+    /// <summary>Prints the annotation as changed; on a 409, prints its current state instead and fails, saying <paramref name="nothingChanged"/>.</summary>
+    private static async Task PrintChangedAsync(TextWriter output, string nothingChanged, Func<Task<AnnotationView>> change)
+    {
+        try
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(await change(), Json));
+        }
+        catch (AnnotationConflictException e)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(e.Current, Json));
+            throw new CliUsageException($"{e.Message} {nothingChanged}; the current state is printed above.");
+        }
     }
 
     private static Command Verifications()
@@ -145,16 +151,8 @@ internal static class AnnotationCommands
         var command = new Command("edit", "Edit an annotation at a version; prints the new state, or the current one if someone changed it meanwhile.") { id, version, text, tag };
         command.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
         {
-            try
-            {
-                var edited = await CliOptions.Client(parse).EditAnnotationAsync(parse.GetValue(id), parse.GetValue(version), new AnnotationChange(parse.GetValue(text), parse.GetValue(tag)), cancellationToken);
-                Console.WriteLine(JsonSerializer.Serialize(edited, Json));
-            }
-            catch (AnnotationConflictException e)
-            {
-                Console.WriteLine(JsonSerializer.Serialize(e.Current, Json));
-                throw new CliUsageException($"{e.Message} Nothing was changed; the current state is printed above.");
-            }
+            await PrintChangedAsync(Console.Out, "Nothing was changed",
+                () => CliOptions.Client(parse).EditAnnotationAsync(parse.GetValue(id), parse.GetValue(version), new AnnotationChange(parse.GetValue(text), parse.GetValue(tag)), cancellationToken));
         }));
         return command;
     }
