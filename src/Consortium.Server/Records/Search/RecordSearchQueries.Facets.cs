@@ -14,9 +14,8 @@ internal sealed partial class RecordSearchQueries
     /// <see cref="CountLimit"/> and the total and the record counts are "at least".
     /// </summary>
     /// <remarks>
-    /// Counting every match of a common word reads every matching record (the country is in the row): a word in 15% of
-    /// a million records costs a second however the plan is made, on every first page. Counts from the records
-    /// therefore stop at <see cref="CountLimit"/> matches: below it every count is exact; above it the total says "at
+    /// Counting every match of a common word reads every matching record (decision 0013, "Bounded counts"). Counts
+    /// from the records therefore stop at <see cref="CountLimit"/> matches: below it every count is exact; above it the total says "at
     /// least", and each country and dataset count is the number among the matches counted, also "at least". The counted
     /// matches are matches of the caller's search with its scope applied, so a lower bound reveals no hidden record any
     /// more than an exact count does. Counts from annotations (tags, verdicts, annotated) are exact whatever the size:

@@ -29,8 +29,7 @@ internal sealed partial class RecordSearchQueries(
 
     /// <summary>
     /// Counts from the records stop here and become lower bounds (see <see cref="FacetsAsync"/>); configuration
-    /// <c>Search:CountLimit</c>. At a million records, counting 10,000 matches of a common word costs about what
-    /// building its bitmap does; counting all 150,000 costs five times more.
+    /// <c>Search:CountLimit</c>. About what building a common word's bitmap costs (decision 0013, "Bounded counts").
     /// </summary>
     public const int DefaultCountLimit = 10_000;
 
