@@ -1,5 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace Consortium.Server.Hosting;
 
@@ -44,6 +47,22 @@ public static class DefinedEnums
     public static WebApplicationBuilder AddDefinedEnumValidation(this WebApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Insert(0, new DefinedEnumConverterFactory()));
+        // The OpenAPI document cannot see through a converter of ours, so it is told what the wire holds: the names.
+        builder.Services.ConfigureAll<OpenApiOptions>(options => options.AddSchemaTransformer((schema, context, _) =>
+        {
+            var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+            if (type.IsEnum)
+            {
+                schema.Type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+                schema.Enum = [.. NamesOf(type).Select(name => (JsonNode)JsonValue.Create(name))];
+            }
+            return Task.CompletedTask;
+        }));
         return builder;
     }
+
+    /// <summary>The names an enum is written with: each member's <see cref="JsonStringEnumMemberNameAttribute"/>, else its own name.</summary>
+    public static IEnumerable<string> NamesOf(Type type) =>
+        type.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Select(f => f.GetCustomAttributes(typeof(JsonStringEnumMemberNameAttribute), false) is [JsonStringEnumMemberNameAttribute named] ? named.Name : f.Name);
 }

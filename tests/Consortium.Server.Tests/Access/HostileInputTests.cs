@@ -65,6 +65,38 @@ public sealed class HostileInputTests(ConsortiumServer server) : ServerTest(serv
     }
 
     [Fact]
+    public async Task The_API_description_still_names_each_enums_values_as_the_wire_holds_them()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(await Server.AnonymousClient().GetStringAsync("/openapi/v1.json"));
+        var enums = new List<string[]>();
+        void Walk(System.Text.Json.JsonElement element)
+        {
+            if (element.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (property.Name == "enum" && property.Value.ValueKind == System.Text.Json.JsonValueKind.Array)
+                    {
+                        enums.Add([.. property.Value.EnumerateArray().Select(v => v.ToString())]);
+                    }
+                    Walk(property.Value);
+                }
+            }
+            else if (element.ValueKind == System.Text.Json.JsonValueKind.Array)
+            {
+                foreach (var item in element.EnumerateArray())
+                {
+                    Walk(item);
+                }
+            }
+        }
+        Walk(document.RootElement);
+
+        Assert.Contains(enums, e => e.SequenceEqual(["coordinator", "editor", "reporter", "analyst", "read-only"]));
+        Assert.Contains(enums, e => e.SequenceEqual(["consortium", "outlet", "private", "partners"]));
+    }
+
+    [Fact]
     public async Task Adding_a_member_answers_alike_for_no_account_and_for_an_outlet_outside_the_investigation()
     {
         var (investigation, _) = await GivenInvestigationWithDatasetAsync(TwoNumbers);

@@ -17,7 +17,9 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
         var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(TenNumbers);
         var alpha = Server.ClientFor("ines@alpha");
         var records = (await alpha.ListRecordsAsync(dataset.Id)).Items;
-        var readers = new[] { alpha, Server.ClientFor("tom@bravo"), Server.ClientFor("lena@lab") };
+        // Of the coordinator's own outlet: another outlet's reads are listed to her without their hashes (AuditOutletWallTests).
+        await GivenMemberAsync(investigation.Id, "tom.baker@alpha", InvestigationRole.Reporter);
+        var readers = new[] { alpha, Server.ClientFor("marie@alpha"), Server.ClientFor("tom.baker@alpha") };
         // Signed in beforehand, so the sign-ins' own entries are not part of the burst.
         await Task.WhenAll(readers.Select(r => r.GetMeAsync()));
         var before = await ChainLengthAsync();

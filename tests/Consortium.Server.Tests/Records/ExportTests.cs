@@ -182,7 +182,9 @@ public sealed class ExportTests(ConsortiumServer server) : ServerTest(server)
 
         await ExportAsync(Server.ClientFor("eve@bravo"), dataset.Id, "csv", phone: "+44 7700");
 
-        var entry = Assert.Single((await Server.ClientFor("ines@alpha").ListAuditAsync(investigation.Id, action: AuditActions.Export)).Items);
+        // A coordinator of the searcher's own outlet reads the terms; one of another outlet would not (AuditOutletWallTests).
+        await GivenMemberAsync(investigation.Id, "cora@bravo", InvestigationRole.Coordinator);
+        var entry = Assert.Single((await Server.ClientFor("cora@bravo").ListAuditAsync(investigation.Id, action: AuditActions.Export)).Items);
         Assert.Equal((await IdOf("eve@bravo"), "bravo", "dataset", dataset.Id.ToString()), (entry.ActorUserId, entry.ActorOutletId, entry.TargetType, entry.TargetId));
         Assert.Equal("csv; numbers containing 447700", entry.Detail);
     }

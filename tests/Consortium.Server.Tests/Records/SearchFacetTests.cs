@@ -392,7 +392,9 @@ public sealed class SearchFacetTests(ConsortiumServer server) : ServerTest(serve
         var first = await bravo.SearchInvestigationAsync(f.Investigation.Id, new SearchQuery(Tag: "suspect", Sort: "date", Descending: true), limit: 1);
         await bravo.SearchInvestigationAsync(f.Investigation.Id, new SearchQuery(Tag: "suspect", Sort: "date", Descending: true), first.Next, limit: 1, facets: false);
 
-        var entries = (await Server.ClientFor("ines@alpha").ListAuditAsync(f.Investigation.Id, action: AuditActions.RecordsSearched)).Items;
+        // A coordinator of the searcher's own outlet reads the terms; one of another outlet would not (AuditOutletWallTests).
+        await GivenMemberAsync(f.Investigation.Id, "cora@bravo", InvestigationRole.Coordinator);
+        var entries = (await Server.ClientFor("cora@bravo").ListAuditAsync(f.Investigation.Id, action: AuditActions.RecordsSearched)).Items;
         Assert.Equal(2, entries.Count);
         Assert.All(entries, e => Assert.Equal(("investigation", f.Investigation.Id.ToString()), (e.TargetType, e.TargetId)));
         Assert.Equal(["tag=suspect; sort=date desc; next page after row 4", "tag=suspect; sort=date desc; first page; 2 matches"], entries.Select(e => e.Detail));
