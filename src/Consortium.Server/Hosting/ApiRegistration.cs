@@ -62,6 +62,7 @@ public static class ApiRegistration
         // Bare status codes (401 from the challenge, 413 from Kestrel) get a problem-details body too.
         app.UseStatusCodePages();
         app.UseSecurityHeaders();
+        app.UseSameOriginWrites();
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -115,8 +115,20 @@ internal static class ConnectEndpoints
         return Forbid(Errors.UnsupportedGrantType, "This grant type is not supported.");
     }
 
-    private static async Task<IResult> EndSession(HttpContext http)
+    private static async Task<IResult> EndSession(HttpContext http, UserManager<ConsortiumAccount> users)
     {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        // A GET without a token hint could come from any page (an image tag): the person confirms before anything ends.
+        if (HttpMethods.IsGet(http.Request.Method) && string.IsNullOrEmpty(request.IdTokenHint))
+        {
+            return Results.Content(LogoutConfirmation.Page(http.Request.Query), "text/html; charset=utf-8");
+        }
+        var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        // As the web UI's sign-out: a new security stamp ends the session on the server, copies of the cookie included.
+        if (session.Succeeded && await users.GetUserAsync(session.Principal!) is { } account)
+        {
+            await users.UpdateSecurityStampAsync(account);
+        }
         await http.SignOutAsync(IdentityConstants.ApplicationScheme);
         // OpenIddict redirects to the validated post_logout_redirect_uri, or to the login page without one.
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/account/login" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
