@@ -141,3 +141,25 @@ public sealed class ShortSessionServer : ConsortiumServer
     protected override IEnumerable<(string Key, string Value)> Settings =>
         [("Identity:SessionIdleTimeout", "00:00:04"), ("Identity:SessionLifetime", "00:00:09")];
 }
+
+[CollectionDefinition(Name)]
+public sealed class RateLimitCollection : ICollectionFixture<LowRateLimitServer>
+{
+    public const string Name = "RateLimit";
+}
+
+/// <summary>
+/// A server with low rate limits, behind a "proxy" at the loopback address, so tests can speak from several addresses
+/// (X-Forwarded-For) and cross each limit in a few requests.
+/// </summary>
+public sealed class LowRateLimitServer : ConsortiumServer
+{
+    protected override IEnumerable<(string Key, string Value)> Settings =>
+    [
+        ("Hosting:TrustedProxies:0", "127.0.0.1"),
+        ("RateLimits:SignInPerAddressPerMinute", "20"),
+        ("RateLimits:SearchesPerMinute", "5"),
+        ("RateLimits:HubJoinsPerMinute", "20"),
+        ("RateLimits:TypingPerMinute", "8"),
+    ];
+}

@@ -117,6 +117,11 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime, 
         // A dozen test servers share one PostgreSQL (200 connections): each keeps one warm connection per pool, not 16.
         builder.UseSetting("Storage:WarmConnections", "1");
         builder.UseSetting("urls", "http://127.0.0.1:0");
+        // Every test signs in from 127.0.0.1, many times a minute: generous limits here; RateLimitTests sets low ones.
+        foreach (var limit in new[] { "SignInPerAddressPerMinute", "SearchesPerMinute", "HubJoinsPerMinute", "TypingPerMinute" })
+        {
+            builder.UseSetting($"RateLimits:{limit}", "1000000");
+        }
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -21,6 +21,7 @@ public static class ApiRegistration
         // Small by default; the import endpoint raises its own limit.
         builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = 1024 * 1024);
         builder.ConfigureTrustedProxies();
+        builder.AddConsortiumRateLimits();
         if (!builder.Environment.IsDevelopment())
         {
             // One JSON object per line, for whatever collects the logs.
@@ -65,8 +66,11 @@ public static class ApiRegistration
         app.UseStatusCodePages();
         app.UseSecurityHeaders();
         app.UseNoStoreForApi();
+        app.UseSameOriginWrites();
         app.UseStaticFiles();
         app.UseAuthentication();
+        // After authentication: searches are counted per person.
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAccessDeniedAudit();
         return app;

@@ -25,8 +25,10 @@ internal static class ConnectEndpoints
         group.MapMethods("/authorize", ["GET", "POST"], (Delegate)Authorize);
         group.MapPost("/token", (Delegate)Exchange);
         group.MapMethods("/logout", ["GET", "POST"], (Delegate)EndSession);
+        // The server stack validates userinfo's token (OpenIddict checked it before passing the request through): an
+        // id-only token (openid profile, no API audience) may read who it belongs to, nothing more.
         group.MapMethods("/userinfo", ["GET", "POST"], (Delegate)UserInfo)
-            .RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(OpenIddict.Validation.AspNetCore.OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
+            .RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
         return app;
     }
 
@@ -58,6 +60,7 @@ internal static class ConnectEndpoints
         var identity = IdentityFor(account);
         CopyAuthenticationTime(session.Principal!, identity);
         identity.SetScopes(request.GetScopes());
+        identity.SetResources(AudienceFor(request.GetScopes()));
         var subject = account.Id;
         var clientId = request.ClientId!;
         var existing = await authorizations.FindAsync(subject, clientId, Statuses.Valid, AuthorizationTypes.Permanent, request.GetScopes()).FirstOrDefaultAsync();
@@ -89,6 +92,7 @@ internal static class ConnectEndpoints
                 .SetClaim(ConsortiumUser.OutletClaim, outlet.GetString())
                 .SetClaim(Claims.ClientId, request.ClientId);
             identity.SetScopes(request.GetScopes());
+            identity.SetResources(AudienceFor(request.GetScopes()));
             identity.SetDestinations(Destinations);
             return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
@@ -106,6 +110,7 @@ internal static class ConnectEndpoints
             // A refresh is not a sign-in: the original sign-in time stays, so refreshed tokens age like the session.
             CopyAuthenticationTime(result.Principal!, identity);
             identity.SetScopes(result.Principal!.GetScopes());
+            identity.SetResources(AudienceFor(result.Principal!.GetScopes()));
             identity.SetAuthorizationId(result.Principal!.GetAuthorizationId());
             identity.SetClaim(Claims.ClientId, request.ClientId);
             identity.SetDestinations(Destinations);
@@ -115,8 +120,20 @@ internal static class ConnectEndpoints
         return Forbid(Errors.UnsupportedGrantType, "This grant type is not supported.");
     }
 
-    private static async Task<IResult> EndSession(HttpContext http)
+    private static async Task<IResult> EndSession(HttpContext http, UserManager<ConsortiumAccount> users)
     {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        // A GET without a token hint could come from any page (an image tag): the person confirms before anything ends.
+        if (HttpMethods.IsGet(http.Request.Method) && string.IsNullOrEmpty(request.IdTokenHint))
+        {
+            return Results.Content(LogoutConfirmation.Page(http.Request.Query), "text/html; charset=utf-8");
+        }
+        var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        // As the web UI's sign-out: a new security stamp ends the session on the server, copies of the cookie included.
+        if (session.Succeeded && await users.GetUserAsync(session.Principal!) is { } account)
+        {
+            await users.UpdateSecurityStampAsync(account);
+        }
         await http.SignOutAsync(IdentityConstants.ApplicationScheme);
         // OpenIddict redirects to the validated post_logout_redirect_uri, or to the login page without one.
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/account/login" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
@@ -133,6 +150,10 @@ internal static class ConnectEndpoints
             [ConsortiumUser.OutletClaim] = user.GetClaim(ConsortiumUser.OutletClaim),
         });
     }
+
+    /// <summary>The API's audience, for tokens granted its scope only.</summary>
+    private static IEnumerable<string> AudienceFor(IEnumerable<string> scopes) =>
+        scopes.Contains(IdentityRegistration.ApiScope, StringComparer.Ordinal) ? [IdentityRegistration.ApiAudience] : [];
 
     private static ClaimsIdentity IdentityFor(ConsortiumAccount account)
     {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
 using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -15,6 +16,9 @@ public static class IdentityRegistration
     public const string ApiScheme = "Consortium";
 
     public const string ApiScope = "consortium.api";
+
+    /// <summary>The audience (resource) of access tokens for this API; set when <see cref="ApiScope"/> is granted.</summary>
+    public const string ApiAudience = "consortium";
 
     /// <summary>
     /// ASP.NET Core Identity (accounts, password + mandatory TOTP, lockout), OpenIddict's server (authorization code
@@ -172,6 +176,8 @@ public static class IdentityRegistration
             {
                 options.UseLocalServer();
                 options.UseAspNetCore();
+                // A token minted for another resource (or for no API at all: an id-only sign-in) is not a key to this one.
+                options.AddAudiences(ApiAudience);
                 // 7.8.0 is the only version we can get; 7.9.0 fixed a flaw in authorization-entry validation when
                 // token-entry validation is off. Both on: a revoked token or authorization stops working at once.
                 options.EnableTokenEntryValidation();
@@ -190,6 +196,7 @@ public static class IdentityRegistration
 
         builder.Services.AddScoped<AccessRevocation>();
         builder.Services.AddSingleton<SessionValidity>();
+        builder.Services.AddSingleton<SignInBackoff>();
         builder.Services.AddScoped<SignInAudit>();
         builder.Services.AddSingleton<RecentSignIn>();
         builder.Services.AddRazorPages(options => options.RootDirectory = "/Identity/Pages");
@@ -202,11 +209,14 @@ public static class IdentityRegistration
             options.DefaultChallengeScheme = ApiScheme;
             options.DefaultForbidScheme = ApiScheme;
         });
-        builder.Services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(ApiScheme)
-                .RequireAuthenticatedUser()
-                .RequireClaim(ConsortiumUser.OutletClaim)
-                .Build());
+        // Default and fallback alike (endpoints that say RequireAuthorization() and the hub's [Authorize] use the default):
+        // a person or sync client of an outlet, and for bearer tokens the API scope.
+        var apiCaller = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(ApiScheme)
+            .RequireAuthenticatedUser()
+            .RequireClaim(ConsortiumUser.OutletClaim)
+            .RequireAssertion(context => context.User.GetTokenId() is null || context.User.HasScope(ApiScope))
+            .Build();
+        builder.Services.AddAuthorizationBuilder().SetDefaultPolicy(apiCaller).SetFallbackPolicy(apiCaller);
         return builder;
     }
 

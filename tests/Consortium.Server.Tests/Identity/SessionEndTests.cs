@@ -59,6 +59,23 @@ public sealed class SessionEndTests(ConsortiumServer server) : ServerTest(server
     }
 
     [Fact]
+    public async Task Sockets_whose_token_or_session_still_holds_stay_open_across_the_periodic_checks()
+    {
+        var token = await Server.Accounts.AccessTokenAsync("ines@alpha");
+        var (_, cookies) = await SignedInBrowserAsync("tom@bravo");
+        var (tool, toolClosed) = await OpenHubAsync(o => o.AccessTokenProvider = () => Task.FromResult<string?>(token));
+        await using var _ = tool;
+        var (page, pageClosed) = await OpenHubAsync(o => o.Cookies = cookies);
+        await using var __ = page;
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
+
+        Assert.False(toolClosed.IsCompleted);
+        Assert.False(pageClosed.IsCompleted);
+        Assert.Equal(HubConnectionState.Connected, tool.State);
+    }
+
+    [Fact]
     public async Task A_hub_socket_opened_with_a_token_closes_once_the_token_is_revoked()
     {
         var signedIn = await Server.Accounts.SignInWithCodeFlowAsync("ines@alpha");

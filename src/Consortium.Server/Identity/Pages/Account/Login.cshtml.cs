@@ -11,9 +11,9 @@ namespace Consortium.Server.Identity.Pages.Account;
 /// Step one: the password. Every failure reads the same ("wrong, or locked"), whether the account exists or not, so the
 /// page cannot be used to find out who has an account. Step two is the authenticator code, or enrolling one.
 /// </summary>
-public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserManager<ConsortiumAccount> users, SignInAudit audit, TimeProvider clock) : PageModel
+public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserManager<ConsortiumAccount> users, SignInAudit audit, SignInBackoff backoff, TimeProvider clock) : PageModel
 {
-    public const string GenericFailure = "That email and password do not match an account that can sign in now. After 5 failed attempts an account is locked for 15 minutes.";
+    public const string GenericFailure = "That email and password do not match an account that can sign in now. Repeated failures from one place are slowed down.";
 
     public const string GenericPasskeyFailure = "That passkey does not match an account that can sign in now.";
 
@@ -34,6 +34,30 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
 
     public async Task<IActionResult> OnPostAsync()
     {
+        var address = HttpContext.Connection.RemoteIpAddress?.ToString();
+        if (backoff.WaitFor(Email, address) is { } wait)
+        {
+            // Same answer whether the email has an account or not; the password is not even checked.
+            await audit.FailedAsync(Email, null, "slowed down after repeated failures", HttpContext);
+            Error = $"Too many failed attempts from here. Try again in {Math.Ceiling(wait.TotalSeconds):0} seconds.";
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Page();
+        }
+        var result = await CheckPasswordAsync();
+        if (Error is null)
+        {
+            backoff.Succeeded(Email, address);
+        }
+        else
+        {
+            backoff.Failed(Email, address);
+        }
+        return result;
+    }
+
+    private async Task<IActionResult> CheckPasswordAsync()
+    {
         var account = await users.FindByEmailAsync(Email.Trim());
         if (account is null || account.Disabled)
         {
@@ -46,7 +70,7 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
 
         if (await users.GetTwoFactorEnabledAsync(account))
         {
-            var result = await signIn.PasswordSignInAsync(account, Password, isPersistent: false, lockoutOnFailure: true);
+            var result = await signIn.PasswordSignInAsync(account, Password, isPersistent: false, lockoutOnFailure: false);
             if (result.RequiresTwoFactor)
             {
                 return RedirectToPage("TwoFactor", new { ReturnUrl });
@@ -57,7 +81,7 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
         }
 
         // No second factor yet: the right password only opens the enrolment page.
-        var check = await signIn.CheckPasswordSignInAsync(account, Password, lockoutOnFailure: true);
+        var check = await signIn.CheckPasswordSignInAsync(account, Password, lockoutOnFailure: false);
         if (!check.Succeeded)
         {
             await audit.FailedAsync(Email, account.Id, check.IsLockedOut ? "locked out" : "wrong password", HttpContext);

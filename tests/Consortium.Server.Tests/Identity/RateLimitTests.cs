@@ -1,0 +1,100 @@
+using System.Net;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Consortium.Server.Tests.Identity;
+
+/// <summary>Floods of sign-ins, searches, hub joins and typing notices meet 429s; a journalist is never locked out by them.</summary>
+[Collection(RateLimitCollection.Name)]
+public sealed class RateLimitTests(LowRateLimitServer server) : ServerTest(server)
+{
+    private HttpClient BrowserAt(string address)
+    {
+        var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = Server.BaseAddress };
+        browser.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+        return browser;
+    }
+
+    [Fact]
+    public async Task Sign_in_attempts_from_one_address_beyond_the_limit_get_429_with_a_problem_and_retry_after()
+    {
+        using var attacker = BrowserAt("203.0.113.9");
+        HttpResponseMessage? last = null;
+        for (var attempt = 0; attempt < 21; attempt++)
+        {
+            last?.Dispose();
+            last = await attacker.PostAsync("account/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["Email"] = "tom@bravo.test", ["Password"] = "guess " + attempt }));
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, last!.StatusCode);
+        Assert.Equal("application/problem+json", last.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(last.Headers.RetryAfter);
+        last.Dispose();
+        // Another address is not slowed down by it.
+        using var elsewhere = BrowserAt("203.0.113.10");
+        using var other = await elsewhere.PostAsync("account/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["Email"] = "x@y.test", ["Password"] = "z" }));
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task Wrong_passwords_from_an_attackers_address_do_not_lock_the_journalist_out()
+    {
+        var account = await Server.Accounts.AccountAsync("tom@bravo");
+        using var attacker = BrowserAt("198.51.100.66");
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            (await Server.Accounts.PostPasswordAsync(attacker, account.Email, "guess " + attempt)).Dispose();
+        }
+        using var slowed = await Server.Accounts.PostPasswordAsync(attacker, account.Email, TestAccounts.Password);
+        Assert.Equal(HttpStatusCode.TooManyRequests, slowed.StatusCode);
+
+        using var journalist = BrowserAt("192.0.2.5");
+        var landing = await Server.Accounts.SignInOnPagesAsync(journalist, new Uri(Server.BaseAddress, "account/login?ReturnUrl=%2F"), account);
+
+        Assert.Equal("/", landing.AbsolutePath);
+        Assert.Equal(HttpStatusCode.OK, (await journalist.GetAsync("api/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Searches_beyond_the_limit_get_429_with_a_problem()
+    {
+        var (_, dataset) = await GivenInvestigationWithDatasetAsync("phone,country\n07700 900001,GB\n");
+        var alpha = Server.ClientFor("ines@alpha");
+        for (var search = 0; search < 5; search++)
+        {
+            await alpha.ListRecordsAsync(dataset.Id, phoneDigits: "9000" + search);
+        }
+
+        var error = await Assert.ThrowsAsync<ConsortiumProblemException>(() => alpha.ListRecordsAsync(dataset.Id, phoneDigits: "900001"));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, error.Status);
+    }
+
+    [Fact]
+    public async Task Hub_joins_and_typing_notices_beyond_the_limit_are_refused_but_the_connection_stays()
+    {
+        var (_, dataset) = await GivenInvestigationWithDatasetAsync("phone,country\n07700 900001,GB\n");
+        var alpha = Server.ClientFor("ines@alpha");
+        var record = Assert.Single((await alpha.ListRecordsAsync(dataset.Id)).Items);
+        var note = await alpha.AddNoteAsync(record.Id, new NewNote("Checking this one"));
+        var token = await Server.Accounts.AccessTokenAsync("ines@alpha");
+        await using var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(Server.BaseAddress, "hubs/consortium"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        await connection.StartAsync();
+
+        // A burst of 5 joins is allowed (a quarter of 20 a minute); the probe that follows is not.
+        for (var join = 0; join < 5; join++)
+        {
+            await connection.InvokeAsync(HubMethods.JoinRecord, record.Id);
+        }
+        var tooMany = await Assert.ThrowsAsync<HubException>(() => connection.InvokeAsync(HubMethods.JoinRecord, record.Id));
+        Assert.Contains("Too many requests", tooMany.Message, StringComparison.Ordinal);
+
+        await connection.InvokeAsync(HubMethods.StartTyping, record.Id, note.Id);
+        await connection.InvokeAsync(HubMethods.StartTyping, record.Id, note.Id);
+        var typing = await Assert.ThrowsAsync<HubException>(() => connection.InvokeAsync(HubMethods.StartTyping, record.Id, note.Id));
+        Assert.Contains("Too many requests", typing.Message, StringComparison.Ordinal);
+        Assert.Equal(HubConnectionState.Connected, connection.State);
+    }
+}
