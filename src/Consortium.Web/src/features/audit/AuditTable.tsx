@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../../api/types';
-import { Link, paths } from '../../app/router';
+import { Link, paths } from '../../shared/router';
 import { formatDateTimeSeconds, formatUtc, t } from '../../i18n';
 import { actionLabel, targetLabel } from './actions';
 

@@ -1,5 +1,5 @@
 import type { Dataset } from '../../api/types';
-import { Link, paths } from '../../app/router';
+import { Link, paths } from '../../shared/router';
 import { t, tp } from '../../i18n';
 import { CompartmentBadge } from './CompartmentBadge';
 import { CompartmentEditor } from './CompartmentEditor';

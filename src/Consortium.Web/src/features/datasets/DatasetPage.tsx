@@ -1,7 +1,7 @@
 import { api } from '../../api/client';
-import { paths } from '../../app/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../app/ui';
-import { useResource } from '../../app/useResource';
+import { paths } from '../../shared/router';
+import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
 import { t, tp } from '../../i18n';
 import { CompartmentBadge } from './CompartmentBadge';
 import { ImportPanel } from './ImportPanel';

@@ -1,13 +1,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useId, useRef, useState, type FormEvent, type MouseEvent } from 'react';
 import type { Dataset, LeakRecord } from '../../api/types';
-import { Link, paths, useRouter } from '../../app/router';
-import { ErrorAlert, Loading } from '../../app/ui';
-import { useShortcuts } from '../../app/useShortcuts';
+import { Link, paths, useRouter } from '../../shared/router';
+import { ErrorAlert, Loading } from '../../shared/ui';
+import { useShortcuts } from '../../shared/useShortcuts';
 import { t, tp } from '../../i18n';
 import { FacetPanel } from './FacetPanel';
 import { HighlightText } from './HighlightText';
-import { ValueText } from './ValueText';
+import { ValueText } from '../../shared/ValueText';
 import { emptySearch, isSearchActive, readSearch, searchKeys, useRecordPages, type RecordSearch, type SearchScope } from './useRecordPages';
 
 const ROW_ESTIMATE_PX = 41;

@@ -1,9 +1,9 @@
 import { api } from '../../api/client';
-import { Link, paths } from '../../app/router';
-import { ErrorAlert, Loading, PageHeading } from '../../app/ui';
-import { useResource } from '../../app/useResource';
+import { Link, paths } from '../../shared/router';
+import { ErrorAlert, Loading, PageHeading } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
 import { t, tp } from '../../i18n';
-import { useOutletName } from '../session/session';
+import { useOutletName } from '../../shared/session';
 
 /** Home: the investigations the signed-in user's outlet belongs to. */
 export function InvestigationsPage() {

@@ -1,9 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api, fieldErrors } from '../../api/client';
 import { investigationRoles, type InvestigationRole, type Member } from '../../api/types';
-import { ErrorAlert } from '../../app/ui';
+import { ErrorAlert } from '../../shared/ui';
 import { t } from '../../i18n';
-import { localInputToIso, toLocalInputValue } from './datetime';
+import { localInputToIso, toLocalInputValue } from '../../shared/datetime';
 import { roleLabel } from './roles';
 
 /** "Add a member": email of the person's account, role, and an optional end of access. Coordinators only. */

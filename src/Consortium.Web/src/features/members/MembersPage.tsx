@@ -1,14 +1,14 @@
 import { useId, useState } from 'react';
 import { api } from '../../api/client';
 import { investigationRoles, type InvestigationRole, type Member } from '../../api/types';
-import { ConfirmDialog } from '../../app/ConfirmDialog';
-import { paths, useRouter } from '../../app/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading, StatusMessage } from '../../app/ui';
-import { useResource } from '../../app/useResource';
+import { ConfirmDialog } from '../../shared/ConfirmDialog';
+import { paths, useRouter } from '../../shared/router';
+import { Breadcrumbs, ErrorAlert, Loading, PageHeading, StatusMessage } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
 import { formatDateTime, formatUtc, t, tp } from '../../i18n';
-import { useMe, useOutletName } from '../session/session';
+import { useMe, useOutletName } from '../../shared/session';
 import { AddMemberForm } from './AddMemberForm';
-import { InvestigationTabs } from './InvestigationTabs';
+import { InvestigationTabs } from '../../shared/InvestigationTabs';
 import { roleLabel } from './roles';
 
 function byName(a: Member, b: Member): number {

@@ -1,11 +1,11 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api, fieldErrors } from '../../api/client';
 import type { Account, Invitation } from '../../api/types';
-import { ConfirmDialog } from '../../app/ConfirmDialog';
-import { CopyField, OneTimeSecret } from '../../app/OneTimeSecret';
-import { ErrorAlert, StatusMessage } from '../../app/ui';
+import { ConfirmDialog } from '../../shared/ConfirmDialog';
+import { CopyField, OneTimeSecret } from '../../shared/OneTimeSecret';
+import { ErrorAlert, StatusMessage } from '../../shared/ui';
 import { t } from '../../i18n';
-import { useMe } from '../session/session';
+import { useMe } from '../../shared/session';
 
 interface Props {
   accounts: Account[];

@@ -1,12 +1,12 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api, fieldErrors } from '../../api/client';
 import type { SyncClient, SyncClientCredentials } from '../../api/types';
-import { ConfirmDialog } from '../../app/ConfirmDialog';
-import { CopyField, OneTimeSecret } from '../../app/OneTimeSecret';
-import { ErrorAlert, Loading, StatusMessage } from '../../app/ui';
-import { useResource } from '../../app/useResource';
+import { ConfirmDialog } from '../../shared/ConfirmDialog';
+import { CopyField, OneTimeSecret } from '../../shared/OneTimeSecret';
+import { ErrorAlert, Loading, StatusMessage } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
 import { t } from '../../i18n';
-import { useMe } from '../session/session';
+import { useMe } from '../../shared/session';
 
 /** The outlet's sync clients: list, "Register a sync client" (credentials shown once), "Delete" after a confirmation. */
 export function SyncClientsSection() {

@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent, type KeyboardEvent, type Ref } from 'r
 import { api, describeError } from '../../api/client';
 import { visibilities, type Annotation, type NewAnnotation, type Visibility } from '../../api/types';
 import { t, type MessageKey } from '../../i18n';
-import { useMe, useOutletName } from '../session/session';
+import { useMe, useOutletName } from '../../shared/session';
 import { confidences, sourceLines } from './annotationContext';
 import { visibilityLabel } from './AnnotationItem';
 import { IdentificationFields } from './IdentificationFields';

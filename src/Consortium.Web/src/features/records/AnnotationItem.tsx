@@ -2,8 +2,8 @@ import { useState } from 'react';
 import { ApiError, api, describeError } from '../../api/client';
 import type { Annotation, AnnotationHistoryEntry, Visibility } from '../../api/types';
 import { formatDateTime, formatUtc, t, type MessageKey } from '../../i18n';
-import { useOutletName } from '../session/session';
-import { annotationApi, canAnnotate, canCoordinate, evidenceDownloadPath, sourceLines, useAnnotationSetting } from './annotationContext';
+import { useOutletName } from '../../shared/session';
+import { canAnnotate, canCoordinate, evidenceDownloadPath, sourceLines, useAnnotationSetting } from './annotationContext';
 import { NoteText } from './NoteText';
 import { AssignmentControl, VerificationMove } from './AnnotationChanges';
 import { IdentificationFields } from './IdentificationFields';
@@ -153,9 +153,9 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
   const edit = () => {
     switch (annotation.kind) {
       case 'tag':
-        return annotationApi.edit(annotation.id, annotation.version, { tag: tagDraft });
+        return api.editAnnotation(annotation.id, annotation.version, { tag: tagDraft });
       case 'identification':
-        return annotationApi.edit(annotation.id, annotation.version, {
+        return api.editAnnotation(annotation.id, annotation.version, {
           identification: { person, role: personRole.trim() || null, confidence, sources: sourceLines(sources) },
         });
       default:
@@ -174,7 +174,7 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
       if (e instanceof ApiError && e.status === 409) {
         const current = (e.problem as { current?: Annotation }).current;
         if (current) onChanged?.(current);
-        setError({ title: current ? t('annotation.conflictRetry', { version: current.version }) : t('annotation.conflict'), detail: e.problem.detail });
+        setError({ title: current ? t('annotation.conflictRetry', { version: current.version }) : t('annotation.conflict'), detail: e.problem.detail ?? undefined });
       } else {
         setError(describeError(e));
       }

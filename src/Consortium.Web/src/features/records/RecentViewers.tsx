@@ -1,6 +1,6 @@
 import { api } from '../../api/client';
-import { ErrorAlert } from '../../app/ui';
-import { useResource } from '../../app/useResource';
+import { ErrorAlert } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
 import { formatDateTime, formatUtc, t } from '../../i18n';
 
 /** Who of the caller's own outlet opened the record in the last 14 days, newest first (never other outlets). */

@@ -1,21 +1,21 @@
 import { useCallback, useRef, useState } from 'react';
 import { api, isAbort } from '../../api/client';
 import type { Dataset, Investigation, LeakRecord } from '../../api/types';
-import { paths, useRouter } from '../../app/router';
-import { Breadcrumbs, ErrorAlert, Kbd, Loading, PageHeading } from '../../app/ui';
-import { useResource } from '../../app/useResource';
-import { useShortcuts } from '../../app/useShortcuts';
+import { paths, useRouter } from '../../shared/router';
+import { Breadcrumbs, ErrorAlert, Kbd, Loading, PageHeading } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
+import { useShortcuts } from '../../shared/useShortcuts';
 import { ConnectionBanner } from '../../live/ConnectionBanner';
 import { t } from '../../i18n';
-import { ValueText } from '../datasets/ValueText';
-import { useMe } from '../session/session';
+import { ValueText } from '../../shared/ValueText';
+import { useMe } from '../../shared/session';
 import { AnnotationForm } from './AnnotationForm';
 import { AnnotationThread } from './AnnotationThread';
 import { PresenceList } from './PresenceList';
 import { useAnnotationThread } from './useAnnotationThread';
 import { RecentViewers } from './RecentViewers';
 import { findNextRecord, findPreviousRecord } from './recordNavigation';
-import { FollowButton } from '../inbox/FollowButton';
+import { FollowButton } from './FollowButton';
 import { AnnotationSettingContext, canAnnotate, useAnnotationSetting, type AnnotationSetting } from './annotationContext';
 
 const digits = (value: string) => value.replace(/\D+/g, '');

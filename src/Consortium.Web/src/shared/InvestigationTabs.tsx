@@ -1,6 +1,6 @@
-import type { InvestigationRole } from '../../api/types';
-import { Link, paths } from '../../app/router';
-import { t } from '../../i18n';
+import type { InvestigationRole } from '../api/types';
+import { Link, paths } from '../shared/router';
+import { t } from '../i18n';
 
 export type InvestigationSection = 'datasets' | 'search' | 'members' | 'board' | 'audit';
 
