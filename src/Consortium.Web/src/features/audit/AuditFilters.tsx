@@ -1,8 +1,8 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import type { AuditFilter } from '../../api/types';
 import { ErrorAlert } from '../../shared/ui';
-import { currentTimeZone, t } from '../../i18n';
-import { localInputToIso, toLocalInputValue } from '../../shared/datetime';
+import { t } from '../../i18n';
+import { currentTimeZone, localInputToIso, toLocalInputValue } from '../../shared/datetime';
 import { actionGroups, actionLabel } from './actions';
 
 /** A person the actor filter offers: a member, or someone who acted here and is no longer listed. */

@@ -1,6 +1,7 @@
 import type { AuditEntry } from '../../api/types';
 import { Link, paths } from '../../shared/router';
-import { formatDateTimeSeconds, formatUtc, t } from '../../i18n';
+import { t } from '../../i18n';
+import { formatDateTimeSeconds, formatUtc } from '../../shared/datetime';
 import { actionLabel, targetLabel } from './actions';
 
 /** Characters of the hash shown in the table; the whole hash is in the cell's title. */

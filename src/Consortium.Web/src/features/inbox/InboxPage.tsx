@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import { api, describeError } from '../../api/client';
 import { Link, paths } from '../../shared/router';
 import { ErrorAlert, Loading, PageHeading, StatusMessage } from '../../shared/ui';
-import { formatDateTime, formatUtc, t, type MessageKey } from '../../i18n';
+import { t, type MessageKey } from '../../i18n';
+import { formatDateTime, formatUtc } from '../../shared/datetime';
 import type { DigestPreference, InboxEntry } from '../../api/types';
 import { useInbox } from './InboxProvider';
 

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { ApiError, api, describeError } from '../../api/client';
 import type { Annotation, AnnotationHistoryEntry, Visibility } from '../../api/types';
-import { formatDateTime, formatUtc, t, type MessageKey } from '../../i18n';
+import { t, type MessageKey } from '../../i18n';
+import { formatDateTime, formatUtc } from '../../shared/datetime';
 import { useOutletName } from '../../shared/session';
 import { canAnnotate, canCoordinate, evidenceDownloadPath, sourceLines, useAnnotationSetting } from './annotationContext';
 import { NoteText } from './NoteText';

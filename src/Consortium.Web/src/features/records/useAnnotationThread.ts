@@ -43,7 +43,7 @@ export function mergeAnnotations(state: ThreadState, incoming: readonly Annotati
 }
 
 /** Applies the initial load: anything pushed before it arrived but not in it stays marked live. */
-function applyInitial(state: ThreadState, list: readonly Annotation[]): ThreadState {
+export function applyInitial(state: ThreadState, list: readonly Annotation[]): ThreadState {
   const loadedIds = new Set(list.map((a) => a.id));
   const pushedOnly = state.items.filter((a) => !loadedIds.has(a.id));
   const held = new Map(state.items.map((a) => [a.id, a]));
