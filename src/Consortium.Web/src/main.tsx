@@ -4,7 +4,7 @@ import { App } from './app/App';
 import { RouterProvider } from './shared/router';
 import { SessionProvider } from './shared/session';
 import { initI18n } from './i18n';
-import './styles.css';
+import './styles/index.css';
 
 initI18n();
 
