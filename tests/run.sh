@@ -49,15 +49,30 @@ if [ $build -eq 0 ]; then
   dotnet test Consortium.sln -c Release --no-build -nologo --results-directory "$RESULTS" --logger "trx" \
     --blame-hang-timeout 10m -- RunConfiguration.TestSessionTimeout=1500000
   status=$?
+  # The web UI's unit tests (Vitest; the build already ran npm ci), counted from their JUnit report.
+  (cd src/Consortium.Web && npm test --silent -- --reporter=default --reporter=junit --outputFile.junit="$RESULTS/web/vitest.xml")
+  web=$?
+  [ $web -eq 0 ] || status=$web
 fi
 
 python3 - "$RESULTS" "$build" <<'PY'
-import glob, sys, xml.etree.ElementTree as ET
+import glob, os, sys, xml.etree.ElementTree as ET
 passed = failed = 0
 for trx in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     counters = ET.parse(trx).getroot().find(".//{*}Counters")
     passed += int(counters.get("passed", 0))
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
+vitest = sys.argv[1] + "/web/vitest.xml"
+if sys.argv[2] == "0" and not os.path.exists(vitest):
+    failed += 1  # the web unit tests did not report
+elif os.path.exists(vitest):
+    for case in ET.parse(vitest).getroot().iter("testcase"):
+        if case.find("skipped") is not None:
+            continue
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        else:
+            passed += 1
 if sys.argv[2] != "0":
     failed += 1  # the build itself failed
 print(f"{passed} passed, {failed} failed")

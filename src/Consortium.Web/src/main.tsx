@@ -1,10 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
-import { RouterProvider } from './app/router';
-import { SessionProvider } from './features/session/session';
+import { RouterProvider } from './shared/router';
+import { SessionProvider } from './shared/session';
 import { initI18n } from './i18n';
-import './styles.css';
+import './styles/index.css';
 
 initI18n();
 

@@ -1,50 +1,50 @@
 import type {
   Account,
   Annotation,
+  AnnotationChange,
   AnnotationHistoryEntry,
   AuditFilter,
   AuditPage,
+  ChangesPage,
   Dataset,
+  DigestPreference,
+  Evidence,
+  EvidenceFile,
+  FollowState,
   ImportJob,
-  Outlet,
+  InboxEntry,
   Investigation,
   Invitation,
   LeakRecord,
-  RecentViewer,
   Me,
   Member,
   MemberChange,
   NewAccount,
   NewAnnotation,
+  NewIdentification,
   NewMember,
   NewSyncClient,
+  Outlet,
   OutletRestriction,
   ProblemDetails,
+  RecentViewer,
   RecordPage,
   SearchPage,
   SearchQuery,
   SyncClient,
   SyncClientCredentials,
+  VerificationChange,
 } from './types';
 import { t } from '../i18n';
+import { ApiError, UNAUTHORIZED_EVENT, request, type Query } from './http';
 
-/** Thrown for any failed request; carries the server's RFC 7807 problem details. */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly problem: ProblemDetails;
+/** Every call of the server's HTTP API the web UI makes. Request plumbing and error helpers live in http.ts. */
+export { ApiError, UNAUTHORIZED_EVENT, describeError, fieldErrors, isAbort, request } from './http';
 
-  constructor(status: number, problem: ProblemDetails) {
-    super(problem.detail ?? problem.title ?? t('error.generic', { status }));
-    this.name = 'ApiError';
-    this.status = status;
-    this.problem = problem;
-  }
-}
-
-/** Fired on window when any API call answers 401, so the app can show sign-in again. */
-export const UNAUTHORIZED_EVENT = 'consortium:unauthorized';
-
-type Query = Record<string, string | number | null | undefined>;
+/** An edit: text, tag, or an identification (whose outlet defaults to the author's). */
+export type AnnotationEdit = Omit<AnnotationChange, 'identification'> & { identification?: NewIdentification };
+/** A step of the verification state machine, citing evidence files by name and hash. */
+export type VerificationMove = Omit<VerificationChange, 'evidence'> & { evidence?: Omit<Evidence, 'stored'>[] };
 
 function searchParameters(query: SearchQuery & { after?: string | null; limit?: number; facets?: boolean }): Query {
   return {
@@ -63,85 +63,6 @@ function searchParameters(query: SearchQuery & { after?: string | null; limit?: 
     limit: query.limit ?? 100,
     facets: query.facets === false ? 'false' : undefined,
   };
-}
-
-function withQuery(path: string, query?: Query): string {
-  if (!query) return path;
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
-  }
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
-}
-
-async function readProblem(response: Response): Promise<ProblemDetails> {
-  const type = response.headers.get('content-type') ?? '';
-  if (type.includes('json')) {
-    try {
-      const body: unknown = await response.json();
-      if (body && typeof body === 'object') return body as ProblemDetails;
-    } catch {
-      // fall through to a generic problem
-    }
-  }
-  return { status: response.status, title: response.statusText || t('error.generic', { status: response.status }) };
-}
-
-interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Sent as If-Match: the version a change is based on. */
-  ifMatch?: number;
-  body?: unknown;
-  query?: Query;
-  signal?: AbortSignal;
-  /** Do not broadcast a 401 (used by the /api/me probe itself). */
-  quiet401?: boolean;
-  /** Sees the headers of a successful answer (e.g. the changes-feed cursor of a record's annotation list). */
-  onHeaders?: (headers: Headers) => void;
-}
-
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', body, query, signal, quiet401, ifMatch, onHeaders } = options;
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (ifMatch !== undefined) headers['If-Match'] = `"${ifMatch}"`;
-  const init: RequestInit = { method, headers, credentials: 'same-origin' };
-  if (signal) init.signal = signal;
-  if (body instanceof Blob) {
-    // A file sent as it is (an evidence upload), not as JSON.
-    headers['Content-Type'] = 'application/octet-stream';
-    init.body = body;
-  } else if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-
-  let response: Response;
-  try {
-    response = await fetch(withQuery(path, query), init);
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    throw new ApiError(0, { status: 0, title: t('error.network') });
-  }
-
-  if (!response.ok) {
-    const problem = await readProblem(response);
-    if (response.status === 401 && !quiet401) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
-    throw new ApiError(response.status, problem);
-  }
-  onHeaders?.(response.headers);
-  if (response.status === 204 || response.headers.get('content-length') === '0') return undefined as T;
-  const text = await response.text();
-  if (!text) return undefined as T;
-  // An unknown /api path can fall through to the app's index.html: that is not an answer.
-  if (!(response.headers.get('content-type') ?? '').includes('json')) {
-    throw new ApiError(response.status, { status: response.status, title: t('error.unexpected') });
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new ApiError(response.status, { status: response.status, title: t('error.unexpected') });
-  }
 }
 
 const enc = encodeURIComponent;
@@ -192,11 +113,18 @@ export const api = {
   record: (id: string, signal?: AbortSignal) => request<LeakRecord>(`/api/records/${enc(id)}`, { signal }),
   recentViewers: (recordId: string, signal?: AbortSignal) =>
     request<RecentViewer[]>(`/api/records/${enc(recordId)}/viewers`, { signal }),
-  annotations: (recordId: string, signal?: AbortSignal) =>
-    request<Annotation[]>(`/api/records/${enc(recordId)}/annotations`, { signal }),
+  /** The record's annotations and the changes-feed cursor taken before they were read (the `Changes-Cursor` header). */
+  annotations: async (recordId: string, signal?: AbortSignal) => {
+    let cursor: string | null = null;
+    const items = await request<Annotation[]>(`/api/records/${enc(recordId)}/annotations`, {
+      signal,
+      onHeaders: (headers) => (cursor = headers.get('Changes-Cursor')),
+    });
+    return { items, cursor: cursor as string | null };
+  },
   addAnnotation: (recordId: string, body: NewAnnotation) =>
     request<Annotation>(`/api/records/${enc(recordId)}/annotations`, { method: 'POST', body }),
-  editAnnotation: (id: string, version: number, change: { text?: string; tag?: string }) =>
+  editAnnotation: (id: string, version: number, change: AnnotationEdit) =>
     request<Annotation>(`/api/annotations/${enc(id)}`, { method: 'PATCH', body: change, ifMatch: version }),
   retractAnnotation: (id: string, version: number, reason?: string) =>
     request<Annotation>(`/api/annotations/${enc(id)}/retraction`, { method: 'POST', body: { reason }, ifMatch: version }),
@@ -204,6 +132,19 @@ export const api = {
     request<Annotation>(`/api/annotations/${enc(id)}/resolution`, { method: 'POST', body: { resolved }, ifMatch: version }),
   annotationHistory: (id: string, signal?: AbortSignal) =>
     request<AnnotationHistoryEntry[]>(`/api/annotations/${enc(id)}/history`, { signal }),
+  /** One step of the state machine, conditional on the version shown (409 when it moved meanwhile). */
+  moveVerification: (id: string, version: number, body: VerificationMove) =>
+    request<Annotation>(`/api/annotations/${enc(id)}/verification`, { method: 'POST', body, ifMatch: version }),
+  assignAnnotation: (id: string, version: number, assigneeUserId: string | null) =>
+    request<Annotation>(`/api/annotations/${enc(id)}/assignment`, { method: 'POST', body: { assigneeUserId }, ifMatch: version }),
+  uploadEvidence: (investigationId: string, file: File) =>
+    request<EvidenceFile>(`/api/investigations/${enc(investigationId)}/evidence`, { method: 'POST', body: file }),
+  /** The investigation's changes feed after `after` (null: from the beginning), of one record when `record` is given. */
+  changes: (investigationId: string, page: { after: string | null; record?: string }, signal?: AbortSignal) =>
+    request<ChangesPage>(`/api/investigations/${enc(investigationId)}/changes`, {
+      signal,
+      query: { after: page.after, record: page.record, limit: 1000 },
+    }),
 
   members: (investigationId: string, signal?: AbortSignal) =>
     request<Member[]>(`/api/investigations/${enc(investigationId)}/members`, { signal }),
@@ -242,39 +183,17 @@ export const api = {
     request<SyncClientCredentials>('/api/outlet/clients', { method: 'POST', body }),
   deleteSyncClient: (clientId: string) =>
     request<void>(`/api/outlet/clients/${enc(clientId)}`, { method: 'DELETE' }),
+
+  inbox: (signal?: AbortSignal) => request<InboxEntry[]>('/api/inbox', { signal }),
+  markRead: (id: string) => request<void>(`/api/inbox/${enc(id)}/read`, { method: 'POST' }),
+  digestPreference: (signal?: AbortSignal) => request<DigestPreference>('/api/inbox/preference', { signal }),
+  setDigestPreference: (body: DigestPreference) =>
+    request<DigestPreference>('/api/inbox/preference', { method: 'PUT', body }),
+  following: (recordId: string, signal?: AbortSignal) =>
+    request<FollowState>(`/api/records/${enc(recordId)}/follow`, { signal }),
+  follow: (recordId: string) => request<void>(`/api/records/${enc(recordId)}/follow`, { method: 'PUT' }),
+  unfollow: (recordId: string) => request<void>(`/api/records/${enc(recordId)}/follow`, { method: 'DELETE' }),
 };
-
-/** A message fit for an alert: title and detail of the problem, or the error's message. */
-export function describeError(error: unknown): { title: string; detail?: string } {
-  if (error instanceof ApiError) {
-    const title = error.problem.title ?? t('error.generic', { status: error.status });
-    const parts: string[] = [];
-    if (error.problem.detail && error.problem.detail !== title) parts.push(error.problem.detail);
-    // ASP.NET Core validation problems carry { errors: { field: [messages] } }.
-    const errors = error.problem.errors;
-    if (errors && typeof errors === 'object') {
-      for (const messages of Object.values(errors as Record<string, unknown>)) {
-        if (Array.isArray(messages)) parts.push(...messages.filter((m): m is string => typeof m === 'string'));
-      }
-    }
-    return parts.length ? { title, detail: parts.join(' ') } : { title };
-  }
-  if (error instanceof Error) return { title: error.message };
-  return { title: t('app.error.title') };
-}
-
-/** The messages of a validation problem for one field (`errors: { email: [...] }`), if any. */
-export function fieldErrors(error: unknown, field: string): string[] {
-  if (!(error instanceof ApiError)) return [];
-  const errors = error.problem.errors;
-  if (!errors || typeof errors !== 'object') return [];
-  const messages = (errors as Record<string, unknown>)[field];
-  return Array.isArray(messages) ? messages.filter((m): m is string => typeof m === 'string') : [];
-}
-
-export function isAbort(error: unknown): boolean {
-  return error instanceof DOMException && error.name === 'AbortError';
-}
 
 /** Media type the server expects for a file, from its name. */
 export function importMediaType(name: string): string {

@@ -1,167 +1,44 @@
-/** Shapes of the Consortium server's JSON API (camelCase). */
+/**
+ * Names the components use for the server's JSON (camelCase). Everything the OpenAPI document describes is an alias
+ * over the generated schema.d.ts (`npm run gen:api`); only what the document cannot say is written here: hub messages,
+ * query-string shapes, and unions the server states as plain strings.
+ */
+import type { components } from './schema';
 
-export interface ProblemDetails {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  [extension: string]: unknown;
-}
+type Schemas = components['schemas'];
 
-export interface Me {
-  user: string;
-  displayName: string;
-  outletId: string;
-  outletName: string;
-  /** True when the caller administers their outlet's accounts and sync clients (the "My outlet" page). */
-  outletAdmin: boolean;
-}
+export type ProblemDetails = Schemas['ProblemDetails'] & { [extension: string]: unknown };
 
-export interface Outlet {
-  id: string;
-  name: string;
-  country: string;
-  timeZone: string;
-}
-
-
-export interface Investigation {
-  id: string;
-  name: string;
-  description: string;
-  coordinatorOutletId: string;
-  memberOutletIds: string[];
-  datasetCount: number;
-  /** The caller's own role in this investigation (null or absent when the server does not say). */
-  myRole?: InvestigationRole | null;
-}
-
-export interface Dataset {
-  id: string;
-  investigationId: string;
-  name: string;
-  description: string;
-  recordCount: number;
-  columns: string[];
-  /** null means shared with every member outlet of the investigation. */
-  sharedWithOutletIds: string[] | null;
-}
+export type Me = Schemas['Me'];
+export type Outlet = Schemas['Outlet'];
+export type Investigation = Schemas['InvestigationView'];
+export type Dataset = Schemas['DatasetView'];
 
 export type ImportState = 'queued' | 'running' | 'cancelled' | 'failed' | 'completed';
-
-export interface ImportError {
-  row: number;
-  column: string | null;
-  reason: string;
-}
-
+export type ImportError = Schemas['ImportError'];
 /** An import job: its state, counts, checkpoint (rowsRead) and error report. */
-export interface ImportJob {
-  id: string;
-  datasetId: string;
-  state: ImportState;
-  mediaType: string;
-  totalBytes: number;
-  bytesRead: number;
-  rowsRead: number;
-  imported: number;
-  duplicates: number;
-  rejected: number;
-  errors: ImportError[];
-  failure: string | null;
-  startedBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type ImportJob = Omit<Schemas['ImportJobView'], 'state'> & { state: ImportState };
 
-/** Pushed over the hub to a dataset's group after every committed batch. */
-export interface ImportProgress {
-  jobId: string;
-  datasetId: string;
-  state: ImportState;
-  totalBytes: number;
-  bytesRead: number;
-  rowsRead: number;
-  imported: number;
-  duplicates: number;
-  rejected: number;
-  failure: string | null;
-}
+/** Pushed over the hub to a dataset's group after every committed batch (hub messages are not in the OpenAPI document). */
+export type ImportProgress = Pick<
+  ImportJob,
+  'datasetId' | 'state' | 'totalBytes' | 'bytesRead' | 'rowsRead' | 'imported' | 'duplicates' | 'rejected' | 'failure'
+> & { jobId: string };
 
+/** A record's value as its JSON holds it (the document types the values map loosely). */
 export type RecordValue = string | number | boolean | null;
-
+export type LeakRecord = Omit<Schemas['RecordView'], 'values'> & { values: Record<string, RecordValue | undefined> };
+export type RecordPage = Omit<Schemas['RecordPage'], 'items'> & { items: LeakRecord[] };
 /** Someone of the caller's own outlet who read a record recently; lastViewedAt is a UTC instant. */
-export interface RecentViewer {
-  userId: string;
-  displayName: string;
-  lastViewedAt: string;
-}
+export type RecentViewer = Schemas['RecentViewerView'];
 
-export interface LeakRecord {
-  id: string;
-  datasetId: string;
-  rowNumber: number;
-  values: Record<string, RecordValue | undefined>;
-  phoneE164: string | null;
-  country: string | null;
-  /** The record's date, yyyy-MM-dd, when its dataset has a date column. */
-  date?: string | null;
-}
-
-export interface RecordPage {
-  items: LeakRecord[];
-  /** Pass as `after` for the next page; null at the end. */
-  next: number | null;
-}
-
-export interface HighlightSpan {
-  /** UTF-16 offset into the highlight's text. */
-  start: number;
-  length: number;
-}
-
+export type HighlightSpan = Schemas['HighlightSpan'];
 /** Plain text from `field` (a column, or "phone") with the parts that matched; render as text, never HTML. */
-export interface SearchHighlight {
-  field: string;
-  text: string;
-  matches: HighlightSpan[];
-}
-
-export interface SearchResult {
-  record: LeakRecord;
-  highlights: SearchHighlight[];
-}
-
-/** Matches per country; a null value counts records without a country. */
-export interface FacetCount {
-  value: string | null;
-  count: number;
-  /** The count is a lower bound: the search matched more records than the server counts. */
-  atLeast?: boolean;
-}
-
-/** Counts of matching records per value; each facet ignores its own filter. */
-export interface SearchFacets {
-  countries: FacetCount[];
-  /** Values are dataset ids. */
-  datasets: FacetCount[];
-  /** Each record's latest visible verdict; null counts records without one. */
-  verificationStates: FacetCount[];
-  tags: FacetCount[];
-  /** Values "yes" and "no". */
-  annotated: FacetCount[];
-}
-
-export interface SearchPage {
-  items: SearchResult[];
-  /** Matches of the whole search; null when facets were not asked for. */
-  total: number | null;
-  /** The search matches at least `total` records, possibly more: counting stopped at the server's limit. */
-  totalIsLowerBound?: boolean;
-  /** Opaque cursor: pass as `after` with the same search for the next page; null at the end. */
-  next: string | null;
-  facets: SearchFacets | null;
-}
+export type SearchHighlight = Schemas['SearchHighlight'];
+export type SearchResult = Omit<Schemas['SearchResult'], 'record'> & { record: LeakRecord };
+export type FacetCount = Schemas['FacetCount'];
+export type SearchFacets = Schemas['SearchFacets'];
+export type SearchPage = Omit<Schemas['SearchPage'], 'items'> & { items: SearchResult[] };
 
 export type SearchSort = 'row' | 'date' | 'country';
 
@@ -181,55 +58,24 @@ export interface SearchQuery {
   order?: 'asc' | 'desc';
 }
 
-export type Visibility = 'consortium' | 'outlet' | 'partners' | 'private';
+export type Visibility = Schemas['Visibility'];
 export const visibilities: readonly Visibility[] = ['consortium', 'partners', 'outlet', 'private'];
 
-export interface Identification {
-  person: string;
-  role?: string | null;
-  identifiedByOutletId: string;
-  confidence: 'low' | 'medium' | 'high';
-  sources: string[];
-}
-
-export interface Verification {
-  state: string;
-  analystUserId?: string | null;
-  tool?: string | null;
-  indicatorSetVersion?: string | null;
-  evidence?: { name: string; sha256: string; size: number; description?: string | null; stored?: boolean }[] | null;
-  /** The states the server's state machine allows from here. */
-  nextStates?: string[] | null;
-  /** Of those, the ones the caller may choose; left out of live pushes, which go to many callers at once. */
-  allowedNextStates?: string[] | null;
-}
-
+export type Identification = Schemas['IdentificationView'];
+/** `identifiedByOutletId`: a member outlet of the investigation; left out, the author's. */
+export type NewIdentification = Omit<Identification, 'identifiedByOutletId'> & { identifiedByOutletId?: string };
+export type Verification = Schemas['VerificationView'];
+export type Evidence = Schemas['EvidenceView'];
+/** An evidence file the investigation holds (POST /api/investigations/{id}/evidence), named by its SHA-256. */
+export type EvidenceFile = Schemas['EvidenceFileView'];
 /** An annotation; `version` is its stream version (send it back as If-Match), `sequence` the global number of its latest change. */
-export interface Annotation {
-  id: string;
-  recordId: string;
-  kind: string;
-  text: string;
-  visibility: Visibility;
-  author: string;
-  authorName: string;
-  outletId: string;
-  createdAt: string;
-  sequence: number;
-  version: number;
-  updatedAt?: string | null;
-  sharedWithOutletIds?: string[] | null;
-  tag?: string | null;
-  identification?: Identification | null;
-  verification?: Verification | null;
-  parentId?: string | null;
-  mentions?: string[] | null;
-  assigneeUserId?: string | null;
-  resolved: boolean;
-  retracted: boolean;
-  investigationId: string;
-  datasetId: string;
-}
+export type Annotation = Schemas['AnnotationView'];
+export type NewAnnotation = Schemas['NewAnnotation'];
+export type AnnotationChange = Schemas['AnnotationChange'];
+export type VerificationChange = Schemas['VerificationChange'];
+export type AnnotationHistoryEntry = Schemas['AnnotationHistoryEntry'];
+/** One change of the investigation's changes feed; pass `cursor` as `after` for the next page. */
+export type ChangesPage = Schemas['ChangesPage'];
 
 /**
  * One item of the hub's `annotationsPushed` message: every change since the last message that the connection may read,
@@ -238,29 +84,6 @@ export interface Annotation {
 export interface AnnotationPush<A = Annotation> {
   added: boolean;
   annotation: A;
-}
-
-export interface NewAnnotation {
-  kind?: string;
-  text?: string;
-  visibility: Visibility;
-  sharedWithOutletIds?: string[];
-  tag?: string;
-  identification?: NewIdentification;
-  parentId?: string;
-}
-
-/** `identifiedByOutletId`: a member outlet of the investigation; left out, the author's. */
-export type NewIdentification = Omit<Identification, 'identifiedByOutletId'> & { identifiedByOutletId?: string };
-
-export interface AnnotationHistoryEntry {
-  version: number;
-  sequence: number;
-  change: string;
-  by: string;
-  byName: string;
-  at: string;
-  state: Annotation;
 }
 
 export interface PresenceEntry {
@@ -280,82 +103,38 @@ export interface PresenceChange extends PresenceEntry {
   recordId: string;
 }
 
-export interface Typing {
-  recordId: string;
+/** Someone typing a reply to an annotation (hub message `typing`). */
+export interface Typing extends PresenceChange {
   annotationId: string;
-  userId: string;
-  displayName: string;
-  outletId: string;
 }
 
-export type InvestigationRole = 'coordinator' | 'editor' | 'reporter' | 'analyst' | 'read-only';
+export type InvestigationRole = NonNullable<Schemas['InvestigationRole']>;
 export const investigationRoles: readonly InvestigationRole[] = ['coordinator', 'editor', 'reporter', 'analyst', 'read-only'];
 
 /** A person's current membership of an investigation; `expiresAt` null means no end. */
-export interface Member {
-  userId: string;
-  displayName: string;
-  outletId: string;
-  role: InvestigationRole;
-  addedAt: string;
-  expiresAt: string | null;
-}
-
-export interface NewMember {
-  email: string;
-  role: InvestigationRole;
-  expiresAt?: string | null;
-}
-
+export type Member = Omit<Schemas['MemberView'], 'role'> & { role: InvestigationRole };
+export type NewMember = Omit<Schemas['NewMember'], 'role'> & { role: InvestigationRole };
 /** Replaces role and expiry together: leaving `expiresAt` out clears it. */
-export interface MemberChange {
-  role: InvestigationRole;
-  expiresAt: string | null;
-}
-
+export type MemberChange = Omit<Schemas['MemberChange'], 'role'> & { role: InvestigationRole };
 /** Which member outlets may see a dataset; null means all of them. */
-export interface OutletRestriction {
-  outletIds: string[] | null;
-}
+export type OutletRestriction = Schemas['OutletRestriction'];
 
 /** An account of the caller's outlet, as its administrators see it. */
-export interface Account {
-  id: string;
-  email: string;
-  displayName: string;
-  outletAdmin: boolean;
-  twoFactorEnabled: boolean;
-  disabled: boolean;
-  lockedOut: boolean;
-}
-
-export interface NewAccount {
-  email: string;
-  displayName: string;
-  outletAdmin: boolean;
-}
-
+export type Account = Schemas['AccountView'];
+export type NewAccount = Schemas['NewAccount'];
 /** A new account and its one-time invitation link (shown once). */
-export interface Invitation {
-  account: Account;
-  invitationUrl: string;
-}
-
-export interface SyncClient {
-  clientId: string;
-  displayName: string;
-}
-
-export interface NewSyncClient {
-  displayName: string;
-}
-
+export type Invitation = Schemas['Invitation'];
+export type SyncClient = Schemas['SyncClientView'];
+export type NewSyncClient = Schemas['NewSyncClient'];
 /** A new sync client's credentials; the secret is shown once. */
-export interface SyncClientCredentials {
-  clientId: string;
-  clientSecret: string;
-  displayName: string;
-}
+export type SyncClientCredentials = Schemas['SyncClientCredentials'];
+
+export type NotificationReason = 'mention' | 'reply' | 'assignment' | 'verification';
+/** An inbox entry (the server's NotificationView). The summary never holds the annotation's text. */
+export type InboxEntry = Schemas['NotificationView'];
+/** `hourUtc`: hour of the day (UTC) the digest is ready, 0–23. */
+export type DigestPreference = Schemas['DigestPreference'];
+export type FollowState = Schemas['FollowState'];
 
 /** Every action the audit log records (the server's `AuditActions`); also the values of the listing's action filter. */
 export const auditActions = [
@@ -381,33 +160,9 @@ export type AuditAction = (typeof auditActions)[number];
  * `hash` (covering this entry's values and `previousHash`, lowercase hex SHA-256), when the server seals the entry,
  * milliseconds after it was written; all three are null until then. `at` is UTC.
  */
-export interface AuditEntry {
-  index: number;
-  at: string;
-  /** One of `auditActions`, or a newer action this UI does not know yet. */
-  action: string;
-  actorUserId: string;
-  actorDisplayName: string;
-  /** null when nobody could be identified (a failed sign-in). */
-  actorOutletId: string | null;
-  investigationId: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  detail: string | null;
-  /** The OAuth client id, or "web" for the browser app. */
-  client: string;
-  ipAddress: string | null;
-  userAgent: string | null;
-  previousHash: string | null;
-  hash: string | null;
-  position: number | null;
-}
-
+export type AuditEntry = Schemas['AuditEntryView'];
 /** Newest first; pass `next` as `after` for older entries (null at the end). */
-export interface AuditPage {
-  items: AuditEntry[];
-  next: number | null;
-}
+export type AuditPage = Schemas['AuditPage'];
 
 /** Filters of the audit listing: `from` inclusive and `to` exclusive, both UTC ISO instants. */
 export interface AuditFilter {

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { AuditPage } from '../features/audit/AuditPage';
-import { InvestigationPage } from '../features/investigations/InvestigationPage';
-import { InvestigationSearchPage } from '../features/investigations/InvestigationSearchPage';
+import { InvestigationPage } from '../features/datasets/InvestigationPage';
+import { InvestigationSearchPage } from '../features/datasets/InvestigationSearchPage';
 import { InvestigationsPage } from '../features/investigations/InvestigationsPage';
 import { DatasetPage } from '../features/datasets/DatasetPage';
 import { MembersPage } from '../features/members/MembersPage';
@@ -10,11 +10,11 @@ import { RecordPage } from '../features/records/RecordPage';
 import { VerificationBoardPage } from '../features/board/VerificationBoardPage';
 import { InboxPage } from '../features/inbox/InboxPage';
 import { InboxProvider, useInboxIfSignedIn } from '../features/inbox/InboxProvider';
-import { useSession } from '../features/session/session';
+import { useSession } from '../shared/session';
 import { LiveProvider } from '../live/LiveConnection';
 import { t } from '../i18n';
-import { Link, paths, useRouter } from './router';
-import { ErrorAlert, Loading, PageHeading } from './ui';
+import { Link, paths, useRouter } from '../shared/router';
+import { ErrorAlert, Loading, PageHeading } from '../shared/ui';
 
 export function App() {
   const { state, refresh } = useSession();

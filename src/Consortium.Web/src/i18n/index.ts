@@ -64,29 +64,3 @@ export function tp(key: PluralKey, count: number, params?: Params): string {
 export function formatNumber(value: number): string {
   return new Intl.NumberFormat(locale).format(value);
 }
-
-/** Local date and time in the user's time zone. */
-export function formatDateTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
-}
-
-/** Local date and time to the second, in the user's time zone (for logs, where seconds matter). */
-export function formatDateTimeSeconds(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(date);
-}
-
-/** The user's time zone as the browser knows it, e.g. Europe/Paris. */
-export function currentTimeZone(): string {
-  return new Intl.DateTimeFormat().resolvedOptions().timeZone;
-}
-
-/** The exact instant in UTC, e.g. 2026-11-25T17:00:00.000Z. */
-export function formatUtc(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toISOString();
-}

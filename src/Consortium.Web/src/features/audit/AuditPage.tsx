@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError } from '../../api/client';
 import type { AuditFilter } from '../../api/types';
-import { paths, useRouter } from '../../app/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../app/ui';
-import { useResource } from '../../app/useResource';
+import { useRouter } from '../../shared/router';
+import { Breadcrumbs, investigationTrail, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
 import { t, tp } from '../../i18n';
-import { InvestigationTabs } from '../members/InvestigationTabs';
-import { useOutletName } from '../session/session';
+import { InvestigationTabs } from '../../shared/InvestigationTabs';
+import { useOutletName } from '../../shared/session';
 import { AuditFilters, type ActorChoice } from './AuditFilters';
 import { AuditTable } from './AuditTable';
 import { useAuditPages } from './useAuditPages';
@@ -86,8 +86,7 @@ export function AuditPage({ id }: { id: string }) {
     <>
       <Breadcrumbs
         items={[
-          { label: t('nav.investigations'), to: paths.home() },
-          { label: inv?.name ?? t('app.loading'), to: paths.investigation(id) },
+          ...investigationTrail(id, inv?.name),
           { label: t('audit.title') },
         ]}
       />

@@ -1,13 +1,14 @@
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import { api, ApiError, describeError } from '../../api/client';
-import { Link, paths } from '../../app/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading, StatusMessage } from '../../app/ui';
-import { useResource } from '../../app/useResource';
+import { Link, paths } from '../../shared/router';
+import { Breadcrumbs, investigationTrail, ErrorAlert, Loading, PageHeading, StatusMessage } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
 import { ConnectionBanner } from '../../live/ConnectionBanner';
 import { t, type MessageKey } from '../../i18n';
-import { InvestigationTabs } from '../members/InvestigationTabs';
-import { useOutletName } from '../session/session';
-import { boardApi, verificationStates, type BoardAnnotation } from './boardApi';
+import { InvestigationTabs } from '../../shared/InvestigationTabs';
+import { useOutletName } from '../../shared/session';
+import type { Annotation as BoardAnnotation } from '../../api/types';
+import { verificationStates } from '../../shared/verification';
 import { useVerificationBoard } from './useVerificationBoard';
 
 export function stateLabel(state: string): string {
@@ -63,7 +64,7 @@ export function VerificationBoardPage({ id }: { id: string }) {
     setProblem(null);
     setMessage(null);
     try {
-      const moved = await boardApi.moveVerification(card, state);
+      const moved = await api.moveVerification(card.id, card.version, { state });
       board.apply(moved);
       setMessage(t('board.moved', { record: recordLabel(card.recordId), state: stateLabel(state) }));
     } catch (error) {
@@ -90,8 +91,7 @@ export function VerificationBoardPage({ id }: { id: string }) {
     <>
       <Breadcrumbs
         items={[
-          { label: t('nav.investigations'), to: paths.home() },
-          { label: inv?.name ?? '…', to: paths.investigation(id) },
+          ...investigationTrail(id, inv?.name, '…'),
           { label: t('board.heading') },
         ]}
       />

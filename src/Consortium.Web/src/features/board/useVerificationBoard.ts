@@ -1,9 +1,8 @@
 import { HubConnectionState } from '@microsoft/signalr';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isAbort } from '../../api/client';
-import type { AnnotationPush } from '../../api/types';
+import { api, isAbort } from '../../api/client';
+import type { Annotation as BoardAnnotation, AnnotationPush } from '../../api/types';
 import { useHubEvent, useLive } from '../../live/LiveConnection';
-import { boardApi, type BoardAnnotation } from './boardApi';
 
 export interface BoardState {
   /** Every verification the caller may read, by id, as the newest version seen (retracted ones included). */
@@ -50,7 +49,7 @@ export function useVerificationBoard(investigationId: string) {
     const run = reading.current.then(async () => {
       for (;;) {
         if (disposed.current) return;
-        const page = await boardApi.changes(investigationId, cursor.current);
+        const page = await api.changes(investigationId, { after: cursor.current });
         if (disposed.current) return;
         cursor.current = page.cursor;
         setState((s) => ({ ...applyAnnotations(s, page.items.map((i) => i.annotation)), loaded: true, error: undefined }));

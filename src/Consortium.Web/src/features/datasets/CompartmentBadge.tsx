@@ -1,6 +1,6 @@
 import type { Dataset } from '../../api/types';
 import { t, tp } from '../../i18n';
-import { useOutletName } from '../session/session';
+import { useOutletName } from '../../shared/session';
 
 /** Who a dataset is shared with: every member outlet, or a compartment of some outlets. */
 export function CompartmentBadge({ dataset }: { dataset: Dataset }) {

@@ -1,9 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import type { Dataset } from '../../api/types';
-import { ErrorAlert } from '../../app/ui';
+import { ErrorAlert } from '../../shared/ui';
 import { t } from '../../i18n';
-import { useMe, useOutletName } from '../session/session';
+import { useMe, useOutletName } from '../../shared/session';
 
 interface Props {
   dataset: Dataset;

@@ -1,7 +1,6 @@
 import { api } from '../../api/client';
-import { paths } from '../../app/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../app/ui';
-import { useResource } from '../../app/useResource';
+import { Breadcrumbs, investigationTrail, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
 import { t, tp } from '../../i18n';
 import { CompartmentBadge } from './CompartmentBadge';
 import { ImportPanel } from './ImportPanel';
@@ -26,10 +25,7 @@ export function DatasetPage({ id }: { id: string }) {
     <>
       <Breadcrumbs
         items={[
-          { label: t('nav.investigations'), to: paths.home() },
-          ...(investigationId
-            ? [{ label: investigation.data?.name ?? '…', to: paths.investigation(investigationId) }]
-            : []),
+          ...investigationTrail(investigationId, investigation.data?.name, '…'),
           { label: ds?.name ?? t('app.loading') },
         ]}
       />

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
-import { describeError } from '../../api/client';
-import { Link, paths } from '../../app/router';
-import { ErrorAlert, Loading, PageHeading, StatusMessage } from '../../app/ui';
-import { formatDateTime, formatUtc, t, type MessageKey } from '../../i18n';
-import { inboxApi, type DigestPreference, type InboxEntry } from './inboxApi';
+import { api, describeError } from '../../api/client';
+import { Link, paths } from '../../shared/router';
+import { ErrorAlert, Loading, PageHeading, StatusMessage } from '../../shared/ui';
+import { t, type MessageKey } from '../../i18n';
+import { formatDateTime, formatUtc } from '../../shared/datetime';
+import type { DigestPreference, InboxEntry } from '../../api/types';
 import { useInbox } from './InboxProvider';
 
 const reasons = ['mention', 'reply', 'assignment', 'verification'] as const;
@@ -99,7 +100,7 @@ function DigestToggle() {
 
   useEffect(() => {
     const controller = new AbortController();
-    inboxApi.preference(controller.signal).then(
+    api.digestPreference(controller.signal).then(
       (p) => {
         setPreference(p);
         setHour(p.hourUtc);
@@ -120,7 +121,7 @@ function DigestToggle() {
     const before = preference;
     setPreference({ dailyDigest, hourUtc });
     try {
-      const saved = await inboxApi.setPreference({ dailyDigest, hourUtc });
+      const saved = await api.setDigestPreference({ dailyDigest, hourUtc });
       const hourOnly = saved.dailyDigest === before.dailyDigest;
       setPreference(saved);
       setHour(saved.hourUtc);

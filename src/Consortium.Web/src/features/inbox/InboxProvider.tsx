@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { isAbort } from '../../api/client';
+import { api, isAbort } from '../../api/client';
 import { useHubEvent, useLive } from '../../live/LiveConnection';
-import { inboxApi, type InboxEntry } from './inboxApi';
+import type { InboxEntry } from '../../api/types';
 
 interface InboxValue {
   /** Newest first; undefined until the first load. */
@@ -36,7 +36,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
 
   const load = useCallback(async (signal?: AbortSignal) => {
     try {
-      const list = await inboxApi.list(signal);
+      const list = await api.inbox(signal);
       if (signal?.aborted) return;
       loadedOnce.current = true;
       setEntries((current) => merge(current ?? [], list));
@@ -61,7 +61,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   });
 
   const markRead = useCallback(async (id: string) => {
-    await inboxApi.markRead(id);
+    await api.markRead(id);
     setEntries((current) => current?.map((e) => (e.id === id ? { ...e, read: true } : e)));
   }, []);
 

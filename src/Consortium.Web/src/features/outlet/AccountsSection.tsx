@@ -1,11 +1,12 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import { api, fieldErrors } from '../../api/client';
 import type { Account, Invitation } from '../../api/types';
-import { ConfirmDialog } from '../../app/ConfirmDialog';
-import { CopyField, OneTimeSecret } from '../../app/OneTimeSecret';
-import { ErrorAlert, StatusMessage } from '../../app/ui';
+import { ConfirmDialog } from '../../shared/ConfirmDialog';
+import { CopyField, OneTimeSecret } from '../../shared/OneTimeSecret';
+import { emailInput, FormPanel, TextField, useSubmitForm } from '../../shared/forms';
+import { DataTable, StatusMessage } from '../../shared/ui';
 import { t } from '../../i18n';
-import { useMe } from '../session/session';
+import { useMe } from '../../shared/session';
 
 interface Props {
   accounts: Account[];
@@ -34,17 +35,16 @@ export function AccountsSection({ accounts, update }: Props) {
         <p className="empty">{t('outlet.accounts.empty')}</p>
       ) : (
         <div className="table-wrap">
-          <table className="data-table" data-testid="account-list">
-            <caption className="visually-hidden">{t('outlet.accounts.caption', { outlet: me.outletName })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('outlet.accounts.col.name')}</th>
-                <th scope="col">{t('outlet.accounts.col.email')}</th>
-                <th scope="col">{t('outlet.accounts.col.status')}</th>
-                <th scope="col">{t('outlet.accounts.col.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable
+            testId="account-list"
+            caption={t('outlet.accounts.caption', { outlet: me.outletName })}
+            columns={[
+              t('outlet.accounts.col.name'),
+              t('outlet.accounts.col.email'),
+              t('outlet.accounts.col.status'),
+              t('outlet.accounts.col.actions'),
+            ]}
+          >
               {accounts.map((account) => (
                 <tr key={account.id} data-testid="account-row" data-account-id={account.id}>
                   <th scope="row" className="member-name">
@@ -74,8 +74,7 @@ export function AccountsSection({ accounts, update }: Props) {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
       <InviteForm
@@ -140,102 +139,56 @@ function InviteForm({ onInvited }: { onInvited: (invitation: Invitation) => void
   const [email, setEmail] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [outletAdmin, setOutletAdmin] = useState(false);
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
-  const headingId = useId();
-  const emailId = useId();
-  const nameId = useId();
   const adminId = useId();
   const adminHintId = useId();
-  const errorId = useId();
-
-  const onSubmit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (submitting) return;
-    if (!email.trim() || !displayName.trim()) {
-      setError(new Error(t('outlet.invite.missing')));
-      return;
-    }
-    setSubmitting(true);
-    setError(undefined);
-    try {
+  const form = useSubmitForm(
+    async () => {
       const invitation = await api.inviteAccount({ email: email.trim(), displayName: displayName.trim(), outletAdmin });
       setEmail('');
       setDisplayName('');
       setOutletAdmin(false);
       onInvited(invitation);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSubmitting(false);
-    }
-  };
-
-  const failed = error !== undefined;
-  const emailInvalid = failed && (fieldErrors(error, 'email').length > 0 || !email.trim());
-  const nameInvalid = failed && (fieldErrors(error, 'displayName').length > 0 || !displayName.trim());
+    },
+    () => (email.trim() && displayName.trim() ? null : t('outlet.invite.missing')),
+  );
+  const errorId = form.failed ? form.errorId : undefined;
 
   return (
-    <section aria-labelledby={headingId} className="panel form-panel">
-      <h3 id={headingId}>{t('outlet.invite.heading')}</h3>
-      <form onSubmit={(e) => void onSubmit(e)} noValidate className="form-grid" data-testid="invite-form">
-        <div className="field">
-          <label htmlFor={emailId} className="field-label">
-            {t('outlet.invite.email')}
-          </label>
+    <FormPanel heading={t('outlet.invite.heading')} testId="invite-form" submitLabel={t('outlet.invite.submit')} form={form}>
+      <TextField
+        label={t('outlet.invite.email')}
+        {...emailInput}
+        value={email}
+        onValue={setEmail}
+        invalid={form.failed && (fieldErrors(form.error, 'email').length > 0 || !email.trim())}
+        errorId={errorId}
+      />
+      <TextField
+        label={t('outlet.invite.displayName')}
+        type="text"
+        autoComplete="off"
+        required
+        maxLength={200}
+        value={displayName}
+        onValue={setDisplayName}
+        invalid={form.failed && (fieldErrors(form.error, 'displayName').length > 0 || !displayName.trim())}
+        errorId={errorId}
+      />
+      <div className="field checkbox-field">
+        <div className="choice">
           <input
-            id={emailId}
-            className="input"
-            type="email"
-            autoComplete="off"
-            spellCheck={false}
-            dir="ltr"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            aria-invalid={emailInvalid ? true : undefined}
-            aria-describedby={failed ? errorId : undefined}
+            id={adminId}
+            type="checkbox"
+            checked={outletAdmin}
+            onChange={(e) => setOutletAdmin(e.target.checked)}
+            aria-describedby={adminHintId}
           />
+          <label htmlFor={adminId}>{t('outlet.invite.admin')}</label>
         </div>
-        <div className="field">
-          <label htmlFor={nameId} className="field-label">
-            {t('outlet.invite.displayName')}
-          </label>
-          <input
-            id={nameId}
-            className="input"
-            type="text"
-            autoComplete="off"
-            required
-            maxLength={200}
-            value={displayName}
-            onChange={(e) => setDisplayName(e.target.value)}
-            aria-invalid={nameInvalid ? true : undefined}
-            aria-describedby={failed ? errorId : undefined}
-          />
-        </div>
-        <div className="field checkbox-field">
-          <div className="choice">
-            <input
-              id={adminId}
-              type="checkbox"
-              checked={outletAdmin}
-              onChange={(e) => setOutletAdmin(e.target.checked)}
-              aria-describedby={adminHintId}
-            />
-            <label htmlFor={adminId}>{t('outlet.invite.admin')}</label>
-          </div>
-          <p id={adminHintId} className="hint">
-            {t('outlet.invite.adminHint')}
-          </p>
-        </div>
-        <div className="form-actions">
-          <button type="submit" className="button" disabled={submitting} aria-busy={submitting}>
-            {t('outlet.invite.submit')}
-          </button>
-        </div>
-      </form>
-      {failed && <ErrorAlert error={error} id={errorId} />}
-    </section>
+        <p id={adminHintId} className="hint">
+          {t('outlet.invite.adminHint')}
+        </p>
+      </div>
+    </FormPanel>
   );
 }

@@ -1,9 +1,9 @@
 import { api } from '../../api/client';
-import { paths } from '../../app/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../app/ui';
-import { useResource } from '../../app/useResource';
+import { paths } from '../../shared/router';
+import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
 import { t } from '../../i18n';
-import { useMe } from '../session/session';
+import { useMe } from '../../shared/session';
 import { AccountsSection } from './AccountsSection';
 import { SyncClientsSection } from './SyncClientsSection';
 

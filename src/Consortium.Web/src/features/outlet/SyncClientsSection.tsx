@@ -1,12 +1,13 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import { api, fieldErrors } from '../../api/client';
 import type { SyncClient, SyncClientCredentials } from '../../api/types';
-import { ConfirmDialog } from '../../app/ConfirmDialog';
-import { CopyField, OneTimeSecret } from '../../app/OneTimeSecret';
-import { ErrorAlert, Loading, StatusMessage } from '../../app/ui';
-import { useResource } from '../../app/useResource';
+import { ConfirmDialog } from '../../shared/ConfirmDialog';
+import { CopyField, OneTimeSecret } from '../../shared/OneTimeSecret';
+import { FormPanel, TextField, useSubmitForm } from '../../shared/forms';
+import { DataTable, ErrorAlert, Loading, StatusMessage } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
 import { t } from '../../i18n';
-import { useMe } from '../session/session';
+import { useMe } from '../../shared/session';
 
 /** The outlet's sync clients: list, "Register a sync client" (credentials shown once), "Delete" after a confirmation. */
 export function SyncClientsSection() {
@@ -33,16 +34,11 @@ export function SyncClientsSection() {
       {clients.data?.length === 0 && <p className="empty">{t('outlet.clients.empty')}</p>}
       {clients.data && clients.data.length > 0 && (
         <div className="table-wrap">
-          <table className="data-table" data-testid="sync-client-list">
-            <caption className="visually-hidden">{t('outlet.clients.caption', { outlet: me.outletName })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('outlet.clients.col.name')}</th>
-                <th scope="col">{t('outlet.clients.col.id')}</th>
-                <th scope="col">{t('outlet.clients.col.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable
+            testId="sync-client-list"
+            caption={t('outlet.clients.caption', { outlet: me.outletName })}
+            columns={[t('outlet.clients.col.name'), t('outlet.clients.col.id'), t('outlet.clients.col.actions')]}
+          >
               {clients.data.map((client) => (
                 <tr key={client.clientId} data-testid="sync-client-row" data-client-id={client.clientId}>
                   <th scope="row">{client.displayName}</th>
@@ -61,8 +57,7 @@ export function SyncClientsSection() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
       <RegisterForm
@@ -101,67 +96,29 @@ export function SyncClientsSection() {
 
 function RegisterForm({ onRegistered }: { onRegistered: (credentials: SyncClientCredentials) => void }) {
   const [name, setName] = useState('');
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
-  const headingId = useId();
-  const nameId = useId();
-  const hintId = useId();
-  const errorId = useId();
-
-  const onSubmit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (submitting) return;
-    if (!name.trim()) {
-      setError(new Error(t('outlet.register.missing')));
-      return;
-    }
-    setSubmitting(true);
-    setError(undefined);
-    try {
+  const form = useSubmitForm(
+    async () => {
       const created = await api.registerSyncClient({ displayName: name.trim() });
       setName('');
       onRegistered(created);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSubmitting(false);
-    }
-  };
-
-  const failed = error !== undefined;
-  const invalid = failed && (fieldErrors(error, 'displayName').length > 0 || !name.trim());
+    },
+    () => (name.trim() ? null : t('outlet.register.missing')),
+  );
 
   return (
-    <section aria-labelledby={headingId} className="panel form-panel">
-      <h3 id={headingId}>{t('outlet.register.heading')}</h3>
-      <form onSubmit={(e) => void onSubmit(e)} noValidate className="form-grid" data-testid="register-client-form">
-        <div className="field">
-          <label htmlFor={nameId} className="field-label">
-            {t('outlet.register.name')}
-          </label>
-          <input
-            id={nameId}
-            className="input"
-            type="text"
-            autoComplete="off"
-            required
-            maxLength={200}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            aria-invalid={invalid ? true : undefined}
-            aria-describedby={failed ? `${hintId} ${errorId}` : hintId}
-          />
-          <p id={hintId} className="hint">
-            {t('outlet.register.nameHint')}
-          </p>
-        </div>
-        <div className="form-actions">
-          <button type="submit" className="button" disabled={submitting} aria-busy={submitting}>
-            {t('outlet.register.submit')}
-          </button>
-        </div>
-      </form>
-      {failed && <ErrorAlert error={error} id={errorId} />}
-    </section>
+    <FormPanel heading={t('outlet.register.heading')} testId="register-client-form" submitLabel={t('outlet.register.submit')} form={form}>
+      <TextField
+        label={t('outlet.register.name')}
+        hint={t('outlet.register.nameHint')}
+        type="text"
+        autoComplete="off"
+        required
+        maxLength={200}
+        value={name}
+        onValue={setName}
+        invalid={form.failed && (fieldErrors(form.error, 'displayName').length > 0 || !name.trim())}
+        errorId={form.failed ? form.errorId : undefined}
+      />
+    </FormPanel>
   );
 }

@@ -1,9 +1,9 @@
 import { useId, useState } from 'react';
 import type { Annotation } from '../../api/types';
-import { describeError } from '../../api/client';
+import { api, describeError } from '../../api/client';
 import { t } from '../../i18n';
-import { useOutletName } from '../session/session';
-import { annotationApi, canVerify, useAnnotationSetting, type Evidence } from './annotationContext';
+import { useOutletName } from '../../shared/session';
+import { canVerify, useAnnotationSetting, type Evidence } from './annotationContext';
 
 type Change = (action: () => Promise<Annotation>) => Promise<boolean>;
 
@@ -47,7 +47,7 @@ export function VerificationMove({ annotation, change }: { annotation: Annotatio
     if (!file || !investigationId) return;
     setUploading(n);
     setUploadProblem(null);
-    annotationApi
+    api
       .uploadEvidence(investigationId, file)
       .then((stored) => setPiece(n, { name: file.name, sha256: stored.sha256, size: stored.size }))
       .catch((error: unknown) => setUploadProblem(describeError(error).detail ?? describeError(error).title))
@@ -62,7 +62,7 @@ export function VerificationMove({ annotation, change }: { annotation: Annotatio
         e.preventDefault();
         setBusy(true);
         void change(() =>
-          annotationApi.moveVerification(annotation.id, annotation.version, {
+          api.moveVerification(annotation.id, annotation.version, {
             state: chosen,
             tool: tool.trim() || undefined,
             indicatorSetVersion: indicators.trim() || undefined,
@@ -164,7 +164,7 @@ export function AssignmentControl({ annotation, change }: { annotation: Annotati
       className="assignment-control"
       onSubmit={(e) => {
         e.preventDefault();
-        void change(() => annotationApi.assign(annotation.id, annotation.version, value === '' ? null : value)).then((done) => {
+        void change(() => api.assignAnnotation(annotation.id, annotation.version, value === '' ? null : value)).then((done) => {
           if (done) setPicked(null);
         });
       }}

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { Annotation } from '../../api/types';
-import { ErrorAlert, Loading } from '../../app/ui';
+import { ErrorAlert, Loading } from '../../shared/ui';
 import { t, tp } from '../../i18n';
 import { AnnotationItem } from './AnnotationItem';
 

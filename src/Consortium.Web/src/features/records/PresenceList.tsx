@@ -1,6 +1,6 @@
 import type { PresenceEntry } from '../../api/types';
 import { t } from '../../i18n';
-import { useOutletName } from '../session/session';
+import { useOutletName } from '../../shared/session';
 
 /** Who is looking at the record now, and from which outlet; live from the hub. */
 export function PresenceList({ viewers }: { viewers: PresenceEntry[] }) {

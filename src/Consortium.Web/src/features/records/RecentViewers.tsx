@@ -1,7 +1,8 @@
 import { api } from '../../api/client';
-import { ErrorAlert } from '../../app/ui';
-import { useResource } from '../../app/useResource';
-import { formatDateTime, formatUtc, t } from '../../i18n';
+import { ErrorAlert } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
+import { t } from '../../i18n';
+import { formatDateTime, formatUtc } from '../../shared/datetime';
 
 /** Who of the caller's own outlet opened the record in the last 14 days, newest first (never other outlets). */
 export function RecentViewers({ recordId }: { recordId: string }) {

@@ -1,7 +1,6 @@
 import { HubConnectionState } from '@microsoft/signalr';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isAbort } from '../../api/client';
-import { annotationApi } from './annotationContext';
+import { api, isAbort } from '../../api/client';
 import type { Annotation, AnnotationPush, Presence, PresenceChange, Typing } from '../../api/types';
 import { useHubEvent, useLive } from '../../live/LiveConnection';
 
@@ -52,7 +51,7 @@ export function mergeAnnotations(state: ThreadState, incoming: readonly Annotati
 }
 
 /** Applies the initial load: anything pushed before it arrived but not in it stays marked live. */
-function applyInitial(state: ThreadState, list: readonly Annotation[]): ThreadState {
+export function applyInitial(state: ThreadState, list: readonly Annotation[]): ThreadState {
   const loadedIds = new Set(list.map((a) => a.id));
   const pushedOnly = state.items.filter((a) => !loadedIds.has(a.id));
   const held = new Map(state.items.map((a) => [a.id, a]));
@@ -95,14 +94,14 @@ export function useAnnotationThread(recordId: string, currentUser: string, inves
       const inv = investigation.current;
       if (!inv || !cursor.current) {
         // No cursor (the first list failed): read the list again, and take its cursor for the next time.
-        const { items: list, cursor: at } = await annotationApi.list(recordId);
+        const { items: list, cursor: at } = await api.annotations(recordId);
         cursor.current ??= at;
         setState((s) => (s.loaded ? mergeAnnotations(s, list, true) : applyInitial(s, list)));
         return;
       }
       for (;;) {
         const from = cursor.current;
-        const page = await annotationApi.changes(inv, recordId, from);
+        const page = await api.changes(inv, { after: from, record: recordId });
         // The record changed under us (navigation): this page belongs to another thread.
         if (cursor.current !== from) return;
         cursor.current = page.cursor;
@@ -120,7 +119,7 @@ export function useAnnotationThread(recordId: string, currentUser: string, inves
     const controller = new AbortController();
     setState(initialState);
     cursor.current = null;
-    initialLoad.current = annotationApi.list(recordId, controller.signal).then(
+    initialLoad.current = api.annotations(recordId, controller.signal).then(
       ({ items: list, cursor: at }) => {
         if (controller.signal.aborted) return;
         cursor.current = at;

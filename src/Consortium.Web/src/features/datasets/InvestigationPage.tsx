@@ -1,11 +1,10 @@
 import { api } from '../../api/client';
-import { paths } from '../../app/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../app/ui';
-import { useResource } from '../../app/useResource';
+import { Breadcrumbs, investigationTrail, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
 import { t } from '../../i18n';
-import { DatasetList } from '../datasets/DatasetList';
-import { InvestigationTabs } from '../members/InvestigationTabs';
-import { useOutletName } from '../session/session';
+import { DatasetList } from './DatasetList';
+import { InvestigationTabs } from '../../shared/InvestigationTabs';
+import { useOutletName } from '../../shared/session';
 
 /** One investigation and its datasets. */
 export function InvestigationPage({ id }: { id: string }) {
@@ -19,7 +18,7 @@ export function InvestigationPage({ id }: { id: string }) {
   return (
     <>
       <Breadcrumbs
-        items={[{ label: t('nav.investigations'), to: paths.home() }, { label: inv?.name ?? t('app.loading') }]}
+        items={[...investigationTrail(null, undefined), { label: inv?.name ?? t('app.loading') }]}
       />
       {investigation.loading && <Loading />}
       {investigation.error !== undefined && (

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ApiError, UNAUTHORIZED_EVENT } from '../../api/client';
-import type { Me } from '../../api/types';
+import { api, ApiError, UNAUTHORIZED_EVENT } from '../api/client';
+import type { Me } from '../api/types';
 
 export type SessionState =
   | { status: 'loading' }

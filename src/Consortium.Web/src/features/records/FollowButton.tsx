@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
-import { describeError, isAbort } from '../../api/client';
+import { api, describeError, isAbort } from '../../api/client';
 import { t } from '../../i18n';
-import { inboxApi } from './inboxApi';
 
 /**
  * Follow or unfollow a record: replies, verification changes and assignments on it reach the inbox. A toggle button
@@ -16,7 +15,7 @@ export function FollowButton({ recordId }: { recordId: string }) {
   useEffect(() => {
     const controller = new AbortController();
     setFollowing(null);
-    inboxApi.following(recordId, controller.signal).then(
+    api.following(recordId, controller.signal).then(
       (state) => setFollowing(state.following),
       (e: unknown) => {
         if (!isAbort(e)) setError(e);
@@ -30,8 +29,8 @@ export function FollowButton({ recordId }: { recordId: string }) {
     setBusy(true);
     setError(undefined);
     try {
-      if (following) await inboxApi.unfollow(recordId);
-      else await inboxApi.follow(recordId);
+      if (following) await api.unfollow(recordId);
+      else await api.follow(recordId);
       setFollowing(!following);
       setMessage(following ? t('follow.unfollowed') : t('follow.followed'));
     } catch (e) {

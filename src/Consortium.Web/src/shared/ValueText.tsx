@@ -1,4 +1,4 @@
-import type { RecordValue } from '../../api/types';
+import type { RecordValue } from '../api/types';
 
 const phoneLike = /^[+\d][\d\s().-]*$/;
 

@@ -1,10 +1,9 @@
 import { api } from '../../api/client';
-import { paths } from '../../app/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../app/ui';
-import { useResource } from '../../app/useResource';
+import { Breadcrumbs, investigationTrail, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
+import { useResource } from '../../shared/useResource';
 import { t } from '../../i18n';
-import { SearchBrowser } from '../datasets/SearchBrowser';
-import { InvestigationTabs } from '../members/InvestigationTabs';
+import { SearchBrowser } from './SearchBrowser';
+import { InvestigationTabs } from '../../shared/InvestigationTabs';
 
 /** Search across every dataset of an investigation that the caller's outlet sees (the server applies compartments). */
 export function InvestigationSearchPage({ id }: { id: string }) {
@@ -18,8 +17,7 @@ export function InvestigationSearchPage({ id }: { id: string }) {
     <>
       <Breadcrumbs
         items={[
-          { label: t('nav.investigations'), to: paths.home() },
-          { label: inv?.name ?? t('app.loading'), to: paths.investigation(id) },
+          ...investigationTrail(id, inv?.name),
           { label: t('investigation.tab.search') },
         ]}
       />

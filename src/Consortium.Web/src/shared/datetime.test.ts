@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { formatDateTime as formatWithSpaces, formatDateTimeSeconds as formatSecondsWithSpaces, formatUtc, localInputToIso, toLocalInputValue } from './datetime';
+
+// ICU versions differ in the space before AM/PM (U+202F or a plain space): compare with plain spaces.
+const formatDateTime = (iso: string, zone?: string) => formatWithSpaces(iso, zone).replace(/\s/g, ' ');
+const formatDateTimeSeconds = (iso: string, zone?: string) => formatSecondsWithSpaces(iso, zone).replace(/\s/g, ' ');
+
+describe('formatDateTime', () => {
+  const embargo = '2026-11-25T17:00:00Z';
+
+  it('shows one instant at each outlet its own wall-clock time', () => {
+    expect(formatDateTime(embargo, 'Europe/Paris')).toBe('Nov 25, 2026, 6:00 PM');
+    expect(formatDateTime(embargo, 'America/New_York')).toBe('Nov 25, 2026, 12:00 PM');
+    expect(formatDateTime(embargo, 'Asia/Kolkata')).toBe('Nov 25, 2026, 10:30 PM');
+  });
+
+  it('follows daylight saving time: Paris is UTC+2 in summer and UTC+1 in winter', () => {
+    expect(formatDateTime('2026-07-01T10:00:00Z', 'Europe/Paris')).toBe('Jul 1, 2026, 12:00 PM');
+    expect(formatDateTime('2026-01-15T10:00:00Z', 'Europe/Paris')).toBe('Jan 15, 2026, 11:00 AM');
+  });
+
+  it('crosses the date line into the next day', () => {
+    expect(formatDateTime('2026-11-25T23:30:00Z', 'Pacific/Auckland')).toBe('Nov 26, 2026, 12:30 PM');
+  });
+
+  it('keeps seconds for logs', () => {
+    expect(formatDateTimeSeconds('2026-11-25T17:00:05Z', 'Europe/London')).toBe('Nov 25, 2026, 5:00:05 PM');
+  });
+
+  it('gives back what it cannot read instead of "Invalid Date"', () => {
+    expect(formatDateTime('not a date')).toBe('not a date');
+    expect(formatUtc('')).toBe('');
+  });
+});
+
+describe('formatUtc', () => {
+  it('names the exact instant in UTC whatever offset the server wrote', () => {
+    expect(formatUtc('2026-11-25T18:00:00+01:00')).toBe('2026-11-25T17:00:00.000Z');
+  });
+});
+
+describe('datetime-local inputs (read in the user zone, Europe/Paris in these tests)', () => {
+  it('turn a typed wall-clock time into the UTC instant, summer and winter', () => {
+    expect(localInputToIso('2026-07-01T12:00')).toBe('2026-07-01T10:00:00.000Z');
+    expect(localInputToIso('2026-01-15T12:00')).toBe('2026-01-15T11:00:00.000Z');
+  });
+
+  it('refuse what is not a date', () => {
+    expect(localInputToIso('')).toBeNull();
+    expect(localInputToIso('2026-13-45T99:99')).toBeNull();
+  });
+
+  it('show an instant as the value the input expects, and read it back to the same minute', () => {
+    const value = toLocalInputValue(new Date('2026-03-29T01:30:00Z'));
+    expect(value).toBe('2026-03-29T03:30');
+    expect(localInputToIso(value)).toBe('2026-03-29T01:30:00.000Z');
+  });
+});
