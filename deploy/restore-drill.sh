@@ -50,6 +50,8 @@ case "$target" in lsn|time) ;; *) fail "--target must be lsn or time" ;; esac
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 source_sql() { PGOPTIONS='-c client_min_messages=warning' "$pgbin/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$host" -p "$port" -U "$user" -d "$dbname" -c "$1"; }
 
+# The drill deletes its folder afterwards, so it only ever works in a folder of its own making.
+if [ -n "$work" ] && [ -e "$work" ] && [ -n "$(ls -A "$work" 2>/dev/null)" ]; then fail "--work $work is not empty"; fi
 if [ -z "$work" ]; then work=$(mktemp -d /tmp/consortium-restore-drill.XXXXXX); else mkdir -p "$work"; fi
 chmod 755 "$work"
 [ "$(id -u)" -ne 0 ] || chown postgres: "$work"

@@ -38,6 +38,22 @@ public sealed class RestoreDrillTests(ArchivingCluster cluster) : IClassFixture<
         Assert.Equal(1, exitCode);
         Assert.Contains("restore drill failed: the WAL archive", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_drill_refuses_a_work_folder_that_holds_anything_and_leaves_it_as_it_was()
+    {
+        // It deletes its work folder at the end: pointed at a folder in use, it must stop before touching it.
+        var work = cluster.Folder("in-use");
+        Directory.CreateDirectory(work);
+        await File.WriteAllTextAsync(Path.Combine(work, "keep.txt"), "mine");
+
+        var (exitCode, output, _) = await cluster.RunAsync(Path.Combine(RepositoryFiles.Root, "deploy", "restore-drill.sh"),
+            "--port", cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--archive", cluster.Archive, "--pgbin", cluster.Binaries, "--work", work);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("is not empty", output, StringComparison.Ordinal);
+        Assert.Equal("mine", await File.ReadAllTextAsync(Path.Combine(work, "keep.txt")));
+    }
 }
 
 /// <summary>
