@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every Consortium test on a fresh machine: installs what is missing (Chromium, PostgreSQL, Node.js from
+# Runs every Consortium test on a fresh machine: installs what is missing (Chromium, PostgreSQL, Redis, Node.js from
 # Debian's packages; npm packages through the server build), starts one PostgreSQL for the whole run, runs the
 # test projects against it and prints "N passed, N failed" as its last line.
 set -uo pipefail
@@ -12,6 +12,8 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || command -v initdb > /dev/null || missing+=(postgresql postgresql-contrib)
 command -v npm > /dev/null || missing+=(nodejs npm)
+# Redis carries SignalR group sends and presence between server nodes; the multi-node tests start their own.
+command -v redis-server > /dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} from Debian's packages"
   as_root apt-get update -qq
