@@ -1,3 +1,4 @@
+using Consortium.Server.Access;
 using Consortium.Server.Annotations;
 using Consortium.Server.Audit;
 using Consortium.Server.Demo;
@@ -17,8 +18,12 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddConsortiumStorage();
 builder.AddConsortiumIdentity();
 builder.AddConsortiumApi();
+builder.AddAccess();
 builder.AddLiveUpdates();
+builder.AddInvestigations();
+builder.AddRecords();
 builder.AddAnnotations();
+builder.AddNotifications();
 builder.AddEvidenceFiles();
 builder.AddChangesFeed();
 builder.AddRecordImports();

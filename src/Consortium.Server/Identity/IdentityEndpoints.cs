@@ -1,5 +1,5 @@
 using Consortium.Client;
-using Consortium.Server.Investigations;
+using Consortium.Server.Access;
 using Consortium.Server.LiveUpdates;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;

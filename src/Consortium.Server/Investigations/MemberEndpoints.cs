@@ -1,4 +1,5 @@
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
@@ -82,7 +83,7 @@ public static class MemberEndpoints
     }
 
     private static async Task<Results<Ok<MemberView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> ChangeMember(
-        Guid id, string userId, MemberChange change, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections,
+        Guid id, string userId, MemberChange change, HttpContext http, AccessPolicy access, IDocumentSession session, ILiveAnnouncer live,
         AuditLog audit, RecentSignIn recent, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await CoordinatedAsync(id, http, access, session, cancellationToken) is not { } coordinated)
@@ -111,12 +112,12 @@ public static class MemberEndpoints
             return conflict;
         }
         // A demotion must not leave rights behind in open connections.
-        connections.CloseAllOf(userId);
+        live.Withdraw(AccessWithdrawn.OfUser(userId));
         return TypedResults.Ok(changed.ToView());
     }
 
     private static async Task<Results<NoContent, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> RemoveMember(
-        Guid id, string userId, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections,
+        Guid id, string userId, HttpContext http, AccessPolicy access, IDocumentSession session, ILiveAnnouncer live,
         AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await CoordinatedAsync(id, http, access, session, cancellationToken) is not { } coordinated)
@@ -142,7 +143,7 @@ public static class MemberEndpoints
         {
             return conflict;
         }
-        connections.CloseAllOf(userId);
+        live.Withdraw(AccessWithdrawn.OfUser(userId));
         return TypedResults.NoContent();
     }
 
