@@ -1,5 +1,5 @@
 using Consortium.Client;
-using Consortium.Server.Investigations;
+using Consortium.Server.Access;
 
 namespace Consortium.Server.Annotations;
 

@@ -1,3 +1,4 @@
+using Consortium.Server.Access;
 using Consortium.Client;
 using Consortium.Server.Annotations;
 using Consortium.Server.Records;
@@ -64,7 +65,7 @@ public static class AccessDeniedAudit
         switch (type)
         {
             case AuditTargets.Investigation:
-                return await session.LoadAsync<Investigations.Investigation>(id, cancellationToken) is not null ? id : null;
+                return await session.LoadAsync<Access.Investigation>(id, cancellationToken) is not null ? id : null;
             case AuditTargets.Dataset:
                 return (await session.LoadAsync<Dataset>(id, cancellationToken))?.InvestigationId;
             case AuditTargets.Record:

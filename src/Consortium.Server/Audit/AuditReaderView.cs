@@ -1,3 +1,4 @@
+using Consortium.Server.Access;
 using Consortium.Client;
 using Consortium.Server.Annotations;
 using Consortium.Server.Identity;

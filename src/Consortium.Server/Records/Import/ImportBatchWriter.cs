@@ -1,3 +1,4 @@
+using Consortium.Server.Access;
 using System.Globalization;
 using Consortium.Server.Storage;
 using JasperFx;

@@ -1,3 +1,4 @@
+using Consortium.Server.Access;
 using System.Threading.Channels;
 using Consortium.Server.Storage;
 using Marten;
