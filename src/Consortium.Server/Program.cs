@@ -6,6 +6,7 @@ using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
 using Consortium.Server.LiveUpdates;
 using Consortium.Server.Notifications;
+using Consortium.Server.Publication;
 using Consortium.Server.Records;
 using Consortium.Server.Storage;
 using Consortium.Server.Sync;
@@ -23,6 +24,7 @@ builder.AddEvidenceFiles();
 builder.AddChangesFeed();
 builder.AddRecordImports();
 builder.AddConsortiumAudit();
+builder.AddPublication();
 builder.AddDemoConsortium();
 
 var app = builder.Build();
@@ -44,6 +46,7 @@ app.MapEvidenceFiles();
 app.MapChangesFeed();
 app.MapInbox();
 app.MapAudit();
+app.MapPublication();
 app.MapLiveUpdates();
 app.MapWebApp();
 
