@@ -20,6 +20,7 @@ builder.AddConsortiumIdentity();
 builder.AddConsortiumApi();
 builder.AddLiveUpdates();
 builder.AddAnnotations();
+builder.AddNotifications();
 builder.AddEvidenceFiles();
 builder.AddChangesFeed();
 builder.AddRecordImports();

@@ -42,13 +42,6 @@ public static class AnnotationEndpoints
         return app;
     }
 
-    public static WebApplicationBuilder AddAnnotations(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddScoped<AnnotationChanges>();
-        builder.Services.AddScoped<Notifications.Notify>();
-        return builder;
-    }
-
     private static async Task<bool> AssigneeMaySeeAsync(ChangeContext c, string? assigneeUserId, AccessPolicy access, CancellationToken cancellationToken)
     {
         if (assigneeUserId is null)

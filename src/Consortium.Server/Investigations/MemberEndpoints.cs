@@ -84,7 +84,7 @@ public static class MemberEndpoints
     }
 
     private static async Task<Results<Ok<MemberView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> ChangeMember(
-        Guid id, string userId, MemberChange change, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections,
+        Guid id, string userId, MemberChange change, HttpContext http, AccessPolicy access, IDocumentSession session, ILiveAnnouncer live,
         AuditLog audit, RecentSignIn recent, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await CoordinatedAsync(id, http, access, session, cancellationToken) is not { } coordinated)
@@ -113,12 +113,12 @@ public static class MemberEndpoints
             return conflict;
         }
         // A demotion must not leave rights behind in open connections.
-        connections.CloseAllOf(userId);
+        live.Withdraw(AccessWithdrawn.OfUser(userId));
         return TypedResults.Ok(changed.ToView());
     }
 
     private static async Task<Results<NoContent, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> RemoveMember(
-        Guid id, string userId, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections,
+        Guid id, string userId, HttpContext http, AccessPolicy access, IDocumentSession session, ILiveAnnouncer live,
         AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await CoordinatedAsync(id, http, access, session, cancellationToken) is not { } coordinated)
@@ -144,7 +144,7 @@ public static class MemberEndpoints
         {
             return conflict;
         }
-        connections.CloseAllOf(userId);
+        live.Withdraw(AccessWithdrawn.OfUser(userId));
         return TypedResults.NoContent();
     }
 

@@ -1,8 +1,6 @@
 using Consortium.Client;
-using Consortium.Server.Annotations;
 using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
-using Marten;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Consortium.Server.LiveUpdates;
@@ -31,7 +29,7 @@ public sealed partial class ConsortiumHub
     }
 
     /// <summary>Tells those who may read the thread of <paramref name="annotationId"/> that the caller is typing in it.</summary>
-    public async Task StartTyping(Guid recordId, Guid annotationId, IQuerySession session)
+    public async Task StartTyping(Guid recordId, Guid annotationId, ITypingAudience audience)
     {
         // Only from a connection that joined the record, which checked that the caller may see it.
         if (!presence.IsPresent(recordId, Context.ConnectionId))
@@ -39,12 +37,11 @@ public sealed partial class ConsortiumHub
             throw new HubException("No such record.");
         }
         var user = ConsortiumUser.From(Context.User!);
-        var annotation = await session.LoadAsync<Annotation>(annotationId, Context.ConnectionAborted);
-        if (annotation is null || annotation.RecordId != recordId || !annotation.IsVisibleTo(user))
+        if (await audience.OfThreadAsync(user, recordId, annotationId, Context.ConnectionAborted) is not { } groups)
         {
             throw new HubException("No such annotation.");
         }
-        await Clients.Groups(LiveGroups.OnRecord(annotation)).Typing(new TypingView(recordId, annotationId, user.UserId, user.DisplayName, user.OutletId));
+        await Clients.Groups(groups).Typing(new TypingView(recordId, annotationId, user.UserId, user.DisplayName, user.OutletId));
     }
 
     private void EnterPresence(Guid recordId, ConsortiumUser user)

@@ -54,10 +54,10 @@ public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections c
         {
             throw new HubException("No such dataset.");
         }
-        await Groups.AddToGroupAsync(Context.ConnectionId, Records.ImportJobs.GroupOf(datasetId));
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Dataset(datasetId));
     }
 
-    public Task LeaveDataset(Guid datasetId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, Records.ImportJobs.GroupOf(datasetId));
+    public Task LeaveDataset(Guid datasetId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Dataset(datasetId));
 
     public async Task LeaveRecord(Guid recordId)
     {

@@ -13,13 +13,14 @@ public static class LiveUpdatesRegistration
             // about 100 KB of pushes a second (benchmark of 2026-11-26, decision 0018).
             options.StatefulReconnectBufferSize = builder.Configuration.GetValue("LiveUpdates:StatefulReconnectBufferBytes", 1L * 1024 * 1024);
         });
-        builder.Services.AddSingleton<AfterCommitNotifier>();
         builder.Services.AddSingleton<LiveConnections>();
+        builder.Services.AddSingleton<LiveAnnouncer>();
+        builder.Services.AddSingleton<ILiveAnnouncer>(services => services.GetRequiredService<LiveAnnouncer>());
         builder.Services.AddSingleton<Presence>();
         builder.Services.AddSingleton<AnnotationListeners>();
         builder.Services.AddHostedService<ExpiredAccessSweeper>();
-        builder.Services.AddHostedService<LivePusher>();
-        builder.Services.AddHostedService<NotificationPusher>();
+        builder.Services.AddHostedService<AnnotationPusher>();
+        builder.Services.AddHostedService<MessagePusher>();
         return builder;
     }
 

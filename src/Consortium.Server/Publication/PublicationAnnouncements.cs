@@ -3,7 +3,6 @@ using Consortium.Client;
 using Consortium.Server.Investigations;
 using Consortium.Server.LiveUpdates;
 using Marten;
-using Microsoft.AspNetCore.SignalR;
 
 namespace Consortium.Server.Publication;
 
@@ -16,11 +15,11 @@ public sealed record PublicationAnnouncement(string Kind, Guid Id, PublicationNo
 /// notice's owner), each with times in their own zones. A lost push is recovered from the publication changes feed.
 /// </summary>
 /// <remarks>
-/// Sends through <see cref="IHubContext{THub}"/> until the LiveUpdates after-commit announcement API lands (issue 16,
-/// branch arch-wiring); then only <see cref="SendAsync"/> changes. People are reached by their user group, which the
-/// hub joins on connect: no publication group to join, so nothing to check at join time.
+/// Entitlement is decided here, per person, from the current membership and the story's participants; LiveUpdates
+/// (<see cref="ILiveAnnouncer"/>) delivers to that person's own group, which the hub joins on connect: no publication
+/// group to join, so nothing to check at join time and nothing stale after a participant is removed.
 /// </remarks>
-public sealed class PublicationAnnouncements(IServiceScopeFactory scopes, IHubContext<ConsortiumHub> hub, ILogger<PublicationAnnouncements> logger) : BackgroundService
+public sealed class PublicationAnnouncements(IServiceScopeFactory scopes, ILiveAnnouncer live, ILogger<PublicationAnnouncements> logger) : BackgroundService
 {
     private readonly Channel<PublicationAnnouncement> pending = Channel.CreateUnbounded<PublicationAnnouncement>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -93,6 +92,10 @@ public sealed class PublicationAnnouncements(IServiceScopeFactory scopes, IHubCo
         }
     }
 
-    private Task SendAsync(string userId, PublicationPush push, CancellationToken cancellationToken) =>
-        hub.Clients.Group(LiveGroups.User(userId)).SendAsync(PublicationHub.PublicationChanged, push, cancellationToken);
+    private Task SendAsync(string userId, PublicationPush push, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        live.Announce(new LiveAnnouncement([LiveGroups.User(userId)], c => c.PublicationChanged(push), $"publication {push.Kind} {push.Story?.Id ?? push.Wave?.Id ?? push.Notice?.Id}"));
+        return Task.CompletedTask;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Consortium.Client;
 using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
@@ -27,7 +26,7 @@ public static class RestrictAccess
     }
 
     private static async Task<Results<Ok<DatasetView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> SetCompartment(
-        Guid id, OutletRestriction request, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections, AuditLog audit,
+        Guid id, OutletRestriction request, HttpContext http, AccessPolicy access, IDocumentSession session, ILiveAnnouncer live, AuditLog audit,
         RecentSignIn recent, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
@@ -65,12 +64,12 @@ public static class RestrictAccess
         {
             return Problems.Conflict("Dataset changed meanwhile", "The dataset changed while the compartment was being set (an import?); try again.");
         }
-        CloseConnectionsOfOutletsOutside(connections, granted.Investigation.MemberOutletIds, outlets);
+        CloseConnectionsOfOutletsOutside(live, granted.Investigation.MemberOutletIds, outlets);
         return TypedResults.Ok(updated.ToView());
     }
 
     private static async Task<Results<Ok<OutletRestriction>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> SetRestriction(
-        Guid id, OutletRestriction request, HttpContext http, AccessPolicy access, IDocumentSession session, LiveConnections connections,
+        Guid id, OutletRestriction request, HttpContext http, AccessPolicy access, IDocumentSession session, ILiveAnnouncer live,
         AuditLog audit, RecentSignIn recent, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
@@ -100,17 +99,16 @@ public static class RestrictAccess
         session.Store(new RecordRestriction(id, granted.Item.Dataset.Id, outlets, user.UserId, clock.GetUtcNow()));
         await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.GrantRevoked, granted.Investigation.Id, "record", id.ToString(),
             $"restricted to {string.Join(", ", outlets)}"), cancellationToken);
-        CloseConnectionsOfOutletsOutside(connections, granted.Investigation.MemberOutletIds, outlets);
+        CloseConnectionsOfOutletsOutside(live, granted.Investigation.MemberOutletIds, outlets);
         return TypedResults.Ok(new OutletRestriction(outlets));
     }
 
-    private static void CloseConnectionsOfOutletsOutside(LiveConnections connections, IReadOnlyList<string> memberOutlets, IReadOnlyList<string>? allowed)
+    private static void CloseConnectionsOfOutletsOutside(ILiveAnnouncer live, IReadOnlyList<string> memberOutlets, IReadOnlyList<string>? allowed)
     {
         if (allowed is null)
         {
             return;
         }
-        var losing = memberOutlets.Except(allowed).ToHashSet(StringComparer.Ordinal);
-        connections.CloseAllWhere(context => context.User?.FindFirstValue(ConsortiumUser.OutletClaim) is { } outlet && losing.Contains(outlet));
+        live.Withdraw(AccessWithdrawn.OfOutlets(memberOutlets.Except(allowed).ToList()));
     }
 }

@@ -1,7 +1,6 @@
 using Consortium.Server.Annotations;
 using Consortium.Server.Audit;
 using Consortium.Server.Investigations;
-using Consortium.Server.LiveUpdates;
 using Consortium.Server.Records;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -47,9 +46,6 @@ public static class StorageRegistration
             options.RegisterAnnotationProjections();
             Notifications.NotificationDocuments.RegisterNotificationDocuments(options);
             options.RegisterAuditEvents();
-
-            // Pushes go out from here, after commit, carrying the sequence numbers Marten assigned.
-            options.Listeners.Add(services.GetRequiredService<AfterCommitNotifier>());
             return options;
         })
         .UseLightweightSessions()

@@ -30,7 +30,7 @@ public sealed class PublicationServer : ConsortiumServer
     {
     }
 
-    public PublicationServer(SettableClock clock, bool lift)
+    private PublicationServer(SettableClock clock, bool lift)
     {
         Clock = clock;
         this.lift = lift;

@@ -5,7 +5,6 @@ using Consortium.Server.Audit;
 using Consortium.Server.LiveUpdates;
 using Consortium.Server.Storage;
 using Marten;
-using Microsoft.AspNetCore.SignalR;
 using Npgsql;
 
 namespace Consortium.Server.Records;
@@ -36,15 +35,12 @@ public sealed record ImportSettings(string SpoolDirectory, int BatchSize, long M
 /// </summary>
 public sealed class ImportJobs(
     IDocumentStore store, StorageSettings storage, ImportSettings settings, AuditLog audit,
-    IHubContext<ConsortiumHub, IConsortiumClient> hub, TimeProvider clock, ILogger<ImportJobs> logger) : BackgroundService
+    ILiveAnnouncer live, TimeProvider clock, ILogger<ImportJobs> logger) : BackgroundService
 {
     // Two at once at most: a 2-core server writes one import at full speed, and a second only queues behind it.
     private readonly SemaphoreSlim slots = new(2);
     private readonly Channel<Guid> queue = Channel.CreateUnbounded<Guid>();
     private readonly ConcurrentDictionary<Guid, Running> running = new();
-
-    /// <summary>The live group that receives a dataset's import progress.</summary>
-    public static string GroupOf(Guid datasetId) => $"dataset:{datasetId}";
 
     private sealed class Running
     {
@@ -143,7 +139,7 @@ public sealed class ImportJobs(
                 session.Store(job);
                 await session.SaveChangesAsync(stoppingToken);
             }
-            await PushAsync(job);
+            Announce(job);
             var dataset = await LoadDatasetAsync(job.DatasetId, stoppingToken);
             if (dataset is null)
             {
@@ -177,7 +173,11 @@ public sealed class ImportJobs(
                             stoppingToken);
                     }
                 },
-                _ => PushAsync(current),
+                _ =>
+                {
+                    Announce(current);
+                    return Task.CompletedTask;
+                },
                 cancel, stoppingToken, settings.Writers);
             if (ending == ImportRecords.Ending.Completed)
             {
@@ -241,7 +241,7 @@ public sealed class ImportJobs(
         await using var session = store.LightweightSession();
         session.Store(updated);
         await session.SaveChangesAsync(cancellationToken);
-        await PushAsync(updated);
+        Announce(updated);
     }
 
     private async Task FailAsync(ImportJob job, string reason, CancellationToken cancellationToken)
@@ -252,20 +252,14 @@ public sealed class ImportJobs(
         await audit.SaveChangesWithEntryAsync(session, failed.StartedBy, failed.Origin,
             new AuditSubject(AuditActions.ImportFailed, failed.InvestigationId, AuditTargets.Dataset, failed.DatasetId.ToString(), $"job {failed.Id}: {failed.Summary}; {reason}"),
             cancellationToken);
-        await PushAsync(failed);
+        Announce(failed);
     }
 
-    private async Task PushAsync(ImportJob job)
+    /// <summary>Progress is a courtesy: the job's state is in the database whatever happens to a push.</summary>
+    private void Announce(ImportJob job)
     {
-        try
-        {
-            await hub.Clients.Group(GroupOf(job.DatasetId)).ImportProgress(job.ToProgress());
-        }
-        catch (Exception e)
-        {
-            // Progress is a courtesy: the job's state is in the database whatever happens to a push.
-            logger.LogWarning(e, "Import progress push for job {Job} failed", job.Id);
-        }
+        var progress = job.ToProgress();
+        live.Announce(new LiveAnnouncement([LiveGroups.Dataset(job.DatasetId)], c => c.ImportProgress(progress), $"import progress of job {job.Id}"));
     }
 
     private void TryDelete(string path)

@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using System.Threading.Channels;
+using Consortium.Server.Identity;
+
+namespace Consortium.Server.LiveUpdates;
+
+/// <summary>
+/// Takes announcements and queues them for the pushers (<see cref="AnnotationPusher"/>, <see cref="MessagePusher"/>);
+/// closes connections at once when access is withdrawn.
+/// </summary>
+public sealed class LiveAnnouncer(LiveConnections connections) : ILiveAnnouncer
+{
+    private readonly Channel<AnnotationAnnouncement> annotations = Channel.CreateUnbounded<AnnotationAnnouncement>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<LiveAnnouncement> messages = Channel.CreateUnbounded<LiveAnnouncement>(new UnboundedChannelOptions { SingleReader = true });
+
+    internal ChannelReader<AnnotationAnnouncement> Annotations => annotations.Reader;
+
+    internal ChannelReader<LiveAnnouncement> Messages => messages.Reader;
+
+    public void Announce(LiveAnnouncement announcement) => messages.Writer.TryWrite(announcement);
+
+    public void Announce(IReadOnlyList<AnnotationAnnouncement> changes)
+    {
+        foreach (var change in changes)
+        {
+            annotations.Writer.TryWrite(change);
+        }
+    }
+
+    public void Withdraw(AccessWithdrawn withdrawn)
+    {
+        foreach (var userId in withdrawn.UserIds)
+        {
+            connections.CloseAllOf(userId);
+        }
+        if (withdrawn.OutletIds.Count > 0)
+        {
+            var losing = withdrawn.OutletIds.ToHashSet(StringComparer.Ordinal);
+            connections.CloseAllWhere(context => context.User?.FindFirstValue(ConsortiumUser.OutletClaim) is { } outlet && losing.Contains(outlet));
+        }
+    }
+}
