@@ -103,12 +103,9 @@ export interface PresenceChange extends PresenceEntry {
   recordId: string;
 }
 
-export interface Typing {
-  recordId: string;
+/** Someone typing a reply to an annotation (hub message `typing`). */
+export interface Typing extends PresenceChange {
   annotationId: string;
-  userId: string;
-  displayName: string;
-  outletId: string;
 }
 
 export type InvestigationRole = NonNullable<Schemas['InvestigationRole']>;

@@ -1,12 +1,20 @@
 import type { InvestigationRole } from '../api/types';
-import { Link, paths } from '../shared/router';
-import { t } from '../i18n';
+import { t, type MessageKey } from '../i18n';
+import { Link, paths } from './router';
 
 export type InvestigationSection = 'datasets' | 'search' | 'members' | 'board' | 'audit';
 
+const tabs: { section: InvestigationSection; path: (id: string) => string; label: MessageKey; testId: string }[] = [
+  { section: 'datasets', path: paths.investigation, label: 'investigation.tab.datasets', testId: 'datasets-tab' },
+  { section: 'search', path: paths.investigationSearch, label: 'investigation.tab.search', testId: 'search-tab' },
+  { section: 'members', path: paths.members, label: 'investigation.tab.members', testId: 'members-link' },
+  { section: 'board', path: paths.board, label: 'investigation.tab.board', testId: 'board-tab' },
+  { section: 'audit', path: paths.audit, label: 'investigation.tab.audit', testId: 'audit-tab' },
+];
+
 /**
- * The sections of one investigation, as links: Datasets, Members and, for coordinators, Audit. `myRole` is the
- * investigation's `myRole`; the server refuses the audit log to everyone else anyway.
+ * The sections of one investigation, as links: Datasets, Search, Members, Board and, for coordinators, Audit.
+ * `myRole` is the investigation's `myRole`; the server refuses the audit log to everyone else anyway.
  */
 export function InvestigationTabs({
   id,
@@ -20,41 +28,15 @@ export function InvestigationTabs({
   return (
     <nav aria-label={t('investigation.sections')} className="subnav">
       <ul>
-        <li>
-          <Link
-            to={paths.investigation(id)}
-            aria-current={current === 'datasets' ? 'page' : undefined}
-            data-testid="datasets-tab"
-          >
-            {t('investigation.tab.datasets')}
-          </Link>
-        </li>
-        <li>
-          <Link
-            to={paths.investigationSearch(id)}
-            aria-current={current === 'search' ? 'page' : undefined}
-            data-testid="search-tab"
-          >
-            {t('investigation.tab.search')}
-          </Link>
-        </li>
-        <li>
-          <Link to={paths.members(id)} aria-current={current === 'members' ? 'page' : undefined} data-testid="members-link">
-            {t('investigation.tab.members')}
-          </Link>
-        </li>
-        <li>
-          <Link to={paths.board(id)} aria-current={current === 'board' ? 'page' : undefined} data-testid="board-tab">
-            {t('investigation.tab.board')}
-          </Link>
-        </li>
-        {myRole === 'coordinator' && (
-          <li>
-            <Link to={paths.audit(id)} aria-current={current === 'audit' ? 'page' : undefined} data-testid="audit-tab">
-              {t('investigation.tab.audit')}
-            </Link>
-          </li>
-        )}
+        {tabs
+          .filter((tab) => tab.section !== 'audit' || myRole === 'coordinator')
+          .map((tab) => (
+            <li key={tab.section}>
+              <Link to={tab.path(id)} aria-current={current === tab.section ? 'page' : undefined} data-testid={tab.testId}>
+                {t(tab.label)}
+              </Link>
+            </li>
+          ))}
       </ul>
     </nav>
   );

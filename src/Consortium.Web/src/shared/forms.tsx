@@ -78,6 +78,9 @@ export function FormPanel({
   );
 }
 
+/** The attributes of an email address field: typed left to right, never autocorrected or filled in by the browser. */
+export const emailInput = { type: 'email', autoComplete: 'off', spellCheck: false, dir: 'ltr', required: true } as const;
+
 /**
  * A labelled text input. It is described by its hint (shown under it), then by `describedBy` (ids elsewhere on the
  * page), then by `errorId` while the form shows an error.
@@ -119,6 +122,19 @@ export function TextField({
           {hint}
         </p>
       )}
+    </div>
+  );
+}
+
+/** A labelled field: the label names the control that `children` renders with the id it is given. */
+export function Field({ label, className = 'field', children }: { label: string; className?: string; children: (id: string) => ReactNode }) {
+  const id = useId();
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="field-label">
+        {label}
+      </label>
+      {children(id)}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { ApiError, describeError } from '../api/client';
 import { t } from '../i18n';
-import { Link } from './router';
+import { Link, paths } from './router';
 import { consumeNavigationFocus } from './focus';
 
 export function Loading({ label }: { label?: string }) {
@@ -64,6 +64,15 @@ export interface Crumb {
   to?: string;
 }
 
+/**
+ * The first crumbs of every page inside an investigation: Investigations, then the investigation (when known) under
+ * its name, or `pending` while it loads.
+ */
+export function investigationTrail(id: string | null | undefined, name: string | undefined, pending = t('app.loading')): Crumb[] {
+  const home: Crumb = { label: t('nav.investigations'), to: paths.home() };
+  return id ? [home, { label: name ?? pending, to: paths.investigation(id) }] : [home];
+}
+
 export function Breadcrumbs({ items }: { items: Crumb[] }) {
   return (
     <nav aria-label={t('nav.breadcrumbs')} className="breadcrumbs">
@@ -100,4 +109,78 @@ export function StatusMessage({ message }: { message: string | null }) {
 /** Keyboard hint such as <kbd>j</kbd>. */
 export function Kbd({ children }: { children: ReactNode }) {
   return <kbd className="kbd">{children}</kbd>;
+}
+
+export type TableColumn = string | { label: string; className?: string } | false;
+
+/**
+ * A table with a caption (hidden unless `captionVisible`: the page's heading says it), one header cell per column
+ * (a `false` column is left out) and the rows as children.
+ */
+export function DataTable({
+  caption,
+  captionVisible = false,
+  columns,
+  className = 'data-table',
+  testId,
+  children,
+}: {
+  caption?: string;
+  captionVisible?: boolean;
+  columns: TableColumn[];
+  className?: string;
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <table className={className} data-testid={testId}>
+      {caption !== undefined && <caption className={captionVisible ? undefined : 'visually-hidden'}>{caption}</caption>}
+      <thead>
+        <tr>
+          {columns.map((column, n) =>
+            column === false ? null : typeof column === 'string' ? (
+              <th key={n} scope="col">
+                {column}
+              </th>
+            ) : (
+              <th key={n} scope="col" className={column.className}>
+                {column.label}
+              </th>
+            ),
+          )}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
+/** The inside of a card in a card list: a heading whose link covers the card, the description, then a line of facts. */
+export function CardContent({
+  title,
+  to,
+  headingLevel,
+  linkTestId,
+  description,
+  meta,
+}: {
+  title: string;
+  to: string;
+  headingLevel: 2 | 3;
+  linkTestId: string;
+  description: string;
+  meta: ReactNode;
+}) {
+  const Heading = headingLevel === 2 ? 'h2' : 'h3';
+  return (
+    <>
+      <Heading className="card-title">
+        <Link to={to} className="card-link" data-testid={linkTestId}>
+          {title}
+        </Link>
+      </Heading>
+      {description && <p className="card-body">{description}</p>}
+      <p className="card-meta">{meta}</p>
+    </>
+  );
 }

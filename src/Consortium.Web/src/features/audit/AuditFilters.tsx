@@ -1,6 +1,7 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import type { AuditFilter } from '../../api/types';
 import { ErrorAlert } from '../../shared/ui';
+import { Field } from '../../shared/forms';
 import { t } from '../../i18n';
 import { currentTimeZone, localInputToIso, toLocalInputValue } from '../../shared/datetime';
 import { actionGroups, actionLabel } from './actions';
@@ -41,10 +42,6 @@ export function AuditFilters({ applied, actors, busy, onApply }: Props) {
   const fromRef = useRef<HTMLInputElement>(null);
   const toRef = useRef<HTMLInputElement>(null);
   const headingId = useId();
-  const actionId = useId();
-  const actorId = useId();
-  const fromId = useId();
-  const toId = useId();
   const hintId = useId();
   const errorId = useId();
 
@@ -93,68 +90,52 @@ export function AuditFilters({ applied, actors, busy, onApply }: Props) {
     <section aria-labelledby={headingId} className="panel form-panel audit-filters">
       <h2 id={headingId}>{t('audit.filters.heading')}</h2>
       <form role="search" aria-labelledby={headingId} onSubmit={onSubmit} noValidate className="form-grid" data-testid="audit-filters">
-        <div className="field">
-          <label htmlFor={actionId} className="field-label">
-            {t('audit.filters.action')}
-          </label>
-          <select id={actionId} className="input select" value={draft.action} onChange={(e) => set('action')(e.target.value)}>
-            <option value="">{t('audit.filters.actionAll')}</option>
-            {actionGroups.map((group) => (
-              <optgroup key={group.label} label={t(group.label)}>
-                {group.actions.map((action) => (
-                  <option key={action} value={action}>
-                    {actionLabel(action)}
-                  </option>
-                ))}
-              </optgroup>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={actorId} className="field-label">
-            {t('audit.filters.actor')}
-          </label>
-          <select id={actorId} className="input select" value={draft.actor} onChange={(e) => set('actor')(e.target.value)}>
-            <option value="">{t('audit.filters.actorAll')}</option>
-            {actors.map((actor) => (
-              <option key={actor.userId} value={actor.userId}>
-                {actor.label}
-              </option>
-            ))}
-            {/* A person named in the address but not (yet) known here still shows as chosen. */}
-            {!knownActor && <option value={draft.actor}>{draft.actor}</option>}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={fromId} className="field-label">
-            {t('audit.filters.from')}
-          </label>
-          <input
-            ref={fromRef}
-            id={fromId}
-            className="input"
-            type="datetime-local"
-            value={draft.from}
-            onChange={(e) => set('from')(e.target.value)}
-            aria-describedby={describedBy('from')}
-            aria-invalid={error?.field === 'from' ? true : undefined}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={toId} className="field-label">
-            {t('audit.filters.to')}
-          </label>
-          <input
-            ref={toRef}
-            id={toId}
-            className="input"
-            type="datetime-local"
-            value={draft.to}
-            onChange={(e) => set('to')(e.target.value)}
-            aria-describedby={describedBy('to')}
-            aria-invalid={error?.field === 'to' ? true : undefined}
-          />
-        </div>
+        <Field label={t('audit.filters.action')}>
+          {(id) => (
+            <select id={id} className="input select" value={draft.action} onChange={(e) => set('action')(e.target.value)}>
+              <option value="">{t('audit.filters.actionAll')}</option>
+              {actionGroups.map((group) => (
+                <optgroup key={group.label} label={t(group.label)}>
+                  {group.actions.map((action) => (
+                    <option key={action} value={action}>
+                      {actionLabel(action)}
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t('audit.filters.actor')}>
+          {(id) => (
+            <select id={id} className="input select" value={draft.actor} onChange={(e) => set('actor')(e.target.value)}>
+              <option value="">{t('audit.filters.actorAll')}</option>
+              {actors.map((actor) => (
+                <option key={actor.userId} value={actor.userId}>
+                  {actor.label}
+                </option>
+              ))}
+              {/* A person named in the address but not (yet) known here still shows as chosen. */}
+              {!knownActor && <option value={draft.actor}>{draft.actor}</option>}
+            </select>
+          )}
+        </Field>
+        {(['from', 'to'] as const).map((field) => (
+          <Field key={field} label={t(field === 'from' ? 'audit.filters.from' : 'audit.filters.to')}>
+            {(id) => (
+              <input
+                ref={field === 'from' ? fromRef : toRef}
+                id={id}
+                className="input"
+                type="datetime-local"
+                value={draft[field]}
+                onChange={(e) => set(field)(e.target.value)}
+                aria-describedby={describedBy(field)}
+                aria-invalid={error?.field === field ? true : undefined}
+              />
+            )}
+          </Field>
+        ))}
         <div className="form-actions audit-filter-actions">
           <button type="submit" className="button" aria-busy={busy}>
             {t('audit.filters.apply')}

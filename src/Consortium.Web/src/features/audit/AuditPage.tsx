@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError } from '../../api/client';
 import type { AuditFilter } from '../../api/types';
-import { paths, useRouter } from '../../shared/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
+import { useRouter } from '../../shared/router';
+import { Breadcrumbs, investigationTrail, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
 import { t, tp } from '../../i18n';
 import { InvestigationTabs } from '../../shared/InvestigationTabs';
@@ -86,8 +86,7 @@ export function AuditPage({ id }: { id: string }) {
     <>
       <Breadcrumbs
         items={[
-          { label: t('nav.investigations'), to: paths.home() },
-          { label: inv?.name ?? t('app.loading'), to: paths.investigation(id) },
+          ...investigationTrail(id, inv?.name),
           { label: t('audit.title') },
         ]}
       />

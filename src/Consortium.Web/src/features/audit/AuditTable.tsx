@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../../api/types';
 import { Link, paths } from '../../shared/router';
+import { DataTable } from '../../shared/ui';
 import { t } from '../../i18n';
 import { formatDateTimeSeconds, formatUtc } from '../../shared/datetime';
 import { actionLabel, targetLabel } from './actions';
@@ -20,29 +21,26 @@ interface Props {
 export function AuditTable({ entries, caption, outletName, personName, busy }: Props) {
   return (
     <div className="table-wrap" role="region" aria-label={caption} tabIndex={0} aria-busy={busy}>
-      <table className="data-table audit-table" data-testid="audit-table">
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col" className="audit-index">
-              {t('audit.col.index')}
-            </th>
-            <th scope="col">{t('audit.col.time')}</th>
-            <th scope="col">{t('audit.col.actor')}</th>
-            <th scope="col">{t('audit.col.action')}</th>
-            <th scope="col">{t('audit.col.target')}</th>
-            <th scope="col">{t('audit.col.detail')}</th>
-            <th scope="col">{t('audit.col.client')}</th>
-            <th scope="col">{t('audit.col.address')}</th>
-            <th scope="col">{t('audit.col.hash')}</th>
-          </tr>
-        </thead>
-        <tbody>
+      <DataTable
+        className="data-table audit-table"
+        testId="audit-table"
+        caption={caption}
+        columns={[
+          { label: t('audit.col.index'), className: 'audit-index' },
+          t('audit.col.time'),
+          t('audit.col.actor'),
+          t('audit.col.action'),
+          t('audit.col.target'),
+          t('audit.col.detail'),
+          t('audit.col.client'),
+          t('audit.col.address'),
+          t('audit.col.hash'),
+        ]}
+      >
           {entries.map((entry) => (
             <AuditRow key={entry.index} entry={entry} outletName={outletName} personName={personName} />
           ))}
-        </tbody>
-      </table>
+      </DataTable>
     </div>
   );
 }

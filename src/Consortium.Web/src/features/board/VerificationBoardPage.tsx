@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import { api, ApiError, describeError } from '../../api/client';
 import { Link, paths } from '../../shared/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading, StatusMessage } from '../../shared/ui';
+import { Breadcrumbs, investigationTrail, ErrorAlert, Loading, PageHeading, StatusMessage } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
 import { ConnectionBanner } from '../../live/ConnectionBanner';
 import { t, type MessageKey } from '../../i18n';
@@ -91,8 +91,7 @@ export function VerificationBoardPage({ id }: { id: string }) {
     <>
       <Breadcrumbs
         items={[
-          { label: t('nav.investigations'), to: paths.home() },
-          { label: inv?.name ?? '…', to: paths.investigation(id) },
+          ...investigationTrail(id, inv?.name, '…'),
           { label: t('board.heading') },
         ]}
       />

@@ -1,5 +1,6 @@
 import type { Dataset } from '../../api/types';
-import { Link, paths } from '../../shared/router';
+import { paths } from '../../shared/router';
+import { CardContent } from '../../shared/ui';
 import { t, tp } from '../../i18n';
 import { CompartmentBadge } from './CompartmentBadge';
 import { CompartmentEditor } from './CompartmentEditor';
@@ -16,17 +17,20 @@ export function DatasetList({ datasets, compartments }: Props) {
     <ul className="card-list">
       {datasets.map((ds) => (
         <li key={ds.id} className="card" data-testid="dataset-card" data-dataset-id={ds.id}>
-          <h3 className="card-title">
-            <Link to={paths.dataset(ds.id)} className="card-link" data-testid="dataset-link">
-              {ds.name}
-            </Link>
-          </h3>
-          {ds.description && <p className="card-body">{ds.description}</p>}
-          <p className="card-meta">
-            <CompartmentBadge dataset={ds} />
-            <span>{tp('dataset.records', ds.recordCount)}</span>
-            <span>{t('dataset.columns', { columns: ds.columns.join(', ') })}</span>
-          </p>
+          <CardContent
+            title={ds.name}
+            to={paths.dataset(ds.id)}
+            headingLevel={3}
+            linkTestId="dataset-link"
+            description={ds.description}
+            meta={
+              <>
+                <CompartmentBadge dataset={ds} />
+                <span>{tp('dataset.records', ds.recordCount)}</span>
+                <span>{t('dataset.columns', { columns: ds.columns.join(', ') })}</span>
+              </>
+            }
+          />
           {compartments && (
             <CompartmentEditor
               dataset={ds}

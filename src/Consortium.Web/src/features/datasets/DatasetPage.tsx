@@ -1,6 +1,5 @@
 import { api } from '../../api/client';
-import { paths } from '../../shared/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
+import { Breadcrumbs, investigationTrail, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
 import { t, tp } from '../../i18n';
 import { CompartmentBadge } from './CompartmentBadge';
@@ -26,10 +25,7 @@ export function DatasetPage({ id }: { id: string }) {
     <>
       <Breadcrumbs
         items={[
-          { label: t('nav.investigations'), to: paths.home() },
-          ...(investigationId
-            ? [{ label: investigation.data?.name ?? '…', to: paths.investigation(investigationId) }]
-            : []),
+          ...investigationTrail(investigationId, investigation.data?.name, '…'),
           { label: ds?.name ?? t('app.loading') },
         ]}
       />

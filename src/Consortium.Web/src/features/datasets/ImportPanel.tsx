@@ -4,6 +4,7 @@ import { api, describeError, isAbort, uploadImport } from '../../api/client';
 import type { Dataset, ImportJob, ImportProgress } from '../../api/types';
 import { t } from '../../i18n';
 import { useHubEvent, useLive } from '../../live/LiveConnection';
+import { DataTable } from '../../shared/ui';
 
 const active = (job: ImportJob | null) => job !== null && (job.state === 'queued' || job.state === 'running');
 
@@ -142,16 +143,11 @@ export function ImportPanel({ dataset, canImport, onImported }: { dataset: Datas
             </button>
           )}
           {job.errors.length > 0 && (
-            <table className="data-table">
-              <caption>{t('import.errors.caption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('import.errors.row')}</th>
-                  <th scope="col">{t('import.errors.column')}</th>
-                  <th scope="col">{t('import.errors.reason')}</th>
-                </tr>
-              </thead>
-              <tbody>
+            <DataTable
+              caption={t('import.errors.caption')}
+              captionVisible
+              columns={[t('import.errors.row'), t('import.errors.column'), t('import.errors.reason')]}
+            >
                 {job.errors.map((e) => (
                   <tr key={`${e.row}-${e.column ?? ''}`}>
                     <td>{e.row}</td>
@@ -159,8 +155,7 @@ export function ImportPanel({ dataset, canImport, onImported }: { dataset: Datas
                     <td>{e.reason}</td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
+            </DataTable>
           )}
         </div>
       )}

@@ -1,6 +1,5 @@
 import { api } from '../../api/client';
-import { paths } from '../../shared/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
+import { Breadcrumbs, investigationTrail, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
 import { t } from '../../i18n';
 import { DatasetList } from './DatasetList';
@@ -19,7 +18,7 @@ export function InvestigationPage({ id }: { id: string }) {
   return (
     <>
       <Breadcrumbs
-        items={[{ label: t('nav.investigations'), to: paths.home() }, { label: inv?.name ?? t('app.loading') }]}
+        items={[...investigationTrail(null, undefined), { label: inv?.name ?? t('app.loading') }]}
       />
       {investigation.loading && <Loading />}
       {investigation.error !== undefined && (

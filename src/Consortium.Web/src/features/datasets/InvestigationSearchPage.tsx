@@ -1,6 +1,5 @@
 import { api } from '../../api/client';
-import { paths } from '../../shared/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
+import { Breadcrumbs, investigationTrail, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
 import { t } from '../../i18n';
 import { SearchBrowser } from './SearchBrowser';
@@ -18,8 +17,7 @@ export function InvestigationSearchPage({ id }: { id: string }) {
     <>
       <Breadcrumbs
         items={[
-          { label: t('nav.investigations'), to: paths.home() },
-          { label: inv?.name ?? t('app.loading'), to: paths.investigation(id) },
+          ...investigationTrail(id, inv?.name),
           { label: t('investigation.tab.search') },
         ]}
       />

@@ -4,6 +4,7 @@ import type { Dataset, LeakRecord } from '../../api/types';
 import { Link, paths, useRouter } from '../../shared/router';
 import { ErrorAlert, Loading } from '../../shared/ui';
 import { useShortcuts } from '../../shared/useShortcuts';
+import { Field } from '../../shared/forms';
 import { t, tp } from '../../i18n';
 import { FacetPanel } from './FacetPanel';
 import { HighlightText } from './HighlightText';
@@ -41,12 +42,10 @@ export function SearchBrowser({
   const datasetNames = new Map(datasets.map((d) => [d.id, d.name]));
   const fromId = useId();
   const toId = useId();
-  const sortId = useId();
   const orderId = useId();
   const searchRef = useRef<HTMLInputElement>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const searchId = useId();
-  const phoneId = useId();
   const hintId = useId();
   const phoneHintId = useId();
   const statusId = useId();
@@ -155,26 +154,27 @@ export function SearchBrowser({
             {t('dataset.search.hint')}
           </p>
         </div>
-        <div className="search-field">
-          <label htmlFor={phoneId} className="field-label">
-            {t('dataset.search.phoneLabel')}
-          </label>
-          <input
-            id={phoneId}
-            type="search"
-            inputMode="tel"
-            autoComplete="off"
-            spellCheck={false}
-            className="input phone-input"
-            placeholder={t('dataset.search.phonePlaceholder')}
-            aria-describedby={phoneHintId}
-            value={phone}
-            onChange={(e) => setPhone(e.target.value)}
-          />
-          <p id={phoneHintId} className="hint">
-            {t('dataset.search.phoneHint')}
-          </p>
-        </div>
+        <Field label={t('dataset.search.phoneLabel')} className="search-field">
+          {(id) => (
+            <>
+              <input
+                id={id}
+                type="search"
+                inputMode="tel"
+                autoComplete="off"
+                spellCheck={false}
+                className="input phone-input"
+                placeholder={t('dataset.search.phonePlaceholder')}
+                aria-describedby={phoneHintId}
+                value={phone}
+                onChange={(e) => setPhone(e.target.value)}
+              />
+              <p id={phoneHintId} className="hint">
+                {t('dataset.search.phoneHint')}
+              </p>
+            </>
+          )}
+        </Field>
         <fieldset className="search-field date-range">
           <legend className="field-label">{t('search.dates.legend')}</legend>
           <label htmlFor={fromId} className="visually-hidden">
@@ -187,40 +187,41 @@ export function SearchBrowser({
           </label>
           <input id={toId} type="date" className="input" value={to} onChange={(e) => setTo(e.target.value)} aria-label={t('search.dates.to')} />
         </fieldset>
-        <div className="search-field">
-          <label htmlFor={sortId} className="field-label">
-            {t('search.sort.label')}
-          </label>
-          <select
-            id={sortId}
-            className="input"
-            value={search.sort}
-            onChange={(e) => {
-              const sort = e.target.value as RecordSearch['sort'];
-              setSearch((s) => ({ ...s, sort }));
-            }}
-          >
-            <option value="row">{t('search.sort.row')}</option>
-            <option value="date">{t('search.sort.date')}</option>
-            <option value="country">{t('search.sort.country')}</option>
-          </select>
-          <label htmlFor={orderId} className="visually-hidden">
-            {t('search.order.label')}
-          </label>
-          <select
-            id={orderId}
-            className="input"
-            aria-label={t('search.order.label')}
-            value={search.order}
-            onChange={(e) => {
-              const order = e.target.value as RecordSearch['order'];
-              setSearch((s) => ({ ...s, order }));
-            }}
-          >
-            <option value="asc">{t('search.order.asc')}</option>
-            <option value="desc">{t('search.order.desc')}</option>
-          </select>
-        </div>
+        <Field label={t('search.sort.label')} className="search-field">
+          {(id) => (
+            <>
+              <select
+                id={id}
+                className="input"
+                value={search.sort}
+                onChange={(e) => {
+                  const sort = e.target.value as RecordSearch['sort'];
+                  setSearch((s) => ({ ...s, sort }));
+                }}
+              >
+                <option value="row">{t('search.sort.row')}</option>
+                <option value="date">{t('search.sort.date')}</option>
+                <option value="country">{t('search.sort.country')}</option>
+              </select>
+              <label htmlFor={orderId} className="visually-hidden">
+                {t('search.order.label')}
+              </label>
+              <select
+                id={orderId}
+                className="input"
+                aria-label={t('search.order.label')}
+                value={search.order}
+                onChange={(e) => {
+                  const order = e.target.value as RecordSearch['order'];
+                  setSearch((s) => ({ ...s, order }));
+                }}
+              >
+                <option value="asc">{t('search.order.asc')}</option>
+                <option value="desc">{t('search.order.desc')}</option>
+              </select>
+            </>
+          )}
+        </Field>
         <div className="search-actions">
           <button type="submit" className="button">
             {t('dataset.search.submit')}

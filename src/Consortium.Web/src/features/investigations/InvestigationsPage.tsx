@@ -1,6 +1,6 @@
 import { api } from '../../api/client';
-import { Link, paths } from '../../shared/router';
-import { ErrorAlert, Loading, PageHeading } from '../../shared/ui';
+import { paths } from '../../shared/router';
+import { CardContent, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
 import { t, tp } from '../../i18n';
 import { useOutletName } from '../../shared/session';
@@ -22,17 +22,20 @@ export function InvestigationsPage() {
         <ul className="card-list">
           {investigations.data.map((inv) => (
             <li key={inv.id} className="card">
-              <h2 className="card-title">
-                <Link to={paths.investigation(inv.id)} className="card-link" data-testid="investigation-link">
-                  {inv.name}
-                </Link>
-              </h2>
-              {inv.description && <p className="card-body">{inv.description}</p>}
-              <p className="card-meta">
-                <span>{t('investigations.coordinator', { outlet: outletName(inv.coordinatorOutletId) })}</span>
-                <span>{tp('investigations.members', inv.memberOutletIds.length)}</span>
-                <span>{tp('investigations.datasets', inv.datasetCount)}</span>
-              </p>
+              <CardContent
+                title={inv.name}
+                to={paths.investigation(inv.id)}
+                headingLevel={2}
+                linkTestId="investigation-link"
+                description={inv.description}
+                meta={
+                  <>
+                    <span>{t('investigations.coordinator', { outlet: outletName(inv.coordinatorOutletId) })}</span>
+                    <span>{tp('investigations.members', inv.memberOutletIds.length)}</span>
+                    <span>{tp('investigations.datasets', inv.datasetCount)}</span>
+                  </>
+                }
+              />
             </li>
           ))}
         </ul>

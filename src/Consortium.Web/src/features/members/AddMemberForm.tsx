@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { api, fieldErrors } from '../../api/client';
 import { investigationRoles, type InvestigationRole, type Member } from '../../api/types';
-import { FormPanel, TextField, useSubmitForm } from '../../shared/forms';
+import { emailInput, Field, FormPanel, TextField, useSubmitForm } from '../../shared/forms';
 import { t } from '../../i18n';
 import { localInputToIso, toLocalInputValue } from '../../shared/datetime';
 import { roleLabel } from './roles';
@@ -11,8 +11,6 @@ export function AddMemberForm({ investigationId, onAdded }: { investigationId: s
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<InvestigationRole>('reporter');
   const [expires, setExpires] = useState('');
-  const roleId = useId();
-  const expiresId = useId();
   const hintId = useId();
   const expiresHintId = useId();
   const form = useSubmitForm(
@@ -46,47 +44,43 @@ export function AddMemberForm({ investigationId, onAdded }: { investigationId: s
     >
       <TextField
         label={t('members.add.email')}
-        type="email"
-        autoComplete="off"
-        spellCheck={false}
-        dir="ltr"
-        required
+        {...emailInput}
         value={email}
         onValue={setEmail}
         describedBy={[hintId]}
         invalid={form.failed && (fieldErrors(form.error, 'email').length > 0 || !email.trim())}
         errorId={errorId}
       />
-      <div className="field">
-        <label htmlFor={roleId} className="field-label">
-          {t('members.add.role')}
-        </label>
-        <select id={roleId} className="input select" value={role} onChange={(e) => setRole(e.target.value as InvestigationRole)}>
-          {investigationRoles.map((r) => (
-            <option key={r} value={r}>
-              {roleLabel(r)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={expiresId} className="field-label">
-          {t('members.add.expires')}
-        </label>
-        <input
-          id={expiresId}
-          className="input"
-          type="datetime-local"
-          min={toLocalInputValue(new Date())}
-          value={expires}
-          onChange={(e) => setExpires(e.target.value)}
-          aria-describedby={[expiresHintId, errorId].filter(Boolean).join(' ')}
-          aria-invalid={expiresInvalid ? true : undefined}
-        />
-        <p id={expiresHintId} className="hint">
-          {t('members.add.expiresHint')}
-        </p>
-      </div>
+      <Field label={t('members.add.role')}>
+        {(id) => (
+          <select id={id} className="input select" value={role} onChange={(e) => setRole(e.target.value as InvestigationRole)}>
+            {investigationRoles.map((r) => (
+              <option key={r} value={r}>
+                {roleLabel(r)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label={t('members.add.expires')}>
+        {(id) => (
+          <>
+            <input
+              id={id}
+              className="input"
+              type="datetime-local"
+              min={toLocalInputValue(new Date())}
+              value={expires}
+              onChange={(e) => setExpires(e.target.value)}
+              aria-describedby={[expiresHintId, errorId].filter(Boolean).join(' ')}
+              aria-invalid={expiresInvalid ? true : undefined}
+            />
+            <p id={expiresHintId} className="hint">
+              {t('members.add.expiresHint')}
+            </p>
+          </>
+        )}
+      </Field>
     </FormPanel>
   );
 }

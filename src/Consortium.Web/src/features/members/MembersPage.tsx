@@ -3,7 +3,7 @@ import { api } from '../../api/client';
 import { investigationRoles, type InvestigationRole, type Member } from '../../api/types';
 import { ConfirmDialog } from '../../shared/ConfirmDialog';
 import { paths, useRouter } from '../../shared/router';
-import { Breadcrumbs, ErrorAlert, Loading, PageHeading, StatusMessage } from '../../shared/ui';
+import { Breadcrumbs, investigationTrail, DataTable, ErrorAlert, Loading, PageHeading, StatusMessage } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
 import { t, tp } from '../../i18n';
 import { formatDateTime, formatUtc } from '../../shared/datetime';
@@ -58,8 +58,7 @@ export function MembersPage({ id }: { id: string }) {
     <>
       <Breadcrumbs
         items={[
-          { label: t('nav.investigations'), to: paths.home() },
-          { label: inv?.name ?? t('app.loading'), to: paths.investigation(id) },
+          ...investigationTrail(id, inv?.name),
           { label: t('members.title') },
         ]}
       />
@@ -147,17 +146,10 @@ function OutletGroup({ investigationId, outlet, members, myUserId, canManage, on
         <p className="empty">{t('members.noneFromOutlet')}</p>
       ) : (
         <div className="table-wrap">
-          <table className="data-table">
-            <caption className="visually-hidden">{t('members.caption', { outlet })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('members.col.name')}</th>
-                <th scope="col">{t('members.col.role')}</th>
-                <th scope="col">{t('members.col.expires')}</th>
-                {canManage && <th scope="col">{t('members.col.actions')}</th>}
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable
+            caption={t('members.caption', { outlet })}
+            columns={[t('members.col.name'), t('members.col.role'), t('members.col.expires'), canManage && t('members.col.actions')]}
+          >
               {members.map((member) => (
                 <MemberRow
                   key={member.userId}
@@ -169,8 +161,7 @@ function OutletGroup({ investigationId, outlet, members, myUserId, canManage, on
                   onRemove={onRemove}
                 />
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
     </section>

@@ -3,8 +3,8 @@ import { api, fieldErrors } from '../../api/client';
 import type { Account, Invitation } from '../../api/types';
 import { ConfirmDialog } from '../../shared/ConfirmDialog';
 import { CopyField, OneTimeSecret } from '../../shared/OneTimeSecret';
-import { FormPanel, TextField, useSubmitForm } from '../../shared/forms';
-import { StatusMessage } from '../../shared/ui';
+import { emailInput, FormPanel, TextField, useSubmitForm } from '../../shared/forms';
+import { DataTable, StatusMessage } from '../../shared/ui';
 import { t } from '../../i18n';
 import { useMe } from '../../shared/session';
 
@@ -35,17 +35,16 @@ export function AccountsSection({ accounts, update }: Props) {
         <p className="empty">{t('outlet.accounts.empty')}</p>
       ) : (
         <div className="table-wrap">
-          <table className="data-table" data-testid="account-list">
-            <caption className="visually-hidden">{t('outlet.accounts.caption', { outlet: me.outletName })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('outlet.accounts.col.name')}</th>
-                <th scope="col">{t('outlet.accounts.col.email')}</th>
-                <th scope="col">{t('outlet.accounts.col.status')}</th>
-                <th scope="col">{t('outlet.accounts.col.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable
+            testId="account-list"
+            caption={t('outlet.accounts.caption', { outlet: me.outletName })}
+            columns={[
+              t('outlet.accounts.col.name'),
+              t('outlet.accounts.col.email'),
+              t('outlet.accounts.col.status'),
+              t('outlet.accounts.col.actions'),
+            ]}
+          >
               {accounts.map((account) => (
                 <tr key={account.id} data-testid="account-row" data-account-id={account.id}>
                   <th scope="row" className="member-name">
@@ -75,8 +74,7 @@ export function AccountsSection({ accounts, update }: Props) {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
       <InviteForm
@@ -159,11 +157,7 @@ function InviteForm({ onInvited }: { onInvited: (invitation: Invitation) => void
     <FormPanel heading={t('outlet.invite.heading')} testId="invite-form" submitLabel={t('outlet.invite.submit')} form={form}>
       <TextField
         label={t('outlet.invite.email')}
-        type="email"
-        autoComplete="off"
-        spellCheck={false}
-        dir="ltr"
-        required
+        {...emailInput}
         value={email}
         onValue={setEmail}
         invalid={form.failed && (fieldErrors(form.error, 'email').length > 0 || !email.trim())}

@@ -4,7 +4,7 @@ import type { SyncClient, SyncClientCredentials } from '../../api/types';
 import { ConfirmDialog } from '../../shared/ConfirmDialog';
 import { CopyField, OneTimeSecret } from '../../shared/OneTimeSecret';
 import { FormPanel, TextField, useSubmitForm } from '../../shared/forms';
-import { ErrorAlert, Loading, StatusMessage } from '../../shared/ui';
+import { DataTable, ErrorAlert, Loading, StatusMessage } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
 import { t } from '../../i18n';
 import { useMe } from '../../shared/session';
@@ -34,16 +34,11 @@ export function SyncClientsSection() {
       {clients.data?.length === 0 && <p className="empty">{t('outlet.clients.empty')}</p>}
       {clients.data && clients.data.length > 0 && (
         <div className="table-wrap">
-          <table className="data-table" data-testid="sync-client-list">
-            <caption className="visually-hidden">{t('outlet.clients.caption', { outlet: me.outletName })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('outlet.clients.col.name')}</th>
-                <th scope="col">{t('outlet.clients.col.id')}</th>
-                <th scope="col">{t('outlet.clients.col.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable
+            testId="sync-client-list"
+            caption={t('outlet.clients.caption', { outlet: me.outletName })}
+            columns={[t('outlet.clients.col.name'), t('outlet.clients.col.id'), t('outlet.clients.col.actions')]}
+          >
               {clients.data.map((client) => (
                 <tr key={client.clientId} data-testid="sync-client-row" data-client-id={client.clientId}>
                   <th scope="row">{client.displayName}</th>
@@ -62,8 +57,7 @@ export function SyncClientsSection() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
       <RegisterForm

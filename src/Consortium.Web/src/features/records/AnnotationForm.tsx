@@ -1,11 +1,12 @@
 import { useId, useState, type FormEvent, type KeyboardEvent, type Ref } from 'react';
 import { api, describeError } from '../../api/client';
 import { visibilities, type Annotation, type NewAnnotation, type Visibility } from '../../api/types';
+import { Field } from '../../shared/forms';
 import { t, type MessageKey } from '../../i18n';
 import { useMe, useOutletName } from '../../shared/session';
-import { confidences, sourceLines } from './annotationContext';
+import { sourceLines } from './annotationContext';
 import { visibilityLabel } from './AnnotationItem';
-import { IdentificationFields } from './IdentificationFields';
+import { IdentificationFields, identificationDraft } from './IdentificationFields';
 
 type Kind = 'note' | 'tag' | 'identification' | 'verification';
 const kinds: readonly Kind[] = ['note', 'tag', 'identification', 'verification'];
@@ -36,18 +37,12 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
   const [partners, setPartners] = useState<string[]>([]);
   const [text, setText] = useState('');
   const [tag, setTag] = useState('');
-  const [person, setPerson] = useState('');
-  const [personRole, setPersonRole] = useState('');
-  const [confidence, setConfidence] = useState<(typeof confidences)[number]>('medium');
-  const [sources, setSources] = useState('');
+  const [identification, setIdentification] = useState(identificationDraft);
   const [identifiedBy, setIdentifiedBy] = useState('');
-  const kindId = useId();
   const [visibility, setVisibility] = useState<Visibility>('consortium');
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<{ title: string; detail?: string } | null>(null);
-  const textId = useId();
   const hintId = useId();
-  const visibilityId = useId();
   const errorId = useId();
 
   const submit = async () => {
@@ -60,7 +55,7 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
       setError({ title: t('form.tag.empty') });
       return;
     }
-    if (kind === 'identification' && !person.trim()) {
+    if (kind === 'identification' && !identification.person.trim()) {
       setError({ title: t('form.identification.empty') });
       return;
     }
@@ -80,20 +75,19 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
       if (kind === 'tag') body.tag = tag.trim();
       if (kind === 'identification') {
         body.identification = {
-          person: person.trim(),
-          role: personRole.trim() || null,
+          person: identification.person.trim(),
+          role: identification.role.trim() || null,
           identifiedByOutletId: identifiedBy || me.outletId,
-          confidence,
-          sources: sourceLines(sources),
+          confidence: identification.confidence,
+          sources: sourceLines(identification.sources),
         };
       }
       const annotation = await api.addAnnotation(recordId, body);
       onPosted(annotation);
       setText('');
       setTag('');
-      setPerson('');
-      setPersonRole('');
-      setSources('');
+      // The confidence chosen stays for the next identification.
+      setIdentification((draft) => ({ ...identificationDraft(), confidence: draft.confidence }));
     } catch (e) {
       setError(describeError(e));
     } finally {
@@ -118,38 +112,38 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
 
   return (
     <form className="annotation-form" onSubmit={onSubmit} noValidate>
-      <div className="field field-inline">
-        <label htmlFor={kindId} className="field-label">
-          {t('form.kind.label')}
-        </label>
-        <select id={kindId} className="input select" value={kind} onChange={(e) => { setKind(e.target.value as Kind); setError(null); }}>
-          {kinds.map((k) => (
-            <option key={k} value={k}>
-              {t(`form.kind.${k}` as MessageKey)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <Field label={t('form.kind.label')} className="field field-inline">
+        {(id) => (
+          <select id={id} className="input select" value={kind} onChange={(e) => { setKind(e.target.value as Kind); setError(null); }}>
+            {kinds.map((k) => (
+              <option key={k} value={k}>
+                {t(`form.kind.${k}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
       {kind === 'note' && (
-        <div className="field">
-          <label htmlFor={textId} className="field-label">
-            {t('form.note.label')}
-          </label>
-          <textarea
-            ref={textareaRef}
-            id={textId}
-            className="input textarea"
-            rows={4}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            onKeyDown={onKeyDown}
-            aria-describedby={error ? `${hintId} ${errorId}` : hintId}
-            aria-invalid={error ? true : undefined}
-          />
-          <p id={hintId} className="hint">
-            {t('form.note.hint')}
-          </p>
-        </div>
+        <Field label={t('form.note.label')}>
+          {(id) => (
+            <>
+              <textarea
+                ref={textareaRef}
+                id={id}
+                className="input textarea"
+                rows={4}
+                value={text}
+                onChange={(e) => setText(e.target.value)}
+                onKeyDown={onKeyDown}
+                aria-describedby={error ? `${hintId} ${errorId}` : hintId}
+                aria-invalid={error ? true : undefined}
+              />
+              <p id={hintId} className="hint">
+                {t('form.note.hint')}
+              </p>
+            </>
+          )}
+        </Field>
       )}
       {kind === 'tag' && (
         <label className="field field-label">
@@ -159,16 +153,7 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
       )}
       {kind === 'identification' && (
         <fieldset className="field identification-fields">
-          <IdentificationFields
-            person={person}
-            setPerson={setPerson}
-            personRole={personRole}
-            setPersonRole={setPersonRole}
-            confidence={confidence}
-            setConfidence={(value) => setConfidence(value as (typeof confidences)[number])}
-            sources={sources}
-            setSources={setSources}
-          >
+          <IdentificationFields draft={identification} onChange={setIdentification}>
             <label className="field-label">
               {t('form.identification.outlet')}
               <select className="input select" value={identifiedBy || me.outletId} onChange={(e) => setIdentifiedBy(e.target.value)}>
@@ -184,23 +169,22 @@ export function AnnotationForm({ recordId, onPosted, textareaRef, partnerOutletI
       )}
       {kind === 'verification' && <p className="hint">{t('form.verification.hint')}</p>}
       <div className="form-row">
-        <div className="field field-inline">
-          <label htmlFor={visibilityId} className="field-label">
-            {t('form.visibility.label')}
-          </label>
-          <select
-            id={visibilityId}
-            className="input select"
-            value={visibility}
-            onChange={(e) => setVisibility(e.target.value as Visibility)}
-          >
-            {visibilities.filter((v) => v !== 'partners' || partnerOutletIds.length > 0).map((v) => (
-              <option key={v} value={v}>
-                {visibilityLabel(v)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field label={t('form.visibility.label')} className="field field-inline">
+          {(id) => (
+            <select
+              id={id}
+              className="input select"
+              value={visibility}
+              onChange={(e) => setVisibility(e.target.value as Visibility)}
+            >
+              {visibilities.filter((v) => v !== 'partners' || partnerOutletIds.length > 0).map((v) => (
+                <option key={v} value={v}>
+                  {visibilityLabel(v)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         {visibility === 'partners' && (
           <fieldset className="field partner-picker">
             <legend className="field-label">{t('form.partners.legend')}</legend>

@@ -7,7 +7,7 @@ import { useOutletName } from '../../shared/session';
 import { canAnnotate, canCoordinate, evidenceDownloadPath, sourceLines, useAnnotationSetting } from './annotationContext';
 import { NoteText } from './NoteText';
 import { AssignmentControl, VerificationMove } from './AnnotationChanges';
-import { IdentificationFields } from './IdentificationFields';
+import { IdentificationFields, identificationDraft } from './IdentificationFields';
 
 const visibilityKeys: Record<Visibility, MessageKey> = {
   consortium: 'visibility.consortium',
@@ -130,10 +130,7 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
   const { role } = useAnnotationSetting();
   const [draft, setDraft] = useState(annotation.text);
   const [tagDraft, setTagDraft] = useState(annotation.tag ?? '');
-  const [person, setPerson] = useState(annotation.identification?.person ?? '');
-  const [personRole, setPersonRole] = useState(annotation.identification?.role ?? '');
-  const [confidence, setConfidence] = useState<string>(annotation.identification?.confidence ?? 'medium');
-  const [sources, setSources] = useState((annotation.identification?.sources ?? []).join('\n'));
+  const [identification, setIdentification] = useState(() => identificationDraft(annotation.identification));
   const [reply, setReply] = useState('');
   const [history, setHistory] = useState<AnnotationHistoryEntry[] | null>(null);
   const [error, setError] = useState<{ title: string; detail?: string } | null>(null);
@@ -144,10 +141,7 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
   const startEditing = () => {
     setDraft(annotation.text);
     setTagDraft(annotation.tag ?? '');
-    setPerson(annotation.identification?.person ?? '');
-    setPersonRole(annotation.identification?.role ?? '');
-    setConfidence(annotation.identification?.confidence ?? 'medium');
-    setSources((annotation.identification?.sources ?? []).join('\n'));
+    setIdentification(identificationDraft(annotation.identification));
     setEditing(true);
   };
 
@@ -157,7 +151,12 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
         return api.editAnnotation(annotation.id, annotation.version, { tag: tagDraft });
       case 'identification':
         return api.editAnnotation(annotation.id, annotation.version, {
-          identification: { person, role: personRole.trim() || null, confidence, sources: sourceLines(sources) },
+          identification: {
+            person: identification.person,
+            role: identification.role.trim() || null,
+            confidence: identification.confidence,
+            sources: sourceLines(identification.sources),
+          },
         });
       default:
         return api.editAnnotation(annotation.id, annotation.version, { text: draft });
@@ -243,16 +242,7 @@ export function AnnotationItem({ annotation, isNew, currentUser, replies = [], l
               </label>
             )}
             {annotation.kind === 'identification' && (
-              <IdentificationFields
-                person={person}
-                setPerson={setPerson}
-                personRole={personRole}
-                setPersonRole={setPersonRole}
-                confidence={confidence}
-                setConfidence={setConfidence}
-                sources={sources}
-                setSources={setSources}
-              />
+              <IdentificationFields draft={identification} onChange={setIdentification} />
             )}
             <button type="submit" className="button primary">
               {t('annotation.save')}

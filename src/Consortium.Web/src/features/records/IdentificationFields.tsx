@@ -1,36 +1,48 @@
 import type { ReactNode } from 'react';
+import type { Identification } from '../../api/types';
 import { t, type MessageKey } from '../../i18n';
 import { confidences } from './annotationContext';
 
-interface Props {
+/** An identification as typed: sources one per line. */
+export interface IdentificationDraft {
   person: string;
-  setPerson: (value: string) => void;
-  personRole: string;
-  setPersonRole: (value: string) => void;
+  role: string;
   confidence: string;
-  setConfidence: (value: string) => void;
   sources: string;
-  setSources: (value: string) => void;
+}
+
+/** The draft of an identification as it stands (empty, confidence medium, when there is none). */
+export const identificationDraft = (identification?: Identification | null): IdentificationDraft => ({
+  person: identification?.person ?? '',
+  role: identification?.role ?? '',
+  confidence: identification?.confidence ?? 'medium',
+  sources: (identification?.sources ?? []).join('\n'),
+});
+
+interface Props {
+  draft: IdentificationDraft;
+  onChange: (draft: IdentificationDraft) => void;
   /** Fields between the role and the confidence (the outlet that identified, when it may be chosen). */
   children?: ReactNode;
 }
 
 /** The fields of an identification, shared by the form that adds one and the one that edits it. */
-export function IdentificationFields({ person, setPerson, personRole, setPersonRole, confidence, setConfidence, sources, setSources, children }: Props) {
+export function IdentificationFields({ draft, onChange, children }: Props) {
+  const set = (field: keyof IdentificationDraft) => (value: string) => onChange({ ...draft, [field]: value });
   return (
     <>
       <label className="field-label">
         {t('form.identification.person')}
-        <input className="input" value={person} maxLength={500} onChange={(e) => setPerson(e.target.value)} />
+        <input className="input" value={draft.person} maxLength={500} onChange={(e) => set('person')(e.target.value)} />
       </label>
       <label className="field-label">
         {t('form.identification.role')}
-        <input className="input" value={personRole} maxLength={500} onChange={(e) => setPersonRole(e.target.value)} />
+        <input className="input" value={draft.role} maxLength={500} onChange={(e) => set('role')(e.target.value)} />
       </label>
       {children}
       <label className="field-label">
         {t('form.identification.confidence')}
-        <select className="input select" value={confidence} onChange={(e) => setConfidence(e.target.value)}>
+        <select className="input select" value={draft.confidence} onChange={(e) => set('confidence')(e.target.value)}>
           {confidences.map((c) => (
             <option key={c} value={c}>
               {t(`confidence.${c}` as MessageKey)}
@@ -40,7 +52,7 @@ export function IdentificationFields({ person, setPerson, personRole, setPersonR
       </label>
       <label className="field-label">
         {t('form.identification.sources')}
-        <textarea className="input textarea" rows={3} value={sources} onChange={(e) => setSources(e.target.value)} />
+        <textarea className="input textarea" rows={3} value={draft.sources} onChange={(e) => set('sources')(e.target.value)} />
       </label>
     </>
   );

@@ -2,7 +2,7 @@ import { useCallback, useRef, useState } from 'react';
 import { api, isAbort } from '../../api/client';
 import type { Dataset, Investigation, LeakRecord } from '../../api/types';
 import { paths, useRouter } from '../../shared/router';
-import { Breadcrumbs, ErrorAlert, Kbd, Loading, PageHeading } from '../../shared/ui';
+import { Breadcrumbs, investigationTrail, DataTable, ErrorAlert, Kbd, Loading, PageHeading } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
 import { useShortcuts } from '../../shared/useShortcuts';
 import { ConnectionBanner } from '../../live/ConnectionBanner';
@@ -58,10 +58,7 @@ export function RecordPage({ id }: { id: string }) {
     <>
       <Breadcrumbs
         items={[
-          { label: t('nav.investigations'), to: paths.home() },
-          ...(investigationId
-            ? [{ label: investigation.data?.name ?? '…', to: paths.investigation(investigationId) }]
-            : []),
+          ...investigationTrail(investigationId, investigation.data?.name, '…'),
           ...(datasetId ? [{ label: dataset.data?.name ?? '…', to: paths.dataset(datasetId) }] : []),
           { label: title },
         ]}
@@ -147,15 +144,11 @@ function RecordView({ record, dataset, memberOutletIds }: { record: LeakRecord; 
         <section className="panel record-values" aria-labelledby="values-heading">
           <h2 id="values-heading">{t('record.valuesHeading')}</h2>
           {dataset && <p className="hint">{t('record.inDataset', { dataset: dataset.name })}</p>}
-          <table className="values-table" data-testid="record-values">
-            <thead>
-              <tr>
-                <th scope="col">{t('record.field')}</th>
-                <th scope="col">{t('record.original')}</th>
-                <th scope="col">{t('record.normalised')}</th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable
+            className="values-table"
+            testId="record-values"
+            columns={[t('record.field'), t('record.original'), t('record.normalised')]}
+          >
               {keys.map((key) => (
                 <tr key={key} className="value-row">
                   <th scope="row">{key}</th>
@@ -167,8 +160,7 @@ function RecordView({ record, dataset, memberOutletIds }: { record: LeakRecord; 
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
           <RecentViewers recordId={record.id} />
         </section>
 
