@@ -21,70 +21,33 @@ export function FacetPanel({
   datasetName: (id: string) => string;
   onToggle: (key: FacetKey, value: string) => void;
 }) {
+  const annotated = search.annotated === 'true' ? 'yes' : search.annotated === 'false' ? 'no' : '';
+  // One group per facet, in sidebar order; `pick` turns a shown value into the filter's value.
+  const groups: (Omit<GroupProps, 'onPick'> & { key: FacetKey; pick?: (value: string) => string })[] = [
+    { key: 'country', testId: 'country-facets', itemTestId: 'country-facet', label: t('dataset.facets.label'), title: t('dataset.facets.title'),
+      counts: facets?.countries, selected: search.country, display: (value) => value ?? t('dataset.facets.noCountry') },
+    ...(investigationWide
+      ? [{ key: 'dataset' as const, testId: 'dataset-facets', label: t('search.facets.datasetLabel'), title: t('search.facets.dataset'),
+          counts: facets?.datasets, selected: search.dataset, display: (value: string | null) => (value === null ? '' : datasetName(value)) }]
+      : []),
+    { key: 'verification', testId: 'verification-facets', label: t('search.facets.verificationLabel'), title: t('search.facets.verification'),
+      counts: facets?.verificationStates, selected: search.verification, display: (value) => value ?? t('search.facets.noVerdict') },
+    { key: 'tag', testId: 'tag-facets', label: t('search.facets.tagLabel'), title: t('search.facets.tag'),
+      counts: facets?.tags, selected: search.tag, display: (value) => value ?? '' },
+    { key: 'annotated', testId: 'annotated-facets', label: t('search.facets.annotatedLabel'), title: t('search.facets.annotated'),
+      counts: facets?.annotated, selected: annotated, pick: (value) => (value === 'yes' ? 'true' : 'false'),
+      display: (value) => (value === 'yes' ? t('search.facets.annotatedYes') : t('search.facets.annotatedNo')) },
+  ];
   return (
     <div className="facets" data-testid="facets">
-      <FacetGroup
-        testId="country-facets"
-        label={t('dataset.facets.label')}
-        title={t('dataset.facets.title')}
-        counts={facets?.countries}
-        selected={search.country}
-        display={(value) => value ?? t('dataset.facets.noCountry')}
-        onPick={(value) => onToggle('country', value)}
-        itemTestId="country-facet"
-      />
-      {investigationWide && (
-        <FacetGroup
-          testId="dataset-facets"
-          label={t('search.facets.datasetLabel')}
-          title={t('search.facets.dataset')}
-          counts={facets?.datasets}
-          selected={search.dataset}
-          display={(value) => (value === null ? '' : datasetName(value))}
-          onPick={(value) => onToggle('dataset', value)}
-        />
-      )}
-      <FacetGroup
-        testId="verification-facets"
-        label={t('search.facets.verificationLabel')}
-        title={t('search.facets.verification')}
-        counts={facets?.verificationStates}
-        selected={search.verification}
-        display={(value) => value ?? t('search.facets.noVerdict')}
-        onPick={(value) => onToggle('verification', value)}
-      />
-      <FacetGroup
-        testId="tag-facets"
-        label={t('search.facets.tagLabel')}
-        title={t('search.facets.tag')}
-        counts={facets?.tags}
-        selected={search.tag}
-        display={(value) => value ?? ''}
-        onPick={(value) => onToggle('tag', value)}
-      />
-      <FacetGroup
-        testId="annotated-facets"
-        label={t('search.facets.annotatedLabel')}
-        title={t('search.facets.annotated')}
-        counts={facets?.annotated}
-        selected={search.annotated === 'true' ? 'yes' : search.annotated === 'false' ? 'no' : ''}
-        display={(value) => (value === 'yes' ? t('search.facets.annotatedYes') : t('search.facets.annotatedNo'))}
-        onPick={(value) => onToggle('annotated', value === 'yes' ? 'true' : 'false')}
-      />
+      {groups.map(({ key, pick, ...group }) => (
+        <FacetGroup key={key} {...group} onPick={(value) => onToggle(key, pick ? pick(value) : value)} />
+      ))}
     </div>
   );
 }
 
-function FacetGroup({
-  testId,
-  label,
-  title,
-  counts,
-  selected,
-  display,
-  onPick,
-  itemTestId,
-}: {
+interface GroupProps {
   testId: string;
   label: string;
   title: string;
@@ -93,7 +56,9 @@ function FacetGroup({
   display: (value: string | null) => string;
   onPick: (value: string) => void;
   itemTestId?: string;
-}) {
+}
+
+function FacetGroup({ testId, label, title, counts, selected, display, onPick, itemTestId }: GroupProps) {
   const list = counts ?? [];
   return (
     <nav aria-label={label} className="facet-group" data-testid={testId}>
