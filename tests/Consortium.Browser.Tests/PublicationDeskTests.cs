@@ -73,8 +73,15 @@ public sealed class PublicationDeskTests(BrowserFixture fixture) : IAsyncLifetim
         var form = coordinatorPage.GetByTestId("move-embargo-form");
         await Assertions.Expect(form).ToBeVisibleAsync(Soon);
 
+        // A local time the clocks skip in Paris: the server's problem shows beside the time, as one types.
+        await form.GetByLabel("Embargo: local date and time").FillAsync("2027-03-28T02:30");
+        await form.GetByLabel("Time zone (IANA id)").FillAsync("Europe/Paris");
+        await Assertions.Expect(form.GetByTestId("field-error")).ToContainTextAsync("does not exist in Europe/Paris", new() { Timeout = 15_000 });
+        await Assertions.Expect(form.GetByLabel("Embargo: local date and time")).ToHaveAttributeAsync("aria-invalid", "true");
+
         // No reason: refused before anything is sent, beside the field.
         var later = plan.Embargo.AddDays(1);
+        await form.GetByLabel("Time zone (IANA id)").FillAsync("UTC");
         await form.GetByLabel("Embargo: local date and time").FillAsync(Local(later));
         await form.GetByLabel("Also show it in").FillAsync("Asia/Kolkata, America/Mexico_City");
         // The server's answer as one types: the new instant in the chosen zones, with their offsets.
