@@ -88,6 +88,7 @@ public sealed class PublicationDeskTests(BrowserFixture fixture) : IAsyncLifetim
         var preview = form.GetByTestId("embargo-preview");
         await Assertions.Expect(preview.Locator("tr[data-zone='Asia/Kolkata']")).ToContainTextAsync("+05:30", new() { Timeout = 15_000 });
         await Assertions.Expect(preview.Locator("tr[data-zone='Asia/Kolkata']")).ToContainTextAsync("21:30");
+        await ScreenshotAsync(coordinatorPage, "move-form");
         await form.GetByRole(AriaRole.Button, new() { Name = "Move embargo" }).ClickAsync();
         await Assertions.Expect(form.GetByTestId("field-error")).ToContainTextAsync("Say why the embargo moves");
         Assert.Equal(plan.Embargo, (await Server.ClientFor("ines@alpha").GetWaveAsync(plan.Wave.Id)).Embargo.Utc);

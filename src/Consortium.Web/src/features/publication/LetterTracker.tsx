@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { publicationApi, type StoryView } from '../../api/publication';
 import { t } from '../../i18n';
-import { localInputToIso } from '../../shared/datetime';
+import { currentTimeZone, localInputToIso } from '../../shared/datetime';
 import { TextField, useSubmitForm } from '../../shared/forms';
 import { useOutletName } from '../../shared/session';
 import { ErrorAlert } from '../../shared/ui';
@@ -98,7 +98,7 @@ function NewLetterForm({ storyId, onDone, onCancel }: { storyId: string; onDone:
       <TextField label={t('publication.letters.allegations')} value={version} onValue={setVersion} invalid={form.failed} errorId={form.errorId} />
       <TextField label={t('publication.letters.sent')} type="datetime-local" value={sentAt} onValue={setSentAt} invalid={form.failed} errorId={form.errorId} describedBy={[hintId]} />
       <TextField label={t('publication.letters.deadline')} type="datetime-local" value={deadline} onValue={setDeadline} invalid={form.failed} errorId={form.errorId} describedBy={[hintId]} />
-      <p className="hint field-wide" id={hintId}>{t('publication.letters.yourZone')}</p>
+      <p className="hint field-wide" id={hintId}>{t('publication.letters.yourZone', { zone: currentTimeZone() })}</p>
       <div className="form-actions field-wide">
         <button type="submit" className="button" disabled={form.submitting}>{t('publication.letters.send')}</button>
         <button type="button" className="button secondary" onClick={onCancel}>{t('publication.form.cancel')}</button>

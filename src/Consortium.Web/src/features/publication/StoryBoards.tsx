@@ -1,14 +1,19 @@
-import { useState } from 'react';
+import { createContext, useContext, useState } from 'react';
 import { publicationApi, signOffSteps, type StoryView, type WaveView } from '../../api/publication';
 import { t, tp, type MessageKey } from '../../i18n';
 import { formatDateTime, formatUtc } from '../../shared/datetime';
 import { useOutletName } from '../../shared/session';
 import { ErrorAlert } from '../../shared/ui';
 
+/** The zone the desk shows the caller's times in (the server's `you` zone); undefined: the browser's. */
+export const ViewerZone = createContext<string | undefined>(undefined);
+
+/** A time of the desk in the caller's zone, the UTC instant on hover. */
 function When({ iso }: { iso: string }) {
+  const zone = useContext(ViewerZone);
   return (
     <time dateTime={iso} title={t('publication.utcTitle', { utc: formatUtc(iso) })}>
-      {formatDateTime(iso)}
+      {formatDateTime(iso, zone)}
     </time>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { publicationApi, type StoryView } from '../../api/publication';
 import { t } from '../../i18n';
-import { localInputToIso } from '../../shared/datetime';
+import { currentTimeZone, localInputToIso } from '../../shared/datetime';
 import { TextField, useSubmitForm } from '../../shared/forms';
 import { Link, paths } from '../../shared/router';
 import { useOutletName } from '../../shared/session';
@@ -100,7 +100,7 @@ export function BreachPanel({ story, canReport, onChanged }: { story: StoryView;
         <form className="form-grid" onSubmit={(e) => void form.onSubmit(e)} noValidate data-testid="breach-form">
           <TextField label={t('publication.breach.link')} type="url" value={link} onValue={setLink} invalid={form.failed} errorId={form.errorId} />
           <TextField label={t('publication.breach.seenAt')} type="datetime-local" value={seenAt} onValue={setSeenAt} invalid={form.failed} errorId={form.errorId}
-            hint={t('publication.letters.yourZone')} />
+            hint={t('publication.letters.yourZone', { zone: currentTimeZone() })} />
           <div className="form-actions field-wide">
             <button type="submit" className="button" disabled={form.submitting}>{t('publication.breach.send')}</button>
             <button type="button" className="button secondary" onClick={() => setOpen(false)}>{t('publication.form.cancel')}</button>

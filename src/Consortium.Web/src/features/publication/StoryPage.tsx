@@ -7,9 +7,9 @@ import { paths } from '../../shared/router';
 import { useMe, useOutletName } from '../../shared/session';
 import { Breadcrumbs, ErrorAlert, investigationTrail, Loading, PageHeading, StatusMessage } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
-import { Countdown, StateBadge, ZoneTable } from './Countdown';
+import { Countdown, shownZones, StateBadge, ZoneTable } from './Countdown';
 import { EmbargoForm } from './EmbargoForm';
-import { AcknowledgementList, SignOffBoard } from './StoryBoards';
+import { AcknowledgementList, SignOffBoard, ViewerZone } from './StoryBoards';
 import { BreachPanel, MaterialList, PackagePanel } from './StoryMaterial';
 import { LetterTracker } from './LetterTracker';
 import { useLivePublication } from './usePublicationPushes';
@@ -70,7 +70,7 @@ export function StoryPage({ id }: { id: string }) {
   };
 
   return (
-    <>
+    <ViewerZone.Provider value={shownZones(s.embargo.shown)[0]?.zone}>
       <Breadcrumbs
         items={[
           ...investigationTrail(s.investigationId, investigation.data?.name),
@@ -137,6 +137,6 @@ export function StoryPage({ id }: { id: string }) {
         <PackagePanel story={s} />
       </div>
       <BreachPanel story={s} canReport={canTakePart} onChanged={replaced} />
-    </>
+    </ViewerZone.Provider>
   );
 }
