@@ -1,4 +1,5 @@
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Annotations;
 using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
