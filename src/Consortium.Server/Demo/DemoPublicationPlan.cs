@@ -1,5 +1,5 @@
 using Consortium.Client;
-using Consortium.Server.Investigations;
+using Consortium.Server.Access;
 using Consortium.Server.Publication;
 using Marten;
 
