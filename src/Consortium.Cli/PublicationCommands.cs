@@ -33,9 +33,27 @@ internal static class PublicationCommands
                 cells.AddRange(asked.Select(z => Markup.Escape(story.Embargo.Shown.FirstOrDefault(s => s.Label == "asked" && s.Zone == z) is { } shown ? Text(shown) : "?")));
                 table.AddRow(cells.ToArray());
             }
-            AnsiConsole.Write(table);
+            Out(parse).Write(table);
         }));
         return command;
+    }
+
+    /// <summary>Spectre's console on the invocation's output (a test reads it; a terminal shows it), wide enough not to wrap instants.</summary>
+    private static IAnsiConsole Out(ParseResult parse)
+    {
+        var writer = parse.InvocationConfiguration.Output;
+        var terminal = writer == Console.Out && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal)
+        {
+            console.Profile.Width = 240;
+        }
+        return console;
     }
 
     private static bool Waiting(StoryView story) => story.Acknowledgements.Any(a => !a.Acknowledged);
@@ -52,25 +70,26 @@ internal static class PublicationCommands
         show.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
         {
             var view = await CliOptions.Client(parse).GetStoryAsync(parse.GetValue(story), cancellationToken: cancellationToken);
+            var console = Out(parse);
             var embargo = view.Embargo;
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(view.Title)}[/] ({Markup.Escape(view.WaveName)}): embargo [bold]{Markup.Escape(embargo.State)}[/]");
+            console.MarkupLine($"[bold]{Markup.Escape(view.Title)}[/] ({Markup.Escape(view.WaveName)}): embargo [bold]{Markup.Escape(embargo.State)}[/]");
             foreach (var shown in embargo.Shown)
             {
-                AnsiConsole.MarkupLine($"  {Markup.Escape(shown.Label),-8} {Markup.Escape(Text(shown))} {Markup.Escape(shown.Abbreviation)}");
+                console.MarkupLine($"  {Markup.Escape(shown.Label),-8} {Markup.Escape(Text(shown))} {Markup.Escape(shown.Abbreviation)}");
             }
             if (embargo.PendingMove is { } pending)
             {
-                AnsiConsole.MarkupLine($"  [yellow]A move to {pending.ToUtc.UtcDateTime:yyyy-MM-dd HH:mm} UTC waits for a second coordinator:[/] {Markup.Escape(pending.Reason)}");
+                console.MarkupLine($"  [yellow]A move to {pending.ToUtc.UtcDateTime:yyyy-MM-dd HH:mm} UTC waits for a second coordinator:[/] {Markup.Escape(pending.Reason)}");
             }
             foreach (var ack in view.Acknowledgements)
             {
-                AnsiConsole.MarkupLine(ack.Acknowledged
+                console.MarkupLine(ack.Acknowledged
                     ? $"  [green]acknowledged[/] {Markup.Escape(ack.OutletId)} ({Markup.Escape(ack.ByName ?? "")}, {ack.At:yyyy-MM-dd HH:mm} UTC)"
                     : $"  [red]not yet acknowledged[/] {Markup.Escape(ack.OutletId)}");
             }
             foreach (var warning in view.Warnings)
             {
-                AnsiConsole.MarkupLine($"  [yellow]warning[/] {Markup.Escape(warning)}");
+                console.MarkupLine($"  [yellow]warning[/] {Markup.Escape(warning)}");
             }
         }));
         var ackStory = new Option<Guid>("--story") { Description = "The story whose embargo moved.", Required = true };
@@ -78,7 +97,7 @@ internal static class PublicationCommands
         ack.SetAction((parse, cancellationToken) => CliOptions.Run(async () =>
         {
             var wave = await CliOptions.Client(parse).AcknowledgeEmbargoAsync(parse.GetValue(ackStory), cancellationToken);
-            AnsiConsole.MarkupLine($"[green]Acknowledged[/]: the embargo of {Markup.Escape(wave.Name)} is {wave.Embargo.Utc.UtcDateTime:yyyy-MM-dd HH:mm} UTC ({Markup.Escape(Local(wave.Embargo, "you"))}).");
+            Out(parse).MarkupLine($"[green]Acknowledged[/]: the embargo of {Markup.Escape(wave.Name)} is {wave.Embargo.Utc.UtcDateTime:yyyy-MM-dd HH:mm} UTC ({Markup.Escape(Local(wave.Embargo, "you"))}).");
         }));
         command.Subcommands.Add(show);
         command.Subcommands.Add(ack);
@@ -95,11 +114,11 @@ internal static class PublicationCommands
             if (parse.GetValue(revoke))
             {
                 await client.RevokeCalendarUrlAsync(cancellationToken);
-                AnsiConsole.MarkupLine("[green]Revoked[/]: your calendar URL no longer works.");
+                Out(parse).MarkupLine("[green]Revoked[/]: your calendar URL no longer works.");
                 return;
             }
             // The URL alone on standard output, so it can be piped; it is a secret: whoever has it reads your desk calendar.
-            Console.WriteLine((await client.RegenerateCalendarUrlAsync(cancellationToken)).Url);
+            await parse.InvocationConfiguration.Output.WriteLineAsync((await client.RegenerateCalendarUrlAsync(cancellationToken)).Url);
         }));
         return command;
     }

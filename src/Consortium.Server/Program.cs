@@ -1,3 +1,4 @@
+using Consortium.Server.Access;
 using Consortium.Server.Annotations;
 using Consortium.Server.Audit;
 using Consortium.Server.Demo;
@@ -18,7 +19,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddConsortiumStorage();
 builder.AddConsortiumIdentity();
 builder.AddConsortiumApi();
+builder.AddAccess();
 builder.AddLiveUpdates();
+builder.AddInvestigations();
+builder.AddRecords();
 builder.AddAnnotations();
 builder.AddNotifications();
 builder.AddEvidenceFiles();

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Consortium.Server.Annotations;
+using Consortium.Server.Access;
 using Consortium.Server.Records;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Consortium.Client;
 using Consortium.Server.Audit;
-using Consortium.Server.Investigations;
+using Consortium.Server.Identity;
 using Marten;
 using Npgsql;
 using Microsoft.AspNetCore.Hosting;

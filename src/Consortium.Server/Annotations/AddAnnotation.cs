@@ -1,8 +1,7 @@
 using System.Text.RegularExpressions;
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
-using Consortium.Server.Records;
 
 namespace Consortium.Server.Annotations;
 

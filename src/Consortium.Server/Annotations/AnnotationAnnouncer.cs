@@ -1,6 +1,6 @@
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.LiveUpdates;
-using Consortium.Server.Records;
 using Marten;
 
 namespace Consortium.Server.Annotations;

@@ -1,8 +1,8 @@
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
 using Consortium.Server.Notifications;
 using JasperFx.Events;
 using Marten;
@@ -83,8 +83,8 @@ public static class AnnotationEndpoints
         var verifications = await session.Query<Annotation>()
             .Where(a => a.InvestigationId == investigationId && a.Kind == AnnotationKinds.Verification && !a.Retracted)
             .ToListAsync(cancellationToken);
-        var datasets = (await session.LoadManyAsync<Records.Dataset>(cancellationToken, verifications.Select(v => v.DatasetId).Distinct().ToArray())).ToDictionary(d => d.Id);
-        var restrictions = (await session.LoadManyAsync<Records.RecordRestriction>(cancellationToken, verifications.Select(v => v.RecordId).Distinct().ToArray())).ToDictionary(r => r.Id);
+        var datasets = (await session.LoadManyAsync<Dataset>(cancellationToken, verifications.Select(v => v.DatasetId).Distinct().ToArray())).ToDictionary(d => d.Id);
+        var restrictions = (await session.LoadManyAsync<RecordRestriction>(cancellationToken, verifications.Select(v => v.RecordId).Distinct().ToArray())).ToDictionary(r => r.Id);
         return TypedResults.Ok(verifications
             .Where(v => v.IsVisibleTo(user)
                 && datasets.TryGetValue(v.DatasetId, out var dataset) && dataset.IsSharedWith(user.OutletId)
@@ -198,7 +198,7 @@ public static class AnnotationEndpoints
 /// </summary>
 public sealed class AnnotationChanges(AccessPolicy access, IDocumentSession session, IDocumentStore store, AuditLog audit, TimeProvider clock, Notify notify)
 {
-    public sealed record Found(Annotation Annotation, AccessPolicy.Access<(Records.Dataset Dataset, Records.LeakedRecord Record)> Record);
+    public sealed record Found(Annotation Annotation, AccessPolicy.Access<(Dataset Dataset, LeakedRecord Record)> Record);
 
     public static string ETag(long version) => $"\"{version}\"";
 

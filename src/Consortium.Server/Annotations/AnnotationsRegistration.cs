@@ -14,6 +14,7 @@ public static class AnnotationsRegistration
         builder.Services.AddHostedService<AnnotationAnnouncer>();
         builder.Services.ConfigureMarten((services, options) =>
         {
+            options.RegisterAnnotationProjections();
             // After commit, with the sequence numbers Marten assigned: announced from here to live clients.
             options.Listeners.Add(services.GetRequiredService<AnnotationCommits>());
         });

@@ -1,10 +1,10 @@
 using System.Data;
 using System.Security.Cryptography;
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
 using Consortium.Server.Storage;
 using Marten;
 using Microsoft.AspNetCore.Http.Features;

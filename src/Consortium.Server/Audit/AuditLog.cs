@@ -226,15 +226,3 @@ public sealed class AuditLog(IDocumentStore store, TimeProvider clock, AuditSeal
         return new string(chars.ToArray());
     }
 }
-
-public static class AuditRegistration
-{
-    /// <summary>The audit log service. Its events and read model are registered with Marten by <see cref="AuditStorage.RegisterAuditEvents"/>.</summary>
-    public static WebApplicationBuilder AddConsortiumAudit(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<AuditLog>();
-        builder.Services.AddSingleton<AuditSealer>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<AuditSealer>());
-        return builder;
-    }
-}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
 
 namespace Consortium.Server.Demo;

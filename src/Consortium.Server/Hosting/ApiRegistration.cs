@@ -1,5 +1,4 @@
 using System.Net;
-using Consortium.Server.Investigations;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -8,14 +7,12 @@ namespace Consortium.Server.Hosting;
 
 public static class ApiRegistration
 {
-    /// <summary>What every HTTP endpoint shares: problem details, the OpenAPI description, body limits, the clock, the access policy.</summary>
+    /// <summary>What every HTTP endpoint shares: problem details, the OpenAPI description, body limits, the clock.</summary>
     public static WebApplicationBuilder AddConsortiumApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddScoped<AccessPolicy>();
-        builder.Services.AddSingleton<InvestigationCache>();
         // Small by default; the import endpoint raises its own limit.
         builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = 1024 * 1024);
         builder.ConfigureTrustedProxies();

@@ -1,5 +1,4 @@
 using Consortium.Client;
-using Consortium.Server.Investigations;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Consortium.Server.Storage;
+using Marten;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -24,6 +25,8 @@ public static class IdentityRegistration
     public static WebApplicationBuilder AddConsortiumIdentity(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        // The outlets people belong to, read by the sign-in pages and the investigations' member lists.
+        builder.Services.ConfigureMarten(options => options.Schema.For<Outlet>().Identity(o => o.Id));
         var keysDirectory = configuration["Identity:KeysDirectory"] is { Length: > 0 } configured ? configured : KeyFiles.DefaultDirectory();
         var requireHttps = configuration.GetValue("Identity:RequireHttps", true);
 

@@ -1,4 +1,5 @@
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;

@@ -1,3 +1,4 @@
+using Consortium.Server.Access;
 using Consortium.Server.Identity;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,5 @@
 using Consortium.Client;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Consortium.Server.LiveUpdates;

@@ -1,6 +1,6 @@
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 

@@ -1,4 +1,4 @@
-using Consortium.Server.Investigations;
+using Consortium.Server.Access;
 using Marten;
 
 namespace Consortium.Server.LiveUpdates;

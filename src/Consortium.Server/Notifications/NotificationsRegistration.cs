@@ -9,7 +9,11 @@ public static class NotificationsRegistration
     {
         builder.Services.AddScoped<Notify>();
         builder.Services.AddSingleton<NotificationAnnouncer>();
-        builder.Services.ConfigureMarten((services, options) => options.Listeners.Add(services.GetRequiredService<NotificationAnnouncer>()));
+        builder.Services.ConfigureMarten((services, options) =>
+        {
+            options.RegisterNotificationDocuments();
+            options.Listeners.Add(services.GetRequiredService<NotificationAnnouncer>());
+        });
         return builder;
     }
 }

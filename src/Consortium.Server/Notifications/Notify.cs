@@ -1,7 +1,7 @@
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Annotations;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
 using Marten;
 
 namespace Consortium.Server.Notifications;

@@ -5,7 +5,7 @@ using Consortium.Client;
 using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
+using Consortium.Server.Access;
 using Consortium.Server.Storage;
 using Marten;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,6 @@
 using Consortium.Client;
 using Consortium.Server.Audit;
-using Consortium.Server.Investigations;
+using Consortium.Server.Access;
 using Consortium.Server.Storage;
 using Marten;
 using Npgsql;

@@ -2,7 +2,7 @@ using Consortium.Client;
 using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
+using Consortium.Server.Access;
 using Marten;
 
 namespace Consortium.Server.Publication;

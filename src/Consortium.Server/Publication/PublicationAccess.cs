@@ -1,6 +1,6 @@
 using Consortium.Client;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
+using Consortium.Server.Access;
 using Marten;
 
 namespace Consortium.Server.Publication;

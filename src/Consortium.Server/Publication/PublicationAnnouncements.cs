@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Consortium.Client;
-using Consortium.Server.Investigations;
+using Consortium.Server.Access;
 using Consortium.Server.LiveUpdates;
 using Marten;
 

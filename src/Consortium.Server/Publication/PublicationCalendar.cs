@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Consortium.Client;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
+using Consortium.Server.Access;
 using Ical.Net;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;

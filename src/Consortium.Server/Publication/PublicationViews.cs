@@ -1,5 +1,6 @@
 using Consortium.Client;
-using Consortium.Server.Investigations;
+using Consortium.Server.Access;
+using Consortium.Server.Identity;
 using Marten;
 
 namespace Consortium.Server.Publication;

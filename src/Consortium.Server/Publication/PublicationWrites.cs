@@ -1,7 +1,7 @@
 using System.Globalization;
 using Consortium.Client;
 using Consortium.Server.Audit;
-using Consortium.Server.Investigations;
+using Consortium.Server.Access;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 

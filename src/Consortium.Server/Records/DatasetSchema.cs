@@ -1,5 +1,6 @@
 using System.Globalization;
 using Consortium.Client;
+using Consortium.Server.Access;
 
 namespace Consortium.Server.Records;
 

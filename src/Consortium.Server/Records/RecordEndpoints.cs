@@ -1,9 +1,9 @@
 using System.Text;
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
 using Consortium.Server.Storage;
 using Marten;
 using JasperFx;

@@ -1,8 +1,8 @@
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
 using Consortium.Server.LiveUpdates;
 using JasperFx;
 using Marten;

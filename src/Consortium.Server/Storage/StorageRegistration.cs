@@ -1,7 +1,3 @@
-using Consortium.Server.Annotations;
-using Consortium.Server.Audit;
-using Consortium.Server.Investigations;
-using Consortium.Server.Records;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
@@ -39,22 +35,14 @@ public static class StorageRegistration
             options.Events.AppendMode = JasperFx.Events.EventAppendMode.Rich;
             options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
 
-            options.RegisterInvestigationDocuments();
-            options.RegisterRecordDocuments();
-            options.RegisterImportJobs();
-            options.RegisterRecordSearch();
-            options.RegisterAnnotationProjections();
-            Notifications.NotificationDocuments.RegisterNotificationDocuments(options);
-            options.RegisterAuditEvents();
+            // Each area registers its own documents, indexes, projections and listeners (services.ConfigureMarten in
+            // its AddX), applied after this and before the store is built.
             return options;
         })
         .UseLightweightSessions()
         .ApplyAllDatabaseChangesOnStartup()
         // Solo, not HotCold: see docs/decisions/0002-marten-daemon-solo.md.
         .AddAsyncDaemon(DaemonMode.Solo);
-        // After Marten's own schema: the search indexes sit on its record table.
-        builder.Services.AddHostedService<RecordSearchSchema>();
-
         builder.Services.AddHostedService<WarmConnections>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;

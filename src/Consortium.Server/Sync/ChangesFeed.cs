@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Annotations;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
-using Consortium.Server.Records;
 using Consortium.Server.Storage;
 using Marten;
 using Npgsql;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Consortium.Server.Annotations;
+using Consortium.Server.Access;
 using Consortium.Server.Records;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Audit;
 using Consortium.Server.LiveUpdates;
 using Consortium.Server.Storage;

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Consortium.Client;
+using Consortium.Server.Access;
 using Consortium.Server.Storage;
 using JasperFx;
 using Marten;

@@ -1,3 +1,4 @@
+using Consortium.Server.Access;
 using Consortium.Server.Storage;
 using Marten;
 using Npgsql;

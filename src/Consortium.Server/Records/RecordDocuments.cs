@@ -1,34 +1,17 @@
-using Consortium.Client;
+using Consortium.Server.Access;
 using Marten;
 using Marten.Schema;
 
 namespace Consortium.Server.Records;
 
-/// <summary>
-/// One row of a dataset. Never edited after import (evidence stays as it was received), only annotated.
-/// <see cref="Values"/> keeps the original text of every column; the normalised phone number sits beside it, and
-/// <see cref="Date"/> is the record's date (ISO 8601, yyyy-MM-dd) read from the dataset's date column, if it has one.
-/// </summary>
-public sealed record LeakedRecord(
-    Guid Id,
-    Guid DatasetId,
-    long RowNumber,
-    Dictionary<string, string> Values,
-    string? PhoneE164,
-    string? PhoneDigits,
-    string? Country,
-    string ContentHash,
-    string? Date = null)
-{
-    public RecordView ToView() => new(Id, DatasetId, RowNumber, Values, PhoneE164, Country, Date);
-}
-
+/// <summary>How the documents Records writes are stored: datasets, records and record restrictions.</summary>
 internal static class RecordDocuments
 {
     public static void RegisterRecordDocuments(this StoreOptions options)
     {
         // Two imports into one dataset at once would number rows twice; the second fails with a conflict instead.
         options.Schema.For<Dataset>().Index(d => d.InvestigationId).UseOptimisticConcurrency(true);
+        options.Schema.For<RecordRestriction>().Index(r => r.DatasetId);
         // Paging walks (dataset, row number); the digits column serves partial phone search. Dataset, row number and
         // content hash are duplicated by the unique indexes below alone: Duplicate() would add a single-column index
         // on each, which the composite indexes already cover and which every imported row would pay for

@@ -1,7 +1,7 @@
 using Consortium.Client;
-using Marten;
+using Consortium.Server.Identity;
 
-namespace Consortium.Server.Investigations;
+namespace Consortium.Server.Access;
 
 /// <summary>
 /// One consortium project. <see cref="MemberOutletIds"/> are the newsrooms taking part; <see cref="Members"/> are the
@@ -22,7 +22,7 @@ public sealed record Investigation(
     public bool HasMember(string outletId) => MemberOutletIds.Contains(outletId);
 
     /// <summary>The caller's current role, or null when they are not (or no longer) a member.</summary>
-    public InvestigationRole? RoleOf(Identity.ConsortiumUser user, DateTimeOffset now)
+    public InvestigationRole? RoleOf(ConsortiumUser user, DateTimeOffset now)
     {
         if (!HasMember(user.OutletId))
         {
@@ -58,15 +58,4 @@ public static class Permissions
     public static bool CanManageData(InvestigationRole role) => role is InvestigationRole.Coordinator or InvestigationRole.Editor;
 
     public static bool CanCoordinate(InvestigationRole role) => role is InvestigationRole.Coordinator;
-}
-
-internal static class InvestigationDocuments
-{
-    public static void RegisterInvestigationDocuments(this StoreOptions options)
-    {
-        options.Schema.For<Outlet>().Identity(o => o.Id);
-        // Membership is what every read is filtered by, so containment queries get a GIN index.
-        options.Schema.For<Investigation>().GinIndexJsonData().UseOptimisticConcurrency(true);
-        options.Schema.For<Records.RecordRestriction>().Index(r => r.DatasetId);
-    }
 }

@@ -1,12 +1,12 @@
 using Consortium.Client;
 
-namespace Consortium.Server.Records;
+namespace Consortium.Server.Access;
 
 /// <summary>
 /// A body of leaked material inside an investigation. <see cref="SharedWithOutletIds"/> null shares it with every
 /// member outlet; otherwise only the named outlets (a compartment) see it and its records. <see cref="Schema"/> says
 /// what each column holds (declared at creation, or inferred from the first imported file's header; see
-/// <see cref="DatasetSchema"/>), and <see cref="Columns"/> is their order in files.
+/// <c>Records.DatasetSchema</c>), and <see cref="Columns"/> is their order in files.
 /// </summary>
 public sealed record Dataset(
     Guid Id,

@@ -1,4 +1,4 @@
-namespace Consortium.Server.Records;
+namespace Consortium.Server.Access;
 
 /// <summary>
 /// A record narrowed to named outlets (a source's identity, say), beyond its dataset's compartment. Kept beside the

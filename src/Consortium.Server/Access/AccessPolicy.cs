@@ -1,9 +1,8 @@
 using Consortium.Client;
 using Consortium.Server.Identity;
-using Consortium.Server.Records;
 using Marten;
 
-namespace Consortium.Server.Investigations;
+namespace Consortium.Server.Access;
 
 /// <summary>
 /// The one place that decides what a caller may see and do. Every endpoint and hub method asks it. Objects the caller
@@ -117,36 +116,4 @@ public sealed class AccessPolicy(IQuerySession session, TimeProvider clock, Inve
     /// <summary>Coordinators see the audit and manage members, compartments and restrictions.</summary>
     public static bool IsCoordinator(ConsortiumUser user, Investigation investigation, DateTimeOffset now) =>
         investigation.RoleOf(user, now) is InvestigationRole.Coordinator;
-}
-
-/// <summary>
-/// Investigations as last read, each with the version it was read at, for <see cref="AccessPolicy.RecordAsync"/>.
-/// </summary>
-/// <remarks>
-/// An investigation document holds every membership (tens of kilobytes with a whole consortium in it: stored
-/// compressed, out of line), and reading it whole with every annotation was most of the database's work per note
-/// (decision 0018, amendment). The access check now reads only its version, in the same statement as before, and
-/// uses the copy held here when it is of that version; otherwise it reads the document again. Marten gives a document
-/// a new version with every write, so the copy used is always the one the statement saw: a membership changed a moment
-/// ago applies to the next call, exactly as when the whole document was read. Held copies are shared between requests
-/// and never changed (records with read-only lists; a change is a new document, stored with a new version).
-/// </remarks>
-public sealed class InvestigationCache
-{
-    // Few investigations are active at once; past this, everything is dropped and read again as needed.
-    private const int MaxEntries = 256;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (Guid Version, Investigation Investigation)> held = new();
-
-    /// <summary>The investigation <paramref name="id"/> if held at exactly <paramref name="version"/>, else null.</summary>
-    public Investigation? Find(Guid id, Guid version) =>
-        held.TryGetValue(id, out var entry) && entry.Version == version ? entry.Investigation : null;
-
-    public void Keep(Guid id, Guid version, Investigation investigation)
-    {
-        if (held.Count >= MaxEntries)
-        {
-            held.Clear();
-        }
-        held[id] = (version, investigation);
-    }
 }
