@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError, isAbort } from '../../api/client';
 import { publicationApi, type EmbargoInput, type EmbargoView, type WaveView } from '../../api/publication';
 import { t } from '../../i18n';
@@ -77,6 +77,12 @@ export function EmbargoForm({ mode, onDone, onCancel }: { mode: Mode; onDone: (w
   const [submitError, setSubmitError] = useState<unknown>(undefined);
   const [submitting, setSubmitting] = useState(false);
   const ids = { name: useId(), time: useId(), zone: useId(), offset: useId(), zones: useId(), reason: useId(), list: useId(), preview: useId() };
+
+  // Opened by a button, the form takes the focus so keyboard users land in it.
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    formRef.current?.querySelector<HTMLInputElement>('input')?.focus();
+  }, []);
 
   const zones = parseZoneList(zonesText);
   const zonesKey = zones.join(',');
@@ -162,7 +168,7 @@ export function EmbargoForm({ mode, onDone, onCancel }: { mode: Mode; onDone: (w
     );
 
   return (
-    <form className="embargo-form form-grid" onSubmit={(e) => void submit(e)} noValidate data-testid={moving ? 'move-embargo-form' : 'new-wave-form'}>
+    <form ref={formRef} className="embargo-form form-grid" onSubmit={(e) => void submit(e)} noValidate data-testid={moving ? 'move-embargo-form' : 'new-wave-form'}>
       {!moving && (
         <div className="field">
           <label htmlFor={ids.name} className="field-label">{t('publication.form.waveName')}</label>
