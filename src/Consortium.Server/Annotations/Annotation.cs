@@ -1,4 +1,5 @@
 using Consortium.Client;
+using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
@@ -12,6 +13,7 @@ namespace Consortium.Server.Annotations;
 /// version (the HTTP ETag). <see cref="SharedWithOutletIds"/>, <see cref="Tag"/>, <see cref="VerificationState"/> and
 /// <see cref="Retracted"/> are read by SQL (facets, <see cref="AnnotationSql"/>, the changes feed): keep their names.
 /// </summary>
+[Announced]
 public sealed record Annotation(
     Guid Id,
     Guid RecordId,
@@ -131,6 +133,7 @@ internal static class AnnotationProjections
 /// (<c>mt_doc_annotation</c>, JSON in camelCase), for searches and facet counts that must not count what the caller
 /// cannot read. Retracted annotations are excluded as well.
 /// </summary>
+[Announced]
 internal static class AnnotationSql
 {
     /// <param name="alias">The alias of the annotation table in the query.</param>

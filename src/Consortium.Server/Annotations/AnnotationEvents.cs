@@ -1,4 +1,5 @@
 using Consortium.Client;
+using Consortium.Server.Hosting;
 
 namespace Consortium.Server.Annotations;
 
@@ -6,6 +7,7 @@ namespace Consortium.Server.Annotations;
 // lookup; later events carry only what changed, who changed it and when. Nothing is ever deleted.
 
 /// <summary>A reporter added a note to a record.</summary>
+[Announced]
 public sealed record NoteAdded(
     Guid AnnotationId,
     Guid RecordId,
@@ -21,6 +23,7 @@ public sealed record NoteAdded(
     IReadOnlyList<string>? Mentions = null);
 
 /// <summary>A member added an annotation of another kind than a note (tag, identification, verification, comment).</summary>
+[Announced]
 public sealed record AnnotationCreated(
     Guid AnnotationId,
     Guid RecordId,
@@ -41,16 +44,21 @@ public sealed record AnnotationCreated(
     DateTimeOffset At);
 
 /// <summary>The author changed the text, tag or identification; fields left null kept their value.</summary>
+[Announced]
 public sealed record AnnotationEdited(string? Text, string? Tag, IdentificationView? Identification, IReadOnlyList<string>? Mentions, string By, string ByName, DateTimeOffset At);
 
 /// <summary>A verification moved one step through the state machine.</summary>
+[Announced]
 public sealed record VerificationMoved(VerificationView Verification, string? Comment, string By, string ByName, DateTimeOffset At);
 
 /// <summary>The annotation was assigned to a member (or unassigned, with null).</summary>
+[Announced]
 public sealed record AnnotationAssigned(string? AssigneeUserId, string By, string ByName, DateTimeOffset At);
 
 /// <summary>A thread was resolved or reopened.</summary>
+[Announced]
 public sealed record AnnotationResolved(bool Resolved, string By, string ByName, DateTimeOffset At);
 
 /// <summary>The annotation was retracted. It stays, marked, with its history.</summary>
+[Announced]
 public sealed record AnnotationRetracted(string? Reason, string By, string ByName, DateTimeOffset At);

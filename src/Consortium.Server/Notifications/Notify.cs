@@ -11,9 +11,9 @@ namespace Consortium.Server.Notifications;
 /// (and are pushed) with the change or not at all. A recipient must be a current member who may read the annotation
 /// and its record; nobody is told of their own change.
 /// </summary>
-public sealed class Notify(IDocumentSession session, AccessPolicy access)
+public sealed class Notify(IDocumentSession session, AccessPolicy access) : IAnnotationChangeObserver
 {
-    public async Task AfterAsync(Annotation before, Annotation after, object change, ConsortiumUser actor, Investigation investigation, CancellationToken cancellationToken)
+    public async Task OnChangeAsync(Annotation before, Annotation after, object change, ConsortiumUser actor, Investigation investigation, CancellationToken cancellationToken)
     {
         var recipients = new Dictionary<string, (string Reason, string Summary)>(StringComparer.Ordinal);
         var kind = after.Kind;

@@ -23,6 +23,7 @@ public static class StorageRegistration
         connectionString = WithPoolSettings(connectionString, builder.Configuration.GetValue(WarmConnections.Setting, WarmConnections.Default));
         var schema = builder.Configuration["Storage:Schema"] ?? "consortium";
         builder.Services.AddSingleton(new StorageSettings(connectionString, schema));
+        builder.Services.AddSingleton<FeedPosition>();
 
         builder.Services.AddMarten(services =>
         {

@@ -3,6 +3,7 @@ using Consortium.Server.Access;
 using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
+using Consortium.Server.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 

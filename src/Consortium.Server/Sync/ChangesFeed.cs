@@ -11,32 +11,6 @@ using NpgsqlTypes;
 
 namespace Consortium.Server.Sync;
 
-/// <summary>A position in the changes feed: the writing transaction's id and the event's global sequence number.</summary>
-public readonly record struct FeedCursor(ulong TransactionId, long Sequence)
-{
-    public static readonly FeedCursor Start = new(0, 0);
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{TransactionId}-{Sequence}");
-
-    public static bool TryParse(string? text, out FeedCursor cursor)
-    {
-        cursor = Start;
-        if (string.IsNullOrEmpty(text))
-        {
-            return true;
-        }
-        var parts = text.Split('-');
-        if (parts.Length == 2
-            && ulong.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var xid)
-            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
-        {
-            cursor = new(xid, sequence);
-            return true;
-        }
-        return false;
-    }
-}
-
 /// <summary>
 /// Reads the changes feed of one investigation for one caller: annotation states in (transaction id, sequence) order,
 /// only from transactions no longer running, filtered by the record's and the annotation's visibility.
@@ -44,20 +18,6 @@ public readonly record struct FeedCursor(ulong TransactionId, long Sequence)
 public sealed class ChangesFeed(StorageSettings settings, IQuerySession session)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>
-    /// A cursor at or below everything committed before this call: every transaction with a smaller id has ended.
-    /// Take it before reading a list, and the feed read from it later misses nothing the list missed (it may bring
-    /// again what the list held, which a reader drops by version).
-    /// </summary>
-    public async Task<FeedCursor> PositionAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("select pg_snapshot_xmin(pg_current_snapshot())::text", connection);
-        var xmin = ulong.Parse((string)(await command.ExecuteScalarAsync(cancellationToken))!, CultureInfo.InvariantCulture);
-        return new FeedCursor(xmin - 1, long.MaxValue);
-    }
 
     public async Task<ChangesPage> ReadAsync(ConsortiumUser user, Guid investigationId, FeedCursor after, int limit, CancellationToken cancellationToken, Guid? recordId = null)
     {

@@ -64,6 +64,47 @@ public sealed class EmbargoLiftTests(PublicationServer server) : PublicationTest
     }
 
     [Fact]
+    public async Task A_leader_cut_off_from_the_database_at_the_instant_takes_the_lead_again_and_lifts_once()
+    {
+        var (_, wave, _) = await GivenPlanAsync(inHours: 5);
+        var node = await Server.StartLiftingNodeAsync();
+        try
+        {
+            var lifter = node.Services.GetRequiredService<LiftEmbargoes>();
+            await lifter.RoundsAsync();
+            Assert.True(lifter.IsLeader);
+
+            // The leader's session ends under it (a failover, a network cut): its lock goes with it.
+            Assert.Equal(1, await TerminateLeaderAsync());
+            Server.Clock.Set(wave.Embargo.Utc);
+            await lifter.RoundsAsync();
+            await lifter.RoundsAsync();
+
+            Assert.True(lifter.IsLeader);
+            Assert.Equal(EmbargoStates.Lifted, (await Ines.GetWaveAsync(wave.Id)).Embargo.State);
+            Assert.Equal(1, await LiftEventsAsync(wave.Id));
+        }
+        finally
+        {
+            await ((IAsyncLifetime)node).DisposeAsync();
+        }
+    }
+
+    private async Task<int> TerminateLeaderAsync()
+    {
+        await using var connection = new NpgsqlConnection(Server.ConnectionString);
+        await connection.OpenAsync();
+        // The leader's key 0x4C696674 ("Lift") is a bigint advisory lock: class 0, object 1281975924.
+        await using var command = new NpgsqlCommand(
+            """
+            select count(pg_terminate_backend(pid)) from pg_locks
+            where locktype = 'advisory' and classid = 0 and objid = 1281975924 and granted
+              and database = (select oid from pg_database where datname = current_database())
+            """, connection);
+        return (int)(long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public async Task The_package_is_refused_before_the_lift_naming_the_instant_and_served_after_it_in_three_formats()
     {
         var (investigation, _) = (await GivenPlanAsync(csv: "phone,country\n07700 900001,GB\n07700 900002,GB\n")).Investigation is var i ? (i, 0) : default;

@@ -103,6 +103,49 @@ public sealed class StoryAccessTests(PublicationServer server) : PublicationTest
         Assert.Equal(pending.ToUtc, (await Ines.GetWaveAsync(wave.Id)).Embargo.Utc);
     }
 
+    [Fact]
+    public async Task Reply_deadlines_after_the_embargo_or_within_two_days_of_it_are_warned_about_and_a_reminder_reaches_who_has_not_acknowledged()
+    {
+        var (_, wave, story) = await GivenPlanAsync(inHours: 72);
+        var eva = Server.ClientFor("eva@bravo");
+        var now = Server.Clock.Now;
+        await eva.SendLetterAsync(story.Id, new NewLetter("Early", "email", "v1", now, now.AddHours(12)));
+        await eva.SendLetterAsync(story.Id, new NewLetter("Close", "email", "v1", now, wave.Embargo.Utc.AddHours(-30)));
+        var late = await eva.SendLetterAsync(story.Id, new NewLetter("Late", "post", "v1", now, wave.Embargo.Utc.AddHours(1)));
+
+        Assert.Empty(late.Letters.Single(l => l.Recipient == "Early").Warnings);
+        Assert.Contains("less than 48 hours before the embargo", Assert.Single(late.Letters.Single(l => l.Recipient == "Close").Warnings));
+        Assert.Contains("after the embargo", Assert.Single(late.Letters.Single(l => l.Recipient == "Late").Warnings));
+        using var reporterLetter = await SendAsync("tom@bravo", HttpMethod.Post, $"api/publication/stories/{story.Id}/letters", new NewLetter("X", "email", "v1", now, now.AddHours(1)));
+        Assert.Equal(HttpStatusCode.Forbidden, reporterLetter.StatusCode);
+
+        await Ines.MoveEmbargoAsync(wave.Id, new EmbargoMove(new EmbargoInput(Local(now.AddDays(4)), "UTC"), "Legal"));
+        using var reminded = await SendAsync("ines@alpha", HttpMethod.Post, $"api/publication/waves/{wave.Id}/embargo/reminders");
+        Assert.Equal(HttpStatusCode.OK, reminded.StatusCode);
+        var notices = await Server.ClientFor("tom@bravo").ListPublicationNoticesAsync();
+        Assert.Contains(notices, n => n.Kind == PublicationNoticeKinds.AcknowledgementReminder && n.NeedsAcknowledgement);
+        Assert.NotNull(Assert.Single((await Ines.GetStoryAsync(story.Id)).Acknowledgements, a => a.OutletId == "bravo").RemindedAt);
+    }
+
+    [Fact]
+    public async Task A_reported_breach_reaches_every_participant_and_the_coordinator_lifts_the_embargo_early_for_everyone()
+    {
+        var (investigation, wave, story) = await GivenPlanAsync();
+        var tom = Server.ClientFor("tom@bravo");
+        var reported = await tom.ReportBreachAsync(story.Id, new NewBreach("https://example.com/scoop", Server.Clock.Now.AddMinutes(-5), "screenshot.png", Convert.ToBase64String([1, 2, 3])));
+        var breach = Assert.Single(reported.Breaches);
+        Assert.Equal(("bravo", "screenshot.png"), (breach.OutletId, breach.EvidenceFileName));
+        Assert.Contains(await Ines.ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.BreachReported && n.StoryId == story.Id);
+        Assert.DoesNotContain(await Server.ClientFor("lena@lab").ListPublicationNoticesAsync(), n => n.StoryId == story.Id);
+
+        var lifted = await Ines.LiftEmbargoEarlyAsync(wave.Id, "Published early by a third party");
+
+        Assert.Equal(EmbargoStates.LiftedEarly, lifted.Embargo.State);
+        Assert.Contains(await Server.ClientFor("eva@bravo").ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.EmbargoLifted);
+        Assert.Contains((await Ines.ListAuditAsync(investigation.Id, action: "publication.breach-reported")).Items, e => e.TargetId == story.Id.ToString());
+        Assert.Single((await Ines.ListAuditAsync(investigation.Id, action: "publication.embargo-lifted-early")).Items);
+    }
+
     private async Task<ChannelReader<PublicationPush>> ConnectAsync(ConsortiumClient client)
     {
         var connection = client.CreateHubConnection();
