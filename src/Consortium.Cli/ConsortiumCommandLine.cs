@@ -22,6 +22,10 @@ internal static class ConsortiumCommandLine
         root.Subcommands.Add(SyncChanges.Command());
         root.Subcommands.Add(AnnotationCommands.Command());
         root.Subcommands.Add(AuditCommands.Command());
+        foreach (var command in PublicationCommands.Commands())
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 }

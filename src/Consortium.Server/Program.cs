@@ -7,6 +7,7 @@ using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
 using Consortium.Server.LiveUpdates;
 using Consortium.Server.Notifications;
+using Consortium.Server.Publication;
 using Consortium.Server.Records;
 using Consortium.Server.Storage;
 using Consortium.Server.Sync;
@@ -29,6 +30,7 @@ builder.AddChangesFeed();
 builder.AddRecordImports();
 builder.AddConsortiumAudit();
 builder.AddReadBudget();
+builder.AddPublication();
 builder.AddDemoConsortium();
 
 var app = builder.Build();
@@ -50,6 +52,7 @@ app.MapEvidenceFiles();
 app.MapChangesFeed();
 app.MapInbox();
 app.MapAudit();
+app.MapPublication();
 app.MapLiveUpdates();
 app.MapWebApp();
 

@@ -29,9 +29,9 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime, 
     ];
 
     private string connectionString = "";
-    private readonly string keysDirectory = Path.Combine(Path.GetTempPath(), $"consortium-test-keys-{Guid.NewGuid():N}");
+    private string keysDirectory = Path.Combine(Path.GetTempPath(), $"consortium-test-keys-{Guid.NewGuid():N}");
     // A second server over another's database (two nodes of one deployment) neither creates, resets nor drops it.
-    private readonly bool sharesDatabase;
+    private bool sharesDatabase;
 
     public ConsortiumServer()
     {
@@ -53,6 +53,19 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime, 
     public static async Task<ConsortiumServer> SharingDatabaseWithAsync(ConsortiumServer first)
     {
         var second = new ConsortiumServer(first);
+        await second.InitializeAsync();
+        return second;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="second"/> (a derived fixture, not started yet: its own settings or services, a test clock)
+    /// as a second node on <paramref name="first"/>'s database and signing keys.
+    /// </summary>
+    public static async Task<T> SharingDatabaseWithAsync<T>(ConsortiumServer first, T second) where T : ConsortiumServer
+    {
+        second.connectionString = first.connectionString;
+        second.keysDirectory = first.keysDirectory;
+        second.sharesDatabase = true;
         await second.InitializeAsync();
         return second;
     }

@@ -60,6 +60,12 @@ public interface IConsortiumClient
 
     /// <summary>An import into a dataset whose group the client joined moved on (a batch committed, or its state changed).</summary>
     Task ImportProgress(ImportProgressView progress);
+
+    /// <summary>
+    /// A story, wave or publication notice changed that the person may see (sent to each entitled person's connections,
+    /// with times in their zones; see <see cref="PublicationHub.PublicationChanged"/>). The publication changes feed is the guarantee.
+    /// </summary>
+    Task PublicationChanged(PublicationPush push);
 }
 
 /// <summary>Names of the hub methods a client may invoke.</summary>

@@ -79,6 +79,8 @@ internal sealed class DemoSeed(IDocumentStore store, StorageSettings storage, IS
             notes.Events.StartStream<Annotation>(added.AnnotationId, added);
             await notes.SaveChangesAsync(stoppingToken);
         }
+        var planRecords = await notes.Query<LeakedRecord>().Where(r => r.DatasetId == numbers.Id).OrderBy(r => r.RowNumber).Take(5).Select(r => r.Id).ToListAsync(stoppingToken);
+        await DemoPublicationPlan.SeedAsync(store, investigation, planRecords, clock.GetUtcNow(), stoppingToken);
         logger.LogInformation("Demo consortium ready: sign in at /account/login; accounts and password are in {File}", DemoAccounts.CredentialsFile(configuration));
     }
 

@@ -2084,6 +2084,1127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/publication/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Makes a new secret URL; the previous one stops working at once. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CalendarUrlView"];
+                    };
+                };
+            };
+        };
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/calendar/{token}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/investigations/{investigationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    zones?: string[];
+                };
+                header?: never;
+                path: {
+                    investigationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PublicationPlanView"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/investigations/{investigationId}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    after?: string;
+                    limit?: number;
+                    zones?: string[];
+                };
+                header?: never;
+                path: {
+                    investigationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PublicationChangesPage"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/investigations/{investigationId}/stories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    investigationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewStory"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoryView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/investigations/{investigationId}/waves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    investigationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewWave"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WaveView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    unread?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PublicationNoticeView"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/notices/{noticeId}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    noticeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the embargo form shows as one types: the instant in every zone asked for, or the field at fault. */
+        get: {
+            parameters: {
+                query?: {
+                    localTime?: string;
+                    offset?: string;
+                    zone?: string;
+                    zones?: string[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmbargoView"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PublicationSettings"];
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PublicationSettings"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PublicationSettings"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/stories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every story the caller takes part in, across their investigations, by embargo (the CLI's list). */
+        get: {
+            parameters: {
+                query?: {
+                    zones?: string[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoryView"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/stories/{storyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    zones?: string[];
+                };
+                header?: never;
+                path: {
+                    storyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoryView"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    storyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StoryChange"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoryView"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/publication/stories/{storyId}/breaches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    storyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewBreach"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoryView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/stories/{storyId}/embargo/acknowledgement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledging from a story's page: the story's wave, seen through the story. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    storyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WaveView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/stories/{storyId}/letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    storyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewLetter"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoryView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/stories/{storyId}/letters/{letterId}/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    letterId: string;
+                    storyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LetterResponse"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoryView"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/stories/{storyId}/package": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    format?: string;
+                };
+                header?: never;
+                path: {
+                    storyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/stories/{storyId}/sign-offs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    storyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SignOffChange"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoryView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/waves/{waveId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    zones?: string[];
+                };
+                header?: never;
+                path: {
+                    waveId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WaveView"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/waves/{waveId}/embargo/acknowledgement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    waveId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WaveView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/waves/{waveId}/embargo/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    waveId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EmbargoReason"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WaveView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/waves/{waveId}/embargo/lift-early": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    waveId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EmbargoReason"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WaveView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/waves/{waveId}/embargo/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    waveId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WaveView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/waves/{waveId}/embargo/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    waveId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EmbargoMove"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WaveView"];
+                    };
+                };
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WaveView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/waves/{waveId}/embargo/move/{moveId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    moveId: string;
+                    waveId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WaveView"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/waves/{waveId}/embargo/move/{moveId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    moveId: string;
+                    waveId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WaveView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/publication/waves/{waveId}/embargo/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    waveId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WaveView"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/records/{id}": {
         parameters: {
             query?: never;
@@ -2473,6 +3594,16 @@ export interface components {
             outletAdmin: boolean;
             twoFactorEnabled: boolean;
         };
+        /** @description Whether an outlet acknowledged the embargo's latest move (outlets are listed only after a first move). */
+        AcknowledgementView: {
+            acknowledged: boolean;
+            /** Format: date-time */
+            at: null | string;
+            byName: null | string;
+            outletId: string;
+            /** Format: date-time */
+            remindedAt: null | string;
+        };
         /** @description An edit (send with `If-Match`): the fields given replace the current ones; visibility is fixed at creation. */
         AnnotationChange: {
             identification?: null | components["schemas"]["IdentificationView"];
@@ -2576,6 +3707,26 @@ export interface components {
             /** Format: int64 */
             next: null | number;
         };
+        /** @description A reported breach. */
+        BreachView: {
+            byName: string;
+            evidenceFileName: null | string;
+            evidenceSha256: null | string;
+            /** Format: uuid */
+            id: string;
+            link: string;
+            outletId: string;
+            /** Format: date-time */
+            reportedAt: string;
+            /** Format: date-time */
+            seenAt: string;
+        };
+        /** @description The caller's secret calendar URL (iCalendar). Shown once when made; regenerate to replace, delete to revoke. */
+        CalendarUrlView: {
+            /** Format: date-time */
+            createdAt: string;
+            url: string;
+        };
         /** @description One change: the annotation as it stood after the event with global sequence number long ChangeEntry.Sequence. */
         ChangeEntry: {
             annotation: components["schemas"]["AnnotationView"];
@@ -2624,6 +3775,61 @@ export interface components {
              * @default 7
              */
             hourUtc: number;
+        };
+        /**
+         * @description An instant as a person enters it: a local date and time (ISO 8601 without offset, `2027-03-29T18:00`) in an
+         *     IANA zone (`Europe/Paris`). string? EmbargoInput.Offset (`+02:00`) is required only when the local time occurs
+         *     twice (the hour clocks go back); a local time that does not occur (the hour clocks go forward) is refused.
+         */
+        EmbargoInput: {
+            localTime: string;
+            offset?: null | string;
+            zone: string;
+        };
+        /** @description Moves an embargo. A reason is required; the caller must be a coordinator who signed in within the last 10 minutes. */
+        EmbargoMove: {
+            reason: string;
+            to: components["schemas"]["EmbargoInput"];
+        };
+        /** @description One move of an embargo, in the order they happened. */
+        EmbargoMoveView: {
+            /** Format: date-time */
+            at: string;
+            byName: string;
+            confirmedByName: null | string;
+            /** Format: date-time */
+            fromUtc: string;
+            /** Format: uuid */
+            moveId: string;
+            reason: string;
+            toLocalTime: string;
+            /** Format: date-time */
+            toUtc: string;
+            toZone: string;
+        };
+        /** @description A reason (lift early, cancel). */
+        EmbargoReason: {
+            reason: string;
+        };
+        /**
+         * @description An embargo: the instant in UTC, the zone and local time it was entered in, its state, and the instant shown in the
+         *     caller's outlet zone, the caller's own zone, UTC and any zone asked for. int EmbargoView.Sequence counts its moves
+         *     (the calendar's SEQUENCE).
+         */
+        EmbargoView: {
+            allowedNext: string[];
+            /** Format: date-time */
+            liftedAt: null | string;
+            localTime: string;
+            offset: string;
+            pendingMove: null | components["schemas"]["PendingMoveView"];
+            /** Format: int32 */
+            sequence: number;
+            shown: components["schemas"]["ZonedTime"][];
+            state: string;
+            /** Format: date-time */
+            utc: string;
+            zone: string;
         };
         /**
          * @description An evidence file held by an investigation (`POST /api/investigations/{id}/evidence`): cite it in a verification
@@ -2753,6 +3959,30 @@ export interface components {
             account: components["schemas"]["AccountView"];
             invitationUrl: string;
         };
+        /** @description The subject's response to a letter. */
+        LetterResponse: {
+            /** Format: date-time */
+            receivedAt: string;
+            text: null | string;
+        };
+        /** @description A right-of-reply letter, with the desk's warnings (deadline after the embargo, or too close before it). */
+        LetterView: {
+            allegationsVersion: string;
+            channel: string;
+            /** Format: date-time */
+            deadline: string;
+            /** Format: uuid */
+            id: string;
+            outletId: string;
+            quotingOutletIds: string[];
+            recipient: string;
+            /** Format: date-time */
+            responseReceivedAt: null | string;
+            responseText: null | string;
+            /** Format: date-time */
+            sentAt: string;
+            warnings: string[];
+        };
         /** @description The signed-in caller. */
         Me: {
             displayName: string;
@@ -2802,6 +4032,14 @@ export interface components {
             text?: null | string;
             visibility?: components["schemas"]["Visibility"];
         };
+        /** @description A suspected break of the embargo. The evidence file is optional (base64, at most 5 MB). */
+        NewBreach: {
+            evidenceBase64?: null | string;
+            evidenceFileName?: null | string;
+            link: string;
+            /** Format: date-time */
+            seenAt: string;
+        };
         /** @description Request to add a dataset to an investigation, optionally restricted to a compartment of member outlets. */
         NewDataset: {
             description: string;
@@ -2815,6 +4053,17 @@ export interface components {
             memberOutletIds: string[];
             name: string;
         };
+        /** @description A right-of-reply letter sent to a subject. Deadline must be after DateTimeOffset NewLetter.SentAt. */
+        NewLetter: {
+            allegationsVersion: string;
+            channel: string;
+            /** Format: date-time */
+            deadline: string;
+            quotingOutletIds?: null | string[];
+            recipient: string;
+            /** Format: date-time */
+            sentAt: string;
+        };
         /** @description Request to add a person (by their account's email) to an investigation, optionally until a given time. */
         NewMember: {
             email: string;
@@ -2822,9 +4071,26 @@ export interface components {
             expiresAt?: null | string;
             role: components["schemas"]["InvestigationRole"];
         };
+        /** @description A new story in a wave. The lead outlet takes part whether listed or not; every participant must be a member outlet. */
+        NewStory: {
+            leadOutletId: string;
+            material?: null | components["schemas"]["StoryMaterial"];
+            participantOutletIds: string[];
+            /** Format: date-time */
+            signOffDeadline?: null | string;
+            summary: string;
+            title: string;
+            /** Format: uuid */
+            waveId: string;
+        };
         /** @description Request to register a sync client for the caller's outlet. */
         NewSyncClient: {
             displayName: string;
+        };
+        /** @description A new wave of the rollout, with its embargo. */
+        NewWave: {
+            embargo: components["schemas"]["EmbargoInput"];
+            name: string;
         };
         /**
          * @description An inbox entry: a mention, a reply, an assignment or a verification change on a followed record.
@@ -2859,6 +4125,20 @@ export interface components {
         OutletRestriction: {
             outletIds: null | string[];
         };
+        /** @description A move within the confirmation margin, waiting for a second coordinator. */
+        PendingMoveView: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            moveId: string;
+            proposedBy: string;
+            proposedByName: string;
+            reason: string;
+            toLocalTime: string;
+            /** Format: date-time */
+            toUtc: string;
+            toZone: string;
+        };
         ProblemDetails: {
             detail?: null | string;
             instance?: null | string;
@@ -2866,6 +4146,51 @@ export interface components {
             status?: null | number;
             title?: null | string;
             type?: null | string;
+        };
+        /** @description One entry of the publication changes feed: the state of a story or wave after a change. */
+        PublicationChange: {
+            cursor: string;
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            /** Format: int64 */
+            sequence: number;
+            story: null | components["schemas"]["StoryView"];
+            wave: null | components["schemas"]["WaveView"];
+        };
+        /** @description A page of the publication changes feed; pass string PublicationChangesPage.Cursor as `after` to continue. */
+        PublicationChangesPage: {
+            cursor: string;
+            hasMore: boolean;
+            items: components["schemas"]["PublicationChange"][];
+        };
+        /** @description An entry of a person's publication inbox: an embargo moved (to acknowledge), a reminder, a lift, a breach. */
+        PublicationNoticeView: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            investigationId: string;
+            kind: string;
+            needsAcknowledgement: boolean;
+            read: boolean;
+            /** Format: uuid */
+            storyId: null | string;
+            summary: string;
+            /** Format: uuid */
+            waveId: string;
+        };
+        /** @description The publication plan of an investigation: the waves and stories the caller may see. */
+        PublicationPlanView: {
+            /** Format: uuid */
+            investigationId: string;
+            stories: components["schemas"]["StoryView"][];
+            waves: components["schemas"]["WaveView"][];
+        };
+        /** @description The caller's own zone for publication times (IANA id); null goes back to the outlet's zone. */
+        PublicationSettings: {
+            zone: null | string;
         };
         /** @description Someone of the caller's own outlet who read a record recently; DateTimeOffset RecentViewerView.LastViewedAt is UTC. */
         RecentViewerView: {
@@ -2948,6 +4273,68 @@ export interface components {
             highlights: components["schemas"]["SearchHighlight"][];
             record: components["schemas"]["RecordView"];
         };
+        /** @description Signs off (or withdraws) a step for the caller's outlet. */
+        SignOffChange: {
+            done: boolean;
+            step: string;
+        };
+        /** @description One step of one outlet's sign-off. */
+        SignOffView: {
+            /** Format: date-time */
+            at: null | string;
+            byName: null | string;
+            done: boolean;
+            outletId: string;
+            step: string;
+        };
+        /** @description A change to a story; null fields stay as they are. string? StoryChange.State is draft or ready. */
+        StoryChange: {
+            material?: null | components["schemas"]["StoryMaterial"];
+            participantOutletIds?: null | string[];
+            /** Format: date-time */
+            signOffDeadline?: null | string;
+            state?: null | string;
+            summary?: null | string;
+            title?: null | string;
+        };
+        /** @description What a story relies on: records, annotations (identifications, verifications) and evidence files (SHA-256). */
+        StoryMaterial: {
+            annotationIds?: null | string[];
+            evidenceSha256?: null | string[];
+            recordIds?: null | string[];
+        };
+        /**
+         * @description A story as its participants see it: its wave's embargo (in their zones), the sign-off board, who has not
+         *     acknowledged the embargo's latest move, the right-of-reply tracker and breaches. long StoryView.Version is the
+         *     story's stream version (ETag).
+         */
+        StoryView: {
+            acknowledgements: components["schemas"]["AcknowledgementView"][];
+            breaches: components["schemas"]["BreachView"][];
+            embargo: components["schemas"]["EmbargoView"];
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            investigationId: string;
+            leadOutletId: string;
+            letters: components["schemas"]["LetterView"][];
+            material: components["schemas"]["StoryMaterial"];
+            participantOutletIds: string[];
+            /** Format: int64 */
+            sequence: number;
+            /** Format: date-time */
+            signOffDeadline: null | string;
+            signOffs: components["schemas"]["SignOffView"][];
+            state: string;
+            summary: string;
+            title: string;
+            /** Format: int64 */
+            version: number;
+            warnings: string[];
+            /** Format: uuid */
+            waveId: string;
+            waveName: string;
+        };
         /** Format: binary */
         Stream: string;
         /** @description A new sync client's credentials. The secret is shown once and stored only as a hash. */
@@ -2989,6 +4376,37 @@ export interface components {
          * @enum {unknown}
          */
         Visibility: "consortium" | "outlet" | "private" | "partners";
+        /**
+         * @description A wave: its embargo and the outlets taking part in its stories (visible to them and to coordinators).
+         *     long WaveView.Version is the wave's stream version (ETag; send it as `If-Match`).
+         */
+        WaveView: {
+            acknowledgements: components["schemas"]["AcknowledgementView"][];
+            embargo: components["schemas"]["EmbargoView"];
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            investigationId: string;
+            moves: components["schemas"]["EmbargoMoveView"][];
+            name: string;
+            participantOutletIds: string[];
+            /** Format: int64 */
+            sequence: number;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description An instant in one zone: the zone's IANA id, the local time (`yyyy-MM-ddTHH:mm:ss`), the UTC offset (`+02:00`)
+         *     and its abbreviation. Label: `entered` (the zone it was entered in), `outlet` (the caller's outlet),
+         *     `you` (the caller's own zone), `utc`, or `asked` (a zone named in `?zones=`).
+         */
+        ZonedTime: {
+            abbreviation: string;
+            label: string;
+            localTime: string;
+            offset: string;
+            zone: string;
+        };
     };
     responses: never;
     parameters: never;

@@ -9,6 +9,9 @@ import { OutletPage } from '../features/outlet/OutletPage';
 import { RecordPage } from '../features/records/RecordPage';
 import { VerificationBoardPage } from '../features/board/VerificationBoardPage';
 import { InboxPage } from '../features/inbox/InboxPage';
+import { EmbargoMovedBanner } from '../features/publication/EmbargoMovedBanner';
+import { PublicationPlanPage } from '../features/publication/PublicationPlanPage';
+import { StoryPage } from '../features/publication/StoryPage';
 import { InboxProvider, useInboxIfSignedIn } from '../features/inbox/InboxProvider';
 import { useSession } from '../shared/session';
 import { LiveProvider } from '../live/LiveConnection';
@@ -28,6 +31,7 @@ export function App() {
         {state.status === 'loading' && <Loading />}
         {state.status === 'error' && <ErrorAlert error={state.error} onRetry={refresh} />}
         {state.status === 'signedOut' && <Loading />}
+        {state.status === 'signedIn' && <EmbargoMovedBanner />}
         {state.status === 'signedIn' && <Routes />}
       </main>
     </SignedInProviders>
@@ -154,6 +158,10 @@ function Routes() {
       return <DatasetPage key={route.id} id={route.id} />;
     case 'record':
       return <RecordPage key={route.id} id={route.id} />;
+    case 'publicationPlan':
+      return <PublicationPlanPage key={route.id} id={route.id} />;
+    case 'story':
+      return <StoryPage key={route.id} id={route.id} />;
     case 'notFound':
       return <NotFound />;
   }

@@ -1,12 +1,14 @@
 import { enAdministration } from './en-administration';
+import { enPublication } from './en-publication';
 
 /**
- * English strings. Every string the UI shows lives here or in en-administration.ts.
+ * English strings. Every string the UI shows lives here, in en-administration.ts or in en-publication.ts.
  * Placeholders are written {name} and filled by t(key, { name }).
  * Keys ending in .one / .other are plural forms picked by tp(key, count).
  */
 export const en = {
   ...enAdministration,
+  ...enPublication,
 
   'app.name': 'Consortium',
   'app.skipToContent': 'Skip to main content',

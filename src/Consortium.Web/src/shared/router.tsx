@@ -27,6 +27,8 @@ export type Route =
   | { name: 'outlet' }
   | { name: 'dataset'; id: string }
   | { name: 'record'; id: string }
+  | { name: 'publicationPlan'; id: string }
+  | { name: 'story'; id: string }
   | { name: 'notFound' };
 
 const patterns: Array<[RegExp, (id: string) => Route]> = [
@@ -34,6 +36,8 @@ const patterns: Array<[RegExp, (id: string) => Route]> = [
   [/^\/investigations\/([^/]+)\/audit\/?$/, (id) => ({ name: 'audit', id })],
   [/^\/investigations\/([^/]+)\/search\/?$/, (id) => ({ name: 'investigationSearch', id })],
   [/^\/investigations\/([^/]+)\/board\/?$/, (id) => ({ name: 'board', id })],
+  [/^\/investigations\/([^/]+)\/publication\/?$/, (id) => ({ name: 'publicationPlan', id })],
+  [/^\/stories\/([^/]+)\/?$/, (id) => ({ name: 'story', id })],
   // The board's first address, kept so links to it still work.
   [/^\/investigations\/([^/]+)\/verifications\/?$/, (id) => ({ name: 'board', id })],
   [/^\/investigations\/([^/]+)\/?$/, (id) => ({ name: 'investigation', id })],
@@ -69,6 +73,8 @@ export const paths = {
   outlet: () => '/outlet',
   dataset: (id: string) => `/datasets/${encodeURIComponent(id)}`,
   record: (id: string) => `/records/${encodeURIComponent(id)}`,
+  publicationPlan: (id: string) => `/investigations/${encodeURIComponent(id)}/publication`,
+  story: (id: string) => `/stories/${encodeURIComponent(id)}`,
 };
 
 interface Location {

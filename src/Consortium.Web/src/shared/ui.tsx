@@ -15,7 +15,7 @@ export function Loading({ label }: { label?: string }) {
 /** Shows a problem's title and detail in a role="alert" element. */
 const REAUTHENTICATION_PROBLEM = 'https://consortium.example/problems/reauthentication-required';
 
-function needsFreshSignIn(error: unknown): boolean {
+export function needsFreshSignIn(error: unknown): boolean {
   return error instanceof ApiError && error.status === 403 && error.problem.type === REAUTHENTICATION_PROBLEM;
 }
 

@@ -1,0 +1,174 @@
+using Consortium.Client;
+using Consortium.Server.Audit;
+using Consortium.Server.Access;
+using Consortium.Server.Storage;
+using Marten;
+using Npgsql;
+
+namespace Consortium.Server.Publication;
+
+/// <summary>
+/// Lifts embargoes at their instant, exactly once, never early (docs/decisions/0024-embargo-lift.md). One node leads:
+/// the one holding a PostgreSQL session advisory lock on a dedicated connection; the others keep asking. The leader
+/// lifts every due embargo, the first round right at start-up (an instant missed while no server ran is lifted then,
+/// and the audit entry says how late). Each lift is an append guarded by the wave's stream version, decided on the
+/// state read for that append: a second lifter, a move or a cancellation committed meanwhile makes it fail, never
+/// double. The database briefly gone: the round fails, is logged, and the next round tries again.
+/// </summary>
+public sealed class LiftEmbargoes(IServiceScopeFactory scopes, StorageSettings settings, PublicationClock clock, PublicationOptions options, ILogger<LiftEmbargoes> logger)
+    : BackgroundService
+{
+    // "Lift" in ASCII; advisory locks are per database, so one leader per deployment.
+    private const long LeaderLockKey = 0x4C696674;
+    private readonly SemaphoreSlim wake = new(0, 1);
+    private TaskCompletionSource roundDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private NpgsqlConnection? leaderConnection;
+
+    /// <summary>Whether this node holds the lead (tests, health).</summary>
+    public bool IsLeader => leaderConnection is not null;
+
+    /// <summary>Starts a round now instead of at the next poll (an embargo was set or moved).</summary>
+    public void Wake()
+    {
+        try
+        {
+            wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A wake is pending already.
+        }
+    }
+
+    /// <summary>Completes when two rounds have ended after the call: the second certainly began after it (tests wait on this, never on a sleep).</summary>
+    public async Task RoundsAsync(CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            var round = Volatile.Read(ref roundDone).Task;
+            Wake();
+            await round.WaitAsync(cancellationToken);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.LiftEnabled)
+        {
+            return;
+        }
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var delay = options.LiftPollInterval;
+            try
+            {
+                if (await LeadAsync(stoppingToken))
+                {
+                    var next = await LiftDueAsync(stoppingToken);
+                    if (next is { } instant && instant - clock.Now < delay)
+                    {
+                        delay = instant - clock.Now is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Embargo lift round failed; retrying in {Delay}", delay);
+                await LoseLeadAsync();
+            }
+            Interlocked.Exchange(ref roundDone, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            try
+            {
+                await wake.WaitAsync(delay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        await LoseLeadAsync();
+    }
+
+    /// <summary>Holds (or takes) the lead: a live dedicated connection holding the session lock.</summary>
+    private async Task<bool> LeadAsync(CancellationToken cancellationToken)
+    {
+        if (leaderConnection is { } held)
+        {
+            // A dead connection took its lock with it: check before acting as leader.
+            await using var ping = new NpgsqlCommand("select 1", held);
+            await ping.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"select pg_try_advisory_lock({LeaderLockKey})", connection);
+        if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+        {
+            leaderConnection = connection;
+            logger.LogInformation("This node lifts embargoes now");
+            return true;
+        }
+        await connection.DisposeAsync();
+        return false;
+    }
+
+    private async Task LoseLeadAsync()
+    {
+        if (Interlocked.Exchange(ref leaderConnection, null) is { } connection)
+        {
+            // Closing the session releases its advisory lock.
+            await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>Lifts what is due; returns the next instant still to come.</summary>
+    private async Task<DateTimeOffset?> LiftDueAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
+        var now = clock.Now;
+        var waiting = await session.Query<PublicationWave>().Where(w => w.LiftDue).OrderBy(w => w.EmbargoUtc).ToListAsync(cancellationToken);
+        foreach (var wave in waiting.Where(w => w.EmbargoUtc <= now))
+        {
+            await LiftAsync(wave.Id, cancellationToken);
+        }
+        return waiting.FirstOrDefault(w => w.EmbargoUtc > now)?.EmbargoUtc;
+    }
+
+    private async Task LiftAsync(Guid waveId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var writes = scope.ServiceProvider.GetRequiredService<PublicationWrites>();
+        var session = writes.Session;
+        var wave = await session.LoadAsync<PublicationWave>(waveId, cancellationToken);
+        var now = clock.Now;
+        // Decided on the state the append is guarded by: moved later, cancelled or lifted meanwhile means no lift now.
+        if (wave is null || !wave.LiftDue || wave.EmbargoUtc > now)
+        {
+            return;
+        }
+        var late = now - wave.EmbargoUtc;
+        if (await session.LoadAsync<Investigation>(wave.InvestigationId, cancellationToken) is { } investigation)
+        {
+            var participants = (await session.Query<PublicationStory>().Where(s => s.WaveId == waveId).ToListAsync(cancellationToken)).SelectMany(s => s.ParticipantOutletIds).Distinct();
+            writes.Notify(investigation, participants, withCoordinators: true, PublicationNoticeKinds.EmbargoLifted, waveId, null,
+                $"The embargo of {wave.Name} was lifted at {EmbargoTimes.Describe(wave.EmbargoUtc, wave.Embargo.Zone)}. Publish now.", now);
+        }
+        var refused = await writes.AppendAsync<PublicationWave>(null, waveId, wave.Version,
+            [new EmbargoLifted(now, wave.EmbargoUtc, Early: false, late, PublicationWrites.SystemActor.UserId, PublicationWrites.SystemActor.DisplayName, null)],
+            new AuditSubject("publication.embargo-lifted", wave.InvestigationId, "wave", waveId.ToString(), $"lifted at {now:O} for the instant {wave.EmbargoUtc:O}, {Late(late)}"),
+            "wave", cancellationToken);
+        if (refused is not null)
+        {
+            logger.LogInformation("Wave {WaveId} changed while being lifted; the next round decides again", waveId);
+        }
+        else
+        {
+            logger.LogInformation("Lifted the embargo of wave {WaveId}, {Late}", waveId, Late(late));
+        }
+    }
+
+    private static string Late(TimeSpan late) => late < TimeSpan.FromSeconds(2)
+        ? $"on time ({late.TotalMilliseconds:0} ms after the instant)"
+        : $"{(int)late.TotalHours}h {late.Minutes}m {late.Seconds}s late (no server was lifting at the instant)";
+}
