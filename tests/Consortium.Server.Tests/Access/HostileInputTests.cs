@@ -120,6 +120,35 @@ public sealed class HostileInputTests(ConsortiumServer server) : ServerTest(serv
     }
 
     [Fact]
+    public async Task Refusals_on_objects_are_audited_with_the_target_and_the_route_but_no_content()
+    {
+        var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(TwoNumbers);
+        var coordinator = Server.ClientFor("ines@alpha");
+        var record = (await coordinator.ListRecordsAsync(dataset.Id)).Items[0];
+
+        // An outlet outside the investigation probes a record (404); a reporter tries the audit log (403).
+        using (var probe = await Server.ClientFor("olga@charlie").SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/records/{record.Id}")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, probe.StatusCode);
+        }
+        using (var forbidden = await Server.ClientFor("tom@bravo").SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/investigations/{investigation.Id}/audit")))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        }
+
+        var denied = (await coordinator.ListAuditAsync(investigation.Id, action: SecurityAuditActions.AccessDenied)).Items;
+        var olga = (await Server.Accounts.AccountAsync("olga@charlie")).Id;
+        var tom = (await Server.Accounts.AccountAsync("tom@bravo")).Id;
+        var onRecord = Assert.Single(denied, e => e.ActorUserId == olga);
+        Assert.Equal(("record", record.Id.ToString()), (onRecord.TargetType, onRecord.TargetId));
+        Assert.EndsWith("answered 404", onRecord.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("7700", onRecord.Detail!, StringComparison.Ordinal);
+        var onAudit = Assert.Single(denied, e => e.ActorUserId == tom);
+        Assert.Equal(("investigation", investigation.Id.ToString()), (onAudit.TargetType, onAudit.TargetId));
+        Assert.EndsWith("answered 403", onAudit.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Creating_an_investigation_with_unknown_outlets_names_none_of_them()
     {
         using var response = await Server.ClientFor("ines@alpha").SendAsync(Json(HttpMethod.Post, "api/investigations",
