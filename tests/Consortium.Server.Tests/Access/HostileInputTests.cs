@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Consortium.Server.Tests.Access;
 
@@ -146,6 +147,24 @@ public sealed class HostileInputTests(ConsortiumServer server) : ServerTest(serv
         var onAudit = Assert.Single(denied, e => e.ActorUserId == tom);
         Assert.Equal(("investigation", investigation.Id.ToString()), (onAudit.TargetType, onAudit.TargetId));
         Assert.EndsWith("answered 403", onAudit.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hub_refusals_are_audited_like_the_APIs()
+    {
+        var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(TwoNumbers);
+        var coordinator = Server.ClientFor("ines@alpha");
+        var record = (await coordinator.ListRecordsAsync(dataset.Id)).Items[0];
+        var connection = Server.ClientFor("olga@charlie").CreateHubConnection();
+        await connection.StartAsync();
+        await using var _ = connection;
+
+        var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => connection.InvokeAsync(HubMethods.JoinRecord, record.Id));
+
+        Assert.Contains("No such record.", refused.Message, StringComparison.Ordinal);
+        var olga = (await Server.Accounts.AccountAsync("olga@charlie")).Id;
+        var entry = Assert.Single((await coordinator.ListAuditAsync(investigation.Id, action: SecurityAuditActions.AccessDenied)).Items, e => e.ActorUserId == olga);
+        Assert.Equal(("record", record.Id.ToString(), "hub JoinRecord refused"), (entry.TargetType, entry.TargetId, entry.Detail));
     }
 
     [Fact]
