@@ -60,7 +60,7 @@ public static class AccessDeniedAudit
     }
 
     /// <summary>The investigation the object belongs to, when it exists; null files the entry under no investigation.</summary>
-    private static async Task<Guid?> InvestigationOfAsync(IQuerySession session, string type, Guid id, CancellationToken cancellationToken)
+    public static async Task<Guid?> InvestigationOfAsync(IQuerySession session, string type, Guid id, CancellationToken cancellationToken)
     {
         switch (type)
         {

@@ -11,6 +11,8 @@ public static class LiveUpdatesRegistration
             // Errors reach clients as "No such record." and the like, never as exception details.
             options.EnableDetailedErrors = false;
             options.AddFilter<HubRateLimits>();
+            // Refusals of objects are audited like the HTTP API's (issue 17).
+            options.AddFilter<AccessDeniedHubFilter>();
             // Only used when stateful reconnect is switched on (see MapLiveUpdates): a send waits when a connection's
             // unacknowledged messages reach this size. SignalR's default, 100,000 bytes, capped every connection at
             // about 100 KB of pushes a second (benchmark of 2026-11-26, decision 0018).

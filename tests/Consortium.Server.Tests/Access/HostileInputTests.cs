@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Consortium.Server.Tests.Access;
 
@@ -117,6 +118,53 @@ public sealed class HostileInputTests(ConsortiumServer server) : ServerTest(serv
         Assert.Equal(HttpStatusCode.BadRequest, existing.Item1);
         Assert.Equal(existing, missing);
         Assert.DoesNotContain("charlie", existing.Item2, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refusals_on_objects_are_audited_with_the_target_and_the_route_but_no_content()
+    {
+        var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(TwoNumbers);
+        var coordinator = Server.ClientFor("ines@alpha");
+        var record = (await coordinator.ListRecordsAsync(dataset.Id)).Items[0];
+
+        // An outlet outside the investigation probes a record (404); a reporter tries the audit log (403).
+        using (var probe = await Server.ClientFor("olga@charlie").SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/records/{record.Id}")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, probe.StatusCode);
+        }
+        using (var forbidden = await Server.ClientFor("tom@bravo").SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/investigations/{investigation.Id}/audit")))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        }
+
+        var denied = (await coordinator.ListAuditAsync(investigation.Id, action: SecurityAuditActions.AccessDenied)).Items;
+        var olga = (await Server.Accounts.AccountAsync("olga@charlie")).Id;
+        var tom = (await Server.Accounts.AccountAsync("tom@bravo")).Id;
+        var onRecord = Assert.Single(denied, e => e.ActorUserId == olga);
+        Assert.Equal(("record", record.Id.ToString()), (onRecord.TargetType, onRecord.TargetId));
+        Assert.EndsWith("answered 404", onRecord.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("7700", onRecord.Detail!, StringComparison.Ordinal);
+        var onAudit = Assert.Single(denied, e => e.ActorUserId == tom);
+        Assert.Equal(("investigation", investigation.Id.ToString()), (onAudit.TargetType, onAudit.TargetId));
+        Assert.EndsWith("answered 403", onAudit.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hub_refusals_are_audited_like_the_APIs()
+    {
+        var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(TwoNumbers);
+        var coordinator = Server.ClientFor("ines@alpha");
+        var record = (await coordinator.ListRecordsAsync(dataset.Id)).Items[0];
+        var connection = Server.ClientFor("olga@charlie").CreateHubConnection();
+        await connection.StartAsync();
+        await using var _ = connection;
+
+        var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => connection.InvokeAsync(HubMethods.JoinRecord, record.Id));
+
+        Assert.Contains("No such record.", refused.Message, StringComparison.Ordinal);
+        var olga = (await Server.Accounts.AccountAsync("olga@charlie")).Id;
+        var entry = Assert.Single((await coordinator.ListAuditAsync(investigation.Id, action: SecurityAuditActions.AccessDenied)).Items, e => e.ActorUserId == olga);
+        Assert.Equal(("record", record.Id.ToString(), "hub JoinRecord refused"), (entry.TargetType, entry.TargetId, entry.Detail));
     }
 
     [Fact]
