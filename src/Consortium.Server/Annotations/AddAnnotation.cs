@@ -142,14 +142,8 @@ public static partial class AddAnnotation
             : (request.Visibility, request.Visibility == Visibility.Partners
                 ? request.SharedWithOutletIds!.Where(o => o != author.OutletId).Distinct().Order(StringComparer.Ordinal).ToList()
                 : null);
-        var identification = request.Kind == AnnotationKinds.Identification
-            ? request.Identification! with
-            {
-                IdentifiedByOutletId = string.IsNullOrWhiteSpace(request.Identification.IdentifiedByOutletId) ? author.OutletId : request.Identification.IdentifiedByOutletId,
-                Sources = request.Identification.Sources ?? [],
-            }
-            : null;
-        var verification = request.Kind == AnnotationKinds.Verification ? new VerificationView(VerificationStates.Unverified) : null;
+        var identification = request.Kind == AnnotationKinds.Identification ? StoredIdentification.From(request.Identification!, author.OutletId) : null;
+        var verification = request.Kind == AnnotationKinds.Verification ? new StoredVerification(VerificationStates.Unverified) : null;
         var text = request.Kind is AnnotationKinds.Note or AnnotationKinds.Comment ? request.Text! : "";
         return new AnnotationCreated(Guid.CreateVersion7(), record.Id, dataset.Id, dataset.InvestigationId, request.Kind, author.UserId, author.DisplayName, author.OutletId,
             visibility, sharedWith, text, request.Kind == AnnotationKinds.Tag ? request.Tag!.Trim() : null, identification, verification,

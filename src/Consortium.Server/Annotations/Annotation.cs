@@ -33,8 +33,8 @@ public sealed record Annotation(
     bool Retracted = false,
     long Version = 1,
     DateTimeOffset? UpdatedAt = null,
-    IdentificationView? Identification = null,
-    VerificationView? Verification = null,
+    StoredIdentification? Identification = null,
+    StoredVerification? Verification = null,
     Guid? ParentId = null,
     IReadOnlyList<string>? Mentions = null,
     string? AssigneeUserId = null,
@@ -107,8 +107,11 @@ public sealed record Annotation(
         _ => [],
     };
 
-    public AnnotationView ToView() => new(Id, RecordId, Kind, Text, Visibility, Author, AuthorName, OutletId, CreatedAt, Sequence, InvestigationId, DatasetId,
-        Version, UpdatedAt, SharedWithOutletIds, Tag, Identification, Verification, ParentId, Mentions, AssigneeUserId, Resolved, Retracted);
+    /// <summary>The wire view; for a known <paramref name="reader"/>, a verification lists the next states they may choose.</summary>
+    public AnnotationView ToView(AnnotationReader? reader = null) => new(Id, RecordId, Kind, Text, Visibility, Author, AuthorName, OutletId, CreatedAt, Sequence, InvestigationId, DatasetId,
+        Version, UpdatedAt, SharedWithOutletIds, Tag, Identification?.ToView(),
+        Verification?.ToView(reader is null ? null : VerificationRules.AllowedNext(Verification, Retracted, reader)),
+        ParentId, Mentions, AssigneeUserId, Resolved, Retracted);
 }
 
 internal static class AnnotationProjections

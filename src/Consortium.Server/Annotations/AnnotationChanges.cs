@@ -53,9 +53,10 @@ public sealed class AnnotationChanges(AccessPolicy access, IDocumentSession sess
                 Detail = "Send the annotation's ETag (its version) as If-Match, so a change made meanwhile is not overwritten.",
             });
         }
+        var reader = new AnnotationReader(user.UserId, found.Record.Role);
         if (expected != found.Annotation.Version)
         {
-            return Conflict(found.Annotation);
+            return Conflict(found.Annotation, reader);
         }
         var context = new ChangeContext(user, found.Record.Role, found.Record.Investigation, found.Annotation, clock.GetUtcNow());
         var (decided, refusal) = await decide(context);
@@ -80,25 +81,25 @@ public sealed class AnnotationChanges(AccessPolicy access, IDocumentSession sess
         {
             // Someone else's change committed between our read and our append: theirs stands, ours is refused.
             await using var fresh = store.QuerySession();
-            return Conflict((await fresh.LoadAsync<Annotation>(annotationId, cancellationToken))!);
+            return Conflict((await fresh.LoadAsync<Annotation>(annotationId, cancellationToken))!, reader);
         }
         await using var read = store.QuerySession();
         var updated = (await read.LoadAsync<Annotation>(annotationId, cancellationToken))!;
         http.Response.Headers.ETag = ETag(updated.Version);
-        return TypedResults.Ok(updated.ToView());
+        return TypedResults.Ok(updated.ToView(reader));
     }
 
     private static bool IsConcurrencyFailure(Exception e) =>
         e is JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException
         || (e.InnerException is { } inner && IsConcurrencyFailure(inner));
 
-    private static Conflict<ProblemDetails> Conflict(Annotation current) => TypedResults.Conflict(new ProblemDetails
+    private static Conflict<ProblemDetails> Conflict(Annotation current, AnnotationReader reader) => TypedResults.Conflict(new ProblemDetails
     {
         Type = "https://tools.ietf.org/html/rfc9110#section-15.5.10",
         Title = "The annotation changed meanwhile",
         Status = StatusCodes.Status409Conflict,
         Detail = $"It is at version {current.Version} now; nothing was overwritten. Apply your change to the current state and send it with If-Match \"{current.Version}\".",
-        Extensions = { ["current"] = current.ToView() },
+        Extensions = { ["current"] = current.ToView(reader) },
     });
 
     private static bool TryReadIfMatch(HttpContext http, out long version)

@@ -61,14 +61,15 @@ public static class AnnotationEndpoints
         Guid recordId, HttpContext http, AccessPolicy access, IQuerySession session, FeedPosition feed, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        if (await access.RecordAsync(user, recordId, cancellationToken) is null)
+        if (await access.RecordAsync(user, recordId, cancellationToken) is not { } granted)
         {
             return Problems.NotFound("record");
         }
+        var reader = new AnnotationReader(user.UserId, granted.Role);
         // Taken before the read: a client catching up later reads the feed from here and misses nothing this list missed.
         http.Response.Headers[ChangesCursorHeader] = (await feed.NowAsync(cancellationToken)).ToString();
         var annotations = await session.Query<Annotation>().Where(a => a.RecordId == recordId).OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken);
-        return TypedResults.Ok(annotations.Where(a => a.IsVisibleTo(user)).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.ToView()).ToList());
+        return TypedResults.Ok(annotations.Where(a => a.IsVisibleTo(user)).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.ToView(reader)).ToList());
     }
 
     /// <summary>The verification board: every verification of the investigation the caller may read, retracted ones left out.</summary>
@@ -76,10 +77,11 @@ public static class AnnotationEndpoints
         Guid investigationId, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        if (await access.InvestigationAsync(user, investigationId, cancellationToken) is null)
+        if (await access.InvestigationAsync(user, investigationId, cancellationToken) is not { } granted)
         {
             return Problems.NotFound("investigation");
         }
+        var reader = new AnnotationReader(user.UserId, granted.Role);
         var verifications = await session.Query<Annotation>()
             .Where(a => a.InvestigationId == investigationId && a.Kind == AnnotationKinds.Verification && !a.Retracted)
             .ToListAsync(cancellationToken);
@@ -90,7 +92,7 @@ public static class AnnotationEndpoints
                 && datasets.TryGetValue(v.DatasetId, out var dataset) && dataset.IsSharedWith(user.OutletId)
                 && (!restrictions.TryGetValue(v.RecordId, out var restriction) || restriction.OutletIds.Contains(user.OutletId)))
             .OrderBy(v => v.CreatedAt)
-            .Select(v => v.ToView())
+            .Select(v => v.ToView(reader))
             .ToList());
     }
 
@@ -140,7 +142,7 @@ public static class AnnotationEndpoints
         var sequence = stream.Events[0].Sequence;
         var annotation = created is NoteAdded note ? Annotation.From(note, sequence) : Annotation.From((AnnotationCreated)created, sequence);
         http.Response.Headers.ETag = AnnotationChanges.ETag(annotation.Version);
-        return TypedResults.Created($"/api/annotations/{annotationId}", annotation.ToView());
+        return TypedResults.Created($"/api/annotations/{annotationId}", annotation.ToView(new AnnotationReader(user.UserId, granted.Role)));
     }
 
     private static async Task<Results<Ok<AnnotationView>, NotFound<ProblemDetails>>> GetAnnotation(
@@ -152,7 +154,7 @@ public static class AnnotationEndpoints
             return Problems.NotFound("annotation");
         }
         http.Response.Headers.ETag = AnnotationChanges.ETag(found.Annotation.Version);
-        return TypedResults.Ok(found.Annotation.ToView());
+        return TypedResults.Ok(found.Annotation.ToView(new AnnotationReader(user.UserId, found.Record.Role)));
     }
 
     private static async Task<Results<Ok<List<AnnotationHistoryEntry>>, NotFound<ProblemDetails>>> GetHistory(

@@ -4,7 +4,8 @@ using Consortium.Server.Hosting;
 namespace Consortium.Server.Annotations;
 
 // Every annotation is one event stream. Creation events carry where the record sits, so pushes and feeds need no
-// lookup; later events carry only what changed, who changed it and when. Nothing is ever deleted.
+// lookup; later events carry only what changed, who changed it and when. Nothing is ever deleted. Events hold
+// their own types (StoredAnnotationParts), never wire views.
 
 /// <summary>A reporter added a note to a record.</summary>
 [Announced]
@@ -37,19 +38,19 @@ public sealed record AnnotationCreated(
     IReadOnlyList<string>? SharedWithOutletIds,
     string Text,
     string? Tag,
-    IdentificationView? Identification,
-    VerificationView? Verification,
+    StoredIdentification? Identification,
+    StoredVerification? Verification,
     Guid? ParentId,
     IReadOnlyList<string>? Mentions,
     DateTimeOffset At);
 
 /// <summary>The author changed the text, tag or identification; fields left null kept their value.</summary>
 [Announced]
-public sealed record AnnotationEdited(string? Text, string? Tag, IdentificationView? Identification, IReadOnlyList<string>? Mentions, string By, string ByName, DateTimeOffset At);
+public sealed record AnnotationEdited(string? Text, string? Tag, StoredIdentification? Identification, IReadOnlyList<string>? Mentions, string By, string ByName, DateTimeOffset At);
 
 /// <summary>A verification moved one step through the state machine.</summary>
 [Announced]
-public sealed record VerificationMoved(VerificationView Verification, string? Comment, string By, string ByName, DateTimeOffset At);
+public sealed record VerificationMoved(StoredVerification Verification, string? Comment, string By, string ByName, DateTimeOffset At);
 
 /// <summary>The annotation was assigned to a member (or unassigned, with null).</summary>
 [Announced]

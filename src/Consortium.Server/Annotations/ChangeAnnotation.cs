@@ -68,13 +68,7 @@ public static class ChangeAnnotation
         {
             return (null, new Refusal(400, "Invalid change", "See errors.", errors));
         }
-        var identification = change.Identification is { } i
-            ? i with
-            {
-                IdentifiedByOutletId = string.IsNullOrWhiteSpace(i.IdentifiedByOutletId) ? a.Identification?.IdentifiedByOutletId ?? a.OutletId : i.IdentifiedByOutletId,
-                Sources = i.Sources ?? [],
-            }
-            : null;
+        var identification = change.Identification is { } i ? StoredIdentification.From(i, a.Identification?.IdentifiedByOutletId ?? a.OutletId) : null;
         return (new AnnotationEdited(change.Text, change.Tag?.Trim(), identification, AddAnnotation.Mentions(change.Text, c.Investigation), c.User.UserId, c.User.DisplayName, c.Now), null);
     }
 
@@ -90,19 +84,19 @@ public static class ChangeAnnotation
         {
             return (null, Refusal.Conflict("A retracted verification does not move."));
         }
-        var allowed = VerificationStates.Next(a.Verification.State);
+        var allowed = VerificationRules.Next(a.Verification.State);
         if (!allowed.Contains(change.State))
         {
             return (null, Refusal.Invalid("state", allowed.Count == 0
                 ? $"A verification in state {a.Verification.State} does not move any more."
                 : $"From {a.Verification.State} a verification moves to {string.Join(" or ", allowed)}."));
         }
-        var forensic = change.State is not (VerificationStates.Identified or VerificationStates.ConsentObtained);
-        if (forensic && !Permissions.CanVerify(c.Role))
+        var forensic = VerificationRules.IsForensic(change.State);
+        if (!VerificationRules.MayTake(change.State, c.Role))
         {
             return (null, Refusal.Forbidden("Forensic steps of a verification are for analysts (and coordinators)."));
         }
-        if (change.State == VerificationStates.PeerReviewed && a.Verification.AnalystUserId == c.User.UserId)
+        if (change.State == VerificationStates.PeerReviewed && !VerificationRules.MayPeerReview(a.Verification, c.User.UserId))
         {
             return (null, Refusal.Forbidden("A peer review is another analyst's."));
         }
@@ -123,17 +117,14 @@ public static class ChangeAnnotation
             return (null, Refusal.Invalid("tool", "Tool and indicator-set version hold at most 500 characters, the comment 20,000."));
         }
         var previous = a.Verification;
-        var next = new VerificationView(
+        var next = new StoredVerification(
             change.State,
             // The analyst is whoever recorded the forensic result; a peer reviewer is the event's author, not the analyst.
             forensic && change.State != VerificationStates.PeerReviewed ? c.User.UserId : previous.AnalystUserId,
             change.Tool ?? previous.Tool,
             change.IndicatorSetVersion ?? previous.IndicatorSetVersion,
-            [.. previous.Evidence ?? [], .. evidence.Select(e => e with
-            {
-                Sha256 = e.Sha256.ToLowerInvariant(),
-                Stored = stored.ContainsKey(e.Sha256.ToLowerInvariant()),
-            })]);
+            [.. previous.Evidence ?? [], .. evidence.Select(e =>
+                new StoredEvidence(e.Name, e.Sha256.ToLowerInvariant(), e.Size, e.Description, stored.ContainsKey(e.Sha256.ToLowerInvariant())))]);
         return (new VerificationMoved(next, change.Comment, c.User.UserId, c.User.DisplayName, c.Now), null);
     }
 

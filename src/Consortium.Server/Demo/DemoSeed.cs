@@ -96,8 +96,7 @@ internal sealed class DemoSeed(IDocumentStore store, StorageSettings storage, IS
             await session.SaveChangesAsync(cancellationToken);
         }
         // Seeding is nobody's action, so it runs without an import job and leaves no audit entries.
-        var (_, outcome) = await ImportRecords.RunAsync(store, storage, dataset, source, () => 0, ImportRecords.Progress.Start, ImportRecords.DefaultBatchSize,
-            (_, _, _, _) => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None, cancellationToken);
+        var (_, outcome) = await new ImportPipeline(store, storage, dataset, source, NoCheckpoint.Instance).RunAsync(ImportProgress.Start, CancellationToken.None, cancellationToken);
         logger.LogInformation("Demo dataset {Dataset}: {Imported} records imported, {Rejected} rejected", dataset.Name, outcome.Imported, outcome.Rejected);
     }
 }

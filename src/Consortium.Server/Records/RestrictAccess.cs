@@ -45,11 +45,10 @@ public static class RestrictAccess
         string[]? outlets = null;
         if (request.OutletIds is { } named)
         {
-            // The coordinator's own outlet stays inside, or the compartment could lock out everyone who can change it.
-            outlets = named.Append(user.OutletId).Distinct(StringComparer.Ordinal).ToArray();
-            if (outlets.Where(o => !granted.Investigation.HasMember(o)).ToArray() is { Length: > 0 } outsiders)
+            (outlets, var outsiders) = InsideWithOwnOutlet(named, user, granted.Investigation);
+            if (outsiders is not null)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["outletIds"] = [$"Not member outlets: {string.Join(", ", outsiders)}."] });
+                return outsiders;
             }
         }
         var dataset = (await session.LoadAsync<Dataset>(id, cancellationToken))!;
@@ -91,16 +90,28 @@ public static class RestrictAccess
             await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.GrantAdded, granted.Investigation.Id, "record", id.ToString(), "restriction lifted"), cancellationToken);
             return TypedResults.Ok(new OutletRestriction(null));
         }
-        var outlets = request.OutletIds.Append(user.OutletId).Distinct(StringComparer.Ordinal).ToArray();
-        if (outlets.Where(o => !granted.Investigation.HasMember(o)).ToArray() is { Length: > 0 } outsiders)
+        var (outlets, outsiders) = InsideWithOwnOutlet(request.OutletIds, user, granted.Investigation);
+        if (outsiders is not null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["outletIds"] = [$"Not member outlets: {string.Join(", ", outsiders)}."] });
+            return outsiders;
         }
         session.Store(new RecordRestriction(id, granted.Item.Dataset.Id, outlets, user.UserId, clock.GetUtcNow()));
         await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject(AuditActions.GrantRevoked, granted.Investigation.Id, "record", id.ToString(),
             $"restricted to {string.Join(", ", outlets)}"), cancellationToken);
         CloseConnectionsOfOutletsOutside(live, granted.Investigation.MemberOutletIds, outlets);
         return TypedResults.Ok(new OutletRestriction(outlets));
+    }
+
+    /// <summary>
+    /// The outlets a compartment or restriction lets in: those named and the coordinator's own, which stays inside or
+    /// it could lock out everyone who can change it; a validation problem when some named outlet is not a member.
+    /// </summary>
+    private static (string[] Outlets, ValidationProblem? Outsiders) InsideWithOwnOutlet(IEnumerable<string> named, ConsortiumUser user, Investigation investigation)
+    {
+        var outlets = named.Append(user.OutletId).Distinct(StringComparer.Ordinal).ToArray();
+        return outlets.Where(o => !investigation.HasMember(o)).ToArray() is { Length: > 0 } outsiders
+            ? (outlets, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["outletIds"] = [$"Not member outlets: {string.Join(", ", outsiders)}."] }))
+            : (outlets, null);
     }
 
     private static void CloseConnectionsOfOutletsOutside(ILiveAnnouncer live, IReadOnlyList<string> memberOutlets, IReadOnlyList<string>? allowed)

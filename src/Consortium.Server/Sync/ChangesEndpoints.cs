@@ -32,7 +32,7 @@ public static class ChangesEndpoints
         Guid investigationId, string? after, int? limit, Guid? record, HttpContext http, AccessPolicy access, ChangesFeed feed, AuditLog audit, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
-        if (await access.InvestigationAsync(user, investigationId, cancellationToken) is null)
+        if (await access.InvestigationAsync(user, investigationId, cancellationToken) is not { } granted)
         {
             return Problems.NotFound("investigation");
         }
@@ -46,7 +46,7 @@ public static class ChangesEndpoints
             return Problems.BadRequest("Bad limit", $"limit is between 1 and {MaxLimit}.");
         }
         // record: one record's changes only (a record page catching up), same cursor space as the whole feed.
-        var page = await feed.ReadAsync(user, investigationId, cursor, size, cancellationToken, record);
+        var page = await feed.ReadAsync(user, investigationId, cursor, size, cancellationToken, record, granted.Role);
         // An empty page reveals nothing, and live clients ask often; a page with annotations is a read like any other.
         if (page.Items.Count > 0)
         {

@@ -19,7 +19,7 @@ public sealed class ChangesFeed(StorageSettings settings, IQuerySession session)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<ChangesPage> ReadAsync(ConsortiumUser user, Guid investigationId, FeedCursor after, int limit, CancellationToken cancellationToken, Guid? recordId = null)
+    public async Task<ChangesPage> ReadAsync(ConsortiumUser user, Guid investigationId, FeedCursor after, int limit, CancellationToken cancellationToken, Guid? recordId = null, InvestigationRole? role = null)
     {
         // What the caller's outlet may not see of this investigation, as of now: compartments and record restrictions.
         var datasets = await session.Query<Dataset>().Where(d => d.InvestigationId == investigationId).ToListAsync(cancellationToken);
@@ -61,6 +61,8 @@ public sealed class ChangesFeed(StorageSettings settings, IQuerySession session)
                 new() { Value = recordId is { } r ? r : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
             },
         };
+        // The caller's role names the verification steps they may take in each view (none for a sync client without one).
+        var caller = role is { } callerRole ? new AnnotationReader(user.UserId, callerRole) : null;
         var items = new List<ChangeEntry>(limit);
         var hasMore = false;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -74,7 +76,7 @@ public sealed class ChangesFeed(StorageSettings settings, IQuerySession session)
                 }
                 var cursor = new FeedCursor(ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture), reader.GetInt64(1));
                 var annotation = JsonSerializer.Deserialize<Annotation>(reader.GetString(2), Json)!;
-                items.Add(new ChangeEntry(cursor.ToString(), cursor.Sequence, ChangeOf(annotation), annotation.ToView()));
+                items.Add(new ChangeEntry(cursor.ToString(), cursor.Sequence, ChangeOf(annotation), annotation.ToView(caller)));
             }
         }
         return new ChangesPage(items, items.Count > 0 ? items[^1].Cursor : after.ToString(), hasMore);

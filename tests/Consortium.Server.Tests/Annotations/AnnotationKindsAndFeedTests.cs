@@ -221,6 +221,39 @@ public sealed class AnnotationKindsAndFeedTests(ConsortiumServer server) : Serve
     }
 
     [Fact]
+    public async Task Annotation_answers_list_the_verification_steps_each_caller_may_take_fewer_for_a_reporter_than_for_an_analyst()
+    {
+        var (investigation, record) = await GivenRecordAsync();
+        await GivenMemberAsync(investigation.Id, "ana@lab", InvestigationRole.Analyst);
+        await GivenMemberAsync(investigation.Id, "ana2@lab", InvestigationRole.Analyst);
+        var tom = Server.ClientFor("tom@bravo");
+        var ana = Server.ClientFor("ana@lab");
+        var ana2 = Server.ClientFor("ana2@lab");
+        var v = await tom.AddAnnotationAsync(record.Id, new NewAnnotation(AnnotationKinds.Verification));
+        Assert.Equal([VerificationStates.Identified], v.Verification!.AllowedNextStates!);
+        v = await tom.MoveVerificationAsync(v.Id, v.Version, new VerificationChange(VerificationStates.Identified));
+        v = await tom.MoveVerificationAsync(v.Id, v.Version, new VerificationChange(VerificationStates.ConsentObtained));
+
+        // At consent-obtained the machine goes on to forensics, which the reporter may not take and the analyst may.
+        Assert.Equal([VerificationStates.ForensicsSubmitted], v.Verification!.NextStates!);
+        Assert.Empty(v.Verification.AllowedNextStates!);
+        Assert.Equal([VerificationStates.ForensicsSubmitted], (await ana.GetAnnotationAsync(v.Id)).Verification!.AllowedNextStates!);
+
+        v = await ana.MoveVerificationAsync(v.Id, v.Version, new VerificationChange(VerificationStates.ForensicsSubmitted, "MVT"));
+        Assert.Equal([VerificationStates.Infected, VerificationStates.Attempted, VerificationStates.Inconclusive, VerificationStates.NoEvidence], v.Verification!.AllowedNextStates!);
+        v = await ana.MoveVerificationAsync(v.Id, v.Version, new VerificationChange(VerificationStates.Infected));
+
+        // The peer review is another analyst's: not the one who recorded the result, not a reporter.
+        Assert.Empty(v.Verification!.AllowedNextStates!);
+        Assert.Equal([VerificationStates.PeerReviewed], (await ana2.GetAnnotationAsync(v.Id)).Verification!.AllowedNextStates!);
+        Assert.Empty((await tom.GetAnnotationAsync(v.Id)).Verification!.AllowedNextStates!);
+        Assert.Empty((await tom.ListVerificationsAsync(investigation.Id)).Single(a => a.Id == v.Id).Verification!.AllowedNextStates!);
+        var fed = (await ReadFeedAsync(ana2, investigation.Id, atLeast: 5)).Last(e => e.Annotation.Id == v.Id).Annotation;
+        Assert.Equal(VerificationStates.Infected, fed.Verification!.State);
+        Assert.Equal([VerificationStates.PeerReviewed], fed.Verification.AllowedNextStates!);
+    }
+
+    [Fact]
     public async Task Comment_joins_a_thread_with_its_visibility_mentions_members_and_the_thread_is_assigned_and_resolved()
     {
         var (investigation, record) = await GivenRecordAsync();

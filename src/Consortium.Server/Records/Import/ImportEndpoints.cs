@@ -159,21 +159,34 @@ public static class ImportEndpoints
         return TypedResults.Ok(job.ToView());
     }
 
-    private static async Task<Results<Accepted<ImportJobView>, NotFound<ProblemDetails>, Conflict<ProblemDetails>, ProblemHttpResult>> Cancel(
-        Guid id, Guid jobId, HttpContext http, AccessPolicy access, IDocumentStore store, ImportJobs jobs, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>
+    /// The dataset and the import a coordinator or editor is about to <paramref name="verb"/>; otherwise what to answer:
+    /// 404 for a dataset or import the caller cannot see, 403 for a role that does not manage data.
+    /// </summary>
+    private static async Task<(AccessPolicy.Access<Dataset> Granted, ImportJob Job, NotFound<ProblemDetails>? Missing, ProblemHttpResult? Forbidden)> ManagedJobAsync(
+        Guid id, Guid jobId, HttpContext http, AccessPolicy access, IQuerySession session, string verb, CancellationToken cancellationToken)
     {
         if (await access.DatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken) is not { } granted)
         {
-            return Problems.NotFound("dataset");
+            return (null!, null!, Problems.NotFound("dataset"), null);
         }
-        await using var session = store.LightweightSession();
         if (await session.LoadAsync<ImportJob>(jobId, cancellationToken) is not { } job || job.DatasetId != id)
         {
-            return Problems.NotFound("import");
+            return (null!, null!, Problems.NotFound("import"), null);
         }
-        if (!Permissions.CanManageData(granted.Role))
+        return Permissions.CanManageData(granted.Role)
+            ? (granted, job, null, null)
+            : (null!, null!, null, Problems.Forbidden($"Coordinators and editors {verb} imports."));
+    }
+
+    private static async Task<Results<Accepted<ImportJobView>, NotFound<ProblemDetails>, Conflict<ProblemDetails>, ProblemHttpResult>> Cancel(
+        Guid id, Guid jobId, HttpContext http, AccessPolicy access, IDocumentStore store, ImportJobs jobs, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        var (granted, job, missing, forbidden) = await ManagedJobAsync(id, jobId, http, access, session, "cancel", cancellationToken);
+        if (missing is not null || forbidden is not null)
         {
-            return Problems.Forbidden("Coordinators and editors cancel imports.");
+            return missing is not null ? missing : forbidden!;
         }
         if (!job.IsActive)
         {
@@ -197,18 +210,11 @@ public static class ImportEndpoints
         Guid id, Guid jobId, HttpContext http, AccessPolicy access, IDocumentStore store, ImportJobs jobs, AuditLog audit, TimeProvider clock,
         CancellationToken cancellationToken, bool wait = false)
     {
-        if (await access.DatasetAsync(ConsortiumUser.From(http.User), id, cancellationToken) is not { } granted)
-        {
-            return Problems.NotFound("dataset");
-        }
         await using var session = store.LightweightSession();
-        if (await session.LoadAsync<ImportJob>(jobId, cancellationToken) is not { } job || job.DatasetId != id)
+        var (granted, job, missing, forbidden) = await ManagedJobAsync(id, jobId, http, access, session, "resume", cancellationToken);
+        if (missing is not null || forbidden is not null)
         {
-            return Problems.NotFound("import");
-        }
-        if (!Permissions.CanManageData(granted.Role))
-        {
-            return Problems.Forbidden("Coordinators and editors resume imports.");
+            return missing is not null ? missing : forbidden!;
         }
         if (!job.CanResume)
         {

@@ -11,26 +11,6 @@ using Npgsql;
 namespace Consortium.Server.Records;
 
 /// <summary>
-/// Where uploads wait and how imports are cut (configuration section <c>Import</c>). <see cref="SpoolRetention"/>: how
-/// long the upload of a cancelled or failed job is kept for a resume before it is deleted.
-/// </summary>
-public sealed record ImportSettings(string SpoolDirectory, int BatchSize, long MaxUploadBytes, int Writers = ImportRecords.DefaultWriters, TimeSpan? Retention = null)
-{
-    public static readonly TimeSpan DefaultSpoolRetention = TimeSpan.FromDays(7);
-
-    public TimeSpan SpoolRetention => Retention ?? DefaultSpoolRetention;
-
-    public static ImportSettings From(IConfiguration configuration) => new(
-        configuration["Import:SpoolDirectory"] is { Length: > 0 } folder
-            ? folder
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "consortium", "imports"),
-        configuration.GetValue("Import:BatchSize", ImportRecords.DefaultBatchSize),
-        configuration.GetValue("Import:MaxUploadBytes", ImportRecords.MaxRequestBytes),
-        Math.Max(1, configuration.GetValue("Import:Writers", ImportRecords.DefaultWriters)),
-        configuration.GetValue("Import:SpoolRetention", DefaultSpoolRetention));
-}
-
-/// <summary>
 /// Runs import jobs in the background, each from its spooled file, and picks up at start-up the jobs a stopped server
 /// left queued or running: they continue from their checkpoint, since every committed batch carried it.
 /// </summary>
@@ -118,29 +98,18 @@ public sealed class ImportJobs(
         await Task.WhenAll(tasks);
     }
 
+    /// <summary>One job: mark it running, open its file, write its batches with the job's checkpoint, then complete or cancel it.</summary>
     private async Task RunAsync(Guid jobId, CancellationToken stoppingToken)
     {
         var cancel = running.TryGetValue(jobId, out var entry) ? entry.Cancel.Token : CancellationToken.None;
         ImportJob? job = null;
         try
         {
-            await using (var session = store.LightweightSession())
+            job = await BeginAsync(jobId, cancel, stoppingToken);
+            if (job is null)
             {
-                job = await session.LoadAsync<ImportJob>(jobId, stoppingToken);
-                if (job is null || !job.IsActive)
-                {
-                    return;
-                }
-                if (cancel.IsCancellationRequested)
-                {
-                    await SetStateAsync(job with { State = ImportStates.Cancelled }, stoppingToken);
-                    return;
-                }
-                job = job with { State = ImportStates.Running, UpdatedAt = clock.GetUtcNow() };
-                session.Store(job);
-                await session.SaveChangesAsync(stoppingToken);
+                return;
             }
-            Announce(job);
             var dataset = await LoadDatasetAsync(job.DatasetId, stoppingToken);
             if (dataset is null)
             {
@@ -150,7 +119,6 @@ public sealed class ImportJobs(
                 return;
             }
             await using var file = new FileStream(job.SpoolPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
-            var xlsx = ImportRecords.MediaTypeOf(job.MediaType) == XlsxRowSource.MediaType;
             await using var source = ImportRecords.SourceFor(job.MediaType, file)!;
             if (await source.ReadHeaderAsync(dataset.Columns, stoppingToken) is { } unusable)
             {
@@ -159,44 +127,16 @@ public sealed class ImportJobs(
                 TryDelete(job.SpoolPath);
                 return;
             }
-            var current = job;
-            var from = new ImportRecords.Progress(job.RowsRead, job.BytesRead, job.Imported, job.Duplicates, job.Rejected, job.Errors);
-            var (ending, progress) = await ImportRecords.RunAsync(store, storage, dataset, source, () => xlsx ? 0 : file.Position, from, settings.BatchSize,
-                async (session, transaction, progress, last) =>
-                {
-                    current = With(current, progress, last ? ImportStates.Completed : ImportStates.Running);
-                    session.Store(current);
-                    if (last)
-                    {
-                        // The import's entry commits with its last batch: no entry without the rows, no rows without one.
-                        await audit.AppendWithinAsync(transaction, current.StartedBy, current.Origin,
-                            new AuditSubject(AuditActions.RecordsImported, current.InvestigationId, AuditTargets.Dataset, current.DatasetId.ToString(), $"job {current.Id}: {current.Summary}"),
-                            stoppingToken);
-                    }
-                },
-                _ =>
-                {
-                    Announce(current);
-                    return Task.CompletedTask;
-                },
-                cancel, stoppingToken, settings.Writers);
-            if (ending == ImportRecords.Ending.Completed)
+            var checkpoint = new JobCheckpoint(this, job, stoppingToken);
+            var pipeline = new ImportPipeline(store, storage, dataset, source, checkpoint) { BatchSize = settings.BatchSize, Writers = settings.Writers };
+            var (ending, _) = await pipeline.RunAsync(checkpoint.From, cancel, stoppingToken);
+            if (ending == ImportEnding.Completed)
             {
-                TryDelete(job.SpoolPath);
-                // The facet counts of the dataset page are built now rather than by the first search after the import;
-                // the import itself is committed, so a failure here only leaves that work to the first search.
-                try
-                {
-                    await RecordFacetSummary.RefreshAsync(storage, job.DatasetId, stoppingToken);
-                }
-                catch (Exception e) when (e is NpgsqlException or TimeoutException)
-                {
-                    logger.LogWarning(e, "The facet summary of dataset {Dataset} was not rebuilt after its import", job.DatasetId);
-                }
+                await CompleteAsync(job, stoppingToken);
             }
             else
             {
-                await SetStateAsync(current with { State = ImportStates.Cancelled }, stoppingToken);
+                await SetStateAsync(checkpoint.Job with { State = ImportStates.Cancelled }, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -212,7 +152,73 @@ public sealed class ImportJobs(
         }
     }
 
-    private ImportJob With(ImportJob job, ImportRecords.Progress progress, string state) => job with
+    /// <summary>Marks a queued job running (or cancelled, when asked before it started); null when there is nothing to run.</summary>
+    private async Task<ImportJob?> BeginAsync(Guid jobId, CancellationToken cancel, CancellationToken stoppingToken)
+    {
+        ImportJob? job;
+        await using (var session = store.LightweightSession())
+        {
+            job = await session.LoadAsync<ImportJob>(jobId, stoppingToken);
+            if (job is null || !job.IsActive)
+            {
+                return null;
+            }
+            if (cancel.IsCancellationRequested)
+            {
+                await SetStateAsync(job with { State = ImportStates.Cancelled }, stoppingToken);
+                return null;
+            }
+            job = job with { State = ImportStates.Running, UpdatedAt = clock.GetUtcNow() };
+            session.Store(job);
+            await session.SaveChangesAsync(stoppingToken);
+        }
+        Announce(job);
+        return job;
+    }
+
+    /// <summary>The file was read to its end (the job's state and audit entry committed with the last batch).</summary>
+    private async Task CompleteAsync(ImportJob job, CancellationToken stoppingToken)
+    {
+        TryDelete(job.SpoolPath);
+        // The facet counts of the dataset page are built now rather than by the first search after the import;
+        // the import itself is committed, so a failure here only leaves that work to the first search.
+        try
+        {
+            await RecordFacetSummary.RefreshAsync(storage, job.DatasetId, stoppingToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            logger.LogWarning(e, "The facet summary of dataset {Dataset} was not rebuilt after its import", job.DatasetId);
+        }
+    }
+
+    /// <summary>The job's side of each batch: its checkpoint and counts commit with the batch; its progress is pushed after.</summary>
+    private sealed class JobCheckpoint(ImportJobs jobs, ImportJob job, CancellationToken stoppingToken) : IImportCheckpoint
+    {
+        /// <summary>The job as of the last batch written.</summary>
+        public ImportJob Job { get; private set; } = job;
+
+        public ImportProgress From { get; } = new(job.RowsRead, job.BytesRead, job.Imported, job.Duplicates, job.Rejected, job.Errors);
+
+        public async Task WithinBatchAsync(IDocumentSession session, NpgsqlTransaction transaction, ImportProgress progress, bool last)
+        {
+            Job = jobs.With(Job, progress, last ? ImportStates.Completed : ImportStates.Running);
+            session.Store(Job);
+            if (last)
+            {
+                // The import's entry commits with its last batch: no entry without the rows, no rows without one.
+                await jobs.AuditImportedAsync(transaction, Job, stoppingToken);
+            }
+        }
+
+        public Task AfterBatchAsync(ImportProgress progress)
+        {
+            jobs.Announce(Job);
+            return Task.CompletedTask;
+        }
+    }
+
+    private ImportJob With(ImportJob job, ImportProgress progress, string state) => job with
     {
         State = state,
         RowsRead = progress.RowsRead,
@@ -223,6 +229,11 @@ public sealed class ImportJobs(
         Errors = progress.Errors,
         UpdatedAt = clock.GetUtcNow(),
     };
+
+    private async Task AuditImportedAsync(NpgsqlTransaction transaction, ImportJob job, CancellationToken cancellationToken) =>
+        await audit.AppendWithinAsync(transaction, job.StartedBy, job.Origin,
+            new AuditSubject(AuditActions.RecordsImported, job.InvestigationId, AuditTargets.Dataset, job.DatasetId.ToString(), $"job {job.Id}: {job.Summary}"),
+            cancellationToken);
 
     private async Task<Dataset?> LoadDatasetAsync(Guid datasetId, CancellationToken cancellationToken)
     {

@@ -135,11 +135,8 @@ public static class SearchRecords
 
     /// <summary>A connection with the search's session settings.</summary>
     /// <remarks>
-    /// Compiling a facet count to machine code costs tens of milliseconds and saves none on these queries. With the
-    /// default 4 MB, the bitmap of a word in 15% of a million records turns lossy, and PostgreSQL then recomputes the
-    /// text-search vector of every record on those pages (1 s instead of 0.2 s); 32 MB keeps it exact. Both are set as
-    /// the connection's start-up options, so no request spends a round trip on them (and a pooled connection's reset
-    /// returns to them): search connections are a pool of their own.
+    /// No JIT (it costs more than it saves here) and a work_mem that keeps a common word's bitmap exact, as start-up
+    /// options of a pool of its own, so no request spends a round trip on them (decision 0013, "Search connections").
     /// </remarks>
     private static async Task<NpgsqlConnection> OpenAsync(StorageSettings storage, CancellationToken cancellationToken)
     {

@@ -198,6 +198,10 @@ export interface Verification {
   tool?: string | null;
   indicatorSetVersion?: string | null;
   evidence?: { name: string; sha256: string; size: number; description?: string | null; stored?: boolean }[] | null;
+  /** The states the server's state machine allows from here. */
+  nextStates?: string[] | null;
+  /** Of those, the ones the caller may choose; left out of live pushes, which go to many callers at once. */
+  allowedNextStates?: string[] | null;
 }
 
 /** An annotation; `version` is its stream version (send it back as If-Match), `sequence` the global number of its latest change. */

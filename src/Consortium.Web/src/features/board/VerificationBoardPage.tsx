@@ -7,7 +7,7 @@ import { ConnectionBanner } from '../../live/ConnectionBanner';
 import { t, type MessageKey } from '../../i18n';
 import { InvestigationTabs } from '../members/InvestigationTabs';
 import { useOutletName } from '../session/session';
-import { boardApi, nextStates, verificationStates, type BoardAnnotation } from './boardApi';
+import { boardApi, verificationStates, type BoardAnnotation } from './boardApi';
 import { useVerificationBoard } from './useVerificationBoard';
 
 export function stateLabel(state: string): string {
@@ -214,9 +214,9 @@ function BoardCard({
           {t('board.tool', { tool: verification.tool ?? '—', version: verification.indicatorSetVersion ?? '—' })}
         </p>
       )}
-      {nextStates(verification.state).length > 0 && (
+      {(verification.nextStates ?? []).length > 0 && (
         <div className="board-card-actions" role="group" aria-label={t('board.moveGroup', { record: recordLabel(card.recordId) })}>
-          {nextStates(verification.state).map((to) => (
+          {(verification.nextStates ?? []).map((to) => (
             <button key={to} type="button" className="button secondary small" disabled={busy} onClick={() => onMove(to)}>
               {t('board.moveTo', { state: stateLabel(to) })}
             </button>

@@ -1,8 +1,8 @@
 import { request } from '../../api/client';
 
 /**
- * The verification state machine of the server (Contracts.cs, VerificationStates): one column per state, in order.
- * The server decides every move; `nextStates` only picks which buttons a card offers.
+ * The states of a verification, in order (the server's VerificationStates.All): one column per state. Which states
+ * come next is the server's answer (`nextStates`, and `allowedNextStates` for the caller); the web never computes it.
  */
 export const verificationStates = [
   'unverified',
@@ -18,32 +18,16 @@ export const verificationStates = [
 
 export type VerificationState = (typeof verificationStates)[number];
 
-export function nextStates(state: string): VerificationState[] {
-  switch (state) {
-    case 'unverified':
-      return ['identified'];
-    case 'identified':
-      return ['consent-obtained'];
-    case 'consent-obtained':
-      return ['forensics-submitted'];
-    case 'forensics-submitted':
-      return ['infected', 'attempted', 'inconclusive', 'no-evidence'];
-    case 'infected':
-    case 'attempted':
-    case 'inconclusive':
-    case 'no-evidence':
-      return ['peer-reviewed'];
-    default:
-      return [];
-  }
-}
-
 export interface VerificationDetails {
   state: string;
   analystUserId?: string | null;
   tool?: string | null;
   indicatorSetVersion?: string | null;
   evidence?: Array<{ name: string; sha256: string; size: number; description?: string | null }> | null;
+  /** The states the server's state machine allows from here. */
+  nextStates?: string[] | null;
+  /** Of those, the ones the caller may choose; left out of live pushes (read the feed or the annotation for it). */
+  allowedNextStates?: string[] | null;
 }
 
 /** The fields of the server's AnnotationView the board reads. */

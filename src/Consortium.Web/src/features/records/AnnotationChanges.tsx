@@ -2,13 +2,12 @@ import { useId, useState } from 'react';
 import type { Annotation } from '../../api/types';
 import { describeError } from '../../api/client';
 import { t } from '../../i18n';
-import { nextStates } from '../board/boardApi';
-import { useMe, useOutletName } from '../session/session';
+import { useOutletName } from '../session/session';
 import { annotationApi, canVerify, useAnnotationSetting, type Evidence } from './annotationContext';
 
 type Change = (action: () => Promise<Annotation>) => Promise<boolean>;
 
-/** The steps anyone annotating may take (Permissions.CanVerify guards the rest, as on the server). */
+/** The steps without forensic details (tool, indicators, evidence); the server decides who may take which. */
 const consentSteps = new Set(['identified', 'consent-obtained']);
 
 const emptyEvidence: Evidence = { name: '', sha256: '', size: 0, description: '' };
@@ -21,13 +20,9 @@ const emptyEvidence: Evidence = { name: '', sha256: '', size: 0, description: ''
  */
 export function VerificationMove({ annotation, change }: { annotation: Annotation; change: Change }) {
   const { role, investigationId } = useAnnotationSetting();
-  const state = annotation.verification?.state ?? 'unverified';
-  const all = nextStates(state);
-  const me = useMe();
-  // As on the server: forensic steps need CanVerify, and a peer review is another analyst's than the one who recorded the result.
-  const allowed = all.filter(
-    (s) => (consentSteps.has(s) || canVerify(role)) && !(s === 'peer-reviewed' && annotation.verification?.analystUserId === me.user),
-  );
+  // The server's answer: the machine's next states, and those the caller may choose (role, peer review by another analyst).
+  const all = annotation.verification?.nextStates ?? [];
+  const allowed = annotation.verification?.allowedNextStates ?? [];
   const [next, setNext] = useState('');
   const [tool, setTool] = useState('');
   const [indicators, setIndicators] = useState('');

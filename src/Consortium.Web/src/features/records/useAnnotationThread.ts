@@ -27,6 +27,11 @@ function bySequence(a: Annotation, b: Annotation): number {
  * Merges annotations into the thread by id (never duplicating), keeping it sorted by sequence.
  * New ids are marked live when `markLive` is set and the initial load has already happened.
  */
+/** A live push leaves out the caller's allowed verification steps, which an answer to the caller carries. */
+function losesAllowedSteps(held: Annotation, incoming: Annotation): boolean {
+  return held.verification?.allowedNextStates != null && incoming.verification != null && incoming.verification.allowedNextStates == null;
+}
+
 export function mergeAnnotations(state: ThreadState, incoming: readonly Annotation[], markLive: boolean): ThreadState {
   if (incoming.length === 0) return state;
   const byId = new Map(state.items.map((a) => [a.id, a]));
@@ -37,8 +42,11 @@ export function mergeAnnotations(state: ThreadState, incoming: readonly Annotati
       liveIds.add(annotation.id);
     }
     const held = byId.get(annotation.id);
-    // Pushes and fetches can arrive in any order: an older version never replaces a newer one.
-    if (!held || (annotation.version ?? 1) >= (held.version ?? 1)) byId.set(annotation.id, annotation);
+    // Pushes and fetches can arrive in any order: an older version never replaces a newer one, nor a push (without the
+    // caller's allowed verification steps) the same version read with them.
+    if (!held || (annotation.version ?? 1) > (held.version ?? 1) || ((annotation.version ?? 1) === (held.version ?? 1) && !losesAllowedSteps(held, annotation))) {
+      byId.set(annotation.id, annotation);
+    }
   }
   return { ...state, items: [...byId.values()].sort(bySequence), liveIds: liveIds ?? state.liveIds };
 }
@@ -136,6 +144,10 @@ export function useAnnotationThread(recordId: string, currentUser: string, inves
         s,
       ),
     );
+    // A pushed verification lacks the steps this caller may take: the feed (read as the caller) has them.
+    if (mine.some((p) => p.annotation.verification && p.annotation.verification.allowedNextStates == null)) {
+      catchUp().catch(() => undefined);
+    }
   });
 
   // The whole list arrives once, on joining; then only who arrived and who left, in order (decision 0019).
