@@ -1,16 +1,12 @@
-using System.Data;
 using System.Security.Cryptography;
 using Consortium.Client;
 using Consortium.Server.Access;
 using Consortium.Server.Audit;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
-using Consortium.Server.Storage;
-using Marten;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Consortium.Server.Annotations;
 
@@ -167,134 +163,4 @@ public static class EvidenceFiles
         Status = StatusCodes.Status413PayloadTooLarge,
         Detail = $"Evidence files are limited to {settings.MaxUploadBytes / (1024 * 1024)} MB; nothing was stored.",
     });
-}
-
-/// <summary>The evidence table: one row per (investigation, SHA-256), the bytes stored uncompressed (they rarely compress).</summary>
-public sealed class EvidenceStore(StorageSettings settings)
-{
-    private readonly string table = $"\"{settings.Schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\".evidence_file";
-
-    public string Table => table;
-
-    public sealed record Stored(EvidenceFileView File, bool Created);
-
-    /// <summary>Stores the file unless the investigation holds it already; the audit entry commits with it.</summary>
-    public async Task<Stored> StoreAsync(Guid investigationId, string sha256, long size, Stream content, ConsortiumUser user, DateTimeOffset now,
-        Func<NpgsqlTransaction, bool, CancellationToken, Task> audit, CancellationToken cancellationToken)
-    {
-        // PostgreSQL keeps microseconds: the instant answered now is the one read back later.
-        now = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var insert = new NpgsqlCommand($"""
-            insert into {table} (investigation_id, sha256, size, content, uploaded_by, uploaded_at)
-            values ($1, $2, $3, $4, $5, $6)
-            on conflict (investigation_id, sha256) do nothing
-            """, connection, transaction);
-        insert.Parameters.Add(new() { Value = investigationId });
-        insert.Parameters.Add(new() { Value = sha256 });
-        insert.Parameters.Add(new() { Value = size });
-        insert.Parameters.Add(new() { Value = content, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea, Size = checked((int)size) });
-        insert.Parameters.Add(new() { Value = user.UserId });
-        insert.Parameters.Add(new() { Value = now });
-        var created = await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
-        await audit(transaction, created, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new(created ? new EvidenceFileView(sha256, size, now) : (await FindAsync(investigationId, sha256, cancellationToken))!, created);
-    }
-
-    /// <summary>The sizes of those of <paramref name="hashes"/> that the investigation holds.</summary>
-    public async Task<IReadOnlyDictionary<string, long>> SizesAsync(Guid investigationId, IEnumerable<string> hashes, CancellationToken cancellationToken)
-    {
-        var wanted = hashes.Select(h => h.ToLowerInvariant()).Distinct().ToArray();
-        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
-        if (wanted.Length == 0)
-        {
-            return sizes;
-        }
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"select sha256, size from {table} where investigation_id = $1 and sha256 = any($2)", connection);
-        command.Parameters.Add(new() { Value = investigationId });
-        command.Parameters.Add(new() { Value = wanted });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            sizes[reader.GetString(0)] = reader.GetInt64(1);
-        }
-        return sizes;
-    }
-
-    public async Task<bool> ExistsAsync(Guid investigationId, string sha256, CancellationToken cancellationToken) =>
-        await FindAsync(investigationId, sha256, cancellationToken) is not null;
-
-    private async Task<EvidenceFileView?> FindAsync(Guid investigationId, string sha256, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"select size, uploaded_at from {table} where investigation_id = $1 and sha256 = $2", connection);
-        command.Parameters.Add(new() { Value = investigationId });
-        command.Parameters.Add(new() { Value = sha256 });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new EvidenceFileView(sha256, reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1))
-            : null;
-    }
-
-    /// <summary>Streams the bytes into the response without holding the whole file in memory.</summary>
-    public async Task CopyToAsync(Guid investigationId, string sha256, HttpResponse response, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"select size, content from {table} where investigation_id = $1 and sha256 = $2", connection);
-        command.Parameters.Add(new() { Value = investigationId });
-        command.Parameters.Add(new() { Value = sha256 });
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return;
-        }
-        response.ContentLength = reader.GetInt64(0);
-        await using var content = await reader.GetStreamAsync(1, cancellationToken);
-        await content.CopyToAsync(response.Body, cancellationToken);
-    }
-}
-
-/// <summary>Creates the evidence table at start-up, idempotently (Marten does not model raw byte columns well).</summary>
-public sealed class EvidenceSchema(IDocumentStore store, StorageSettings settings, EvidenceStore evidence) : IHostedService
-{
-    // "Evid" in ASCII: servers starting at once against one database create the table one after the other.
-    private const long SchemaLockKey = 0x45766964;
-
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var statement in new[]
-        {
-            $"select pg_advisory_xact_lock({SchemaLockKey})",
-            $"""
-            create table if not exists {evidence.Table} (
-              investigation_id uuid not null,
-              sha256 text not null,
-              size bigint not null,
-              content bytea not null,
-              uploaded_by text not null,
-              uploaded_at timestamptz not null,
-              primary key (investigation_id, sha256))
-            """,
-            // Forensic outputs are mostly compressed archives already: compressing again costs CPU for nothing.
-            $"alter table {evidence.Table} alter column content set storage external",
-        })
-        {
-            await using var command = new NpgsqlCommand(statement, connection, transaction);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
