@@ -1,4 +1,5 @@
 using Consortium.Client;
+using Consortium.Server.Hosting;
 
 namespace Consortium.Server.Annotations;
 
@@ -6,6 +7,7 @@ namespace Consortium.Server.Annotations;
 // one the views had, so streams written before these types read as they were.
 
 /// <summary>Who is behind a record, as an annotation stores it (<see cref="IdentificationView"/> on the wire).</summary>
+[Announced]
 public sealed record StoredIdentification(string Person, string? Role, string IdentifiedByOutletId, string Confidence, IReadOnlyList<string> Sources)
 {
     /// <summary>What a request asked for; without an outlet, the identification is <paramref name="defaultOutletId"/>'s.</summary>
@@ -16,12 +18,14 @@ public sealed record StoredIdentification(string Person, string? Role, string Id
 }
 
 /// <summary>A piece of evidence cited by a verification (<see cref="EvidenceView"/> on the wire).</summary>
+[Announced]
 public sealed record StoredEvidence(string Name, string Sha256, long Size, string? Description = null, bool Stored = false)
 {
     public EvidenceView ToView() => new(Name, Sha256, Size, Description, Stored);
 }
 
 /// <summary>The state of a verification and who moved it there with what (<see cref="VerificationView"/> on the wire).</summary>
+[Announced]
 public sealed record StoredVerification(
     string State,
     string? AnalystUserId = null,

@@ -1,9 +1,11 @@
 using Consortium.Client;
 using Consortium.Server.Access;
+using Consortium.Server.Hosting;
 
 namespace Consortium.Server.Annotations;
 
 /// <summary>Who reads an annotation: the allowed next verification states in its view depend on it.</summary>
+[Announced]
 public sealed record AnnotationReader(string UserId, InvestigationRole Role);
 
 /// <summary>

@@ -37,11 +37,8 @@ public static class LiveUpdatesRegistration
         var statefulReconnect = app.ServiceProvider.GetRequiredService<IConfiguration>().GetValue("LiveUpdates:StatefulReconnect", false);
         app.MapHub<ConsortiumHub>("/hubs/consortium", options =>
         {
-            // Off unless configured (decision 0019): under load, SignalR's stateful-reconnect buffer (.NET 10.0) wrote to
-            // a connection's pipe beside the connection's own writes ("Concurrent reads or writes are not supported")
-            // and the server aborted the connection; the client then reconnected as a new connection without its
-            // groups. Without it a dropped client reconnects as a new connection, joins again and reads the changes
-            // feed, which it must do after any reconnect anyway; and no server copy of every unacknowledged message.
+            // Off unless configured: under load SignalR's stateful-reconnect buffer wrote beside the connection's own
+            // writes and aborted connections (decision 0019); a reconnecting client reads the changes feed anyway.
             options.AllowStatefulReconnects = statefulReconnect;
             // A connection must not outlive the token or cookie that opened it.
             options.CloseOnAuthenticationExpiration = true;

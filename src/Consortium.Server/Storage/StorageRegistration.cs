@@ -56,13 +56,10 @@ public static class StorageRegistration
     /// that sets Max Auto Prepare itself is left as it is.
     /// </summary>
     /// <remarks>
-    /// And no reset when a connection goes back to the pool: a note takes about four pooled connections (token,
-    /// access check, session, audit), and each return queued seven reset statements for its next use, about 30
-    /// statements per note for PostgreSQL to run. Nothing of ours leaves session state on a pooled connection: no
-    /// SET (the search's settings are start-up options of its own pool), only transaction-scoped advisory locks (the
-    /// sealer's session lock is on an unpooled connection of its own), no LISTEN, no temporary tables; and Npgsql rolls
-    /// back a transaction left open whatever this says.
-    /// And a floor of connections each pool keeps open (<see cref="WarmConnections"/>).
+    /// And no reset when a connection goes back to the pool (its seven reset statements per return were a large part
+    /// of a note's statements, decision 0018): nothing of ours leaves session state on a pooled connection (no SET, no
+    /// LISTEN, no temporary tables, only transaction-scoped advisory locks), and Npgsql rolls back an open transaction
+    /// anyway. And a floor of connections each pool keeps open (<see cref="WarmConnections"/>).
     /// </remarks>
     internal static string WithPoolSettings(string connectionString, int warmConnections)
     {
@@ -101,31 +98,3 @@ public static class StorageRegistration
 }
 
 public sealed record StorageSettings(string ConnectionString, string Schema);
-
-internal sealed class DatabaseHealthCheck(StorageSettings settings) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
-{
-    public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
-        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await using var connection = new NpgsqlConnection(settings.ConnectionString);
-            await connection.OpenAsync(cancellationToken);
-            await using var command = new NpgsqlCommand("select 1", connection);
-            await command.ExecuteScalarAsync(cancellationToken);
-            return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("PostgreSQL is reachable.");
-        }
-        catch (NpgsqlException e)
-        {
-            return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("PostgreSQL is not reachable.", e);
-        }
-    }
-}
-
-/// <summary>Stops the embedded cluster when the host stops (the container does not dispose instances it was handed).</summary>
-internal sealed class EmbeddedPostgresLifetime(EmbeddedPostgres cluster) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public async Task StopAsync(CancellationToken cancellationToken) => await cluster.DisposeAsync();
-}

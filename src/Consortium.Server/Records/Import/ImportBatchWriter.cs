@@ -1,5 +1,6 @@
 using Consortium.Server.Access;
 using System.Globalization;
+using Consortium.Server.Access;
 using Consortium.Server.Storage;
 using JasperFx;
 using Marten;

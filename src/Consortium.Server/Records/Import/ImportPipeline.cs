@@ -1,5 +1,6 @@
 using Consortium.Server.Access;
 using System.Threading.Channels;
+using Consortium.Server.Access;
 using Consortium.Server.Storage;
 using Marten;
 
