@@ -1,6 +1,5 @@
 using Consortium.Server.Access;
 using System.Globalization;
-using Consortium.Server.Access;
 using Consortium.Server.Storage;
 using JasperFx;
 using Marten;

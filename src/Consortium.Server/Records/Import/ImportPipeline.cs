@@ -1,6 +1,5 @@
 using Consortium.Server.Access;
 using System.Threading.Channels;
-using Consortium.Server.Access;
 using Consortium.Server.Storage;
 using Marten;
 
