@@ -3940,8 +3940,11 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        /** @enum {unknown} */
-        InvestigationRole: "coordinator" | "editor" | "reporter" | "analyst" | "read-only" | null;
+        /**
+         * @description What a member may do in an investigation.
+         * @enum {string}
+         */
+        InvestigationRole: "coordinator" | "editor" | "reporter" | "analyst" | "read-only";
         /** @description A consortium project, as a member outlet sees it. */
         InvestigationView: {
             coordinatorOutletId: string;
@@ -3951,7 +3954,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             memberOutletIds: string[];
-            myRole?: null | components["schemas"]["InvestigationRole"];
+            /** @enum {null|string} */
+            myRole?: "coordinator" | "editor" | "reporter" | "analyst" | "read-only" | null;
             name: string;
         };
         /** @description A new account and its one-time invitation link (shown once; it stops working when used). */
@@ -4030,7 +4034,12 @@ export interface components {
             sharedWithOutletIds?: null | string[];
             tag?: null | string;
             text?: null | string;
-            visibility?: components["schemas"]["Visibility"];
+            /**
+             * @description Who may read an annotation.
+             * @default consortium
+             * @enum {string}
+             */
+            visibility: "consortium" | "outlet" | "private" | "partners";
         };
         /** @description A suspected break of the embargo. The evidence file is optional (base64, at most 5 MB). */
         NewBreach: {
@@ -4373,7 +4382,7 @@ export interface components {
         };
         /**
          * @description Who may read an annotation.
-         * @enum {unknown}
+         * @enum {string}
          */
         Visibility: "consortium" | "outlet" | "private" | "partners";
         /**
