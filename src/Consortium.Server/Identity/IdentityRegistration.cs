@@ -28,7 +28,7 @@ public static class IdentityRegistration
     public static WebApplicationBuilder AddConsortiumIdentity(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var keysDirectory = configuration["Identity:KeysDirectory"] is { Length: > 0 } configured ? configured : KeyFiles.DefaultDirectory();
+        var keysDirectory = KeyFiles.Directory(configuration);
         var requireHttps = configuration.GetValue("Identity:RequireHttps", true);
 
         builder.Services.AddDbContext<IdentityStore>((services, options) =>
