@@ -219,6 +219,10 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
             Send("set compartment", HttpMethod.Put, $"api/datasets/{w.Dataset}/compartment", new OutletRestriction(null), Expect(forbidden, coordinator: ok)),
             Send("restrict record", HttpMethod.Put, $"api/records/{w.Record}/restriction", new OutletRestriction(null), Expect(forbidden, coordinator: ok)),
             Get("read audit", $"api/investigations/{w.Investigation}/audit", Expect(forbidden, coordinator: ok)),
+            Get("read audit anchor", $"api/investigations/{w.Investigation}/audit/anchor", Expect(forbidden, coordinator: ok)),
+            Get("who am I", "api/me", Expect(ok, outsider: ok)),
+            // A bearer caller's sign-out ends that person's browser sessions, not the token itself.
+            new("sign out", () => new(HttpMethod.Post, "api/session/sign-out"), Expect(noContent, outsider: noContent)),
             new("remove member", () => new(HttpMethod.Delete, $"api/investigations/{w.Investigation}/members/{w.Throwaway}"), Expect(forbidden, coordinator: noContent)),
             Get("outlet accounts", "api/outlet/accounts", outletAdminOnly),
             Get("outlet clients", "api/outlet/clients", outletAdminOnly),
