@@ -98,11 +98,18 @@ public static class AuditChain
     }
 
     /// <summary>The hash <paramref name="entry"/> must carry: its previous hash and canonical form, hashed together (see the remarks on <see cref="AuditChain"/>).</summary>
-    public static string ComputeHash(AuditEntryView entry)
+    public static string ComputeHash(AuditEntryView entry) => ComputeKeyedHash(entry, key: null);
+
+    /// <summary>
+    /// The keyed hash: HMAC-SHA-256 under <paramref name="key"/> of the same input as <see cref="ComputeHash"/>
+    /// (plain SHA-256 when <paramref name="key"/> is null). Whoever can write the database but does not hold the key,
+    /// kept outside it, cannot recompute the chain after altering an entry.
+    /// </summary>
+    public static string ComputeKeyedHash(AuditEntryView entry, byte[]? key)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var input = AppendField(new StringBuilder(600), entry.PreviousHash).Append(Separator).Append(Canonical(entry)).ToString();
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input)));
+        var input = Encoding.UTF8.GetBytes(AppendField(new StringBuilder(600), entry.PreviousHash).Append(Separator).Append(Canonical(entry)).ToString());
+        return Convert.ToHexStringLower(key is null ? SHA256.HashData(input) : HMACSHA256.HashData(key, input));
     }
 
     private static StringBuilder AppendField(StringBuilder text, string? value) => value is null
@@ -121,8 +128,16 @@ public static class AuditChain
 /// without recomputing every later hash. It cannot tell that the newest entries were removed: compare
 /// <see cref="LastHash"/> with a value recorded elsewhere for that (see <see cref="Confirms"/>).
 /// </remarks>
-public sealed class AuditChainVerifier
+public sealed class AuditChainVerifier(byte[]? key = null)
 {
+    /// <summary>
+    /// Entries at the start of the chain that were sealed without a key (by a version before chains were keyed). With a key,
+    /// only such a prefix is accepted: an unkeyed entry after a keyed one means the chain was rewritten without the key.
+    /// </summary>
+    public long UnkeyedPrefix { get; private set; }
+
+    private bool keyedSeen;
+
     /// <summary>Entries checked and found intact so far.</summary>
     public long Count { get; private set; }
 
@@ -160,9 +175,23 @@ public sealed class AuditChainVerifier
                 ? "its previous hash is not the genesis hash: the chain does not start here"
                 : $"its previous hash does not match the hash of entry {Count}: entry {Count} was altered or replaced, or entries were reordered");
         }
-        if (!string.Equals(AuditChain.ComputeHash(entry), entry.Hash, StringComparison.Ordinal))
+        if (key is not null && string.Equals(AuditChain.ComputeKeyedHash(entry, key), entry.Hash, StringComparison.Ordinal))
         {
-            return RecordBreak(expected, "its hash does not match its contents: the entry was altered");
+            keyedSeen = true;
+        }
+        else if (!string.Equals(AuditChain.ComputeHash(entry), entry.Hash, StringComparison.Ordinal))
+        {
+            return RecordBreak(expected, key is null
+                ? "its hash does not match its contents: the entry was altered (or the chain is keyed: pass its key with --key-file)"
+                : "its hash does not match its contents under the chain's key: the entry was altered, or sealed with another key");
+        }
+        else if (key is not null && keyedSeen)
+        {
+            return RecordBreak(expected, "it was sealed without the key after keyed entries: the chain was rewritten from here by someone without the key");
+        }
+        else if (key is not null)
+        {
+            UnkeyedPrefix = expected;
         }
         if (anchors.TryGetValue(expected, out var anchored) && !string.Equals(anchored, entry.Hash, StringComparison.OrdinalIgnoreCase))
         {

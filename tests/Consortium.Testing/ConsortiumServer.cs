@@ -75,6 +75,9 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime, 
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
+    /// <summary>The audit chain's key file, as an operator passes it to <c>consortium audit verify --key-file</c>.</summary>
+    public string AuditKeyFile => Path.Combine(keysDirectory, "audit-chain.key");
+
     /// <summary>The server's database, for tests that must look beneath the API (an operator's tools, tampering).</summary>
     public string ConnectionString => connectionString;
 

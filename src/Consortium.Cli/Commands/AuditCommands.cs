@@ -37,23 +37,41 @@ internal static class AuditCommands
             Description = "Seconds an entry may wait to be sealed into the chain before it counts as a failure (the server seals within milliseconds while it runs).",
             DefaultValueFactory = _ => DefaultUnsealedAfterSeconds,
         };
+        var keyFile = new Option<FileInfo?>("--key-file")
+        {
+            Description = "The chain's key (audit-chain.key in the server's keys folder). Without it, only a chain sealed without a key verifies.",
+        };
         var verify = new Command("verify", "Recompute every hash of the audit chain in the database; exit 0 when intact, 1 at the first broken entry or when entries stay unsealed, 2 when it cannot be checked.")
         {
-            connection, schema, anchors, unsealedAfter,
+            connection, schema, anchors, unsealedAfter, keyFile,
         };
         verify.SetAction((parse, cancellationToken) => VerifyAsync(
-            parse.GetValue(connection)!, parse.GetValue(schema)!, parse.GetValue(anchors) ?? [], TimeSpan.FromSeconds(parse.GetValue(unsealedAfter)), parse.InvocationConfiguration.Output, cancellationToken));
-        return new Command("audit", "The tamper-evident audit log.") { verify };
+            parse.GetValue(connection)!, parse.GetValue(schema)!, parse.GetValue(anchors) ?? [], TimeSpan.FromSeconds(parse.GetValue(unsealedAfter)), parse.GetValue(keyFile),
+            parse.InvocationConfiguration.Output, cancellationToken));
+        return new Command("audit", "The tamper-evident audit log.") { verify, AuditAnchorCommand.Command(connection, schema) };
     }
 
-    public static async Task<int> VerifyAsync(string connectionString, string schema, IReadOnlyList<string> anchors, TimeSpan unsealedAfter, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> VerifyAsync(string connectionString, string schema, IReadOnlyList<string> anchors, TimeSpan unsealedAfter, FileInfo? keyFile, TextWriter output, CancellationToken cancellationToken)
     {
         if (unsealedAfter < TimeSpan.Zero)
         {
             await output.WriteLineAsync("error: --unsealed-after takes a number of seconds, 0 or more.");
             return CannotCheck;
         }
-        var verifier = new AuditChainVerifier();
+        byte[]? key = null;
+        if (keyFile is not null)
+        {
+            try
+            {
+                key = await File.ReadAllBytesAsync(keyFile.FullName, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await output.WriteLineAsync($"error: cannot read the key file: {e.Message}");
+                return CannotCheck;
+            }
+        }
+        var verifier = new AuditChainVerifier(key);
         foreach (var anchor in anchors)
         {
             var colon = anchor.IndexOf(':', StringComparison.Ordinal);
@@ -163,6 +181,10 @@ internal static class AuditCommands
             return Broken;
         }
         await output.WriteLineAsync($"Audit chain intact: {verifier.Count} entries");
+        if (verifier.UnkeyedPrefix > 0)
+        {
+            await output.WriteLineAsync($"Entries 1 to {verifier.UnkeyedPrefix} were sealed before the chain was keyed (plain SHA-256); every later one carries the key.");
+        }
         if (verifier.Count > 0)
         {
             // Only a copy kept outside the database turns "intact" into "complete": see docs/decisions/0006.

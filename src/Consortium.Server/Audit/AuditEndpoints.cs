@@ -16,6 +16,7 @@ public static class AuditEndpoints
     {
         var group = app.MapGroup("/api/investigations/{investigationId:guid}/audit").WithTags("Audit").RequireAuthorization();
         group.MapGet("/", ListAuditEntries);
+        group.MapAuditAnchor();
         return app;
     }
 

@@ -48,6 +48,9 @@ public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, 
     private readonly string headTable = $"{Quote(settings.Schema)}.{AuditChain.HeadTable}";
     private bool headMismatchReported;
 
+    // The chain's key (decision 0025), outside the database: whoever can only write the tables cannot recompute hashes.
+    private readonly byte[] key = AuditKey.Load(configuration);
+
     /// <summary>Tells the sealer that an entry was committed, so it seals within milliseconds rather than at its next poll.</summary>
     public void Wake() => wake.Writer.TryWrite(true);
 
@@ -70,6 +73,7 @@ public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, 
         }
         // Marten creates the entry table at start-up; sealing before that would only fail.
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await AuditGuard.EnsureAsync(settings, logger, stoppingToken);
         var lockConnection = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false, ApplicationName = "consortium-audit-sealer" }.ConnectionString;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -209,7 +213,7 @@ public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, 
         foreach (var entry in waiting)
         {
             var position = head.Position + 1;
-            var hash = AuditChain.ComputeHash(entry with { Position = position, PreviousHash = head.Hash, Hash = null });
+            var hash = AuditChain.ComputeKeyedHash(entry with { Position = position, PreviousHash = head.Hash, Hash = null }, key);
             seals.Add(new AuditSeal(position, entry.Index, head.Hash, hash));
             head = (position, hash);
         }

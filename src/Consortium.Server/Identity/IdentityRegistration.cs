@@ -31,7 +31,7 @@ public static class IdentityRegistration
         var configuration = builder.Configuration;
         // The outlets people belong to, read by the sign-in pages and the investigations' member lists.
         builder.Services.ConfigureMarten(options => options.Schema.For<Outlet>().Identity(o => o.Id));
-        var keysDirectory = configuration["Identity:KeysDirectory"] is { Length: > 0 } configured ? configured : KeyFiles.DefaultDirectory();
+        var keysDirectory = KeyFiles.Directory(configuration);
         var requireHttps = configuration.GetValue("Identity:RequireHttps", true);
 
         builder.Services.AddDbContext<IdentityStore>((services, options) =>

@@ -14,9 +14,41 @@ internal static class KeyFiles
             ? "/var/lib/consortium/keys"
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "consortium", "keys");
 
+    /// <summary>The configured keys folder (Identity:KeysDirectory), or the default one.</summary>
+    public static string Directory(IConfiguration configuration) =>
+        configuration["Identity:KeysDirectory"] is { Length: > 0 } configured ? configured : DefaultDirectory();
+
+    /// <summary>
+    /// A random secret of 32 bytes in <c>name.key</c>, created on first use (readable by the owner only) and reused after.
+    /// Every node of a deployment must see the same file, like the token keys.
+    /// </summary>
+    public static byte[] LoadOrCreateSecret(string directory, string name)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, name + ".key");
+        if (!File.Exists(path))
+        {
+            var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            File.WriteAllBytes(temporary, RandomNumberGenerator.GetBytes(32));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            try
+            {
+                File.Move(temporary, path);
+            }
+            catch (IOException)
+            {
+                File.Delete(temporary);
+            }
+        }
+        return File.ReadAllBytes(path);
+    }
+
     public static X509Certificate2 LoadOrCreate(string directory, string name, X509KeyUsageFlags usage)
     {
-        Directory.CreateDirectory(directory);
+        System.IO.Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, name + ".pfx");
         if (!File.Exists(path))
         {

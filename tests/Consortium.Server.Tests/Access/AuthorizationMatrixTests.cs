@@ -236,6 +236,10 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
                 Expect(HttpStatusCode.BadRequest, outsider: HttpStatusCode.BadRequest)),
             Raw("add annotation with an undeclared visibility", HttpMethod.Post, $"api/records/{w.Record}/annotations", """{"kind": "note", "text": "x", "visibility": 9}""",
                 Expect(HttpStatusCode.BadRequest, outsider: HttpStatusCode.BadRequest)),
+            Get("read audit anchor", $"api/investigations/{w.Investigation}/audit/anchor", Expect(forbidden, coordinator: ok)),
+            Get("who am I", "api/me", Expect(ok, outsider: ok)),
+            // A bearer caller's sign-out ends that person's browser sessions, not the token itself.
+            new("sign out", () => new(HttpMethod.Post, "api/session/sign-out"), Expect(noContent, outsider: noContent)),
             new("remove member", () => new(HttpMethod.Delete, $"api/investigations/{w.Investigation}/members/{w.Throwaway}"), Expect(forbidden, coordinator: noContent)),
             Get("outlet accounts", "api/outlet/accounts", outletAdminOnly),
             Get("outlet clients", "api/outlet/clients", outletAdminOnly),

@@ -81,12 +81,45 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
     }
 
     [Fact]
-    public async Task Editing_an_entry_and_recomputing_its_hash_is_detected_at_the_next_entry()
+    public async Task Editing_an_entry_and_recomputing_its_hash_without_the_key_is_detected_at_that_entry()
+    {
+        await GivenInvestigationWithDatasetAsync(TenNumbers);
+        await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
+        // The chain's format is public; its key is not in the database.
+        var forged = await StoredEntryAsync(2) with { ActorUserId = "someone.else@bravo", ActorOutletId = "bravo" };
+        forged = forged with { Hash = AuditChain.ComputeHash(forged) };
+
+        await ExecuteAsync(
+            "update consortium.mt_doc_auditentry set data = jsonb_set(jsonb_set(data, '{actorUserId}', to_jsonb(@actor)), '{actorOutletId}', '\"bravo\"') where id = (select entry from consortium.mt_doc_auditseal where id = 2)",
+            ("actor", forged.ActorUserId));
+        await ExecuteAsync("update consortium.mt_doc_auditseal set data = jsonb_set(data, '{hash}', to_jsonb(@hash)) where id = 2", ("hash", forged.Hash!));
+
+        var (exitCode, output) = await VerifyAsync();
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("Audit chain broken at entry 2: it was sealed without the key after keyed entries", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_chain_verifies_only_with_its_key()
+    {
+        await GivenInvestigationWithDatasetAsync(TenNumbers);
+        await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
+
+        var (withoutKey, output) = await AuditDatabase.VerifyWithoutKeyAsync(Server.ConnectionString);
+        var (withKey, _) = await VerifyAsync();
+
+        Assert.Equal(1, withoutKey);
+        Assert.Contains("pass its key with --key-file", output, StringComparison.Ordinal);
+        Assert.Equal(0, withKey);
+    }
+
+    [Fact]
+    public async Task Editing_an_entry_and_recomputing_its_hash_with_the_stolen_key_is_detected_at_the_next_entry()
     {
         await GivenInvestigationWithDatasetAsync(TenNumbers);
         await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
         var forged = await StoredEntryAsync(2) with { ActorUserId = "someone.else@bravo", ActorOutletId = "bravo" };
-        forged = forged with { Hash = AuditChain.ComputeHash(forged) };
+        forged = forged with { Hash = AuditChain.ComputeKeyedHash(forged, await File.ReadAllBytesAsync(Server.AuditKeyFile)) };
 
         await ExecuteAsync(
             "update consortium.mt_doc_auditentry set data = jsonb_set(jsonb_set(data, '{actorUserId}', to_jsonb(@actor)), '{actorOutletId}', '\"bravo\"') where id = (select entry from consortium.mt_doc_auditseal where id = 2)",
@@ -165,9 +198,9 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
         Assert.StartsWith("error: no Consortium audit log in schema \"nowhere\"", output, StringComparison.Ordinal);
     }
 
-    private Task<long> ChainLengthAsync() => AuditDatabase.ChainLengthAsync(Server.ConnectionString);
+    private Task<long> ChainLengthAsync() => AuditDatabase.ChainLengthAsync(Server);
 
-    private Task<(int ExitCode, string Output)> VerifyAsync(params string[] options) => AuditDatabase.VerifyAsync(Server.ConnectionString, options);
+    private Task<(int ExitCode, string Output)> VerifyAsync(params string[] options) => AuditDatabase.VerifyAsync(Server, options);
 
     private async Task<List<AuditEntryView>> AllEntriesAsync(Guid investigationId)
     {
@@ -199,17 +232,9 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
 
     private Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters) => ExecuteAsync(sql, 1, parameters);
 
-    private async Task ExecuteAsync(string sql, int expectedRows, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(Server.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-        Assert.Equal(expectedRows, await command.ExecuteNonQueryAsync());
-    }
+    // As the tables' owner, who can switch the append-only trigger off: what the chain itself must still catch.
+    private async Task ExecuteAsync(string sql, int expectedRows, params (string Name, object Value)[] parameters) =>
+        Assert.Equal(expectedRows, await AuditDatabase.TamperAsync(Server.ConnectionString, sql, parameters));
 
     private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
 

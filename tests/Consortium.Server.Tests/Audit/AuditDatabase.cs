@@ -8,11 +8,18 @@ namespace Consortium.Server.Tests.Audit;
 /// <summary>The audit log beneath the server, as an operator sees it: the verify command and the entries table.</summary>
 internal static partial class AuditDatabase
 {
-    /// <summary>Runs <c>consortium audit verify</c> against the database.</summary>
-    public static async Task<(int ExitCode, string Output)> VerifyAsync(string connectionString, params string[] options)
+    /// <summary>Runs <c>consortium audit verify</c> against the server's database, with the chain's key.</summary>
+    public static Task<(int ExitCode, string Output)> VerifyAsync(ConsortiumServer server, params string[] options) =>
+        VerifyWithoutKeyAsync(server.ConnectionString, ["--key-file", server.AuditKeyFile, .. options]);
+
+    /// <summary>Runs <c>consortium audit verify</c> against the database, with only the options given.</summary>
+    public static Task<(int ExitCode, string Output)> VerifyWithoutKeyAsync(string connectionString, params string[] options) =>
+        RunAsync(["audit", "verify", "--connection", connectionString, .. options]);
+
+    /// <summary>Runs a <c>consortium</c> command line and returns its exit code and what it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments)
     {
         using var output = new StringWriter();
-        string[] arguments = ["audit", "verify", "--connection", connectionString, .. options];
         var exitCode = await ConsortiumCommandLine.Root().Parse(arguments).InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
         return (exitCode, output.ToString());
     }
@@ -35,10 +42,10 @@ internal static partial class AuditDatabase
         (long)(await ScalarAsync(connectionString, "select count(*) from consortium.mt_doc_auditentry as e where not exists (select 1 from consortium.mt_doc_auditseal as s where s.entry = e.id)"))!;
 
     /// <summary>The length of the chain as the verify command reports it, once everything written so far is sealed (and after checking it is intact).</summary>
-    public static async Task<long> ChainLengthAsync(string connectionString)
+    public static async Task<long> ChainLengthAsync(ConsortiumServer server)
     {
-        await WaitUntilSealedAsync(connectionString);
-        var (exitCode, output) = await VerifyAsync(connectionString);
+        await WaitUntilSealedAsync(server.ConnectionString);
+        var (exitCode, output) = await VerifyAsync(server);
         Assert.True(exitCode == 0, output);
         var match = ChainIntact().Match(output);
         Assert.True(match.Success, output);
@@ -58,6 +65,33 @@ internal static partial class AuditDatabase
             positions.Add(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1));
         }
         return positions;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> as the tables' owner who first switches the append-only trigger off (and on again in
+    /// the same transaction): the database administrator the chain must still catch. Returns the rows it changed.
+    /// </summary>
+    public static async Task<int> TamperAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var off = new NpgsqlCommand("alter table consortium.mt_doc_auditentry disable trigger audit_append_only; alter table consortium.mt_doc_auditseal disable trigger audit_append_only;", connection, transaction))
+        {
+            await off.ExecuteNonQueryAsync();
+        }
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        var rows = await command.ExecuteNonQueryAsync();
+        await using (var on = new NpgsqlCommand("alter table consortium.mt_doc_auditentry enable trigger audit_append_only; alter table consortium.mt_doc_auditseal enable trigger audit_append_only;", connection, transaction))
+        {
+            await on.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
+        return rows;
     }
 
     public static async Task<object?> ScalarAsync(string connectionString, string sql)

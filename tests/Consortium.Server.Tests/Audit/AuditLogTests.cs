@@ -35,7 +35,7 @@ public sealed class AuditLogTests(ConsortiumServer server) : ServerTest(server)
         Assert.Equal(("127.0.0.1", "AuditTest/1.0", "consortium-cli"), (entry.IpAddress, entry.UserAgent, entry.Client));
         Assert.Equal(TimeSpan.Zero, entry.At.Offset);
         Assert.InRange(entry.At, before, after);
-        Assert.Equal(AuditChain.ComputeHash(entry), entry.Hash);
+        Assert.Equal(AuditChain.ComputeKeyedHash(entry, await File.ReadAllBytesAsync(Server.AuditKeyFile)), entry.Hash);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class AuditSealingTests(ConsortiumServer server) : ServerTest(serv
         var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(TenNumbers);
         var tom = Server.ClientFor("tom@bravo");
         var records = (await tom.ListRecordsAsync(dataset.Id)).Items;
-        var before = await AuditDatabase.ChainLengthAsync(Server.ConnectionString);
+        var before = await AuditDatabase.ChainLengthAsync(Server);
         var log = Server.Services.GetRequiredService<AuditLog>();
 
         // 300 entries each in a session and transaction of its own, all at once, alongside audited reads and notes.
@@ -36,7 +36,7 @@ public sealed class AuditSealingTests(ConsortiumServer server) : ServerTest(serv
             : tom.GetRecordAsync(records[i % 10].Id)).ToList();
         await Task.WhenAll(requests.Concat(direct));
 
-        Assert.Equal(before + 340, await AuditDatabase.ChainLengthAsync(Server.ConnectionString));
+        Assert.Equal(before + 340, await AuditDatabase.ChainLengthAsync(Server));
         var positions = await AuditDatabase.PositionsAsync(Server.ConnectionString);
         // Every entry written is in the chain, once, and nothing else is: positions are exactly 1..length.
         Assert.All(direct, written => Assert.NotNull(positions[written.Result.Index]));
@@ -47,7 +47,7 @@ public sealed class AuditSealingTests(ConsortiumServer server) : ServerTest(serv
     public async Task A_rolled_back_transaction_leaves_no_entry_and_no_gap_in_the_chain()
     {
         var (investigation, _) = await GivenInvestigationWithDatasetAsync(TenNumbers);
-        var before = await AuditDatabase.ChainLengthAsync(Server.ConnectionString);
+        var before = await AuditDatabase.ChainLengthAsync(Server);
         var log = Server.Services.GetRequiredService<AuditLog>();
         var subject = new AuditSubject(AuditActions.InvestigationCreated, investigation.Id, AuditTargets.Investigation, investigation.Id.ToString(), "rolled back");
 
@@ -61,7 +61,7 @@ public sealed class AuditSealingTests(ConsortiumServer server) : ServerTest(serv
         }
         var kept = await log.RecordAsync(new AuditActor("someone", "Someone", "alpha"), Origin, subject with { Detail = "kept" }, CancellationToken.None);
 
-        Assert.Equal(before + 1, await AuditDatabase.ChainLengthAsync(Server.ConnectionString));
+        Assert.Equal(before + 1, await AuditDatabase.ChainLengthAsync(Server));
         var positions = await AuditDatabase.PositionsAsync(Server.ConnectionString);
         Assert.False(positions.ContainsKey(rolledBack.Index));
         Assert.Equal(before + 1, positions[kept.Index]);
@@ -77,7 +77,7 @@ public sealed class AuditSealingTests(ConsortiumServer server) : ServerTest(serv
         // Of the coordinator's outlet: another outlet's reads are listed without their hashes (AuditOutletWallTests).
         var tom = Server.ClientFor("marie@alpha");
         var records = (await tom.ListRecordsAsync(dataset.Id)).Items;
-        var before = await AuditDatabase.ChainLengthAsync(Server.ConnectionString);
+        var before = await AuditDatabase.ChainLengthAsync(Server);
 
         await Sealer.StopAsync(CancellationToken.None);
         try
@@ -90,11 +90,11 @@ public sealed class AuditSealingTests(ConsortiumServer server) : ServerTest(serv
             Assert.Equal(5, (await Server.ClientFor("ines@alpha").ListAuditAsync(investigation.Id, action: AuditActions.RecordRead)).Items.Count);
             Assert.Equal(5, await AuditDatabase.UnsealedCountAsync(Server.ConnectionString));
 
-            var (exitCode, output) = await AuditDatabase.VerifyAsync(Server.ConnectionString);
+            var (exitCode, output) = await AuditDatabase.VerifyAsync(Server);
             Assert.Equal(0, exitCode);
             Assert.Contains($"Audit chain intact: {before} entries", output, StringComparison.Ordinal);
             Assert.Contains("Not sealed yet: 5 entries", output, StringComparison.Ordinal);
-            (exitCode, output) = await AuditDatabase.VerifyAsync(Server.ConnectionString, "--unsealed-after", "0");
+            (exitCode, output) = await AuditDatabase.VerifyAsync(Server, "--unsealed-after", "0");
             Assert.Equal(1, exitCode);
             Assert.Contains("Audit log incomplete: 5 entries have waited more than 0 s to be sealed", output, StringComparison.Ordinal);
         }
@@ -103,9 +103,10 @@ public sealed class AuditSealingTests(ConsortiumServer server) : ServerTest(serv
             await Sealer.StartAsync(CancellationToken.None);
         }
 
-        Assert.Equal(before + 5, await AuditDatabase.ChainLengthAsync(Server.ConnectionString));
+        Assert.Equal(before + 5, await AuditDatabase.ChainLengthAsync(Server));
         var reads = (await Server.ClientFor("ines@alpha").ListAuditAsync(investigation.Id, action: AuditActions.RecordRead)).Items;
-        Assert.All(reads, e => Assert.Equal(AuditChain.ComputeHash(e), e.Hash));
+        var key = await File.ReadAllBytesAsync(Server.AuditKeyFile);
+        Assert.All(reads, e => Assert.Equal(AuditChain.ComputeKeyedHash(e, key), e.Hash));
     }
 
     [Fact]
@@ -114,7 +115,7 @@ public sealed class AuditSealingTests(ConsortiumServer server) : ServerTest(serv
         var (investigation, dataset) = await GivenInvestigationWithDatasetAsync(TenNumbers);
         var tom = Server.ClientFor("tom@bravo");
         var records = (await tom.ListRecordsAsync(dataset.Id)).Items;
-        var before = await AuditDatabase.ChainLengthAsync(Server.ConnectionString);
+        var before = await AuditDatabase.ChainLengthAsync(Server);
         var first = Server.Services.GetRequiredService<AuditLog>();
         Task<AuditEntryView> Read(AuditLog log, int i) => log.RecordAsync(new AuditActor($"reader-{i % 5}", "Reader", "bravo"), Origin,
             new AuditSubject(AuditActions.RecordRead, investigation.Id, AuditTargets.Record, records[i % 10].Id.ToString()), CancellationToken.None);
@@ -125,26 +126,26 @@ public sealed class AuditSealingTests(ConsortiumServer server) : ServerTest(serv
             // Both servers write at once; each has a sealer, and at most one of them may seal.
             await Task.WhenAll(Enumerable.Range(0, 300).Select(i => (Task)(i % 2 == 0 ? Read(first, i) : Read(other, i)))
                 .Concat(Enumerable.Range(0, 20).Select(i => (Task)tom.GetRecordAsync(records[i % 10].Id))));
-            Assert.Equal(before + 320, await AuditDatabase.ChainLengthAsync(Server.ConnectionString));
+            Assert.Equal(before + 320, await AuditDatabase.ChainLengthAsync(Server));
 
             // This server's sealer stops (as in a deploy): the second server's takes over and seals what both write.
             await Sealer.StopAsync(CancellationToken.None);
             try
             {
                 await Task.WhenAll(Enumerable.Range(0, 100).Select(i => i % 2 == 0 ? Read(first, i) : Read(other, i)));
-                Assert.Equal(before + 420, await AuditDatabase.ChainLengthAsync(Server.ConnectionString));
+                Assert.Equal(before + 420, await AuditDatabase.ChainLengthAsync(Server));
             }
             finally
             {
                 await Sealer.StartAsync(CancellationToken.None);
             }
             await Task.WhenAll(Enumerable.Range(0, 50).Select(i => i % 2 == 0 ? Read(first, i) : Read(other, i)));
-            Assert.Equal(before + 470, await AuditDatabase.ChainLengthAsync(Server.ConnectionString));
+            Assert.Equal(before + 470, await AuditDatabase.ChainLengthAsync(Server));
         }
 
         // The second server is gone, and with it its lock: this one seals again.
         await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Read(first, i)));
-        Assert.Equal(before + 500, await AuditDatabase.ChainLengthAsync(Server.ConnectionString));
+        Assert.Equal(before + 500, await AuditDatabase.ChainLengthAsync(Server));
         var positions = await AuditDatabase.PositionsAsync(Server.ConnectionString);
         Assert.Equal(Enumerable.Range(1, (int)before + 500).Select(p => (long?)p), positions.Values.Order());
     }

@@ -1,0 +1,64 @@
+using Consortium.Client;
+using Consortium.Server.Identity;
+using Consortium.Server.Storage;
+using Npgsql;
+
+namespace Consortium.Server.Audit;
+
+/// <summary>The chain's HMAC key: <c>Audit:KeyFile</c>, or <c>audit-chain.key</c> in the keys folder beside the token keys.</summary>
+internal static class AuditKey
+{
+    public static string PathOf(IConfiguration configuration) =>
+        configuration["Audit:KeyFile"] is { Length: > 0 } file ? file : System.IO.Path.Combine(KeyFiles.Directory(configuration), "audit-chain.key");
+
+    public static byte[] Load(IConfiguration configuration)
+    {
+        var path = PathOf(configuration);
+        return KeyFiles.LoadOrCreateSecret(System.IO.Path.GetDirectoryName(path)!, System.IO.Path.GetFileNameWithoutExtension(path));
+    }
+}
+
+/// <summary>
+/// Audit entries and seals are append-only in the database too: a trigger refuses every UPDATE and DELETE of their rows,
+/// whoever sends it (an injected statement, a careless script, the application's own role). It holds while the table's
+/// owner leaves it in place; an owner can drop it, which is why decision 0025 also describes giving the tables to a
+/// separate owner with insert-only grants, and why the chain is keyed and anchored. When the application's role is not
+/// the owner (that setup), creating the trigger fails and the owner is expected to have set it up.
+/// </summary>
+internal static class AuditGuard
+{
+    public const string TriggerName = "audit_append_only";
+
+    public static async Task EnsureAsync(StorageSettings settings, ILogger logger, CancellationToken cancellationToken)
+    {
+        var schema = "\"" + settings.Schema.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var sql = $"""
+            create or replace function {schema}.audit_refuse_change() returns trigger language plpgsql as $$
+            begin
+              raise exception 'audit rows are append-only: % of %.% refused', tg_op, tg_table_schema, tg_table_name
+                using errcode = 'insufficient_privilege';
+            end $$;
+            """;
+        foreach (var table in new[] { AuditChain.EntryTable, AuditChain.SealTable })
+        {
+            sql += $"""
+
+                drop trigger if exists {TriggerName} on {schema}.{table};
+                create trigger {TriggerName} before update or delete on {schema}.{table} for each row execute function {schema}.audit_refuse_change();
+                """;
+        }
+        try
+        {
+            await using var connection = new NpgsqlConnection(settings.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.UndefinedTable)
+        {
+            logger.LogWarning("The audit tables' append-only trigger could not be (re)created ({Message}); their owner must keep it in place.", e.MessageText);
+        }
+    }
+}
