@@ -2,7 +2,6 @@ using Consortium.Server.Access;
 using System.Threading.Channels;
 using Consortium.Client;
 using Consortium.Server.Identity;
-using Consortium.Server.Investigations;
 using Consortium.Server.Storage;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
