@@ -99,7 +99,7 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
         start.Environment["Identity__KeysDirectory"] = keys;
         // The demo seed makes the 17 outlets (there is no API to create outlets) and a tiny dataset of its own.
         // One address signs in every simulated person and searches as fast as it can: the per-address limits are for people.
-        foreach (var limit in new[] { "SignInPerAddressPerMinute", "SearchesPerMinute", "HubJoinsPerMinute", "TypingPerMinute" })
+        foreach (var limit in new[] { "SignInPerAddressPerMinute", "SignInPerAccountPerMinute", "TokenRequestsPerClientPerMinute", "SearchesPerMinute", "HubJoinsPerMinute", "TypingPerMinute" })
         {
             start.Environment[$"RateLimits__{limit}"] = "1000000";
         }

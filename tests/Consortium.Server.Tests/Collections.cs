@@ -157,7 +157,9 @@ public sealed class LowRateLimitServer : ConsortiumServer
     protected override IEnumerable<(string Key, string Value)> Settings =>
     [
         ("Hosting:TrustedProxies:0", "127.0.0.1"),
-        ("RateLimits:SignInPerAddressPerMinute", "20"),
+        ("RateLimits:SignInPerAddressPerMinute", "40"),
+        ("RateLimits:SignInPerAccountPerMinute", "10"),
+        ("RateLimits:TokenRequestsPerClientPerMinute", "20"),
         ("RateLimits:SearchesPerMinute", "5"),
         ("RateLimits:HubJoinsPerMinute", "20"),
         ("RateLimits:TypingPerMinute", "8"),

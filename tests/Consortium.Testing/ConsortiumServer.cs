@@ -134,7 +134,7 @@ public class ConsortiumServer : WebApplicationFactory<Program>, IAsyncLifetime, 
         builder.UseSetting("Storage:WarmConnections", "1");
         builder.UseSetting("urls", "http://127.0.0.1:0");
         // Every test signs in from 127.0.0.1, many times a minute: generous limits here; RateLimitTests sets low ones.
-        foreach (var limit in new[] { "SignInPerAddressPerMinute", "SearchesPerMinute", "HubJoinsPerMinute", "TypingPerMinute" })
+        foreach (var limit in new[] { "SignInPerAddressPerMinute", "SignInPerAccountPerMinute", "TokenRequestsPerClientPerMinute", "SearchesPerMinute", "HubJoinsPerMinute", "TypingPerMinute" })
         {
             builder.UseSetting($"RateLimits:{limit}", "1000000");
         }

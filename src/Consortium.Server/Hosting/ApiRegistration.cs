@@ -67,7 +67,7 @@ public static class ApiRegistration
         app.UseStaticFiles();
         app.UseAuthentication();
         // After authentication: searches are counted per person.
-        app.UseRateLimiter();
+        app.UseConsortiumRateLimits();
         app.UseAuthorization();
         app.UseAccessDeniedAudit();
         return app;

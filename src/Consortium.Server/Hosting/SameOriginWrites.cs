@@ -29,6 +29,8 @@ public static class SameOriginWrites
         });
     }
 
+    // Exempt: requests the API scheme's selector (IdentityRegistration) authenticates by bearer token only, never by
+    // cookie; a browser cannot be made to send a victim's token. Keep the two conditions identical.
     private static bool Guarded(HttpRequest request)
     {
         if (request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)

@@ -19,6 +19,12 @@ internal static class ConnectEndpoints
     /// <summary>Application property naming the outlet a partner's sync client acts for.</summary>
     public const string OutletProperty = "consortium_outlet";
 
+    /// <summary>
+    /// The account's security stamp when the person authorised the client. Codes and refresh tokens carry every claim
+    /// (encrypted, read only by this server); <see cref="Destinations"/> keeps it out of access and identity tokens.
+    /// </summary>
+    private const string StampClaim = "consortium_stamp";
+
     public static IEndpointRouteBuilder MapConnectEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/connect").AllowAnonymous().ExcludeFromDescription();
@@ -59,6 +65,7 @@ internal static class ConnectEndpoints
         // authorization still exists so that revoking it (or the account) kills every token derived from it.
         var identity = IdentityFor(account);
         CopyAuthenticationTime(session.Principal!, identity);
+        identity.SetClaim(StampClaim, account.SecurityStamp);
         identity.SetScopes(request.GetScopes());
         identity.SetResources(AudienceFor(request.GetScopes()));
         var subject = account.Id;
@@ -70,7 +77,7 @@ internal static class ConnectEndpoints
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static async Task<IResult> Exchange(HttpContext http, UserManager<ConsortiumAccount> users, IOpenIddictApplicationManager applications)
+    private static async Task<IResult> Exchange(HttpContext http, UserManager<ConsortiumAccount> users, IOpenIddictApplicationManager applications, SessionValidity validity)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
         if (request.IsClientCredentialsGrantType())
@@ -106,7 +113,15 @@ internal static class ConnectEndpoints
             {
                 return Forbid(Errors.InvalidGrant, "The account can no longer sign in.");
             }
+            // Tokens live no longer than the session they were minted from: a sign-out, new password or second factor
+            // since (a new stamp), or a sign-in older than the session lifetime, ends them as it ends the cookie.
+            var stamp = result.Principal!.GetClaim(StampClaim);
+            if (string.IsNullOrEmpty(stamp) || stamp != account.SecurityStamp || validity.OutlivedItsLifetime(result.Principal!))
+            {
+                return Forbid(Errors.InvalidGrant, "The session these tokens came from has ended; sign in again.");
+            }
             var identity = IdentityFor(account);
+            identity.SetClaim(StampClaim, stamp);
             // A refresh is not a sign-in: the original sign-in time stays, so refreshed tokens age like the session.
             CopyAuthenticationTime(result.Principal!, identity);
             identity.SetScopes(result.Principal!.GetScopes());
@@ -120,19 +135,26 @@ internal static class ConnectEndpoints
         return Forbid(Errors.UnsupportedGrantType, "This grant type is not supported.");
     }
 
-    private static async Task<IResult> EndSession(HttpContext http, UserManager<ConsortiumAccount> users)
+    private static async Task<IResult> EndSession(HttpContext http, UserManager<ConsortiumAccount> users, AccessRevocation revocation)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
-        // A GET without a token hint could come from any page (an image tag): the person confirms before anything ends.
-        if (HttpMethods.IsGet(http.Request.Method) && string.IsNullOrEmpty(request.IdTokenHint))
-        {
-            return Results.Content(LogoutConfirmation.Page(http.Request.Query), "text/html; charset=utf-8");
-        }
         var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
-        // As the web UI's sign-out: a new security stamp ends the session on the server, copies of the cookie included.
+        // A GET could come from any page (an image tag), and any id_token_hint OpenIddict accepts could be the attacker's
+        // own: the person confirms unless the hint names the very person signed in here.
+        if (HttpMethods.IsGet(http.Request.Method))
+        {
+            var hint = string.IsNullOrEmpty(request.IdTokenHint) ? null
+                : (await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal?.GetClaim(Claims.Subject);
+            if (hint is null || !session.Succeeded || hint != session.Principal!.GetClaim(Claims.Subject))
+            {
+                return Results.Content(LogoutConfirmation.Page(http.Request.Query), "text/html; charset=utf-8");
+            }
+        }
+        // As the web UI's sign-out: a new security stamp ends the session on the server (copies of the cookie included),
+        // and every token and live socket of the person ends with it.
         if (session.Succeeded && await users.GetUserAsync(session.Principal!) is { } account)
         {
-            await users.UpdateSecurityStampAsync(account);
+            await revocation.RevokeAccountAsync(account.Id, http.RequestAborted);
         }
         await http.SignOutAsync(IdentityConstants.ApplicationScheme);
         // OpenIddict redirects to the validated post_logout_redirect_uri, or to the login page without one.

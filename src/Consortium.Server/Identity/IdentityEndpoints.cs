@@ -1,6 +1,5 @@
 using Consortium.Client;
 using Consortium.Server.Access;
-using Consortium.Server.LiveUpdates;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -29,16 +28,15 @@ public static class IdentityEndpoints
     /// <summary>
     /// Ends the person's browser sessions (the web UI's sign-out button): a new security stamp makes every session
     /// cookie issued before it worthless on the server, copies included, and their live connections close now. Signing
-    /// out on one device thus ends the session on a lost laptop too. Tokens of tools are revoked at /connect/revoke.
+    /// out on one device thus ends the session on a lost laptop too. The person's tokens (command-line tools included)
+    /// are revoked with it: a token minted from a stolen cookie must not outlive the sign-out (docs/security.md).
     /// </summary>
-    private static async Task<NoContent> SignOut(HttpContext http, SignInManager<ConsortiumAccount> signIn, UserManager<ConsortiumAccount> users,
-        SessionValidity validity, LiveConnections connections)
+    private static async Task<NoContent> SignOut(HttpContext http, SignInManager<ConsortiumAccount> signIn, AccessRevocation revocation)
     {
         var user = ConsortiumUser.From(http.User);
-        if (!user.IsSyncClient && await users.FindByIdAsync(user.UserId) is { } account)
+        if (!user.IsSyncClient)
         {
-            await users.UpdateSecurityStampAsync(account);
-            connections.CloseAllWhere(c => c.User is { } principal && validity.IsBrowserSession(principal) && principal.FindFirst(OpenIddict.Abstractions.OpenIddictConstants.Claims.Subject)?.Value == user.UserId);
+            await revocation.RevokeAccountAsync(user.UserId, http.RequestAborted);
         }
         await signIn.SignOutAsync();
         return TypedResults.NoContent();

@@ -140,8 +140,12 @@ public static class IdentityRegistration
                 options.SlidingExpiration = false;
                 options.LoginPath = "/account/login";
             })
+            // A hub request with ?access_token= is a bearer request (SignalR puts the token there when it cannot send
+            // headers), never a cookie one: SameOriginWrites skips the Origin check for exactly these two shapes, so a
+            // bogus token beside a session cookie must fail, not fall back to the cookie.
             .AddPolicyScheme(ApiScheme, "Cookie or bearer token", options => options.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                || (context.Request.Path.StartsWithSegments("/hubs") && context.Request.Query.ContainsKey("access_token"))
                     ? OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme
                     : IdentityConstants.ApplicationScheme);
 

@@ -56,6 +56,49 @@ public sealed class RateLimitTests(LowRateLimitServer server) : ServerTest(serve
     }
 
     [Fact]
+    public async Task A_colleague_behind_the_same_newsroom_address_signs_in_while_an_insider_hammers_another_account()
+    {
+        var colleague = await Server.Accounts.AccountAsync("lena@alpha");
+        using var insider = BrowserAt("203.0.113.30");
+        HttpResponseMessage? last = null;
+        for (var attempt = 0; attempt < 15; attempt++)
+        {
+            last?.Dispose();
+            last = await insider.PostAsync("account/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["Email"] = "editor@bravo.test", ["Password"] = "guess " + attempt }));
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, last!.StatusCode);
+        last.Dispose();
+
+        using var sameNewsroom = BrowserAt("203.0.113.30");
+        var landing = await Server.Accounts.SignInOnPagesAsync(sameNewsroom, new Uri(Server.BaseAddress, "account/login?ReturnUrl=%2F"), colleague);
+
+        Assert.Equal("/", landing.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task A_tool_refreshing_its_token_from_an_address_whose_sign_in_budget_is_spent_is_still_answered()
+    {
+        using var flood = BrowserAt("203.0.113.40");
+        HttpResponseMessage? last = null;
+        for (var attempt = 0; attempt < 41; attempt++)
+        {
+            last?.Dispose();
+            last = await flood.PostAsync("account/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["Email"] = $"n{attempt}@bravo.test", ["Password"] = "guess" }));
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, last!.StatusCode);
+        last.Dispose();
+
+        using var tool = BrowserAt("203.0.113.40");
+        using var refresh = await tool.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token", ["client_id"] = "consortium-cli", ["refresh_token"] = "expired-or-bogus",
+        }));
+
+        // The token endpoint's own answer (the refresh token is no good), not the sign-in limit's 429.
+        Assert.Equal(HttpStatusCode.BadRequest, refresh.StatusCode);
+    }
+
+    [Fact]
     public async Task Searches_beyond_the_limit_get_429_with_a_problem()
     {
         var (_, dataset) = await GivenInvestigationWithDatasetAsync("phone,country\n07700 900001,GB\n");

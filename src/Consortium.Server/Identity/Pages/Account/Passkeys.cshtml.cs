@@ -15,7 +15,7 @@ namespace Consortium.Server.Identity.Pages.Account;
 /// (<see cref="RecentSignIn"/>): otherwise the page first asks for the password again.
 /// </summary>
 public sealed class PasskeysModel(
-    UserManager<ConsortiumAccount> users, SignInManager<ConsortiumAccount> signIn, SignInAudit audit, RecentSignIn recent, TimeProvider clock) : PageModel
+    UserManager<ConsortiumAccount> users, SignInManager<ConsortiumAccount> signIn, SignInAudit audit, RecentSignIn recent, SignInBackoff backoff, TimeProvider clock) : PageModel
 {
     public const int MaxNameLength = 100;
 
@@ -61,16 +61,29 @@ public sealed class PasskeysModel(
         {
             return SignInFirst();
         }
-        var check = await signIn.CheckPasswordSignInAsync(account, Password, lockoutOnFailure: true);
+        // Wrong passwords slow down (as at the login page), never lock: whoever holds the session must not be able to lock
+        // the journalist out of every device by typing wrong passwords here.
+        var email = account.Email ?? account.Id;
+        var address = HttpContext.Connection.RemoteIpAddress?.ToString();
+        if (backoff.WaitFor(email, address) is { } wait)
+        {
+            await audit.FailedAsync(email, account.Id, "slowed down after repeated failures (re-authentication)", HttpContext);
+            Error = $"Too many wrong passwords. Try again in {Math.Ceiling(wait.TotalSeconds):0} seconds.";
+            await LoadAsync(account);
+            return Page();
+        }
+        var check = await signIn.CheckPasswordSignInAsync(account, Password, lockoutOnFailure: false);
         if (!check.Succeeded)
         {
+            backoff.Failed(email, address);
             await audit.FailedAsync(account.Email ?? "", account.Id, check.IsLockedOut ? "locked out (re-authentication)" : "wrong password (re-authentication)", HttpContext);
             Error = check.IsLockedOut
-                ? "Too many wrong passwords: your account is locked for 15 minutes."
+                ? "Your account is locked for now; try again later."
                 : "That password is not right.";
             await LoadAsync(account);
             return Page();
         }
+        backoff.Succeeded(email, address);
         // The same session, issued again with this moment as its sign-in time.
         var session = await SessionAsync();
         await signIn.SignInWithClaimsAsync(account, session.Properties,
