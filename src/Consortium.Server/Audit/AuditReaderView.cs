@@ -14,8 +14,9 @@ namespace Consortium.Server.Audit;
 /// uploads keep who, when and from where, not what (terms, the record read, the file's hash).
 /// </summary>
 /// <remarks>
-/// A withheld entry is shown without its hashes too: the hash is over the full entry, and a phone number is few enough
-/// digits to find again from it. The stored entry is untouched, so the chain's verifier (which reads the table) is not.
+/// No entry is shown with its hashes: every hash in the chain is a function of every entry before it, withheld ones
+/// included, and a withheld record id or phone number has few enough candidates to find again from the next hash. The
+/// position stays (it says the entry is sealed); the chain is checked with <c>consortium audit verify</c> and anchors.
 /// </remarks>
 public static class AuditReaderView
 {
@@ -62,10 +63,12 @@ public static class AuditReaderView
                 shown.Add(Withheld(entry, WithheldTerms) with { TargetId = entry.TargetType == AuditTargets.Record ? null : entry.TargetId });
                 continue;
             }
-            shown.Add(entry);
+            shown.Add(WithoutHashes(entry));
         }
         return shown;
     }
 
-    private static AuditEntryView Withheld(AuditEntryView entry, string? detail) => entry with { Detail = detail, Hash = null, PreviousHash = null };
+    private static AuditEntryView WithoutHashes(AuditEntryView entry) => entry with { Hash = null, PreviousHash = null };
+
+    private static AuditEntryView Withheld(AuditEntryView entry, string? detail) => WithoutHashes(entry) with { Detail = detail };
 }

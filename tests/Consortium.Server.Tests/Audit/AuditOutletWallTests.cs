@@ -34,6 +34,7 @@ public sealed class AuditOutletWallTests(ConsortiumServer server) : ServerTest(s
         var aboutOutletNote = Assert.Single(entries, e => e.TargetId == outletNote.Id.ToString());
         Assert.Equal($"note on record {record.Id}, visibility outlet", aboutOutletNote.Detail);
         Assert.DoesNotContain(entries, e => e.Detail?.Contains("identified", StringComparison.Ordinal) == true);
+        await NoListedHashGivesAwayAWithheldEntryAsync(entries);
     }
 
     [Fact]
@@ -63,5 +64,26 @@ public sealed class AuditOutletWallTests(ConsortiumServer server) : ServerTest(s
         }
         var marieId = (await Server.Accounts.AccountAsync("marie@alpha")).Id;
         Assert.Contains(entries, e => e.ActorUserId == marieId && e.Action == AuditActions.RecordsSearched && e.Detail!.Contains("900001", StringComparison.Ordinal));
+        await NoListedHashGivesAwayAWithheldEntryAsync(entries);
+    }
+
+    /// <summary>
+    /// A hash is a function of every entry before it: the next entry's previous hash is the withheld entry's own hash,
+    /// and a record id or phone number has few enough candidates to find again from it. So no hash is listed at all.
+    /// </summary>
+    private async Task NoListedHashGivesAwayAWithheldEntryAsync(IReadOnlyList<AuditEntryView> entries)
+    {
+        await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
+        var withheld = entries.Where(e => e.Detail?.StartsWith("withheld", StringComparison.Ordinal) == true || System.Text.RegularExpressions.Regex.IsMatch(e.Detail ?? "", "^[a-z]+, visibility [a-z]+$")).ToList();
+        Assert.NotEmpty(withheld);
+        var withheldHashes = new HashSet<string>();
+        foreach (var entry in withheld)
+        {
+            withheldHashes.Add((await AuditDatabase.SealedEntryAsync(Server.ConnectionString, entry.Index)).Hash!);
+        }
+        var listed = (await Coordinator.ListAuditAsync(entries[0].InvestigationId!.Value)).Items;
+        Assert.All(listed, e => Assert.DoesNotContain(e.PreviousHash ?? "", withheldHashes));
+        Assert.All(listed, e => Assert.Equal((null, null), (e.Hash, e.PreviousHash)));
+        Assert.All(listed, e => Assert.NotNull(e.Position));
     }
 }
