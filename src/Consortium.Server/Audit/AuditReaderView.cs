@@ -1,6 +1,5 @@
 using Consortium.Server.Access;
 using Consortium.Client;
-using Consortium.Server.Annotations;
 using Consortium.Server.Identity;
 using Marten;
 
@@ -31,10 +30,8 @@ public static class AuditReaderView
 
     public static async Task<List<AuditEntryView>> ForReaderAsync(IReadOnlyList<AuditEntryView> entries, ConsortiumUser reader, IQuerySession session, CancellationToken cancellationToken)
     {
-        var annotationIds = IdsOf(entries, AuditTargets.Annotation);
-        var annotations = annotationIds.Length == 0
-            ? new Dictionary<Guid, Annotation>()
-            : (await session.LoadManyAsync<Annotation>(cancellationToken, annotationIds)).ToDictionary(a => a.Id);
+        // Read as Access's projection of the stored annotations: Audit is a shared room and knows no feature area's types.
+        var annotations = await StoredAnnotationAccess.LoadAsync(session, IdsOf(entries, AuditTargets.Annotation), cancellationToken);
         var recordIds = IdsOf(entries, AuditTargets.Record);
         var records = recordIds.Length == 0
             ? new Dictionary<Guid, LeakedRecord>()
@@ -52,7 +49,7 @@ public static class AuditReaderView
         bool DatasetVisible(Guid datasetId) => datasets.TryGetValue(datasetId, out var dataset) && AccessPolicy.CanSee(reader, dataset);
         bool RecordVisible(Guid recordId, Guid datasetId) => DatasetVisible(datasetId)
             && (!restrictions.TryGetValue(recordId, out var restriction) || restriction.OutletIds.Contains(reader.OutletId));
-        bool Readable(Annotation a) => a.IsVisibleTo(reader) && RecordVisible(a.RecordId, a.DatasetId);
+        bool Readable(StoredAnnotationAccess a) => a.ToVisibility().Admits(reader) && RecordVisible(a.RecordId, a.DatasetId);
 
         var shown = new List<AuditEntryView>(entries.Count);
         foreach (var entry in entries)
