@@ -1,3 +1,4 @@
+using Consortium.Server.Access;
 using Consortium.Client;
 using Consortium.Server.Hosting;
 using Consortium.Server.Identity;
@@ -86,26 +87,13 @@ public sealed record Annotation(
         _ => this,
     };
 
-    public bool IsVisibleTo(ConsortiumUser user) => IsVisibleTo(Visibility, Author, OutletId, SharedWithOutletIds, user);
+    /// <summary>Who may read it: the rule lives in the Access room (<see cref="AnnotationVisibility"/>). A method, not a property, so it is not stored.</summary>
+    public AnnotationVisibility ToVisibility() => new(Visibility, OutletId, Author, SharedWithOutletIds);
 
-    /// <summary>The one visibility rule in C#; <see cref="AnnotationSql.VisibleTo"/> is the same rule in SQL and must stay in step.</summary>
-    public static bool IsVisibleTo(Visibility visibility, string author, string authorOutlet, IReadOnlyList<string>? sharedWith, ConsortiumUser user) => visibility switch
-    {
-        Visibility.Consortium => true,
-        Visibility.Outlet => authorOutlet == user.OutletId,
-        Visibility.Partners => authorOutlet == user.OutletId || (sharedWith?.Contains(user.OutletId) ?? false),
-        Visibility.Private => author == user.UserId,
-        _ => false,
-    };
+    public bool IsVisibleTo(ConsortiumUser user) => ToVisibility().Admits(user);
 
     /// <summary>The outlets whose members may read it (given they see the record); null for consortium-wide, empty for private.</summary>
-    public IReadOnlyList<string>? EntitledOutlets() => Visibility switch
-    {
-        Visibility.Consortium => null,
-        Visibility.Outlet => [OutletId],
-        Visibility.Partners => [OutletId, .. SharedWithOutletIds ?? []],
-        _ => [],
-    };
+    public IReadOnlyList<string>? EntitledOutlets() => ToVisibility().EntitledOutlets();
 
     /// <summary>The wire view; for a known <paramref name="reader"/>, a verification lists the next states they may choose.</summary>
     public AnnotationView ToView(AnnotationReader? reader = null) => new(Id, RecordId, Kind, Text, Visibility, Author, AuthorName, OutletId, CreatedAt, Sequence, InvestigationId, DatasetId,
@@ -132,7 +120,7 @@ internal static class AnnotationProjections
 }
 
 /// <summary>
-/// The visibility rule of <see cref="Annotation.IsVisibleTo(ConsortiumUser)"/> as SQL over Marten's annotation table
+/// The visibility rule of <see cref="AnnotationVisibility.Admits"/> (the Access room's) as SQL over Marten's annotation table
 /// (<c>mt_doc_annotation</c>, JSON in camelCase), for searches and facet counts that must not count what the caller
 /// cannot read. Retracted annotations are excluded as well.
 /// </summary>

@@ -1,7 +1,5 @@
 using Consortium.Server.Access;
 using Consortium.Client;
-using Consortium.Server.Annotations;
-using Consortium.Server.Records;
 using Marten;
 
 namespace Consortium.Server.Audit;
@@ -72,7 +70,7 @@ public static class AccessDeniedAudit
                 var record = await session.LoadAsync<LeakedRecord>(id, cancellationToken);
                 return record is null ? null : (await session.LoadAsync<Dataset>(record.DatasetId, cancellationToken))?.InvestigationId;
             case AuditTargets.Annotation:
-                return (await session.LoadAsync<Annotation>(id, cancellationToken))?.InvestigationId;
+                return (await StoredAnnotationAccess.LoadAsync(session, [id], cancellationToken)).GetValueOrDefault(id)?.InvestigationId;
             default:
                 return null;
         }

@@ -1,8 +1,6 @@
 using Consortium.Server.Access;
 using Consortium.Client;
-using Consortium.Server.Annotations;
 using Consortium.Server.Identity;
-using Consortium.Server.Records;
 using Marten;
 
 namespace Consortium.Server.Audit;
@@ -11,15 +9,20 @@ namespace Consortium.Server.Audit;
 /// What a coordinator may see of audit entries (docs/security.md, "The coordinator's view of the audit log"): every
 /// entry of the investigation, but never more of one than the reader may see elsewhere. An entry about an annotation
 /// the reader may not read keeps its kind and visibility only; another outlet's reads, searches, exports and evidence
-/// uploads keep who, when and from where, not what (terms, the record read, the file's hash).
+/// uploads keep who, when and from where, not what (terms, the record read, the file's hash). An entry about a dataset
+/// or record the reader's outlet may not open (compartment, restriction: the REST read's rule) keeps who, when and the
+/// action, not the target or the detail (a dataset's name, a hidden record's id, sizes, counts, outlets).
 /// </summary>
 /// <remarks>
-/// A withheld entry is shown without its hashes too: the hash is over the full entry, and a phone number is few enough
-/// digits to find again from it. The stored entry is untouched, so the chain's verifier (which reads the table) is not.
+/// No entry is shown with its hashes: every hash in the chain is a function of every entry before it, withheld ones
+/// included, and a withheld record id or phone number has few enough candidates to find again from the next hash. The
+/// position stays (it says the entry is sealed); the chain is checked with <c>consortium audit verify</c> and anchors.
 /// </remarks>
 public static class AuditReaderView
 {
     public const string WithheldTerms = "withheld: another outlet's terms";
+
+    public const string WithheldOutsideAccess = "withheld: outside your outlet's access";
 
     // Actions whose target or detail tells what another newsroom is interested in.
     private static readonly HashSet<string> InterestActions =
@@ -27,29 +30,34 @@ public static class AuditReaderView
 
     public static async Task<List<AuditEntryView>> ForReaderAsync(IReadOnlyList<AuditEntryView> entries, ConsortiumUser reader, IQuerySession session, CancellationToken cancellationToken)
     {
-        var annotationIds = entries
-            .Where(e => e.TargetType == AuditTargets.Annotation && Guid.TryParse(e.TargetId, out _))
-            .Select(e => Guid.Parse(e.TargetId!)).Distinct().ToArray();
-        var annotations = annotationIds.Length == 0
-            ? new Dictionary<Guid, Annotation>()
-            : (await session.LoadManyAsync<Annotation>(cancellationToken, annotationIds)).ToDictionary(a => a.Id);
-        var datasets = annotations.Count == 0
+        // Read as Access's projection of the stored annotations: Audit is a shared room and knows no feature area's types.
+        var annotations = await StoredAnnotationAccess.LoadAsync(session, IdsOf(entries, AuditTargets.Annotation), cancellationToken);
+        var recordIds = IdsOf(entries, AuditTargets.Record);
+        var records = recordIds.Length == 0
+            ? new Dictionary<Guid, LeakedRecord>()
+            : (await session.LoadManyAsync<LeakedRecord>(cancellationToken, recordIds)).ToDictionary(r => r.Id);
+        Guid[] datasetIds = [.. IdsOf(entries, AuditTargets.Dataset), .. annotations.Values.Select(a => a.DatasetId), .. records.Values.Select(r => r.DatasetId)];
+        var datasets = datasetIds.Length == 0
             ? new Dictionary<Guid, Dataset>()
-            : (await session.LoadManyAsync<Dataset>(cancellationToken, annotations.Values.Select(a => a.DatasetId).Distinct().ToArray())).ToDictionary(d => d.Id);
-        var restrictions = annotations.Count == 0
+            : (await session.LoadManyAsync<Dataset>(cancellationToken, datasetIds.Distinct().ToArray())).ToDictionary(d => d.Id);
+        Guid[] restrictedIds = [.. annotations.Values.Select(a => a.RecordId), .. recordIds];
+        var restrictions = restrictedIds.Length == 0
             ? new Dictionary<Guid, RecordRestriction>()
-            : (await session.LoadManyAsync<RecordRestriction>(cancellationToken, annotations.Values.Select(a => a.RecordId).Distinct().ToArray())).ToDictionary(r => r.Id);
+            : (await session.LoadManyAsync<RecordRestriction>(cancellationToken, restrictedIds.Distinct().ToArray())).ToDictionary(r => r.Id);
 
-        bool Readable(Annotation a) => a.IsVisibleTo(reader)
-            && datasets.TryGetValue(a.DatasetId, out var dataset) && dataset.IsSharedWith(reader.OutletId)
-            && (!restrictions.TryGetValue(a.RecordId, out var restriction) || restriction.OutletIds.Contains(reader.OutletId));
+        // The REST read's rule (AccessPolicy): the dataset's compartment, then the record's restriction.
+        bool DatasetVisible(Guid datasetId) => datasets.TryGetValue(datasetId, out var dataset) && AccessPolicy.CanSee(reader, dataset);
+        bool RecordVisible(Guid recordId, Guid datasetId) => DatasetVisible(datasetId)
+            && (!restrictions.TryGetValue(recordId, out var restriction) || restriction.OutletIds.Contains(reader.OutletId));
+        bool Readable(StoredAnnotationAccess a) => a.ToVisibility().Admits(reader) && RecordVisible(a.RecordId, a.DatasetId);
 
         var shown = new List<AuditEntryView>(entries.Count);
         foreach (var entry in entries)
         {
+            var id = Guid.TryParse(entry.TargetId, out var parsed) ? parsed : (Guid?)null;
             if (entry.TargetType == AuditTargets.Annotation)
             {
-                var annotation = Guid.TryParse(entry.TargetId, out var id) ? annotations.GetValueOrDefault(id) : null;
+                var annotation = id is { } annotationId ? annotations.GetValueOrDefault(annotationId) : null;
                 if (annotation is null || !Readable(annotation))
                 {
                     // The annotation's id stays (it names nothing); its kind and visibility are all that is said of it.
@@ -57,15 +65,32 @@ public static class AuditReaderView
                     continue;
                 }
             }
+            // A dataset or record the reader may not open: who did something, when, and what kind of thing, not to what.
+            var hidden = entry.TargetType switch
+            {
+                AuditTargets.Dataset => id is not { } datasetId || !DatasetVisible(datasetId),
+                AuditTargets.Record => id is not { } recordId || !records.TryGetValue(recordId, out var record) || !RecordVisible(recordId, record.DatasetId),
+                _ => false,
+            };
+            if (hidden)
+            {
+                shown.Add(Withheld(entry, WithheldOutsideAccess) with { TargetId = null });
+                continue;
+            }
             if (entry.ActorOutletId != reader.OutletId && InterestActions.Contains(entry.Action))
             {
                 shown.Add(Withheld(entry, WithheldTerms) with { TargetId = entry.TargetType == AuditTargets.Record ? null : entry.TargetId });
                 continue;
             }
-            shown.Add(entry);
+            shown.Add(WithoutHashes(entry));
         }
         return shown;
     }
 
-    private static AuditEntryView Withheld(AuditEntryView entry, string? detail) => entry with { Detail = detail, Hash = null, PreviousHash = null };
+    private static Guid[] IdsOf(IReadOnlyList<AuditEntryView> entries, string targetType) =>
+        entries.Where(e => e.TargetType == targetType && Guid.TryParse(e.TargetId, out _)).Select(e => Guid.Parse(e.TargetId!)).Distinct().ToArray();
+
+    private static AuditEntryView WithoutHashes(AuditEntryView entry) => entry with { Hash = null, PreviousHash = null };
+
+    private static AuditEntryView Withheld(AuditEntryView entry, string? detail) => WithoutHashes(entry) with { Detail = detail };
 }

@@ -94,6 +94,25 @@ internal static partial class AuditDatabase
         return rows;
     }
 
+    /// <summary>
+    /// The entry with the given number as stored, with its seal's position and hashes: the coordinators' listing never
+    /// shows hashes (a hash is a function of every entry before it, withheld ones too), so tests read them here.
+    /// </summary>
+    public static async Task<AuditEntryView> SealedEntryAsync(string connectionString, long entryNumber)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select e.data::text, s.id, s.data ->> 'previousHash', s.data ->> 'hash' from consortium.mt_doc_auditentry as e join consortium.mt_doc_auditseal as s on s.entry = e.id where e.id = @entry", connection);
+        command.Parameters.AddWithValue("entry", entryNumber);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"entry {entryNumber} is not sealed");
+        var entry = System.Text.Json.JsonSerializer.Deserialize<AuditEntryView>(reader.GetString(0), Json)!;
+        return entry with { Position = reader.GetInt64(1), PreviousHash = reader.GetString(2), Hash = reader.GetString(3) };
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     public static async Task<object?> ScalarAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);

@@ -34,6 +34,7 @@ public sealed class AuditOutletWallTests(ConsortiumServer server) : ServerTest(s
         var aboutOutletNote = Assert.Single(entries, e => e.TargetId == outletNote.Id.ToString());
         Assert.Equal($"note on record {record.Id}, visibility outlet", aboutOutletNote.Detail);
         Assert.DoesNotContain(entries, e => e.Detail?.Contains("identified", StringComparison.Ordinal) == true);
+        await NoListedHashGivesAwayAWithheldEntryAsync(Coordinator, entries);
     }
 
     [Fact]
@@ -63,5 +64,74 @@ public sealed class AuditOutletWallTests(ConsortiumServer server) : ServerTest(s
         }
         var marieId = (await Server.Accounts.AccountAsync("marie@alpha")).Id;
         Assert.Contains(entries, e => e.ActorUserId == marieId && e.Action == AuditActions.RecordsSearched && e.Detail!.Contains("900001", StringComparison.Ordinal));
+        await NoListedHashGivesAwayAWithheldEntryAsync(Coordinator, entries);
+    }
+
+    [Fact]
+    public async Task Coordinator_of_an_outlet_outside_a_compartment_or_restriction_sees_who_acted_when_but_no_name_target_or_detail()
+    {
+        // A dataset compartmented to alpha, created, imported into and re-compartmented by alpha's coordinator.
+        var (investigation, secret) = await GivenInvestigationWithDatasetAsync(ThreeNumbers, compartment: ["alpha"]);
+        var alpha = Server.ClientFor("ines@alpha");
+        await alpha.SetCompartmentAsync(secret.Id, new OutletRestriction(["alpha", "lab"]));
+        // A dataset every outlet sees, with one record restricted to alpha.
+        var open = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Open numbers", ""));
+        using (var stream = Csv(ThreeNumbers))
+        {
+            await alpha.ImportCsvAsync(open.Id, stream);
+        }
+        var source = (await alpha.ListRecordsAsync(open.Id)).Items[0];
+        await alpha.SetRecordRestrictionAsync(source.Id, new OutletRestriction(["alpha"]));
+        await alpha.GetRecordAsync(source.Id);
+        await GivenMemberAsync(investigation.Id, "tom.ellery@bravo", InvestigationRole.Coordinator);
+        var bravo = Server.ClientFor("tom.ellery@bravo");
+        // What bravo's coordinator may not open through the API, the audit log does not name either.
+        await Assert.ThrowsAsync<ConsortiumProblemException>(() => bravo.GetDatasetAsync(secret.Id));
+        await Assert.ThrowsAsync<ConsortiumProblemException>(() => bravo.GetRecordAsync(source.Id));
+
+        var entries = (await bravo.ListAuditAsync(investigation.Id)).Items;
+
+        var inesId = (await Server.Accounts.AccountAsync("ines@alpha")).Id;
+        var aboutSecret = entries.Where(e => e.Action is AuditActions.DatasetCreated or AuditActions.ImportStarted or AuditActions.RecordsImported or AuditActions.GrantAdded
+            && e.TargetType == "dataset" && e.TargetId is null).ToList();
+        // Created, import started, imported, compartment changed: each is there, by whom and when, but about nothing named.
+        Assert.Equal([AuditActions.GrantAdded, AuditActions.RecordsImported, AuditActions.ImportStarted, AuditActions.DatasetCreated], aboutSecret.Select(e => e.Action));
+        Assert.All(aboutSecret, e => Assert.Equal("withheld: outside your outlet's access", e.Detail));
+        Assert.Equal(inesId, aboutSecret[^1].ActorUserId);
+        var restriction = Assert.Single(entries, e => e.Action == AuditActions.GrantRevoked && e.TargetType == "record");
+        Assert.Equal((null, "withheld: outside your outlet's access", inesId), (restriction.TargetId, restriction.Detail, restriction.ActorUserId));
+        var json = System.Text.Json.JsonSerializer.Serialize(entries);
+        foreach (var secretText in new[] { secret.Id.ToString(), "Selected numbers", source.Id.ToString(), "restricted to", "compartment:" })
+        {
+            Assert.DoesNotContain(secretText, json, StringComparison.Ordinal);
+        }
+        // The open dataset is shown as recorded.
+        var created = Assert.Single(entries, e => e.Action == AuditActions.DatasetCreated && e.TargetId == open.Id.ToString());
+        Assert.StartsWith("Open numbers;", created.Detail, StringComparison.Ordinal);
+        // Alpha's coordinator, inside both, reads all of it.
+        var full = System.Text.Json.JsonSerializer.Serialize((await alpha.ListAuditAsync(investigation.Id)).Items);
+        Assert.Contains("Selected numbers", full, StringComparison.Ordinal);
+        Assert.Contains($"restricted to alpha", full, StringComparison.Ordinal);
+        await NoListedHashGivesAwayAWithheldEntryAsync(bravo, entries);
+    }
+
+    /// <summary>
+    /// A hash is a function of every entry before it: the next entry's previous hash is the withheld entry's own hash,
+    /// and a record id or phone number has few enough candidates to find again from it. So no hash is listed at all.
+    /// </summary>
+    private async Task NoListedHashGivesAwayAWithheldEntryAsync(ConsortiumClient coordinator, IReadOnlyList<AuditEntryView> entries)
+    {
+        await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
+        var withheld = entries.Where(e => e.Detail?.StartsWith("withheld", StringComparison.Ordinal) == true || System.Text.RegularExpressions.Regex.IsMatch(e.Detail ?? "", "^[a-z]+, visibility [a-z]+$")).ToList();
+        Assert.NotEmpty(withheld);
+        var withheldHashes = new HashSet<string>();
+        foreach (var entry in withheld)
+        {
+            withheldHashes.Add((await AuditDatabase.SealedEntryAsync(Server.ConnectionString, entry.Index)).Hash!);
+        }
+        var listed = (await coordinator.ListAuditAsync(entries[0].InvestigationId!.Value)).Items;
+        Assert.All(listed, e => Assert.DoesNotContain(e.PreviousHash ?? "", withheldHashes));
+        Assert.All(listed, e => Assert.Equal((null, null), (e.Hash, e.PreviousHash)));
+        Assert.All(listed, e => Assert.NotNull(e.Position));
     }
 }
