@@ -40,4 +40,14 @@ public sealed class RecentSignInTests(StaleSignInServer server) : ServerTest(ser
         Assert.Equal(wave.Embargo.Utc, after.Embargo.Utc);
         Assert.Empty(after.Moves);
     }
+
+    [Fact]
+    public async Task Without_a_recent_sign_in_nobody_mints_a_calendar_url()
+    {
+        using var response = await Server.ClientFor("tom@bravo").SendAsync(new HttpRequestMessage(HttpMethod.Post, "api/publication/calendar"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("https://consortium.example/problems/reauthentication-required", problem.RootElement.GetProperty("type").GetString());
+    }
 }
