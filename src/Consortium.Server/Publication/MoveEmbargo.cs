@@ -27,9 +27,9 @@ public static class MoveEmbargo
         {
             return (null, Problems.Forbidden("Only coordinators change an embargo."));
         }
-        if (!coordinator && !PublicationAccess.CanTakePart(granted.Role))
+        if (!coordinator && !PublicationAccess.CanAcknowledge(granted.Role))
         {
-            return (null, Problems.Forbidden("Read-only members and sync clients cannot acknowledge."));
+            return (null, Problems.Forbidden("Only your outlet's editors and coordinators acknowledge an embargo; reporters read it."));
         }
         if (recent?.Require(http) is { } signIn)
         {

@@ -92,18 +92,32 @@ public static class ListNotices
         }
         var notices = await query.OrderByDescending(n => n.At).Take(200).ToListAsync(cancellationToken);
         var views = new List<PublicationNoticeView>(notices.Count);
-        var waves = new Dictionary<Guid, PublicationWave?>();
+        var waves = new Dictionary<Guid, PublicationAccess.Granted<PublicationWave>?>();
+        var stories = new Dictionary<Guid, bool>();
         foreach (var notice in notices)
         {
-            if (!waves.TryGetValue(notice.WaveId, out var wave))
+            if (!waves.TryGetValue(notice.WaveId, out var granted))
             {
                 // Read through the access rule: a membership that ended takes its entries out of the inbox.
-                waves[notice.WaveId] = wave = (await access.WaveAsync(user, notice.WaveId, cancellationToken))?.Item;
+                waves[notice.WaveId] = granted = await access.WaveAsync(user, notice.WaveId, cancellationToken);
             }
-            if (wave is null)
+            if (granted is null)
             {
                 continue;
             }
+            // A notice about a story follows the story: an outlet taken off it no longer reads its notices (coordinators answer for them all).
+            if (notice.StoryId is { } storyId && !PublicationAccess.CanPlan(granted.Role))
+            {
+                if (!stories.TryGetValue(storyId, out var visible))
+                {
+                    stories[storyId] = visible = await access.StoryAsync(user, storyId, cancellationToken) is not null;
+                }
+                if (!visible)
+                {
+                    continue;
+                }
+            }
+            var wave = granted.Item;
             var needsAck = notice.MoveId is { } moveId && moveId == wave.LatestMoveId
                 && wave.Acknowledgements.Any(a => a.OutletId == user.OutletId && !a.Acknowledged)
                 && notice.Kind is PublicationNoticeKinds.EmbargoMoved or PublicationNoticeKinds.AcknowledgementReminder;

@@ -57,7 +57,7 @@ public static class ReportBreach
             writes.Session.Store(new BreachEvidence(breachId, storyId, Path.GetFileName(breach.EvidenceFileName!), sha!, content));
         }
         var now = clock.Now;
-        writes.Notify(granted.Investigation, story.ParticipantOutletIds, withCoordinators: false, PublicationNoticeKinds.BreachReported, story.WaveId, storyId,
+        writes.Notify(granted.Investigation, story.ParticipantOutletIds, withCoordinators: true, PublicationNoticeKinds.BreachReported, story.WaveId, storyId,
             $"{user.DisplayName} ({user.OutletId}) reports a suspected breach of the embargo of '{story.Title}': {link}", now, exceptUserId: user.UserId);
         return await writes.AppendAsync<PublicationStory>(http, storyId, story.Version,
             [new BreachReported(breachId, user.OutletId, user.UserId, user.DisplayName, link.ToString(), breach.SeenAt, content is null ? null : Path.GetFileName(breach.EvidenceFileName!), sha, now)],

@@ -80,7 +80,13 @@ public sealed class StoryAccessTests(PublicationServer server) : PublicationTest
         Assert.True(notice.NeedsAcknowledgement);
         Assert.Contains("Lawyers need a day", notice.Summary);
 
-        await tom.AcknowledgeEmbargoAsync(story.Id);
+        // Reporters read; the outlet's editor acknowledges for it.
+        using (var byReporter = await SendAsync("tom@bravo", HttpMethod.Post, $"api/publication/stories/{story.Id}/embargo/acknowledgement"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, byReporter.StatusCode);
+        }
+        Assert.Contains((await Ines.GetStoryAsync(story.Id)).Acknowledgements, a => a.OutletId == "bravo" && !a.Acknowledged);
+        await Server.ClientFor("eva@bravo").AcknowledgeEmbargoAsync(story.Id);
 
         Assert.All((await Ines.GetStoryAsync(story.Id)).Acknowledgements, a => Assert.True(a.Acknowledged));
         Assert.False(Assert.Single(await tom.ListPublicationNoticesAsync()).NeedsAcknowledgement);
