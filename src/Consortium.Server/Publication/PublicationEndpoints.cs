@@ -21,7 +21,7 @@ public static class PublicationEndpoints
             options.Schema.For<CalendarFeed>().Index(c => c.TokenHash);
             options.Schema.For<ReportBreach.BreachEvidence>();
         });
-        builder.Services.AddSingleton(new PublicationClock(TimeProvider.System));
+        builder.Services.AddSingleton(new PublicationClock(TimeProvider.System, DatabaseDecidesLift: true));
         builder.Services.AddSingleton<PublicationOptions>();
         builder.Services.AddScoped<PublicationAccess>();
         builder.Services.AddScoped<PublicationWrites>();
@@ -31,6 +31,7 @@ public static class PublicationEndpoints
         builder.Services.AddHostedService<PublicationFeedSchema>();
         builder.Services.AddSingleton<LiftEmbargoes>();
         builder.Services.AddHostedService(s => s.GetRequiredService<LiftEmbargoes>());
+        builder.Services.AddHealthChecks().AddCheck<LiftClockHealthCheck>("embargo-lift-clock");
         return builder;
     }
 

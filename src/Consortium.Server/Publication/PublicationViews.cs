@@ -17,8 +17,12 @@ public sealed class PublicationOptions(IConfiguration configuration)
     public bool LiftEnabled => configuration.GetValue("Publication:Lift", true);
 }
 
-/// <summary>The clock of the desk (the lift, "in the past", deadlines): <see cref="TimeProvider.System"/> unless a test sets another.</summary>
-public sealed record PublicationClock(TimeProvider Time)
+/// <summary>
+/// The clock of the desk ("in the past", deadlines): <see cref="TimeProvider.System"/> unless a test sets another.
+/// <paramref name="DatabaseDecidesLift"/>: whether the lift asks PostgreSQL for "now" (production) rather than this clock (tests
+/// that set the time); see decision 0024.
+/// </summary>
+public sealed record PublicationClock(TimeProvider Time, bool DatabaseDecidesLift = false)
 {
     public DateTimeOffset Now => Time.GetUtcNow();
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using Consortium.Server.Publication;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Consortium.Server.Tests.Publication;
 
@@ -31,5 +33,76 @@ public sealed class DeskReviewTests(PublicationServer server) : PublicationTest(
         Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
 
         Assert.DoesNotContain(await Server.ClientFor("tom@bravo").ListPublicationNoticesAsync(), n => n.StoryId == story.Id);
+    }
+
+    [Fact]
+    public async Task One_coordinator_alone_cannot_lift_an_embargo_early_a_second_must_ask_too()
+    {
+        var (_, wave, _) = await GivenPlanAsync();
+
+        using var alone = await SendAsync("ines@alpha", HttpMethod.Post, $"api/publication/waves/{wave.Id}/embargo/lift-early", new EmbargoReason("I say so"));
+        using var again = await SendAsync("ines@alpha", HttpMethod.Post, $"api/publication/waves/{wave.Id}/embargo/lift-early", new EmbargoReason("I really say so"));
+
+        Assert.Equal(HttpStatusCode.Accepted, alone.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal(EmbargoStates.Locked, (await Ines.GetWaveAsync(wave.Id)).Embargo.State);
+        Assert.DoesNotContain(await Server.ClientFor("eva@bravo").ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.EmbargoLifted);
+        Assert.Contains(await Server.ClientFor("marc@alpha").ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.MoveAwaitsConfirmation && n.WaveId == wave.Id);
+
+        var confirmed = await Server.ClientFor("marc@alpha").LiftEmbargoEarlyAsync(wave.Id, "Confirmed");
+        Assert.Equal(EmbargoStates.LiftedEarly, confirmed.Embargo.State);
+    }
+
+    [Fact]
+    public async Task A_draft_moved_to_a_minute_from_now_waits_for_a_second_coordinator()
+    {
+        var (_, wave, _) = await GivenPlanAsync(locked: false);
+
+        using var moved = await SendAsync("ines@alpha", HttpMethod.Post, $"api/publication/waves/{wave.Id}/embargo/move",
+            new EmbargoMove(new EmbargoInput(Local(Server.Clock.Now.AddMinutes(1)), "UTC"), "Now"));
+
+        Assert.Equal(HttpStatusCode.Accepted, moved.StatusCode);
+        var after = await Ines.GetWaveAsync(wave.Id);
+        Assert.Equal(wave.Embargo.Utc, after.Embargo.Utc);
+        Assert.NotNull(after.Embargo.PendingMove);
+    }
+
+    [Fact]
+    public async Task A_lock_within_the_margin_needs_a_second_coordinator_and_participants_hear_of_the_lock()
+    {
+        var (_, wave, _) = await GivenPlanAsync(inHours: 1, locked: false);
+
+        using var first = await SendAsync("ines@alpha", HttpMethod.Post, $"api/publication/waves/{wave.Id}/embargo/lock");
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(EmbargoStates.Draft, (await Ines.GetWaveAsync(wave.Id)).Embargo.State);
+
+        var locked = await Server.ClientFor("marc@alpha").LockEmbargoAsync(wave.Id);
+
+        Assert.Equal(EmbargoStates.Locked, locked.Embargo.State);
+        Assert.Contains(await Server.ClientFor("tom@bravo").ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.EmbargoLocked && n.WaveId == wave.Id);
+    }
+
+    [Fact]
+    public async Task A_lifting_node_whose_clock_runs_an_hour_fast_lifts_nothing_early_and_reports_the_skew()
+    {
+        Server.Clock.Set(DateTimeOffset.UtcNow);
+        var (_, wave, _) = await GivenPlanAsync(inHours: 0.5);
+        // The node believes the instant passed half an hour ago; the database knows it is half an hour away.
+        Server.Clock.Set(DateTimeOffset.UtcNow.AddHours(1));
+        var node = await Server.StartLiftingNodeAsync(databaseTime: true);
+        try
+        {
+            var lifter = node.Services.GetRequiredService<LiftEmbargoes>();
+            await lifter.RoundsAsync();
+
+            Assert.Equal(EmbargoStates.Locked, (await Ines.GetWaveAsync(wave.Id)).Embargo.State);
+            Assert.True(lifter.ClockSkew < TimeSpan.FromMinutes(-55), $"skew {lifter.ClockSkew}");
+            using var health = await node.CreateClient().GetAsync("healthz");
+            Assert.Equal("Degraded", await health.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            await ((IAsyncLifetime)node).DisposeAsync();
+        }
     }
 }

@@ -25,7 +25,10 @@ public sealed class RecentSignInTests(StaleSignInServer server) : ServerTest(ser
         var investigation = await ines.CreateInvestigationAsync(new NewInvestigation("Nightjar", "", ["bravo"]));
         var local = DateTimeOffset.UtcNow.AddDays(3).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
         var wave = await ines.CreateWaveAsync(investigation.Id, new NewWave("Wave 1", new EmbargoInput(local, "UTC")));
-        await ines.LockEmbargoAsync(wave.Id);
+        using (var locking = await ines.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/publication/waves/{wave.Id}/embargo/lock")))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, locking.StatusCode);
+        }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, $"api/publication/waves/{wave.Id}/embargo/move")
         {

@@ -76,7 +76,7 @@ public sealed class StoryAccessTests(PublicationServer server) : PublicationTest
         var waiting = await Ines.GetStoryAsync(story.Id);
         Assert.Equal(["bravo"], waiting.Acknowledgements.Where(a => !a.Acknowledged).Select(a => a.OutletId));
         var tom = Server.ClientFor("tom@bravo");
-        var notice = Assert.Single(await tom.ListPublicationNoticesAsync());
+        var notice = Assert.Single(await tom.ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.EmbargoMoved);
         Assert.True(notice.NeedsAcknowledgement);
         Assert.Contains("Lawyers need a day", notice.Summary);
 
@@ -89,7 +89,7 @@ public sealed class StoryAccessTests(PublicationServer server) : PublicationTest
         await Server.ClientFor("eva@bravo").AcknowledgeEmbargoAsync(story.Id);
 
         Assert.All((await Ines.GetStoryAsync(story.Id)).Acknowledgements, a => Assert.True(a.Acknowledged));
-        Assert.False(Assert.Single(await tom.ListPublicationNoticesAsync()).NeedsAcknowledgement);
+        Assert.False(Assert.Single(await tom.ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.EmbargoMoved).NeedsAcknowledgement);
     }
 
     [Fact]
@@ -144,7 +144,10 @@ public sealed class StoryAccessTests(PublicationServer server) : PublicationTest
         Assert.Contains(await Ines.ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.BreachReported && n.StoryId == story.Id);
         Assert.DoesNotContain(await Server.ClientFor("lena@lab").ListPublicationNoticesAsync(), n => n.StoryId == story.Id);
 
-        var lifted = await Ines.LiftEmbargoEarlyAsync(wave.Id, "Published early by a third party");
+        // One coordinator asks; nothing is released until a second one asks for the same.
+        var asked = await Ines.LiftEmbargoEarlyAsync(wave.Id, "Published early by a third party");
+        Assert.Equal(EmbargoStates.Locked, asked.Embargo.State);
+        var lifted = await Server.ClientFor("marc@alpha").LiftEmbargoEarlyAsync(wave.Id, "Confirmed: published early by a third party");
 
         Assert.Equal(EmbargoStates.LiftedEarly, lifted.Embargo.State);
         Assert.Contains(await Server.ClientFor("eva@bravo").ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.EmbargoLifted);
