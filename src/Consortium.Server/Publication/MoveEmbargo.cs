@@ -116,6 +116,10 @@ public static class MoveEmbargo
         {
             return PlanPublication.Invalid("reason", "Say why the embargo moves: every participant reads it.");
         }
+        if (PublicationLimits.Text("reason", request.Reason) is { } tooLong)
+        {
+            return tooLong;
+        }
         var (to, field, error) = EmbargoTimes.Parse(request.To, "to");
         if (to is null)
         {
@@ -285,6 +289,10 @@ public static class MoveEmbargo
         if (string.IsNullOrWhiteSpace(request?.Reason))
         {
             return PlanPublication.Invalid("reason", early ? "Say why the embargo is lifted early." : "Say why the embargo is cancelled.");
+        }
+        if (PublicationLimits.Text("reason", request.Reason) is { } tooLong)
+        {
+            return tooLong;
         }
         var wave = c.Granted.Item;
         if (wave.IsClosed)

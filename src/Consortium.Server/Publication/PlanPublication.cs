@@ -149,6 +149,11 @@ public static class PlanPublication
         {
             return Invalid("title", "Give the story a title of at most 300 characters.");
         }
+        if (PublicationLimits.First(PublicationLimits.Text("summary", request.Summary), PublicationLimits.Date("signOffDeadline", request.SignOffDeadline),
+            PublicationLimits.Material(request.Material)) is { } tooMuch)
+        {
+            return tooMuch;
+        }
         if (!granted.Investigation.HasMember(request.LeadOutletId ?? ""))
         {
             return Invalid("leadOutletId", $"'{request.LeadOutletId}' is not a member outlet of this investigation.");
@@ -189,6 +194,11 @@ public static class PlanPublication
         if (change.Title is { } title && (string.IsNullOrWhiteSpace(title) || title.Length > 300))
         {
             return Invalid("title", "A title has 1 to 300 characters.");
+        }
+        if (PublicationLimits.First(PublicationLimits.Text("summary", change.Summary), PublicationLimits.Date("signOffDeadline", change.SignOffDeadline),
+            PublicationLimits.Material(change.Material)) is { } tooMuch)
+        {
+            return tooMuch;
         }
         if (change.State is { } state && state is not (StoryStates.Draft or StoryStates.Ready))
         {

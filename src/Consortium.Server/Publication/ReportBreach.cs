@@ -27,6 +27,11 @@ public static class ReportBreach
         {
             return Problems.Forbidden("Read-only members and sync clients cannot report a breach.");
         }
+        if (PublicationLimits.First(PublicationLimits.Text("link", breach.Link), PublicationLimits.Date("seenAt", breach.SeenAt),
+            PublicationLimits.Text("evidenceFileName", breach.EvidenceFileName, PublicationLimits.MaxShortText)) is { } tooMuch)
+        {
+            return tooMuch;
+        }
         if (!Uri.TryCreate(breach.Link, UriKind.Absolute, out var link) || link.Scheme is not ("http" or "https"))
         {
             return PlanPublication.Invalid("link", "Give the http(s) link where the story was seen.");

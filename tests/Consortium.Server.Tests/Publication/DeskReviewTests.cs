@@ -105,4 +105,43 @@ public sealed class DeskReviewTests(PublicationServer server) : PublicationTest(
             await ((IAsyncLifetime)node).DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Extreme_dates_and_oversized_fields_are_refused_with_400_naming_the_field_and_nothing_is_stored()
+    {
+        var (investigation, wave, story) = await GivenPlanAsync();
+        var eva = "eva@bravo";
+
+        await AssertInvalidAsync(await SendAsync(eva, HttpMethod.Post, $"api/publication/stories/{story.Id}/letters",
+            new NewLetter("The minister", "email", "v1", DateTimeOffset.MinValue, DateTimeOffset.MaxValue)), "sentAt");
+        await AssertInvalidAsync(await SendAsync(eva, HttpMethod.Post, $"api/publication/stories/{story.Id}/letters",
+            new NewLetter("The minister", "email", "v1", Server.Clock.Now.AddDays(400), Server.Clock.Now.AddDays(410))), "sentAt");
+        await AssertInvalidAsync(await SendAsync("ines@alpha", HttpMethod.Post, $"api/publication/investigations/{investigation.Id}/waves",
+            new NewWave("Far", new EmbargoInput("9999-12-31T23:59", "Pacific/Kiritimati"))), "embargo.localTime");
+        await AssertInvalidAsync(await SendAsync("ines@alpha", HttpMethod.Post, $"api/publication/investigations/{investigation.Id}/stories",
+            new NewStory(wave.Id, "Forever", "", "alpha", [], SignOffDeadline: DateTimeOffset.MaxValue)), "signOffDeadline");
+        await AssertInvalidAsync(await SendAsync("ines@alpha", HttpMethod.Post, $"api/publication/investigations/{investigation.Id}/stories",
+            new NewStory(wave.Id, "Heavy", "", "alpha", [], new StoryMaterial(Enumerable.Range(0, 201).Select(_ => Guid.NewGuid()).ToList()))), "material.recordIds");
+        await AssertInvalidAsync(await SendAsync("ines@alpha", HttpMethod.Post, $"api/publication/waves/{wave.Id}/embargo/move",
+            new EmbargoMove(new EmbargoInput(Local(Server.Clock.Now.AddDays(5)), "UTC"), new string('x', 2001))), "reason");
+        await AssertInvalidAsync(await SendAsync("tom@bravo", HttpMethod.Post, $"api/publication/stories/{story.Id}/breaches",
+            new NewBreach("https://example.com/" + new string('a', 2100), Server.Clock.Now)), "link");
+
+        var after = await Ines.GetStoryAsync(story.Id);
+        Assert.Empty(after.Letters);
+        Assert.Empty(after.Breaches);
+        Assert.Empty((await Ines.GetWaveAsync(wave.Id)).Moves);
+        Assert.Single((await Ines.GetPublicationPlanAsync(investigation.Id)).Stories);
+    }
+
+    private static async Task AssertInvalidAsync(HttpResponseMessage response, string field)
+    {
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{response.StatusCode}: {body}");
+            using var problem = System.Text.Json.JsonDocument.Parse(body);
+            Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _), body);
+        }
+    }
 }
