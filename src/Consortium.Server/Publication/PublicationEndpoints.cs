@@ -119,7 +119,8 @@ public static class ListNotices
                 }
             }
             var wave = granted.Item;
-            var needsAck = notice.MoveId is { } moveId && moveId == wave.LatestMoveId
+            // Only those who may acknowledge are asked to (reporters read).
+            var needsAck = PublicationAccess.CanAcknowledge(granted.Role) && notice.MoveId is { } moveId && moveId == wave.LatestMoveId
                 && wave.Acknowledgements.Any(a => a.OutletId == user.OutletId && !a.Acknowledged)
                 && notice.Kind is PublicationNoticeKinds.EmbargoMoved or PublicationNoticeKinds.AcknowledgementReminder;
             views.Add(notice.ToView(needsAck));
