@@ -48,10 +48,8 @@ public static class MoveEmbargo
         return accepted && result is Microsoft.AspNetCore.Http.HttpResults.Ok<WaveView> ok ? TypedResults.Accepted($"/api/publication/waves/{waveId}", ok.Value) : result;
     }
 
-    /// <summary>
-    /// Locking agrees the instant with every partner: a recent sign-in, and within the margin of now a second coordinator
-    /// locks too (the first call answers 202 and waits). Participants hear of it.
-    /// </summary>
+    // Locking agrees the instant with every partner: a recent sign-in, and within the margin of now a second coordinator
+    // locks too (the first call answers 202 and waits). Participants hear of it.
     public static async Task<IResult> Lock(Guid waveId, HttpContext http, PublicationAccess access, RecentSignIn recent, PublicationWrites writes, PublicationClock clock,
         PublicationOptions options, IQuerySession session, CancellationToken cancellationToken)
     {
@@ -273,7 +271,7 @@ public static class MoveEmbargo
         IQuerySession session, CancellationToken cancellationToken) =>
         await EndAsync(waveId, request, early: false, http, access, recent, writes, clock, session, cancellationToken);
 
-    /// <summary>Releases every partner at once: a second coordinator must ask for it too (the first call answers 202 and waits).</summary>
+    // Releases every partner at once: a second coordinator must ask for it too (the first call answers 202 and waits).
     public static async Task<IResult> LiftEarly(Guid waveId, EmbargoReason request, HttpContext http, PublicationAccess access, RecentSignIn recent, PublicationWrites writes,
         PublicationClock clock, IQuerySession session, CancellationToken cancellationToken) =>
         await EndAsync(waveId, request, early: true, http, access, recent, writes, clock, session, cancellationToken);

@@ -27,7 +27,7 @@ public static class PublicationCalendar
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     /// <summary>Makes a new secret URL; the previous one stops working at once.</summary>
-    /// <remarks>The URL is a lasting credential to the desk's schedule: minting one needs a recent sign-in and is audited.</remarks>
+    // The URL is a lasting credential to the desk's schedule: minting one needs a recent sign-in and is audited.
     public static async Task<IResult> Regenerate(HttpContext http, IDocumentSession session, PublicationClock clock, RecentSignIn recent, UserManager<ConsortiumAccount> users,
         AuditLog audit, CancellationToken cancellationToken)
     {
