@@ -206,7 +206,10 @@ public static class PublicationNoticeKinds
     /// <summary>The coordinator reminds you to acknowledge a move.</summary>
     public const string AcknowledgementReminder = "acknowledgement-reminder";
 
-    /// <summary>A move within the margin waits for a second coordinator.</summary>
+    /// <summary>The embargo was locked: the instant is agreed.</summary>
+    public const string EmbargoLocked = "embargo-locked";
+
+    /// <summary>A move, a lock within the margin or an early lift waits for a second coordinator.</summary>
     public const string MoveAwaitsConfirmation = "move-awaits-confirmation";
 
     /// <summary>The embargo was lifted (at its instant or early).</summary>

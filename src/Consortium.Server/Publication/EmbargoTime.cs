@@ -28,6 +28,18 @@ public static class EmbargoTimes
     private static readonly LocalDateTimePattern Shown = LocalDateTimePattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd'T'HH':'mm':'ss");
     private static readonly OffsetPattern OffsetText = OffsetPattern.CreateWithInvariantCulture("+HH:mm");
 
+    public const int MinYear = 2000;
+    public const int MaxYear = 2100;
+
+    /// <summary>Dates the desk accepts anywhere (embargoes, deadlines, letters): beyond them arithmetic and calendars overflow.</summary>
+    public static bool InRange(int year) => year is >= MinYear and <= MaxYear;
+
+    public static bool InRange(DateTimeOffset? value) => value is not { } v || InRange(v.UtcDateTime.Year);
+
+    /// <summary>The local date and time of <paramref name="utc"/> in <paramref name="zoneId"/>, as NodaTime computes it (no text round trip).</summary>
+    public static DateTime LocalIn(DateTimeOffset utc, string zoneId) =>
+        Instant.FromDateTimeOffset(utc).InZone(FindZone(zoneId) ?? DateTimeZone.Utc).LocalDateTime.ToDateTimeUnspecified();
+
     public static DateTimeZone? FindZone(string? id) => string.IsNullOrWhiteSpace(id) ? null : DateTimeZoneProviders.Tzdb.GetZoneOrNull(id.Trim());
 
     /// <summary>The instant, or the field at fault (<paramref name="field"/>.zone, .localTime, .offset) with a message a person can act on.</summary>
@@ -45,6 +57,10 @@ public static class EmbargoTimes
         if (local is not { } when)
         {
             return (null, $"{field}.localTime", $"'{input.LocalTime}' is not a local date and time such as 2027-03-29T18:00.");
+        }
+        if (!InRange(when.Year))
+        {
+            return (null, $"{field}.localTime", $"'{input.LocalTime}' is outside the years {MinYear} to {MaxYear}.");
         }
         var mapping = zone.MapLocal(when);
         ZonedDateTime zoned;

@@ -24,8 +24,14 @@ public sealed class LiftEmbargoes(IServiceScopeFactory scopes, StorageSettings s
     private TaskCompletionSource roundDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private NpgsqlConnection? leaderConnection;
 
+    /// <summary>Beyond this the node's clock and the database's disagree enough to report it (health check).</summary>
+    public static readonly TimeSpan TolerableSkew = TimeSpan.FromSeconds(5);
+
     /// <summary>Whether this node holds the lead (tests, health).</summary>
     public bool IsLeader => leaderConnection is not null;
+
+    /// <summary>The database's clock minus this node's, as last measured by the leader (null until measured).</summary>
+    public TimeSpan? ClockSkew { get; private set; }
 
     /// <summary>Starts a round now instead of at the next poll (an embargo was set or moved).</summary>
     public void Wake()
@@ -64,10 +70,10 @@ public sealed class LiftEmbargoes(IServiceScopeFactory scopes, StorageSettings s
             {
                 if (await LeadAsync(stoppingToken))
                 {
-                    var next = await LiftDueAsync(stoppingToken);
-                    if (next is { } instant && instant - clock.Now < delay)
+                    var untilNext = await LiftDueAsync(stoppingToken);
+                    if (untilNext is { } wait && wait < delay)
                     {
-                        delay = instant - clock.Now is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+                        delay = wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
                     }
                 }
             }
@@ -121,18 +127,39 @@ public sealed class LiftEmbargoes(IServiceScopeFactory scopes, StorageSettings s
         }
     }
 
-    /// <summary>Lifts what is due; returns the next instant still to come.</summary>
-    private async Task<DateTimeOffset?> LiftDueAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// "Now" for the lift: the database's clock in production (one clock for every node, so a leader whose own clock
+    /// runs fast cannot lift early), the test clock in tests. The node's clock is compared with it for the health check.
+    /// </summary>
+    private async Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken)
+    {
+        if (!clock.DatabaseDecidesLift || leaderConnection is not { } connection)
+        {
+            return clock.Now;
+        }
+        await using var command = new NpgsqlCommand("select clock_timestamp()", connection);
+        var database = new DateTimeOffset(DateTime.SpecifyKind((DateTime)(await command.ExecuteScalarAsync(cancellationToken))!, DateTimeKind.Utc));
+        var skew = database - clock.Now;
+        ClockSkew = skew;
+        if (skew.Duration() > TolerableSkew)
+        {
+            logger.LogWarning("This node's clock is {Skew} off the database's; embargoes lift on the database's clock", skew);
+        }
+        return database;
+    }
+
+    /// <summary>Lifts what is due; returns how long until the next instant still to come.</summary>
+    private async Task<TimeSpan?> LiftDueAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
-        var now = clock.Now;
+        var now = await NowAsync(cancellationToken);
         var waiting = await session.Query<PublicationWave>().Where(w => w.LiftDue).OrderBy(w => w.EmbargoUtc).ToListAsync(cancellationToken);
         foreach (var wave in waiting.Where(w => w.EmbargoUtc <= now))
         {
             await LiftAsync(wave.Id, cancellationToken);
         }
-        return waiting.FirstOrDefault(w => w.EmbargoUtc > now)?.EmbargoUtc;
+        return waiting.FirstOrDefault(w => w.EmbargoUtc > now)?.EmbargoUtc - now;
     }
 
     private async Task LiftAsync(Guid waveId, CancellationToken cancellationToken)
@@ -141,7 +168,8 @@ public sealed class LiftEmbargoes(IServiceScopeFactory scopes, StorageSettings s
         var writes = scope.ServiceProvider.GetRequiredService<PublicationWrites>();
         var session = writes.Session;
         var wave = await session.LoadAsync<PublicationWave>(waveId, cancellationToken);
-        var now = clock.Now;
+        // Read after the state: the commit can only come later, so a wave due now is due at its commit too.
+        var now = await NowAsync(cancellationToken);
         // Decided on the state the append is guarded by: moved later, cancelled or lifted meanwhile means no lift now.
         if (wave is null || !wave.LiftDue || wave.EmbargoUtc > now)
         {
@@ -171,4 +199,14 @@ public sealed class LiftEmbargoes(IServiceScopeFactory scopes, StorageSettings s
     private static string Late(TimeSpan late) => late < TimeSpan.FromSeconds(2)
         ? $"on time ({late.TotalMilliseconds:0} ms after the instant)"
         : $"{(int)late.TotalHours}h {late.Minutes}m {late.Seconds}s late (no server was lifting at the instant)";
+}
+
+/// <summary>Degraded when the lifting node's clock and the database's disagree by more than <see cref="LiftEmbargoes.TolerableSkew"/>.</summary>
+internal sealed class LiftClockHealthCheck(LiftEmbargoes lifter) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(lifter.ClockSkew is { } skew && skew.Duration() > LiftEmbargoes.TolerableSkew
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Degraded($"This node's clock is {skew.TotalSeconds:0.0} s off the database's; embargoes lift on the database's clock.")
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("The lifting clock agrees with the database."));
 }

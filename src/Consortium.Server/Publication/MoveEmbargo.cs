@@ -27,9 +27,9 @@ public static class MoveEmbargo
         {
             return (null, Problems.Forbidden("Only coordinators change an embargo."));
         }
-        if (!coordinator && !PublicationAccess.CanTakePart(granted.Role))
+        if (!coordinator && !PublicationAccess.CanAcknowledge(granted.Role))
         {
-            return (null, Problems.Forbidden("Read-only members and sync clients cannot acknowledge."));
+            return (null, Problems.Forbidden("Only your outlet's editors and coordinators acknowledge an embargo; reporters read it."));
         }
         if (recent?.Require(http) is { } signIn)
         {
@@ -48,9 +48,12 @@ public static class MoveEmbargo
         return accepted && result is Microsoft.AspNetCore.Http.HttpResults.Ok<WaveView> ok ? TypedResults.Accepted($"/api/publication/waves/{waveId}", ok.Value) : result;
     }
 
-    public static async Task<IResult> Lock(Guid waveId, HttpContext http, PublicationAccess access, PublicationWrites writes, PublicationClock clock, IQuerySession session, CancellationToken cancellationToken)
+    // Locking agrees the instant with every partner: a recent sign-in, and within the margin of now a second coordinator
+    // locks too (the first call answers 202 and waits). Participants hear of it.
+    public static async Task<IResult> Lock(Guid waveId, HttpContext http, PublicationAccess access, RecentSignIn recent, PublicationWrites writes, PublicationClock clock,
+        PublicationOptions options, IQuerySession session, CancellationToken cancellationToken)
     {
-        var (c, refused) = await CheckAsync(waveId, http, access, null, coordinator: true, cancellationToken);
+        var (c, refused) = await CheckAsync(waveId, http, access, recent, coordinator: true, cancellationToken);
         if (c is null)
         {
             return refused!;
@@ -64,9 +67,39 @@ public static class MoveEmbargo
         {
             return PlanPublication.Invalid("embargo.localTime", "The embargo's instant has passed: move it before locking.");
         }
-        return await writes.AppendAsync<PublicationWave>(http, waveId, wave.Version, [new EmbargoLocked(c.User.UserId, c.User.DisplayName, clock.Now)],
-            new AuditSubject("publication.embargo-locked", wave.InvestigationId, "wave", waveId.ToString(), $"at {wave.Embargo.Utc:O}"), "wave", cancellationToken)
+        var now = clock.Now;
+        if (wave.Embargo.Utc - now < options.ConfirmationMargin && await ProposeAsync(c, ProposedActions.Lock, null, http, access, writes, now, session, cancellationToken) is { } proposed)
+        {
+            return proposed;
+        }
+        writes.Notify(c.Granted.Investigation, c.Participants, withCoordinators: false, PublicationNoticeKinds.EmbargoLocked, waveId, null,
+            $"The embargo of {wave.Name} is locked at {EmbargoTimes.Describe(wave.Embargo.Utc, wave.Embargo.Zone)}.", now, exceptUserId: c.User.UserId);
+        return await writes.AppendAsync<PublicationWave>(http, waveId, wave.Version, [new EmbargoLocked(c.User.UserId, c.User.DisplayName, now)],
+            new AuditSubject("publication.embargo-locked", wave.InvestigationId, "wave", waveId.ToString(),
+                $"at {wave.Embargo.Utc:O}{(wave.Proposal is { Action: ProposedActions.Lock } p ? $", proposed by {p.ByName}" : "")}"), "wave", cancellationToken)
             ?? await AnswerAsync(waveId, http, access, session, cancellationToken);
+    }
+
+    /// <summary>
+    /// The two-person rule for a lock within the margin and an early lift: null when another coordinator already asked
+    /// for this action (the caller now carries it out); otherwise records the caller's request (or keeps it) and answers 202.
+    /// </summary>
+    private static async Task<IResult?> ProposeAsync(Checked c, string action, string? reason, HttpContext http, PublicationAccess access, PublicationWrites writes,
+        DateTimeOffset now, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var wave = c.Granted.Item;
+        if (wave.Proposal is { } asked && asked.Action == action)
+        {
+            return asked.By == c.User.UserId ? await AnswerAsync(wave.Id, http, access, session, cancellationToken, accepted: true) : null;
+        }
+        var what = action == ProposedActions.Lock
+            ? $"locking the embargo of {wave.Name} at {EmbargoTimes.Describe(wave.Embargo.Utc, wave.Embargo.Zone)}"
+            : $"lifting the embargo of {wave.Name} early ({reason})";
+        writes.Notify(c.Granted.Investigation, [], withCoordinators: true, PublicationNoticeKinds.MoveAwaitsConfirmation, wave.Id, null,
+            $"{c.User.DisplayName} proposes {what}; a second coordinator must do the same to confirm.", now, exceptUserId: c.User.UserId);
+        return await writes.AppendAsync<PublicationWave>(http, wave.Id, wave.Version, [new EmbargoActionProposed(action, reason, c.User.UserId, c.User.DisplayName, now)],
+            new AuditSubject($"publication.embargo-{action}-proposed", wave.InvestigationId, "wave", wave.Id.ToString(), reason), "wave", cancellationToken)
+            ?? await AnswerAsync(wave.Id, http, access, session, cancellationToken, accepted: true);
     }
 
     public static async Task<IResult> Move(Guid waveId, EmbargoMove request, HttpContext http, PublicationAccess access, RecentSignIn recent, PublicationWrites writes, PublicationClock clock,
@@ -80,6 +113,10 @@ public static class MoveEmbargo
         if (string.IsNullOrWhiteSpace(request.Reason))
         {
             return PlanPublication.Invalid("reason", "Say why the embargo moves: every participant reads it.");
+        }
+        if (PublicationLimits.Text("reason", request.Reason) is { } tooLong)
+        {
+            return tooLong;
         }
         var (to, field, error) = EmbargoTimes.Parse(request.To, "to");
         if (to is null)
@@ -99,12 +136,14 @@ public static class MoveEmbargo
         var moveId = Guid.CreateVersion7();
         var reason = request.Reason.Trim();
         var subject = new AuditSubject("publication.embargo-moved", wave.InvestigationId, "wave", waveId.ToString(), $"from {wave.Embargo.Utc:O} to {to.Utc:O} ({to.Zone} {to.LocalTime}): {reason}");
-        if (wave.State == EmbargoStates.Draft)
+        var withinMargin = wave.Embargo.Utc - now < options.ConfirmationMargin || to.Utc - now < options.ConfirmationMargin;
+        // A draft moved close to now is one lock away from an imminent release: the same second coordinator as a locked one.
+        if (wave.State == EmbargoStates.Draft && !withinMargin)
         {
             return await writes.AppendAsync<PublicationWave>(http, waveId, wave.Version, [new EmbargoMoved(moveId, to, reason, c.User.UserId, c.User.DisplayName, null, null, [], now)],
                 subject, "wave", cancellationToken) ?? await AnswerAsync(waveId, http, access, session, cancellationToken);
         }
-        if (wave.Embargo.Utc - now < options.ConfirmationMargin || to.Utc - now < options.ConfirmationMargin)
+        if (withinMargin)
         {
             // So close to the instant that one person's mistake could not be caught in time: a second coordinator confirms.
             writes.Notify(c.Granted.Investigation, [], withCoordinators: true, PublicationNoticeKinds.MoveAwaitsConfirmation, waveId, null,
@@ -232,6 +271,7 @@ public static class MoveEmbargo
         IQuerySession session, CancellationToken cancellationToken) =>
         await EndAsync(waveId, request, early: false, http, access, recent, writes, clock, session, cancellationToken);
 
+    // Releases every partner at once: a second coordinator must ask for it too (the first call answers 202 and waits).
     public static async Task<IResult> LiftEarly(Guid waveId, EmbargoReason request, HttpContext http, PublicationAccess access, RecentSignIn recent, PublicationWrites writes,
         PublicationClock clock, IQuerySession session, CancellationToken cancellationToken) =>
         await EndAsync(waveId, request, early: true, http, access, recent, writes, clock, session, cancellationToken);
@@ -248,12 +288,20 @@ public static class MoveEmbargo
         {
             return PlanPublication.Invalid("reason", early ? "Say why the embargo is lifted early." : "Say why the embargo is cancelled.");
         }
+        if (PublicationLimits.Text("reason", request.Reason) is { } tooLong)
+        {
+            return tooLong;
+        }
         var wave = c.Granted.Item;
         if (wave.IsClosed)
         {
             return Problems.Conflict("The embargo is over", $"It was {wave.State}.");
         }
         var now = clock.Now;
+        if (early && await ProposeAsync(c, ProposedActions.LiftEarly, request.Reason.Trim(), http, access, writes, now, session, cancellationToken) is { } proposed)
+        {
+            return proposed;
+        }
         object ended = early
             ? new EmbargoLifted(now, wave.Embargo.Utc, Early: true, TimeSpan.Zero, c.User.UserId, c.User.DisplayName, request.Reason.Trim())
             : new EmbargoCancelled(request.Reason.Trim(), c.User.UserId, c.User.DisplayName, now);
@@ -262,7 +310,7 @@ public static class MoveEmbargo
             now);
         return await writes.AppendAsync<PublicationWave>(http, waveId, wave.Version, [ended],
             new AuditSubject(early ? "publication.embargo-lifted-early" : "publication.embargo-cancelled", wave.InvestigationId, "wave", waveId.ToString(),
-                $"{(early ? "lifted early" : "cancelled")} at {now:O}, embargo was {wave.Embargo.Utc:O}: {request.Reason.Trim()}"), "wave", cancellationToken)
+                $"{(early ? $"lifted early (proposed by {wave.Proposal?.ByName}: {wave.Proposal?.Reason})" : "cancelled")} at {now:O}, embargo was {wave.Embargo.Utc:O}: {request.Reason.Trim()}"), "wave", cancellationToken)
             ?? await AnswerAsync(waveId, http, access, session, cancellationToken);
     }
 }

@@ -26,7 +26,7 @@ public static class PlanPublication
         var waveViews = new List<WaveView>();
         foreach (var wave in plan.Waves)
         {
-            waveViews.Add(PublicationViews.Wave(wave, await access.ParticipantsAsync(wave.Id, cancellationToken), viewer));
+            waveViews.Add(PublicationViews.Wave(wave, await access.VisibleParticipantsAsync(wave.Id, user.OutletId, plan.Role, cancellationToken), viewer, PublicationAccess.CanPlan(plan.Role)));
         }
         var stories = plan.Stories.Where(s => waves.ContainsKey(s.WaveId)).Select(s => PublicationViews.Story(s, waves[s.WaveId], viewer, options)).ToList();
         return TypedResults.Ok(new PublicationPlanView(investigationId, waveViews, stories));
@@ -78,8 +78,8 @@ public static class PlanPublication
             return Problems.NotFound("wave");
         }
         http.Response.Headers.ETag = PublicationWrites.ETag(granted.Item.Version);
-        return TypedResults.Ok(PublicationViews.Wave(granted.Item, await access.ParticipantsAsync(waveId, cancellationToken),
-            await ViewerZones.OfAsync(session, user.UserId, user.OutletId, zones, cancellationToken)));
+        return TypedResults.Ok(PublicationViews.Wave(granted.Item, await access.VisibleParticipantsAsync(waveId, user.OutletId, granted.Role, cancellationToken),
+            await ViewerZones.OfAsync(session, user.UserId, user.OutletId, zones, cancellationToken), PublicationAccess.CanPlan(granted.Role)));
     }
 
     /// <summary>What the embargo form shows as one types: the instant in every zone asked for, or the field at fault.</summary>
@@ -125,7 +125,7 @@ public static class PlanPublication
             new AuditSubject("publication.wave-planned", investigationId, "wave", waveId.ToString(), $"embargo {time.Utc:O} ({time.Zone} {time.LocalTime})"), "wave", cancellationToken);
         var wave = (await session.LoadAsync<PublicationWave>(waveId, cancellationToken))!;
         http.Response.Headers.ETag = PublicationWrites.ETag(wave.Version);
-        return TypedResults.Created($"/api/publication/waves/{waveId}", PublicationViews.Wave(wave, [], await ViewerZones.OfAsync(session, user.UserId, user.OutletId, null, cancellationToken)));
+        return TypedResults.Created($"/api/publication/waves/{waveId}", PublicationViews.Wave(wave, [], await ViewerZones.OfAsync(session, user.UserId, user.OutletId, null, cancellationToken), coordinator: true));
     }
 
     public static async Task<IResult> CreateStory(Guid investigationId, NewStory request, HttpContext http, AccessPolicy policy, PublicationWrites writes, PublicationClock clock,
@@ -148,6 +148,11 @@ public static class PlanPublication
         if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > 300)
         {
             return Invalid("title", "Give the story a title of at most 300 characters.");
+        }
+        if (PublicationLimits.First(PublicationLimits.Text("summary", request.Summary), PublicationLimits.Date("signOffDeadline", request.SignOffDeadline),
+            PublicationLimits.Material(request.Material)) is { } tooMuch)
+        {
+            return tooMuch;
         }
         if (!granted.Investigation.HasMember(request.LeadOutletId ?? ""))
         {
@@ -189,6 +194,11 @@ public static class PlanPublication
         if (change.Title is { } title && (string.IsNullOrWhiteSpace(title) || title.Length > 300))
         {
             return Invalid("title", "A title has 1 to 300 characters.");
+        }
+        if (PublicationLimits.First(PublicationLimits.Text("summary", change.Summary), PublicationLimits.Date("signOffDeadline", change.SignOffDeadline),
+            PublicationLimits.Material(change.Material)) is { } tooMuch)
+        {
+            return tooMuch;
         }
         if (change.State is { } state && state is not (StoryStates.Draft or StoryStates.Ready))
         {

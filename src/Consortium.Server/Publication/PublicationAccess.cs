@@ -20,7 +20,10 @@ public sealed class PublicationAccess(AccessPolicy access, IQuerySession session
     /// <summary>Editors sign off and manage letters for their outlet; coordinators answer for the whole investigation.</summary>
     public static bool CanEdit(InvestigationRole role) => role is InvestigationRole.Editor or InvestigationRole.Coordinator;
 
-    /// <summary>Anyone who writes (not read-only members or sync clients): acknowledging, reporting a breach.</summary>
+    /// <summary>Acknowledging an embargo's move binds the outlet: its editors and coordinators do it, reporters read.</summary>
+    public static bool CanAcknowledge(InvestigationRole role) => CanEdit(role);
+
+    /// <summary>Anyone who writes (not read-only members or sync clients): reporting a breach.</summary>
     public static bool CanTakePart(InvestigationRole role) => role is not InvestigationRole.ReadOnly;
 
     public async Task<Granted<PublicationStory>?> StoryAsync(ConsortiumUser user, Guid storyId, CancellationToken cancellationToken)
@@ -52,6 +55,19 @@ public sealed class PublicationAccess(AccessPolicy access, IQuerySession session
     {
         var stories = await session.Query<PublicationStory>().Where(s => s.WaveId == waveId).ToListAsync(cancellationToken);
         return stories.SelectMany(s => s.ParticipantOutletIds).Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// The outlets of a wave a viewer may see (its participants and their acknowledgements): all for coordinators,
+    /// otherwise only those of the stories the viewer's outlet takes part in; other stories of the wave stay hidden.
+    /// </summary>
+    public static IReadOnlyList<string> VisibleParticipants(IEnumerable<PublicationStory> waveStories, string outletId, bool coordinator) =>
+        waveStories.Where(s => coordinator || s.HasParticipant(outletId)).SelectMany(s => s.ParticipantOutletIds).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    public async Task<IReadOnlyList<string>> VisibleParticipantsAsync(Guid waveId, string outletId, InvestigationRole role, CancellationToken cancellationToken)
+    {
+        var stories = await session.Query<PublicationStory>().Where(s => s.WaveId == waveId).ToListAsync(cancellationToken);
+        return VisibleParticipants(stories, outletId, CanPlan(role));
     }
 
     /// <summary>Stories and waves of an investigation the caller may see (the plan, the feed's filter, the calendar).</summary>

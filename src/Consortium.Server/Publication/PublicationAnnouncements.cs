@@ -83,7 +83,10 @@ public sealed class PublicationAnnouncements(IServiceScopeFactory scopes, ILiveA
         foreach (var person in PublicationAccess.Entitled(investigation, participants, withCoordinators: true, now))
         {
             var zones = await ViewerZones.OfAsync(session, person.UserId, person.OutletId, null, cancellationToken);
-            await SendAsync(person.UserId, new PublicationPush("wave", wave.Sequence, null, PublicationViews.Wave(wave, participants, zones), null), cancellationToken);
+            // Built per person: a participant of one story does not learn the other stories' outlets and acknowledgements.
+            var coordinator = PublicationAccess.CanPlan(person.Role);
+            var visible = PublicationAccess.VisibleParticipants(stories, person.OutletId, coordinator);
+            await SendAsync(person.UserId, new PublicationPush("wave", wave.Sequence, null, PublicationViews.Wave(wave, visible, zones, coordinator), null), cancellationToken);
             // The stories of the wave show its embargo: each of the person's stories is pushed with the new one.
             foreach (var story in stories.Where(s => s.HasParticipant(person.OutletId)))
             {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Consortium.Client;
+using Consortium.Server.Audit;
 using Consortium.Server.Identity;
 using Consortium.Server.Access;
 using Ical.Net;
@@ -8,11 +9,13 @@ using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
 using Marten;
+using Microsoft.AspNetCore.Identity;
 
 namespace Consortium.Server.Publication;
 
 /// <summary>A person's calendar feed: only the SHA-256 of its secret token is kept. Id: the user id.</summary>
-public sealed record CalendarFeed(string Id, string TokenHash, string OutletId, string DisplayName, DateTimeOffset CreatedAt);
+/// <remarks>The security stamp at creation: a revocation, a disable or a password change renews it and so ends the URL.</remarks>
+public sealed record CalendarFeed(string Id, string TokenHash, string OutletId, string DisplayName, DateTimeOffset CreatedAt, string? SecurityStamp = null);
 
 /// <summary>
 /// The personal iCalendar feed (RFC 5545) at a secret URL: the embargoes, reply deadlines and sign-off deadlines the
@@ -24,38 +27,55 @@ public static class PublicationCalendar
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     /// <summary>Makes a new secret URL; the previous one stops working at once.</summary>
-    public static async Task<IResult> Regenerate(HttpContext http, IDocumentSession session, PublicationClock clock, CancellationToken cancellationToken)
+    // The URL is a lasting credential to the desk's schedule: minting one needs a recent sign-in and is audited.
+    public static async Task<IResult> Regenerate(HttpContext http, IDocumentSession session, PublicationClock clock, RecentSignIn recent, UserManager<ConsortiumAccount> users,
+        AuditLog audit, CancellationToken cancellationToken)
     {
+        if (recent.Require(http) is { } signIn)
+        {
+            return signIn;
+        }
         var user = ConsortiumUser.From(http.User);
+        if (await users.FindByIdAsync(user.UserId) is not { Disabled: false } account)
+        {
+            return Hosting.Problems.Forbidden("This account cannot have a calendar.");
+        }
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var now = clock.Now;
-        session.Store(new CalendarFeed(user.UserId, Hash(token), user.OutletId, user.DisplayName, now));
-        await session.SaveChangesAsync(cancellationToken);
+        session.Store(new CalendarFeed(user.UserId, Hash(token), account.OutletId, account.DisplayName, now, account.SecurityStamp));
+        await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject("publication.calendar-regenerated", null, "calendar", user.UserId), cancellationToken);
         return TypedResults.Ok(new CalendarUrlView($"{http.Request.Scheme}://{http.Request.Host}/api/publication/calendar/{token}.ics", now));
     }
 
-    public static async Task<IResult> Revoke(HttpContext http, IDocumentSession session, CancellationToken cancellationToken)
+    public static async Task<IResult> Revoke(HttpContext http, IDocumentSession session, AuditLog audit, CancellationToken cancellationToken)
     {
-        session.Delete<CalendarFeed>(ConsortiumUser.From(http.User).UserId);
-        await session.SaveChangesAsync(cancellationToken);
+        var userId = ConsortiumUser.From(http.User).UserId;
+        session.Delete<CalendarFeed>(userId);
+        await audit.SaveChangesWithEntryAsync(session, http, new AuditSubject("publication.calendar-revoked", null, "calendar", userId), cancellationToken);
         return TypedResults.NoContent();
     }
 
-    public static async Task<IResult> Feed(string token, IQuerySession session, AccessPolicy policy, PublicationOptions options, CancellationToken cancellationToken)
+    public static async Task<IResult> Feed(string token, HttpContext http, IQuerySession session, AccessPolicy policy, UserManager<ConsortiumAccount> users,
+        CancellationToken cancellationToken)
     {
+        // Nothing of a person's schedule may sit in a shared or browser cache.
+        http.Response.Headers.CacheControl = "private, no-store";
         var hash = Hash(token);
         var feeds = await session.Query<CalendarFeed>().Where(c => c.TokenHash == hash).ToListAsync(cancellationToken);
         var feed = feeds.Count > 0 ? feeds[0] : null;
-        if (feed is null)
+        // The account as of this read (Identity does not know about calendars): disabled, revoked (new stamp) or gone ends the URL.
+        var account = feed is null ? null : await users.FindByIdAsync(feed.Id);
+        if (feed is null || account is null || account.Disabled || (feed.SecurityStamp is not null && feed.SecurityStamp != account.SecurityStamp))
         {
             return Hosting.Problems.NotFound("calendar");
         }
-        var user = new ConsortiumUser(feed.Id, feed.DisplayName, feed.OutletId);
+        // Its current outlet, not the one it had when the URL was made.
+        var user = new ConsortiumUser(account.Id, account.DisplayName, account.OutletId);
         var outlet = await session.LoadAsync<Outlet>(user.OutletId, cancellationToken);
         var outletZone = EmbargoTimes.FindZone(outlet?.TimeZone)?.Id ?? "UTC";
         var stories = await session.Query<PublicationStory>().Where(s => s.ParticipantOutletIds.Contains(user.OutletId)).ToListAsync(cancellationToken);
         var calendar = new Calendar { ProductId = "-//Consortium//Embargo desk//EN" };
-        calendar.AddProperty("X-WR-CALNAME", $"Embargoes: {feed.DisplayName}");
+        calendar.AddProperty("X-WR-CALNAME", $"Embargoes: {user.DisplayName}");
         var zones = new HashSet<string>(StringComparer.Ordinal);
         var waves = new HashSet<Guid>();
         foreach (var investigationId in stories.Select(s => s.InvestigationId).Distinct())
@@ -101,10 +121,7 @@ public static class PublicationCalendar
 
     private static CalendarEvent Event(string uid, string summary, string description, DateTimeOffset utc, string zone, int sequence, bool cancelled)
     {
-        var local = EmbargoTimes.In(utc, "", zone);
-        var start = zone == "UTC"
-            ? new CalDateTime(utc.UtcDateTime, "UTC")
-            : new CalDateTime(DateTime.Parse(local.LocalTime, System.Globalization.CultureInfo.InvariantCulture), zone);
+        var start = zone == "UTC" ? new CalDateTime(utc.UtcDateTime, "UTC") : new CalDateTime(EmbargoTimes.LocalIn(utc, zone), zone);
         return new CalendarEvent
         {
             Uid = uid,

@@ -21,7 +21,7 @@ public static class PublicationEndpoints
             options.Schema.For<CalendarFeed>().Index(c => c.TokenHash);
             options.Schema.For<ReportBreach.BreachEvidence>();
         });
-        builder.Services.AddSingleton(new PublicationClock(TimeProvider.System));
+        builder.Services.AddSingleton(new PublicationClock(TimeProvider.System, DatabaseDecidesLift: true));
         builder.Services.AddSingleton<PublicationOptions>();
         builder.Services.AddScoped<PublicationAccess>();
         builder.Services.AddScoped<PublicationWrites>();
@@ -31,6 +31,7 @@ public static class PublicationEndpoints
         builder.Services.AddHostedService<PublicationFeedSchema>();
         builder.Services.AddSingleton<LiftEmbargoes>();
         builder.Services.AddHostedService(s => s.GetRequiredService<LiftEmbargoes>());
+        builder.Services.AddHealthChecks().AddCheck<LiftClockHealthCheck>("embargo-lift-clock");
         return builder;
     }
 
@@ -92,19 +93,34 @@ public static class ListNotices
         }
         var notices = await query.OrderByDescending(n => n.At).Take(200).ToListAsync(cancellationToken);
         var views = new List<PublicationNoticeView>(notices.Count);
-        var waves = new Dictionary<Guid, PublicationWave?>();
+        var waves = new Dictionary<Guid, PublicationAccess.Granted<PublicationWave>?>();
+        var stories = new Dictionary<Guid, bool>();
         foreach (var notice in notices)
         {
-            if (!waves.TryGetValue(notice.WaveId, out var wave))
+            if (!waves.TryGetValue(notice.WaveId, out var granted))
             {
                 // Read through the access rule: a membership that ended takes its entries out of the inbox.
-                waves[notice.WaveId] = wave = (await access.WaveAsync(user, notice.WaveId, cancellationToken))?.Item;
+                waves[notice.WaveId] = granted = await access.WaveAsync(user, notice.WaveId, cancellationToken);
             }
-            if (wave is null)
+            if (granted is null)
             {
                 continue;
             }
-            var needsAck = notice.MoveId is { } moveId && moveId == wave.LatestMoveId
+            // A notice about a story follows the story: an outlet taken off it no longer reads its notices (coordinators answer for them all).
+            if (notice.StoryId is { } storyId && !PublicationAccess.CanPlan(granted.Role))
+            {
+                if (!stories.TryGetValue(storyId, out var visible))
+                {
+                    stories[storyId] = visible = await access.StoryAsync(user, storyId, cancellationToken) is not null;
+                }
+                if (!visible)
+                {
+                    continue;
+                }
+            }
+            var wave = granted.Item;
+            // Only those who may acknowledge are asked to (reporters read).
+            var needsAck = PublicationAccess.CanAcknowledge(granted.Role) && notice.MoveId is { } moveId && moveId == wave.LatestMoveId
                 && wave.Acknowledgements.Any(a => a.OutletId == user.OutletId && !a.Acknowledged)
                 && notice.Kind is PublicationNoticeKinds.EmbargoMoved or PublicationNoticeKinds.AcknowledgementReminder;
             views.Add(notice.ToView(needsAck));

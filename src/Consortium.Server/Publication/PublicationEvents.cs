@@ -13,6 +13,15 @@ public sealed record EmbargoMoved(Guid MoveId, EmbargoTime To, string Reason, st
 /// <summary>A move within the margin of the current instant: it waits for a second coordinator.</summary>
 public sealed record EmbargoMoveProposed(Guid MoveId, EmbargoTime To, string Reason, string By, string ByName, DateTimeOffset At);
 
+/// <summary>A lock within the margin or an early lift, waiting for a second coordinator to do the same (<see cref="ProposedActions"/>).</summary>
+public sealed record EmbargoActionProposed(string Action, string? Reason, string By, string ByName, DateTimeOffset At);
+
+public static class ProposedActions
+{
+    public const string Lock = "lock";
+    public const string LiftEarly = "lift-early";
+}
+
 public sealed record EmbargoMoveWithdrawn(Guid MoveId, string By, DateTimeOffset At);
 
 public sealed record EmbargoAcknowledged(Guid MoveId, string OutletId, string By, string ByName, DateTimeOffset At);
@@ -52,6 +61,7 @@ internal static class PublicationEventNames
         options.Events.MapEventType<EmbargoMoved>("publication_embargo_moved");
         options.Events.MapEventType<EmbargoMoveProposed>("publication_embargo_move_proposed");
         options.Events.MapEventType<EmbargoMoveWithdrawn>("publication_embargo_move_withdrawn");
+        options.Events.MapEventType<EmbargoActionProposed>("publication_embargo_action_proposed");
         options.Events.MapEventType<EmbargoAcknowledged>("publication_embargo_acknowledged");
         options.Events.MapEventType<AcknowledgementReminded>("publication_acknowledgement_reminded");
         options.Events.MapEventType<EmbargoLifted>("publication_embargo_lifted");

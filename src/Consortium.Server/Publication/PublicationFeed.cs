@@ -107,9 +107,9 @@ public sealed class PublicationFeed(StorageSettings settings, PublicationAccess 
                     var wave = JsonSerializer.Deserialize<PublicationWave>(reader.GetString(4), Json)!;
                     if (!participants.TryGetValue(id, out var outlets))
                     {
-                        participants[id] = outlets = plan.Stories.Where(s => s.WaveId == id).SelectMany(s => s.ParticipantOutletIds).Distinct().ToList();
+                        participants[id] = outlets = await access.VisibleParticipantsAsync(id, user.OutletId, plan.Role, cancellationToken);
                     }
-                    items.Add(new PublicationChange(cursor, wave.Sequence, kind, id, null, PublicationViews.Wave(wave, outlets, viewer)));
+                    items.Add(new PublicationChange(cursor, wave.Sequence, kind, id, null, PublicationViews.Wave(wave, outlets, viewer, PublicationAccess.CanPlan(plan.Role))));
                 }
             }
         }

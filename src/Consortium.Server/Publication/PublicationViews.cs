@@ -17,8 +17,12 @@ public sealed class PublicationOptions(IConfiguration configuration)
     public bool LiftEnabled => configuration.GetValue("Publication:Lift", true);
 }
 
-/// <summary>The clock of the desk (the lift, "in the past", deadlines): <see cref="TimeProvider.System"/> unless a test sets another.</summary>
-public sealed record PublicationClock(TimeProvider Time)
+/// <summary>
+/// The clock of the desk ("in the past", deadlines): <see cref="TimeProvider.System"/> unless a test sets another.
+/// <paramref name="DatabaseDecidesLift"/>: whether the lift asks PostgreSQL for "now" (production) rather than this clock (tests
+/// that set the time); see decision 0024.
+/// </summary>
+public sealed record PublicationClock(TimeProvider Time, bool DatabaseDecidesLift = false)
 {
     public DateTimeOffset Now => Time.GetUtcNow();
 }
@@ -57,9 +61,10 @@ public static class PublicationViews
         wave.Pending is { } p ? new PendingMoveView(p.MoveId, p.To.Utc, p.To.Zone, p.To.LocalTime, p.Reason, p.By, p.ByName, p.At) : null,
         wave.AllowedNext());
 
-    public static WaveView Wave(PublicationWave wave, IReadOnlyList<string> participants, ViewerZones zones) => new(
+    /// <summary>A wave as one viewer sees it: <paramref name="participants"/> are the outlets they may see (<see cref="PublicationAccess.VisibleParticipants"/>); acknowledgements of others are left out.</summary>
+    public static WaveView Wave(PublicationWave wave, IReadOnlyList<string> participants, ViewerZones zones, bool coordinator) => new(
         wave.Id, wave.InvestigationId, wave.Name, Embargo(wave, zones), participants,
-        wave.Acknowledgements.Select(a => new AcknowledgementView(a.OutletId, a.Acknowledged, a.ByName, a.At, a.RemindedAt)).ToList(),
+        wave.Acknowledgements.Where(a => coordinator || participants.Contains(a.OutletId)).Select(a => new AcknowledgementView(a.OutletId, a.Acknowledged, a.ByName, a.At, a.RemindedAt)).ToList(),
         wave.Moves.Select(m => new EmbargoMoveView(m.MoveId, m.FromUtc, m.To.Utc, m.To.Zone, m.To.LocalTime, m.Reason, m.ByName, m.ConfirmedByName, m.At)).ToList(),
         wave.Version, wave.Sequence);
 

@@ -7,6 +7,9 @@ public sealed record WaveMove(Guid MoveId, DateTimeOffset FromUtc, EmbargoTime T
 
 public sealed record PendingMove(Guid MoveId, EmbargoTime To, string Reason, string By, string ByName, DateTimeOffset At);
 
+/// <summary>A lock or early lift one coordinator asked for; it happens when a second coordinator asks for the same.</summary>
+public sealed record PendingAction(string Action, string? Reason, string By, string ByName, DateTimeOffset At);
+
 /// <summary>An outlet's acknowledgement of the latest move (listed from the first move of a locked embargo on).</summary>
 public sealed record OutletAcknowledgement(string OutletId, bool Acknowledged, string? ByName, DateTimeOffset? At, DateTimeOffset? RemindedAt);
 
@@ -28,7 +31,8 @@ public sealed record PublicationWave(
     DateTimeOffset EmbargoUtc,
     bool LiftDue,
     long Version,
-    long Sequence)
+    long Sequence,
+    PendingAction? Proposal = null)
 {
     public static bool WaitsForLift(string state) => state is EmbargoStates.Locked or EmbargoStates.Postponed or EmbargoStates.BroughtForward;
 
@@ -49,6 +53,8 @@ public sealed record PublicationWave(
 
     public PublicationWave Apply(IEvent<EmbargoMoveWithdrawn> e) => ApplyAny(e);
 
+    public PublicationWave Apply(IEvent<EmbargoActionProposed> e) => ApplyAny(e);
+
     public PublicationWave Apply(IEvent<EmbargoAcknowledged> e) => ApplyAny(e);
 
     public PublicationWave Apply(IEvent<AcknowledgementReminded> e) => ApplyAny(e);
@@ -64,7 +70,8 @@ public sealed record PublicationWave(
     {
         var next = change switch
         {
-            EmbargoLocked => this with { State = EmbargoStates.Locked },
+            EmbargoLocked => this with { State = EmbargoStates.Locked, Proposal = null },
+            EmbargoActionProposed a => this with { Proposal = new PendingAction(a.Action, a.Reason, a.By, a.ByName, a.At) },
             EmbargoMoved m => this with
             {
                 Embargo = m.To,
@@ -72,6 +79,7 @@ public sealed record PublicationWave(
                 Moves = State == EmbargoStates.Draft ? Moves : [.. Moves, new WaveMove(m.MoveId, Embargo.Utc, m.To, m.Reason, m.ByName, m.ConfirmedByName, m.At)],
                 Acknowledgements = State == EmbargoStates.Draft ? Acknowledgements : m.AwaitingOutletIds.Select(o => new OutletAcknowledgement(o, false, null, null, null)).ToList(),
                 Pending = null,
+                Proposal = null,
             },
             EmbargoMoveProposed p => this with { Pending = new PendingMove(p.MoveId, p.To, p.Reason, p.By, p.ByName, p.At) },
             EmbargoMoveWithdrawn => this with { Pending = null },
@@ -85,8 +93,8 @@ public sealed record PublicationWave(
             {
                 Acknowledgements = Acknowledgements.Select(x => r.OutletIds.Contains(x.OutletId) ? x with { RemindedAt = r.At } : x).ToList(),
             },
-            EmbargoLifted l => this with { State = l.Early ? EmbargoStates.LiftedEarly : EmbargoStates.Lifted, LiftedAt = l.At, Pending = null },
-            EmbargoCancelled => this with { State = EmbargoStates.Cancelled, Pending = null },
+            EmbargoLifted l => this with { State = l.Early ? EmbargoStates.LiftedEarly : EmbargoStates.Lifted, LiftedAt = l.At, Pending = null, Proposal = null },
+            EmbargoCancelled => this with { State = EmbargoStates.Cancelled, Pending = null, Proposal = null },
             _ => this,
         };
         return next with { EmbargoUtc = next.Embargo.Utc, LiftDue = WaitsForLift(next.State) };

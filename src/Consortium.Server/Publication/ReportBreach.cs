@@ -27,6 +27,11 @@ public static class ReportBreach
         {
             return Problems.Forbidden("Read-only members and sync clients cannot report a breach.");
         }
+        if (PublicationLimits.First(PublicationLimits.Text("link", breach.Link), PublicationLimits.Date("seenAt", breach.SeenAt),
+            PublicationLimits.Text("evidenceFileName", breach.EvidenceFileName, PublicationLimits.MaxShortText)) is { } tooMuch)
+        {
+            return tooMuch;
+        }
         if (!Uri.TryCreate(breach.Link, UriKind.Absolute, out var link) || link.Scheme is not ("http" or "https"))
         {
             return PlanPublication.Invalid("link", "Give the http(s) link where the story was seen.");
@@ -57,7 +62,7 @@ public static class ReportBreach
             writes.Session.Store(new BreachEvidence(breachId, storyId, Path.GetFileName(breach.EvidenceFileName!), sha!, content));
         }
         var now = clock.Now;
-        writes.Notify(granted.Investigation, story.ParticipantOutletIds, withCoordinators: false, PublicationNoticeKinds.BreachReported, story.WaveId, storyId,
+        writes.Notify(granted.Investigation, story.ParticipantOutletIds, withCoordinators: true, PublicationNoticeKinds.BreachReported, story.WaveId, storyId,
             $"{user.DisplayName} ({user.OutletId}) reports a suspected breach of the embargo of '{story.Title}': {link}", now, exceptUserId: user.UserId);
         return await writes.AppendAsync<PublicationStory>(http, storyId, story.Version,
             [new BreachReported(breachId, user.OutletId, user.UserId, user.DisplayName, link.ToString(), breach.SeenAt, content is null ? null : Path.GetFileName(breach.EvidenceFileName!), sha, now)],

@@ -33,6 +33,20 @@ public static class SendReplyLetter
         {
             return PlanPublication.Invalid("allegationsVersion", "Name the version of the allegations the letter put.");
         }
+        if (PublicationLimits.First(PublicationLimits.Text("recipient", letter.Recipient, PublicationLimits.MaxShortText),
+            PublicationLimits.Text("channel", letter.Channel, PublicationLimits.MaxShortText), PublicationLimits.Text("allegationsVersion", letter.AllegationsVersion, PublicationLimits.MaxShortText),
+            PublicationLimits.Date("sentAt", letter.SentAt), PublicationLimits.Date("deadline", letter.Deadline)) is { } tooMuch)
+        {
+            return tooMuch;
+        }
+        if (letter.SentAt > clock.Now + PublicationLimits.SentAheadAllowance)
+        {
+            return PlanPublication.Invalid("sentAt", "A letter is not sent more than a year ahead.");
+        }
+        if (granted.Item.Letters.Count >= PublicationLimits.MaxLettersPerStory)
+        {
+            return PlanPublication.Invalid("letters", $"A story has at most {PublicationLimits.MaxLettersPerStory} letters.");
+        }
         if (letter.Deadline <= letter.SentAt)
         {
             return PlanPublication.Invalid("deadline", "The reply deadline must be after the letter was sent.");
@@ -76,6 +90,10 @@ public static class SendReplyLetter
         if (!PublicationAccess.CanEdit(granted.Role) || letter.OutletId != user.OutletId)
         {
             return Problems.Forbidden("Only editors of the outlet that sent the letter record its response.");
+        }
+        if (PublicationLimits.First(PublicationLimits.Date("receivedAt", response.ReceivedAt), PublicationLimits.Text("text", response.Text, PublicationLimits.MaxResponseText)) is { } tooMuch)
+        {
+            return tooMuch;
         }
         if (response.ReceivedAt < letter.SentAt)
         {

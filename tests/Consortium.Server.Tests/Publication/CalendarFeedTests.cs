@@ -48,6 +48,29 @@ public sealed partial class CalendarFeedTests(PublicationServer server) : Public
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(replacement)).StatusCode);
     }
 
+    [Fact]
+    public async Task A_calendar_url_stops_working_when_its_account_is_disabled_and_is_never_cached()
+    {
+        var (investigation, _, _) = await GivenPlanAsync();
+        await GivenMemberAsync(investigation.Id, "kai@bravo", InvestigationRole.Reporter);
+        var kai = await Server.Accounts.AccountAsync("kai@bravo");
+        await Server.Accounts.AccountAsync("nadia@bravo", outletAdmin: true);
+        var url = (await Server.ClientFor("kai@bravo").RegenerateCalendarUrlAsync()).Url;
+        var anonymous = Server.AnonymousClient();
+        using (var before = await anonymous.GetAsync(url))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+            Assert.True(before.Headers.CacheControl?.NoStore);
+            Assert.True(before.Headers.CacheControl?.Private);
+        }
+
+        await Server.ClientFor("nadia@bravo").DisableAccountAsync(kai.Id);
+
+        using var after = await anonymous.GetAsync(url);
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+        Assert.DoesNotContain("BEGIN:VCALENDAR", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static string Unfold(string text) => text.Replace("\r\n ", "", StringComparison.Ordinal).Replace("\r\n\t", "", StringComparison.Ordinal);
 
     /// <summary>The properties of the VEVENT with <paramref name="uid"/>, name (with parameters) to value.</summary>

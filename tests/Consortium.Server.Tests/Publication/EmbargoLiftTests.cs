@@ -125,6 +125,7 @@ public sealed class EmbargoLiftTests(PublicationServer server) : PublicationTest
         Assert.Contains($"{plan.Waves[0].Embargo.Utc.UtcDateTime:yyyy-MM-dd HH:mm} UTC", problem);
 
         await Ines.LiftEmbargoEarlyAsync(plan.Waves[0].Id, "A partner published early");
+        await Server.ClientFor("marc@alpha").LiftEmbargoEarlyAsync(plan.Waves[0].Id, "Confirmed");
 
         var tom = Server.ClientFor("tom@bravo");
         var csv = await tom.GetPackageAsync(story.Id, "csv");

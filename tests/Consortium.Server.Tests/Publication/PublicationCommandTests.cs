@@ -46,8 +46,8 @@ public sealed class PublicationCommandTests(PublicationServer server) : Publicat
         Assert.Equal(1, acknowledged);
         Assert.Contains((await Ines.GetStoryAsync(story.Id)).Acknowledgements, a => a.OutletId == "bravo" && !a.Acknowledged);
 
-        var (made, url) = await RunAsync("calendar-url");
-        Assert.True(made == 0, url);
-        Assert.Contains("BEGIN:VCALENDAR", await Server.AnonymousClient().GetStringAsync(url.Trim()));
+        // Nor does it mint a calendar URL: that lasting credential needs a person's recent sign-in.
+        var (made, answer) = await RunAsync("calendar-url");
+        Assert.True(made != 0, answer);
     }
 }

@@ -25,7 +25,10 @@ public sealed class RecentSignInTests(StaleSignInServer server) : ServerTest(ser
         var investigation = await ines.CreateInvestigationAsync(new NewInvestigation("Nightjar", "", ["bravo"]));
         var local = DateTimeOffset.UtcNow.AddDays(3).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
         var wave = await ines.CreateWaveAsync(investigation.Id, new NewWave("Wave 1", new EmbargoInput(local, "UTC")));
-        await ines.LockEmbargoAsync(wave.Id);
+        using (var locking = await ines.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/publication/waves/{wave.Id}/embargo/lock")))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, locking.StatusCode);
+        }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, $"api/publication/waves/{wave.Id}/embargo/move")
         {
@@ -39,5 +42,15 @@ public sealed class RecentSignInTests(StaleSignInServer server) : ServerTest(ser
         var after = await ines.GetWaveAsync(wave.Id);
         Assert.Equal(wave.Embargo.Utc, after.Embargo.Utc);
         Assert.Empty(after.Moves);
+    }
+
+    [Fact]
+    public async Task Without_a_recent_sign_in_nobody_mints_a_calendar_url()
+    {
+        using var response = await Server.ClientFor("tom@bravo").SendAsync(new HttpRequestMessage(HttpMethod.Post, "api/publication/calendar"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("https://consortium.example/problems/reauthentication-required", problem.RootElement.GetProperty("type").GetString());
     }
 }

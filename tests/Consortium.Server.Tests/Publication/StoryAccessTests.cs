@@ -76,14 +76,23 @@ public sealed class StoryAccessTests(PublicationServer server) : PublicationTest
         var waiting = await Ines.GetStoryAsync(story.Id);
         Assert.Equal(["bravo"], waiting.Acknowledgements.Where(a => !a.Acknowledged).Select(a => a.OutletId));
         var tom = Server.ClientFor("tom@bravo");
-        var notice = Assert.Single(await tom.ListPublicationNoticesAsync());
+        var eva = Server.ClientFor("eva@bravo");
+        var notice = Assert.Single(await eva.ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.EmbargoMoved);
         Assert.True(notice.NeedsAcknowledgement);
         Assert.Contains("Lawyers need a day", notice.Summary);
+        // The reporter is told, but not asked: acknowledging is not theirs to do.
+        Assert.False(Assert.Single(await tom.ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.EmbargoMoved).NeedsAcknowledgement);
 
-        await tom.AcknowledgeEmbargoAsync(story.Id);
+        // Reporters read; the outlet's editor acknowledges for it.
+        using (var byReporter = await SendAsync("tom@bravo", HttpMethod.Post, $"api/publication/stories/{story.Id}/embargo/acknowledgement"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, byReporter.StatusCode);
+        }
+        Assert.Contains((await Ines.GetStoryAsync(story.Id)).Acknowledgements, a => a.OutletId == "bravo" && !a.Acknowledged);
+        await eva.AcknowledgeEmbargoAsync(story.Id);
 
         Assert.All((await Ines.GetStoryAsync(story.Id)).Acknowledgements, a => Assert.True(a.Acknowledged));
-        Assert.False(Assert.Single(await tom.ListPublicationNoticesAsync()).NeedsAcknowledgement);
+        Assert.False(Assert.Single(await eva.ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.EmbargoMoved).NeedsAcknowledgement);
     }
 
     [Fact]
@@ -122,7 +131,7 @@ public sealed class StoryAccessTests(PublicationServer server) : PublicationTest
         await Ines.MoveEmbargoAsync(wave.Id, new EmbargoMove(new EmbargoInput(Local(now.AddDays(4)), "UTC"), "Legal"));
         using var reminded = await SendAsync("ines@alpha", HttpMethod.Post, $"api/publication/waves/{wave.Id}/embargo/reminders");
         Assert.Equal(HttpStatusCode.OK, reminded.StatusCode);
-        var notices = await Server.ClientFor("tom@bravo").ListPublicationNoticesAsync();
+        var notices = await Server.ClientFor("eva@bravo").ListPublicationNoticesAsync();
         Assert.Contains(notices, n => n.Kind == PublicationNoticeKinds.AcknowledgementReminder && n.NeedsAcknowledgement);
         Assert.NotNull(Assert.Single((await Ines.GetStoryAsync(story.Id)).Acknowledgements, a => a.OutletId == "bravo").RemindedAt);
     }
@@ -138,7 +147,10 @@ public sealed class StoryAccessTests(PublicationServer server) : PublicationTest
         Assert.Contains(await Ines.ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.BreachReported && n.StoryId == story.Id);
         Assert.DoesNotContain(await Server.ClientFor("lena@lab").ListPublicationNoticesAsync(), n => n.StoryId == story.Id);
 
-        var lifted = await Ines.LiftEmbargoEarlyAsync(wave.Id, "Published early by a third party");
+        // One coordinator asks; nothing is released until a second one asks for the same.
+        var asked = await Ines.LiftEmbargoEarlyAsync(wave.Id, "Published early by a third party");
+        Assert.Equal(EmbargoStates.Locked, asked.Embargo.State);
+        var lifted = await Server.ClientFor("marc@alpha").LiftEmbargoEarlyAsync(wave.Id, "Confirmed: published early by a third party");
 
         Assert.Equal(EmbargoStates.LiftedEarly, lifted.Embargo.State);
         Assert.Contains(await Server.ClientFor("eva@bravo").ListPublicationNoticesAsync(), n => n.Kind == PublicationNoticeKinds.EmbargoLifted);

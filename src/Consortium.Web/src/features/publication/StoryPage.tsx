@@ -56,6 +56,7 @@ export function StoryPage({ id }: { id: string }) {
   const s = story.data;
   const role = investigation.data?.myRole;
   const coordinator = role === 'coordinator';
+  // Editors and coordinators also acknowledge embargo moves for the outlet; reporters read (the server says 403).
   const canEdit = role === 'editor' || coordinator;
   const canTakePart = !!role && role !== 'read-only';
   const closed = ['lifted', 'lifted-early', 'cancelled'].includes(s.embargo.state);
@@ -127,7 +128,7 @@ export function StoryPage({ id }: { id: string }) {
             />
           )}
         </section>
-        <AcknowledgementList story={s} myOutletId={me.outletId} coordinator={coordinator} canTakePart={canTakePart} onMessage={setMessage}
+        <AcknowledgementList story={s} myOutletId={me.outletId} coordinator={coordinator} canTakePart={canEdit} onMessage={setMessage}
           onWave={() => waveChanged(t('publication.ack.done'))} />
       </div>
       <SignOffBoard story={s} myOutletId={me.outletId} canEdit={canEdit && !closed} onChanged={replaced} />
