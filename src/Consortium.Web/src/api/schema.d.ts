@@ -1539,6 +1539,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/investigations/{investigationId}/audit/anchor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    investigationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditAnchor"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/investigations/{investigationId}/changes": {
         parameters: {
             query?: never;
@@ -3670,6 +3716,18 @@ export interface components {
         /** @description Assigns an annotation (a thread, a verification) to a member, or unassigns it with null. */
         AssignmentChange: {
             assigneeUserId: null | string;
+        };
+        /**
+         * @description The newest link of the audit chain: its position and hash. Kept by a second party (another outlet, a lawyer), it later
+         *     proves that the chain up to there was neither rewritten nor cut short: pass it to `consortium audit verify --anchor`.
+         *     Position 0 with the genesis hash: nothing sealed yet.
+         */
+        AuditAnchor: {
+            hash: string;
+            /** Format: int64 */
+            position: number;
+            /** Format: date-time */
+            readAt: string;
         };
         /**
          * @description One entry of the append-only audit log: who did what, to what, when, from where, chained to the entry before it.
