@@ -16,6 +16,36 @@ internal static class AuditKey
         var path = PathOf(configuration);
         return KeyFiles.LoadOrCreateSecret(System.IO.Path.GetDirectoryName(path)!, System.IO.Path.GetFileNameWithoutExtension(path));
     }
+
+    /// <summary>
+    /// Writes, once, beside the key, the chain's length before anything is sealed with it (0 for a new install), so the
+    /// verifier refuses unkeyed seals beyond it: without that record, a chain re-sealed unkeyed from genesis would pass as
+    /// "sealed before the key". A deployment keyed before this file existed records its length at upgrade (lenient, never wrong).
+    /// </summary>
+    public static async Task RecordUnkeyedPrefixAsync(IConfiguration configuration, StorageSettings settings, CancellationToken cancellationToken)
+    {
+        var path = AuditChain.UnkeyedPrefixFileOf(PathOf(configuration));
+        if (File.Exists(path))
+        {
+            return;
+        }
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        var schema = "\"" + settings.Schema.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        await using var command = new NpgsqlCommand($"select coalesce(max(id), 0) from {schema}.{AuditChain.SealTable}", connection);
+        var length = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        await File.WriteAllTextAsync(temporary, length.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n", cancellationToken);
+        try
+        {
+            // Never overwritten: another node may have recorded it first, and a later, larger number would only weaken it.
+            File.Move(temporary, path);
+        }
+        catch (IOException)
+        {
+            File.Delete(temporary);
+        }
+    }
 }
 
 /// <summary>

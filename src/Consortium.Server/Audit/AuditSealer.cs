@@ -78,6 +78,7 @@ public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, 
         try
         {
             await AuditGuard.EnsureAsync(settings, logger, stoppingToken);
+            await AuditKey.RecordUnkeyedPrefixAsync(configuration, settings, stoppingToken);
         }
         finally
         {
