@@ -62,6 +62,12 @@ public static class AuditChain
 
     private const char Separator = '\u001f';
 
+    /// <summary>
+    /// The file beside the key (<c>audit-chain.unkeyed-prefix</c> beside <c>audit-chain.key</c>) that records, outside the
+    /// database, how many entries were sealed before the key existed: the chain's length when the server first used the key.
+    /// </summary>
+    public static string UnkeyedPrefixFileOf(string keyPath) => System.IO.Path.ChangeExtension(keyPath, ".unkeyed-prefix");
+
     /// <summary>The canonical text of every field of <paramref name="entry"/> except <see cref="AuditEntryView.PreviousHash"/> and <see cref="AuditEntryView.Hash"/>.</summary>
     public static string Canonical(AuditEntryView entry)
     {
@@ -128,11 +134,18 @@ public static class AuditChain
 /// without recomputing every later hash. It cannot tell that the newest entries were removed: compare
 /// <see cref="LastHash"/> with a value recorded elsewhere for that (see <see cref="Confirms"/>).
 /// </remarks>
-public sealed class AuditChainVerifier(byte[]? key = null)
+/// <param name="key">The chain's key, or null to check plain SHA-256 hashes only.</param>
+/// <param name="unkeyedAllowed">
+/// With a key: how many entries at the start of the chain may be unkeyed, a number recorded outside the database when
+/// the key was created (the chain's length then; 0 for a chain keyed from its start). Any unkeyed entry after it is a
+/// break, so a chain re-sealed without the key from genesis does not pass as an "unkeyed prefix".
+/// </param>
+public sealed class AuditChainVerifier(byte[]? key = null, long unkeyedAllowed = 0)
 {
     /// <summary>
     /// Entries at the start of the chain that were sealed without a key (by a version before chains were keyed). With a key,
-    /// only such a prefix is accepted: an unkeyed entry after a keyed one means the chain was rewritten without the key.
+    /// only such a prefix, no longer than the number allowed, is accepted: an unkeyed entry after a keyed one, or beyond
+    /// that number, means the chain was rewritten without the key.
     /// </summary>
     public long UnkeyedPrefix { get; private set; }
 
@@ -184,6 +197,12 @@ public sealed class AuditChainVerifier(byte[]? key = null)
             return RecordBreak(expected, key is null
                 ? "its hash does not match its contents: the entry was altered (or the chain is keyed: pass its key with --key-file)"
                 : "its hash does not match its contents under the chain's key: the entry was altered, or sealed with another key");
+        }
+        else if (key is not null && expected > unkeyedAllowed)
+        {
+            return RecordBreak(expected, keyedSeen
+                ? "it was sealed without the key after keyed entries: the chain was rewritten from here by someone without the key"
+                : $"it was sealed without the key, but only entries up to {unkeyedAllowed} predate the key: the chain was rewritten from here by someone without the key");
         }
         else if (key is not null && keyedSeen)
         {

@@ -41,17 +41,22 @@ internal static class AuditCommands
         {
             Description = "The chain's key (audit-chain.key in the server's keys folder). Without it, only a chain sealed without a key verifies.",
         };
+        var unkeyedPrefix = new Option<long?>("--unkeyed-prefix")
+        {
+            Description = "With --key-file: how many entries at the start may be sealed without the key (the chain's length when the key was created). "
+                + "Defaults to the number in audit-chain.unkeyed-prefix beside the key file, or 0 when there is none; any later unkeyed entry is a break.",
+        };
         var verify = new Command("verify", "Recompute every hash of the audit chain in the database; exit 0 when intact, 1 at the first broken entry or when entries stay unsealed, 2 when it cannot be checked.")
         {
-            connection, schema, anchors, unsealedAfter, keyFile,
+            connection, schema, anchors, unsealedAfter, keyFile, unkeyedPrefix,
         };
         verify.SetAction((parse, cancellationToken) => VerifyAsync(
             parse.GetValue(connection)!, parse.GetValue(schema)!, parse.GetValue(anchors) ?? [], TimeSpan.FromSeconds(parse.GetValue(unsealedAfter)), parse.GetValue(keyFile),
-            parse.InvocationConfiguration.Output, cancellationToken));
+            parse.GetValue(unkeyedPrefix), parse.InvocationConfiguration.Output, cancellationToken));
         return new Command("audit", "The tamper-evident audit log.") { verify, AuditAnchorCommand.Command(connection, schema) };
     }
 
-    public static async Task<int> VerifyAsync(string connectionString, string schema, IReadOnlyList<string> anchors, TimeSpan unsealedAfter, FileInfo? keyFile, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> VerifyAsync(string connectionString, string schema, IReadOnlyList<string> anchors, TimeSpan unsealedAfter, FileInfo? keyFile, long? unkeyedPrefix, TextWriter output, CancellationToken cancellationToken)
     {
         if (unsealedAfter < TimeSpan.Zero)
         {
@@ -71,7 +76,26 @@ internal static class AuditCommands
                 return CannotCheck;
             }
         }
-        var verifier = new AuditChainVerifier(key);
+        if (unkeyedPrefix < 0)
+        {
+            await output.WriteLineAsync("error: --unkeyed-prefix takes a number of entries, 0 or more.");
+            return CannotCheck;
+        }
+        if (key is not null && unkeyedPrefix is null)
+        {
+            // Recorded beside the key, outside the database, when the server first used it: see docs/decisions/0025.
+            var recorded = AuditChain.UnkeyedPrefixFileOf(keyFile!.FullName);
+            try
+            {
+                unkeyedPrefix = File.Exists(recorded) ? long.Parse((await File.ReadAllTextAsync(recorded, cancellationToken)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture) : 0;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+            {
+                await output.WriteLineAsync($"error: cannot read {recorded}: {e.Message}");
+                return CannotCheck;
+            }
+        }
+        var verifier = new AuditChainVerifier(key, unkeyedPrefix ?? 0);
         foreach (var anchor in anchors)
         {
             var colon = anchor.IndexOf(':', StringComparison.Ordinal);

@@ -73,7 +73,17 @@ public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, 
         }
         // Marten creates the entry table at start-up; sealing before that would only fail.
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await AuditGuard.EnsureAsync(settings, logger, stoppingToken);
+        // Under the sealer's turn, so a maintenance pause (the test host's reset) never interleaves with creating the triggers.
+        await turn.WaitAsync(stoppingToken);
+        try
+        {
+            await AuditGuard.EnsureAsync(settings, logger, stoppingToken);
+            await AuditKey.RecordUnkeyedPrefixAsync(configuration, settings, stoppingToken);
+        }
+        finally
+        {
+            turn.Release();
+        }
         var lockConnection = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false, ApplicationName = "consortium-audit-sealer" }.ConnectionString;
         while (!stoppingToken.IsCancellationRequested)
         {

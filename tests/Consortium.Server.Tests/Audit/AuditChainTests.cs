@@ -1,3 +1,5 @@
+using Consortium.Server.Audit;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.RegularExpressions;
 using Npgsql;
 
@@ -102,6 +104,44 @@ public sealed partial class AuditChainTests(ConsortiumServer server) : ServerTes
         var (exitCode, output) = await VerifyAsync();
         Assert.Equal(1, exitCode);
         Assert.StartsWith("Audit chain broken at entry 2: it was sealed without the key after keyed entries", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_chain_resealed_without_the_key_from_genesis_does_not_pass_as_sealed_before_the_key()
+    {
+        await GivenInvestigationWithDatasetAsync(TenNumbers);
+        await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
+        var length = await ChainLengthAsync();
+
+        // Whoever can write the tables but lacks the key: entry 1 edited, then every seal recomputed with public SHA-256.
+        await using (await Server.Services.GetRequiredService<AuditSealer>().PauseAsync())
+        {
+            var previous = AuditChain.GenesisHash;
+            for (var position = 1L; position <= length; position++)
+            {
+                var entry = await StoredEntryAsync(position) with { PreviousHash = previous };
+                if (position == 1)
+                {
+                    entry = entry with { ActorUserId = "someone.else@bravo" };
+                    await ExecuteAsync(
+                        "update consortium.mt_doc_auditentry set data = jsonb_set(data, '{actorUserId}', to_jsonb(@actor)) where id = (select entry from consortium.mt_doc_auditseal where id = 1)",
+                        ("actor", entry.ActorUserId!));
+                }
+                previous = AuditChain.ComputeHash(entry);
+                await ExecuteAsync(
+                    "update consortium.mt_doc_auditseal set data = jsonb_set(jsonb_set(data, '{previousHash}', to_jsonb(@previous)), '{hash}', to_jsonb(@hash)) where id = @position",
+                    ("previous", entry.PreviousHash!), ("hash", previous), ("position", position));
+            }
+        }
+
+        var (exitCode, output) = await VerifyAsync();
+        // Only a number kept outside the database (the file beside the key) would let unkeyed entries through.
+        var (withForgedPrefix, _) = await VerifyAsync("--unkeyed-prefix", length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(File.Exists(Server.AuditKeyFile[..^".key".Length] + ".unkeyed-prefix"));
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("Audit chain broken at entry 1: it was sealed without the key, but only entries up to 0 predate the key", output, StringComparison.Ordinal);
+        Assert.Equal(0, withForgedPrefix);
     }
 
     [Fact]

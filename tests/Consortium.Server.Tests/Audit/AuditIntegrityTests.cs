@@ -17,6 +17,9 @@ public sealed class AuditIntegrityTests(ConsortiumServer server) : ServerTest(se
     [InlineData("delete from consortium.mt_doc_auditentry")]
     [InlineData("update consortium.mt_doc_auditseal set data = jsonb_set(data, '{hash}', '\"0\"')")]
     [InlineData("delete from consortium.mt_doc_auditseal")]
+    [InlineData("truncate consortium.mt_doc_auditentry")]
+    [InlineData("truncate consortium.mt_doc_auditseal")]
+    [InlineData("truncate consortium.mt_doc_auditseal, consortium.mt_doc_auditentry cascade")]
     public async Task The_applications_database_role_cannot_change_or_delete_audit_rows(string sql)
     {
         await GivenInvestigationWithDatasetAsync(TenNumbers);
