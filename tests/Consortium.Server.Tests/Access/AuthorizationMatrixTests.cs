@@ -238,13 +238,13 @@ public sealed class AuthorizationMatrixTests(ConsortiumServer server) : ServerTe
                 Expect(HttpStatusCode.BadRequest, outsider: HttpStatusCode.BadRequest)),
             Get("read audit anchor", $"api/investigations/{w.Investigation}/audit/anchor", Expect(forbidden, coordinator: ok)),
             Get("who am I", "api/me", Expect(ok, outsider: ok)),
-            // A bearer caller's sign-out ends that person's browser sessions, not the token itself.
-            new("sign out", () => new(HttpMethod.Post, "api/session/sign-out"), Expect(noContent, outsider: noContent)),
             new("remove member", () => new(HttpMethod.Delete, $"api/investigations/{w.Investigation}/members/{w.Throwaway}"), Expect(forbidden, coordinator: noContent)),
             Get("outlet accounts", "api/outlet/accounts", outletAdminOnly),
             Get("outlet clients", "api/outlet/clients", outletAdminOnly),
             Send("invite account", HttpMethod.Post, "api/outlet/accounts", new NewAccount("someone@x.test", "Someone"), outletAdminOnly),
             Send("register client", HttpMethod.Post, "api/outlet/clients", new NewSyncClient("x"), outletAdminOnly),
+            // Last: signing out revokes every token of the person, this matrix's own included (StolenSessionTokenTests).
+            new("sign out", () => new(HttpMethod.Post, "api/session/sign-out"), Expect(noContent, outsider: noContent)),
         ];
 
         var failures = new List<string>();

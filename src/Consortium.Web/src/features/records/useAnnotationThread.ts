@@ -78,6 +78,9 @@ export function applyInitial(state: ThreadState, list: readonly Annotation[]): T
 export function useAnnotationThread(recordId: string, currentUser: string, investigationId?: string) {
   const { connection, status, epoch } = useLive();
   const [state, setState] = useState<ThreadState>(initialState);
+  // The push handler checks what the thread holds after a catch-up, outside any render.
+  const latest = useRef(state);
+  latest.current = state;
   const [catchingUp, setCatchingUp] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const initialLoad = useRef<Promise<void>>(Promise.resolve());
@@ -143,9 +146,20 @@ export function useAnnotationThread(recordId: string, currentUser: string, inves
         s,
       ),
     );
-    // A pushed verification lacks the steps this caller may take: the feed (read as the caller) has them.
-    if (mine.some((p) => p.annotation.verification && p.annotation.verification.allowedNextStates == null)) {
-      catchUp().catch(() => undefined);
+    // A pushed verification lacks the steps this caller may take: the feed (read as the caller) has them. The feed
+    // serves a change only once no earlier transaction is still open (decision 0014), so it can trail the push: read
+    // again, a little later each time, until the thread holds the steps.
+    const lacking = mine.filter((p) => p.annotation.verification && p.annotation.verification.allowedNextStates == null).map((p) => p.annotation.id);
+    if (lacking.length > 0) {
+      const stillLacking = () =>
+        latest.current.items.some((a) => lacking.includes(a.id) && a.verification != null && a.verification.allowedNextStates == null);
+      void (async () => {
+        for (let attempt = 1; attempt <= 8; attempt++) {
+          await catchUp().catch(() => undefined);
+          if (!stillLacking()) return;
+          await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+        }
+      })();
     }
   });
 
