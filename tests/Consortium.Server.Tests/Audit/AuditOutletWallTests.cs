@@ -124,13 +124,12 @@ public sealed class AuditOutletWallTests(ConsortiumServer server) : ServerTest(s
         await AuditDatabase.WaitUntilSealedAsync(Server.ConnectionString);
         var withheld = entries.Where(e => e.Detail?.StartsWith("withheld", StringComparison.Ordinal) == true || System.Text.RegularExpressions.Regex.IsMatch(e.Detail ?? "", "^[a-z]+, visibility [a-z]+$")).ToList();
         Assert.NotEmpty(withheld);
-        var withheldHashes = new HashSet<string>();
+        // Each withheld entry is sealed in the chain: its hash exists, and is what the listing must not give away.
         foreach (var entry in withheld)
         {
-            withheldHashes.Add((await AuditDatabase.SealedEntryAsync(Server.ConnectionString, entry.Index)).Hash!);
+            Assert.NotNull((await AuditDatabase.SealedEntryAsync(Server.ConnectionString, entry.Index)).Hash);
         }
         var listed = (await coordinator.ListAuditAsync(entries[0].InvestigationId!.Value)).Items;
-        Assert.All(listed, e => Assert.DoesNotContain(e.PreviousHash ?? "", withheldHashes));
         Assert.All(listed, e => Assert.Equal((null, null), (e.Hash, e.PreviousHash)));
         Assert.All(listed, e => Assert.NotNull(e.Position));
     }
