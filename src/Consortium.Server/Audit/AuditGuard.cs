@@ -86,6 +86,20 @@ internal static class AuditGuard
         {
             await using var connection = new NpgsqlConnection(settings.ConnectionString);
             await connection.OpenAsync(cancellationToken);
+            // Already in place (another node, or this one before a restart): no DDL. Dropping and creating the triggers
+            // takes locks that can deadlock with another node's sealing and writing, and a failed start stops the node.
+            await using (var present = new NpgsqlCommand(
+                "select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace "
+                + "where n.nspname = $1 and c.relname = any($2) and t.tgname = any($3)", connection))
+            {
+                present.Parameters.Add(new() { Value = settings.Schema });
+                present.Parameters.Add(new() { Value = new[] { AuditChain.EntryTable, AuditChain.SealTable } });
+                present.Parameters.Add(new() { Value = new[] { TriggerName, TruncateTriggerName } });
+                if (Convert.ToInt64(await present.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 4)
+                {
+                    return;
+                }
+            }
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await using var command = new NpgsqlCommand(sql, connection, transaction);
             await command.ExecuteNonQueryAsync(cancellationToken);
