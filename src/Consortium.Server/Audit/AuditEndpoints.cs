@@ -22,7 +22,8 @@ public static class AuditEndpoints
 
     // Newest first: the coordinators' screen opens on what just happened. "after" continues below the given index.
     private static async Task<Results<Ok<AuditPage>, NotFound<ProblemDetails>, ProblemHttpResult, BadRequest<ProblemDetails>>> ListAuditEntries(
-        Guid investigationId, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken,
+        Guid investigationId, HttpContext http, AccessPolicy access, IQuerySession session, [FromServices] IEnumerable<IAuditTargetAccess> targetAccess,
+        CancellationToken cancellationToken,
         string? action = null, string? actor = null, DateTimeOffset? from = null, DateTimeOffset? to = null, long? after = null, int limit = 100)
     {
         if (limit is < 1 or > MaxPageSize)
@@ -66,7 +67,7 @@ public static class AuditEndpoints
         // Seals are rows of their own (the sealer adds them later); an entry without one is shown with null hashes.
         var numbers = rows.Take(limit).Select(e => e.Index).ToArray();
         var seals = (await session.Query<AuditSeal>().Where(s => s.Entry.IsOneOf(numbers)).ToListAsync(cancellationToken)).ToDictionary(s => s.Entry);
-        var page = await AuditReaderView.ForReaderAsync(rows.Take(limit).Select(e => e.ToView(seals.GetValueOrDefault(e.Index))).ToList(), user, session, cancellationToken);
+        var page = await AuditReaderView.ForReaderAsync(rows.Take(limit).Select(e => e.ToView(seals.GetValueOrDefault(e.Index))).ToList(), user, session, targetAccess, cancellationToken);
         return TypedResults.Ok(new AuditPage(page, rows.Count > limit ? page[^1].Index : null));
     }
 }

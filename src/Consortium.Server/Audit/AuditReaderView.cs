@@ -28,8 +28,17 @@ public static class AuditReaderView
     private static readonly HashSet<string> InterestActions =
         [AuditActions.RecordRead, AuditActions.RecordsSearched, AuditActions.RecordsListed, AuditActions.Export, AuditActions.EvidenceUploaded];
 
-    public static async Task<List<AuditEntryView>> ForReaderAsync(IReadOnlyList<AuditEntryView> entries, ConsortiumUser reader, IQuerySession session, CancellationToken cancellationToken)
+    public static async Task<List<AuditEntryView>> ForReaderAsync(IReadOnlyList<AuditEntryView> entries, ConsortiumUser reader, IQuerySession session,
+        IEnumerable<IAuditTargetAccess> targetAccess, CancellationToken cancellationToken)
     {
+        // Targets a feature area judges (a story only for its participating outlets): asked once per type for the page.
+        var areaVisible = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        foreach (var judge in targetAccess)
+        {
+            var ids = entries.Where(e => e.TargetType == judge.TargetType && e.TargetId is not null).Select(e => e.TargetId!).Distinct(StringComparer.Ordinal).ToList();
+            areaVisible[judge.TargetType] = ids.Count == 0 ? new HashSet<string>() : await judge.VisibleAsync(reader, ids, cancellationToken);
+        }
+
         // Read as Access's projection of the stored annotations: Audit is a shared room and knows no feature area's types.
         var annotations = await StoredAnnotationAccess.LoadAsync(session, IdsOf(entries, AuditTargets.Annotation), cancellationToken);
         var recordIds = IdsOf(entries, AuditTargets.Record);
@@ -70,6 +79,7 @@ public static class AuditReaderView
             {
                 AuditTargets.Dataset => id is not { } datasetId || !DatasetVisible(datasetId),
                 AuditTargets.Record => id is not { } recordId || !records.TryGetValue(recordId, out var record) || !RecordVisible(recordId, record.DatasetId),
+                { } type when areaVisible.TryGetValue(type, out var visible) => entry.TargetId is null || !visible.Contains(entry.TargetId),
                 _ => false,
             };
             if (hidden)

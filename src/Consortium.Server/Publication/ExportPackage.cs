@@ -118,26 +118,12 @@ public static class ExportPackage
     }
 
     /// <summary>
-    /// The annotation's own visibility, read from its stored state (the Annotations area's rule, which this area may
-    /// not reference: keep in step with <c>Annotation.IsVisibleTo</c> until the rule moves to the Access room).
+    /// The annotation's own visibility, read from its stored state by the one rule of the Access room; a retracted
+    /// annotation is no longer part of any package.
     /// </summary>
-    private static bool MayRead(JsonElement a, ConsortiumUser user)
-    {
-        if (a.TryGetProperty("retracted", out var retracted) && retracted.ValueKind == JsonValueKind.True)
-        {
-            return false;
-        }
-        var outlet = a.GetProperty("outletId").GetString();
-        return a.GetProperty("visibility").GetString() switch
-        {
-            "consortium" => true,
-            "outlet" => outlet == user.OutletId,
-            "partners" => outlet == user.OutletId || (a.TryGetProperty("sharedWithOutletIds", out var shared) && shared.ValueKind == JsonValueKind.Array
-                && shared.EnumerateArray().Any(o => o.GetString() == user.OutletId)),
-            "private" => a.GetProperty("author").GetString() == user.UserId,
-            _ => false,
-        };
-    }
+    private static bool MayRead(JsonElement a, ConsortiumUser user) =>
+        !(a.TryGetProperty("retracted", out var retracted) && retracted.ValueKind == JsonValueKind.True)
+        && AnnotationVisibility.FromStored(a) is { } visibility && visibility.Admits(user);
 
     private static string? Text(JsonElement? e, string parent, string property) =>
         e is { } a && a.TryGetProperty(parent, out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

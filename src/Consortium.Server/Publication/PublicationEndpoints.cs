@@ -1,4 +1,5 @@
 using Consortium.Client;
+using Consortium.Server.Audit;
 using Consortium.Server.Identity;
 using Marten;
 
@@ -24,6 +25,7 @@ public static class PublicationEndpoints
         builder.Services.AddSingleton(new PublicationClock(TimeProvider.System, DatabaseDecidesLift: true));
         builder.Services.AddSingleton<PublicationOptions>();
         builder.Services.AddScoped<PublicationAccess>();
+        builder.Services.AddScoped<IAuditTargetAccess, StoryAuditAccess>();
         builder.Services.AddScoped<PublicationWrites>();
         builder.Services.AddScoped<PublicationFeed>();
         builder.Services.AddSingleton<PublicationAnnouncements>();

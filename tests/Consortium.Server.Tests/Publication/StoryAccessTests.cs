@@ -158,6 +158,30 @@ public sealed class StoryAccessTests(PublicationServer server) : PublicationTest
         Assert.Single((await Ines.ListAuditAsync(investigation.Id, action: "publication.embargo-lifted-early")).Items);
     }
 
+    [Fact]
+    public async Task A_coordinator_whose_outlet_does_not_take_part_reads_story_entries_of_the_audit_log_without_the_story()
+    {
+        var (investigation, _, story) = await GivenPlanAsync();
+        // lab coordinates the investigation too, but takes no part in the story of alpha and bravo.
+        await GivenMemberAsync(investigation.Id, "olga@lab", InvestigationRole.Coordinator);
+        await Server.ClientFor("eva@bravo").SignOffAsync(story.Id, new SignOffChange(SignOffSteps.LegalReview, true));
+
+        var olga = (await Server.ClientFor("olga@lab").ListAuditAsync(investigation.Id)).Items.Where(e => e.TargetType == "story").ToList();
+        var ines = (await Ines.ListAuditAsync(investigation.Id)).Items.Where(e => e.TargetType == "story").ToList();
+
+        // The participating coordinator reads which story and what was done to it ...
+        Assert.Contains(ines, e => e.Action == "publication.story-planned" && e.TargetId == story.Id.ToString() && e.Detail!.Contains("bravo"));
+        Assert.Contains(ines, e => e.Action == "publication.signed-off" && e.TargetId == story.Id.ToString());
+        // ... the other reads that something was done to a story, by whom and when, never which one nor its outlets.
+        Assert.Equal(ines.Select(e => (e.Index, e.Action, e.ActorUserId)), olga.Select(e => (e.Index, e.Action, e.ActorUserId)));
+        Assert.All(olga, e =>
+        {
+            Assert.Null(e.TargetId);
+            Assert.Equal("withheld: outside your outlet's access", e.Detail);
+        });
+        Assert.DoesNotContain(olga, e => e.ToString().Contains(story.Id.ToString(), StringComparison.Ordinal));
+    }
+
     private async Task<ChannelReader<PublicationPush>> ConnectAsync(ConsortiumClient client)
     {
         var connection = client.CreateHubConnection();
