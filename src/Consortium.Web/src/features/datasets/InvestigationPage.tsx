@@ -5,6 +5,7 @@ import { t } from '../../i18n';
 import { DatasetList } from './DatasetList';
 import { InvestigationTabs } from '../../shared/InvestigationTabs';
 import { useOutletName } from '../../shared/session';
+import { NewDatasetForm } from './NewDatasetForm';
 
 /** One investigation and its datasets. */
 export function InvestigationPage({ id }: { id: string }) {
@@ -41,6 +42,8 @@ export function InvestigationPage({ id }: { id: string }) {
           </dl>
           <section aria-labelledby="datasets-heading" className="section">
             <h2 id="datasets-heading">{t('investigation.datasetsHeading')}</h2>
+            {/* Coordinators and editors add datasets; the server checks the role again. */}
+            {(inv.myRole === 'coordinator' || inv.myRole === 'editor') && <NewDatasetForm investigation={inv} />}
             {datasets.loading && <Loading />}
             {datasets.error !== undefined && <ErrorAlert error={datasets.error} onRetry={datasets.reload} />}
             {datasets.data && (

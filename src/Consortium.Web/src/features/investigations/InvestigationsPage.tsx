@@ -4,6 +4,7 @@ import { CardContent, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
 import { t, tp } from '../../i18n';
 import { useOutletName } from '../../shared/session';
+import { NewInvestigationForm } from './NewInvestigationForm';
 
 /** Home: the investigations the signed-in user's outlet belongs to. */
 export function InvestigationsPage() {
@@ -13,6 +14,7 @@ export function InvestigationsPage() {
   return (
     <>
       <PageHeading title={t('investigations.title')}>{t('investigations.title')}</PageHeading>
+      <NewInvestigationForm />
       {investigations.loading && <Loading />}
       {investigations.error !== undefined && (
         <ErrorAlert error={investigations.error} onRetry={investigations.reload} />
