@@ -69,6 +69,9 @@ public sealed class DatasetSearchPageTests(BrowserFixture fixture) : IAsyncLifet
         await Assertions.Expect(phoneRow).ToContainTextAsync("+12025550101", new() { Timeout = 15_000 });
         await Assertions.Expect(page.GetByRole(AriaRole.Columnheader, new() { Name = "Normalised" })).ToBeVisibleAsync();
         await ValuesLineUpWithTheirHeadersAsync(page);
+        // And on a phone, where the columns are narrowest.
+        await page.SetViewportSizeAsync(390, 844);
+        await ValuesLineUpWithTheirHeadersAsync(page);
         await page.Context.CloseAsync();
     }
 

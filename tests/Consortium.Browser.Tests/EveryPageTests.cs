@@ -91,6 +91,10 @@ public sealed class EveryPageTests(BrowserFixture fixture) : IAsyncLifetime
     private static async Task CheckAsync(IPage page, string name, List<string> problems)
     {
         var axe = await page.RunAxe();
+        if (axe.Passes.Length == 0)
+        {
+            problems.Add($"{name}: axe checked nothing");
+        }
         foreach (var violation in axe.Violations.Where(v => v.Impact is "serious" or "critical"))
         {
             problems.Add($"{name}: axe {violation.Impact} {violation.Id} ({violation.Help}) at {string.Join("; ", violation.Nodes.Take(3).Select(n => n.Html))}");
@@ -145,8 +149,21 @@ public sealed class EveryPageTests(BrowserFixture fixture) : IAsyncLifetime
               if (problems.length > 15) return problems;
             }
           }
+          // What can be seen of a control: its box cut to every ancestor that scrolls or clips (a control scrolled out
+          // of the annotation list lies under the form below it, unseen and unclickable there).
+          const seen = (el) => {
+            const r = el.getBoundingClientRect();
+            let left = r.left, top = r.top, right = r.right, bottom = r.bottom;
+            for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+              const style = getComputedStyle(p);
+              if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+              const c = p.getBoundingClientRect();
+              left = Math.max(left, c.left); top = Math.max(top, c.top); right = Math.min(right, c.right); bottom = Math.min(bottom, c.bottom);
+            }
+            return { left, top, right, bottom };
+          };
           const controls = [...document.body.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')]
-            .filter(visible).map((el) => [el, el.getBoundingClientRect()]);
+            .filter(visible).map((el) => [el, seen(el)]).filter(([, r]) => r.right - r.left > 1 && r.bottom - r.top > 1);
           for (let i = 0; i < controls.length; i++) {
             for (let j = i + 1; j < controls.length; j++) {
               const [a, ra] = controls[i];

@@ -42,8 +42,6 @@ export function InvestigationPage({ id }: { id: string }) {
           </dl>
           <section aria-labelledby="datasets-heading" className="section">
             <h2 id="datasets-heading">{t('investigation.datasetsHeading')}</h2>
-            {/* Coordinators and editors add datasets; the server checks the role again. */}
-            {(inv.myRole === 'coordinator' || inv.myRole === 'editor') && <NewDatasetForm investigation={inv} />}
             {datasets.loading && <Loading />}
             {datasets.error !== undefined && <ErrorAlert error={datasets.error} onRetry={datasets.reload} />}
             {datasets.data && (
@@ -60,6 +58,8 @@ export function InvestigationPage({ id }: { id: string }) {
                 }
               />
             )}
+            {/* Coordinators and editors add datasets; the server checks the role again. */}
+            {(inv.myRole === 'coordinator' || inv.myRole === 'editor') && <NewDatasetForm investigation={inv} />}
           </section>
         </>
       )}

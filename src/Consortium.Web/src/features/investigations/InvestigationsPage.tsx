@@ -14,7 +14,6 @@ export function InvestigationsPage() {
   return (
     <>
       <PageHeading title={t('investigations.title')}>{t('investigations.title')}</PageHeading>
-      <NewInvestigationForm />
       {investigations.loading && <Loading />}
       {investigations.error !== undefined && (
         <ErrorAlert error={investigations.error} onRetry={investigations.reload} />
@@ -42,6 +41,8 @@ export function InvestigationsPage() {
           ))}
         </ul>
       )}
+      {/* After the list: what a person comes for first is their investigations. */}
+      <NewInvestigationForm />
     </>
   );
 }
