@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -46,6 +47,7 @@ public sealed class TaskFormsPageTests(BrowserFixture fixture) : IAsyncLifetime
         await Assertions.Expect(panel.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
         await Assertions.Expect(panel.GetByRole(AriaRole.Alert)).Not.ToContainTextAsync("unknown");
         Assert.Empty(await Server.ClientFor("ines@alpha").ListInvestigationsAsync());
+        await NoSeriousAccessibilityViolationAsync(page);
 
         await others.FillAsync("bravo");
         await panel.GetByRole(AriaRole.Button, new() { Name = "Open investigation" }).ClickAsync();
@@ -128,6 +130,7 @@ public sealed class TaskFormsPageTests(BrowserFixture fixture) : IAsyncLifetime
         {
             await panel.GetByRole(AriaRole.Button, new() { Name = "Export", Exact = true }).ClickAsync();
             await Assertions.Expect(panel.GetByRole(AriaRole.Alert)).ToContainTextAsync("Sign in again to export", new() { Timeout = 15_000 });
+            await NoSeriousAccessibilityViolationAsync(page);
         }
         finally
         {
@@ -158,6 +161,14 @@ public sealed class TaskFormsPageTests(BrowserFixture fixture) : IAsyncLifetime
         var exports = await alpha.ListAuditAsync(dataset.InvestigationId, action: AuditActions.Export);
         Assert.Single(exports.Items);
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>A form's error states are pages too: axe finds no serious or critical violation in them.</summary>
+    private static async Task NoSeriousAccessibilityViolationAsync(IPage page)
+    {
+        var axe = await page.RunAxe();
+        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {string.Join("; ", v.Nodes.Select(n => n.Html))}");
+        Assert.Empty(serious);
     }
 
     /// <summary>Nightjar, coordinated by ines@alpha with Bravo Tribune taking part, tom@bravo a reporter, and three records.</summary>
