@@ -30,7 +30,6 @@ export function OutletChoices({
     <fieldset
       className="fieldset outlet-choices"
       data-testid={testId}
-      aria-invalid={problem?.invalid ? true : undefined}
       aria-describedby={problem?.errorId}
     >
       <legend className="field-label">{legend}</legend>
