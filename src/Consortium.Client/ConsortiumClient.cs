@@ -146,6 +146,10 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
     public Task<OutletRestriction> SetRecordRestrictionAsync(Guid recordId, OutletRestriction restriction, CancellationToken cancellationToken = default) =>
         SendJsonAsync<OutletRestriction>(HttpMethod.Put, $"api/records/{recordId}/restriction", restriction, cancellationToken);
 
+    /// <summary>The outlets a record is restricted to (null outlet ids: not restricted); anyone who sees the record may ask.</summary>
+    public Task<OutletRestriction> GetRecordRestrictionAsync(Guid recordId, CancellationToken cancellationToken = default) =>
+        GetAsync<OutletRestriction>($"api/records/{recordId}/restriction", cancellationToken);
+
     /// <summary>Accounts of the caller's outlet (outlet administrators only).</summary>
     public Task<IReadOnlyList<AccountView>> ListOutletAccountsAsync(CancellationToken cancellationToken = default) =>
         GetAsync<IReadOnlyList<AccountView>>("api/outlet/accounts", cancellationToken);

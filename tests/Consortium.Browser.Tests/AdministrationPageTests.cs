@@ -56,10 +56,17 @@ public sealed class AdministrationPageTests(BrowserFixture fixture) : IAsyncLife
         Assert.Equal((InvestigationRole.Analyst, "bravo"), (added.Role, added.OutletId));
         Assert.NotNull(added.ExpiresAt);
 
-        // An unknown email is refused by the server, and its problem details are shown in an alert.
-        await page.GetByLabel("Email", new() { Exact = true }).FillAsync("nobody@nowhere.test");
+        // An unknown email is refused by the server: its problem details name the field, and the message is shown under
+        // it (the field described by it), the alert saying only that the form was refused.
+        var email = page.GetByLabel("Email", new() { Exact = true });
+        await email.FillAsync("nobody@nowhere.test");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add member" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("No active account with this email at an outlet taking part in the investigation.");
+        var emailError = page.GetByTestId("add-member-form").GetByTestId("field-error");
+        await Assertions.Expect(emailError).ToHaveTextAsync("No active account with this email at an outlet taking part in the investigation.");
+        await Assertions.Expect(email).ToHaveAttributeAsync("aria-invalid", "true");
+        Assert.Contains(await emailError.GetAttributeAsync("id"), (await email.GetAttributeAsync("aria-describedby"))!.Split(' '));
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).Not.ToContainTextAsync("No active account");
         await page.Context.CloseAsync();
     }
 

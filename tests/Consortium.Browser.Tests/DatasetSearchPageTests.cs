@@ -68,6 +68,44 @@ public sealed class DatasetSearchPageTests(BrowserFixture fixture) : IAsyncLifet
         var phoneRow = page.GetByTestId("record-values").GetByRole(AriaRole.Row).Filter(new() { HasText = "(202) 555-0101" });
         await Assertions.Expect(phoneRow).ToContainTextAsync("+12025550101", new() { Timeout = 15_000 });
         await Assertions.Expect(page.GetByRole(AriaRole.Columnheader, new() { Name = "Normalised" })).ToBeVisibleAsync();
+        await ValuesLineUpWithTheirHeadersAsync(page);
+        // And on a phone, where the columns are narrowest.
+        await page.SetViewportSizeAsync(390, 844);
+        await ValuesLineUpWithTheirHeadersAsync(page);
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>
+    /// Every value cell of the record page's values table sits under its own column header (its box starts and ends
+    /// within the header's), and a row's cells share one line: the normalised number once dropped under the field name.
+    /// </summary>
+    private static async Task ValuesLineUpWithTheirHeadersAsync(IPage page)
+    {
+        var table = page.GetByTestId("record-values");
+        var headers = table.Locator("thead th");
+        await Assertions.Expect(headers).ToHaveCountAsync(3);
+        var headerBoxes = new List<LocatorBoundingBoxResult>();
+        for (var i = 0; i < 3; i++)
+        {
+            headerBoxes.Add((await headers.Nth(i).BoundingBoxAsync())!);
+        }
+        var rows = table.Locator("tbody tr");
+        var count = await rows.CountAsync();
+        Assert.True(count >= 3);
+        for (var r = 0; r < count; r++)
+        {
+            var cells = rows.Nth(r).Locator("th, td");
+            Assert.Equal(3, await cells.CountAsync());
+            var boxes = new List<LocatorBoundingBoxResult>();
+            for (var c = 0; c < 3; c++)
+            {
+                var box = (await cells.Nth(c).BoundingBoxAsync())!;
+                var header = headerBoxes[c];
+                Assert.True(Math.Abs(box.X - header.X) < 1 && Math.Abs(box.Width - header.Width) < 1,
+                    $"Row {r}, column {c}: cell at x {box.X} width {box.Width}, its header at x {header.X} width {header.Width}.");
+                boxes.Add(box);
+            }
+            Assert.True(boxes.All(b => Math.Abs(b.Y - boxes[0].Y) < 1), $"Row {r}: its cells are not on one line.");
+        }
     }
 }

@@ -22,7 +22,24 @@ public static class RestrictAccess
         var group = app.MapGroup("/api").WithTags("Datasets and records").RequireAuthorization();
         group.MapPut("/datasets/{id:guid}/compartment", SetCompartment);
         group.MapPut("/records/{id:guid}/restriction", SetRestriction);
+        group.MapGet("/records/{id:guid}/restriction", GetRestriction);
         return app;
+    }
+
+    /// <summary>
+    /// Which outlets a record is restricted to (null: not restricted), for the record page's "who can see this". Anyone
+    /// who sees the record may read it: a restricted record is seen only by the outlets it names, so the answer tells the
+    /// caller nothing about an outlet that is not already beside them.
+    /// </summary>
+    private static async Task<Results<Ok<OutletRestriction>, NotFound<ProblemDetails>>> GetRestriction(
+        Guid id, HttpContext http, AccessPolicy access, IQuerySession session, CancellationToken cancellationToken)
+    {
+        if (await access.RecordAsync(ConsortiumUser.From(http.User), id, cancellationToken) is null)
+        {
+            return Problems.NotFound("record");
+        }
+        var restriction = await session.LoadAsync<RecordRestriction>(id, cancellationToken);
+        return TypedResults.Ok(new OutletRestriction(restriction?.OutletIds));
     }
 
     private static async Task<Results<Ok<DatasetView>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult, Conflict<ProblemDetails>>> SetCompartment(

@@ -56,6 +56,27 @@ public sealed class RecordAccessTests(ConsortiumServer server) : ServerTest(serv
     }
 
     [Fact]
+    public async Task Record_restriction_is_read_by_those_inside_it_and_hidden_from_those_outside()
+    {
+        var (_, dataset) = await GivenInvestigationWithDatasetAsync(Numbers(2));
+        var alpha = Server.ClientFor("ines@alpha");
+        var bravo = Server.ClientFor("tom@bravo");
+        var record = (await alpha.ListRecordsAsync(dataset.Id)).Items[0];
+        Assert.Null((await bravo.GetRecordRestrictionAsync(record.Id)).OutletIds);
+
+        await alpha.SetRecordRestrictionAsync(record.Id, new OutletRestriction(["alpha"]));
+
+        Assert.Equal(["alpha"], (await alpha.GetRecordRestrictionAsync(record.Id)).OutletIds);
+        var outside = await Assert.ThrowsAsync<ConsortiumProblemException>(() => bravo.GetRecordRestrictionAsync(record.Id));
+        Assert.Equal(HttpStatusCode.NotFound, outside.Status);
+        var stranger = await Assert.ThrowsAsync<ConsortiumProblemException>(() => Server.ClientFor("carl@charlie").GetRecordRestrictionAsync(record.Id));
+        Assert.Equal(HttpStatusCode.NotFound, stranger.Status);
+
+        await alpha.SetRecordRestrictionAsync(record.Id, new OutletRestriction(null));
+        Assert.Null((await bravo.GetRecordRestrictionAsync(record.Id)).OutletIds);
+    }
+
+    [Fact]
     public async Task Compartment_may_only_name_member_outlets()
     {
         var alpha = Server.ClientFor("ines@alpha");

@@ -21,6 +21,8 @@ import type {
   MemberChange,
   NewAccount,
   NewAnnotation,
+  NewDataset,
+  NewInvestigation,
   NewIdentification,
   NewMember,
   NewSyncClient,
@@ -36,10 +38,10 @@ import type {
   VerificationChange,
 } from './types';
 import { t } from '../i18n';
-import { ApiError, UNAUTHORIZED_EVENT, request, type Query } from './http';
+import { ApiError, UNAUTHORIZED_EVENT, download, request, type Query } from './http';
 
 /** Every call of the server's HTTP API the web UI makes. Request plumbing and error helpers live in http.ts. */
-export { ApiError, UNAUTHORIZED_EVENT, describeError, fieldErrors, isAbort, request } from './http';
+export { ApiError, UNAUTHORIZED_EVENT, describeError, fieldErrors, isAbort, request, type Download } from './http';
 
 /** An edit: text, tag, or an identification (whose outlet defaults to the author's). */
 export type AnnotationEdit = Omit<AnnotationChange, 'identification'> & { identification?: NewIdentification };
@@ -78,6 +80,12 @@ export const api = {
   investigationDatasets: (id: string, signal?: AbortSignal) =>
     request<Dataset[]>(`/api/investigations/${enc(id)}/datasets`, { signal }),
 
+  createInvestigation: (body: NewInvestigation) => request<Investigation>('/api/investigations', { method: 'POST', body }),
+  createDataset: (investigationId: string, body: NewDataset) =>
+    request<Dataset>(`/api/investigations/${enc(investigationId)}/datasets`, { method: 'POST', body }),
+  /** The dataset's visible records as a file (coordinators and editors; 403 with the re-authentication problem when the sign-in is old). */
+  exportDataset: (datasetId: string, format: 'csv' | 'jsonl') =>
+    download(`/api/datasets/${enc(datasetId)}/export`, { format }),
   dataset: (id: string, signal?: AbortSignal) => request<Dataset>(`/api/datasets/${enc(id)}`, { signal }),
   imports: (datasetId: string, signal?: AbortSignal) =>
     request<ImportJob[]>(`/api/datasets/${enc(datasetId)}/imports`, { signal }),
@@ -111,6 +119,11 @@ export const api = {
     request<SearchPage>(`/api/investigations/${enc(investigationId)}/search`, { signal, query: searchParameters(query) }),
 
   record: (id: string, signal?: AbortSignal) => request<LeakRecord>(`/api/records/${enc(id)}`, { signal }),
+  restriction: (recordId: string, signal?: AbortSignal) =>
+    request<OutletRestriction>(`/api/records/${enc(recordId)}/restriction`, { signal }),
+  /** Coordinators only; null outlets lift the restriction. Needs a recent sign-in. */
+  setRestriction: (recordId: string, body: OutletRestriction) =>
+    request<OutletRestriction>(`/api/records/${enc(recordId)}/restriction`, { method: 'PUT', body }),
   recentViewers: (recordId: string, signal?: AbortSignal) =>
     request<RecentViewer[]>(`/api/records/${enc(recordId)}/viewers`, { signal }),
   /** The record's annotations and the changes-feed cursor taken before they were read (the `Changes-Cursor` header). */

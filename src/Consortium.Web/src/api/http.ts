@@ -98,8 +98,37 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   }
 }
 
-/** A message fit for an alert: title and detail of the problem, or the error's message. */
-export function describeError(error: unknown): { title: string; detail?: string } {
+export interface Download {
+  blob: Blob;
+  fileName: string;
+}
+
+/**
+ * A file the server streams (an export), read whole into a Blob so that a refusal arrives as problem details the page
+ * can act on (a stale sign-in) rather than as a downloaded error page.
+ */
+export async function download(path: string, query?: Query): Promise<Download> {
+  let response: Response;
+  try {
+    response = await fetch(withQuery(path, query), { credentials: 'same-origin', headers: { Accept: '*/*' } });
+  } catch {
+    throw new ApiError(0, { status: 0, title: t('error.network') });
+  }
+  if (!response.ok) {
+    const problem = await readProblem(response);
+    if (response.status === 401) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+    throw new ApiError(response.status, problem);
+  }
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const named = /filename\*=UTF-8''([^;]+)/i.exec(disposition) ?? /filename="?([^";]+)"?/i.exec(disposition);
+  return { blob: await response.blob(), fileName: named?.[1] ? decodeURIComponent(named[1]) : 'export' };
+}
+
+/**
+ * A message fit for an alert: title and detail of the problem, or the error's message. The messages of the fields in
+ * `shownBesideFields` are left out: the form shows them next to those fields.
+ */
+export function describeError(error: unknown, shownBesideFields: readonly string[] = []): { title: string; detail?: string } {
   if (error instanceof ApiError) {
     const title = error.problem.title ?? t('error.generic', { status: error.status });
     const parts: string[] = [];
@@ -107,7 +136,8 @@ export function describeError(error: unknown): { title: string; detail?: string 
     // ASP.NET Core validation problems carry { errors: { field: [messages] } }.
     const errors = error.problem.errors;
     if (errors && typeof errors === 'object') {
-      for (const messages of Object.values(errors as Record<string, unknown>)) {
+      for (const [field, messages] of Object.entries(errors as Record<string, unknown>)) {
+        if (shownBesideFields.includes(field)) continue;
         if (Array.isArray(messages)) parts.push(...messages.filter((m): m is string => typeof m === 'string'));
       }
     }

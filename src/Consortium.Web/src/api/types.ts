@@ -13,6 +13,12 @@ export type Me = Schemas['Me'];
 export type Outlet = Schemas['Outlet'];
 export type Investigation = Schemas['InvestigationView'];
 export type Dataset = Schemas['DatasetView'];
+export type NewInvestigation = Schemas['NewInvestigation'];
+export type NewDataset = Schemas['NewDataset'];
+export type DatasetColumn = Schemas['DatasetColumn'];
+/** Kinds of dataset columns (Consortium.Client's ColumnKinds; the document states them as a plain string). */
+export const columnKinds = ['phone', 'person', 'organisation', 'country', 'date', 'text', 'free'] as const;
+export type ColumnKind = (typeof columnKinds)[number];
 
 export type ImportState = 'queued' | 'running' | 'cancelled' | 'failed' | 'completed';
 export type ImportError = Schemas['ImportError'];

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
 import { ErrorAlert } from './ui';
+import { FieldError, type FieldProblem } from './FormErrors';
 
 export interface SubmitState {
   submitting: boolean;
@@ -49,6 +50,7 @@ export function FormPanel({
   testId,
   submitLabel,
   form,
+  shownBesideFields,
   children,
 }: {
   heading: string;
@@ -57,6 +59,8 @@ export function FormPanel({
   testId: string;
   submitLabel: string;
   form: SubmitState;
+  /** Fields that show their own messages (FieldError): the alert leaves those out. */
+  shownBesideFields?: readonly string[];
   children: ReactNode;
 }) {
   const headingId = useId();
@@ -73,7 +77,7 @@ export function FormPanel({
           </button>
         </div>
       </form>
-      {form.failed && <ErrorAlert error={form.error} id={form.errorId} />}
+      {form.failed && <ErrorAlert error={form.error} id={form.errorId} shownBesideFields={shownBesideFields} />}
     </section>
   );
 }
@@ -91,6 +95,7 @@ export function TextField({
   describedBy = [],
   errorId,
   invalid,
+  problem,
   onValue,
   ...input
 }: {
@@ -99,11 +104,13 @@ export function TextField({
   describedBy?: string[];
   errorId?: string;
   invalid: boolean;
+  /** The server's messages for this field, shown under it (and the field described by them). */
+  problem?: FieldProblem;
   onValue: (value: string) => void;
 } & Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'onChange' | 'className' | 'aria-invalid' | 'aria-describedby'>) {
   const id = useId();
   const hintId = useId();
-  const ids = [hint ? hintId : '', ...describedBy, errorId ?? ''].filter(Boolean).join(' ');
+  const ids = [problem?.errorId ?? '', hint ? hintId : '', ...describedBy, errorId ?? ''].filter(Boolean).join(' ');
   return (
     <div className="field">
       <label htmlFor={id} className="field-label">
@@ -114,9 +121,10 @@ export function TextField({
         className="input"
         {...input}
         onChange={(e) => onValue(e.target.value)}
-        aria-invalid={invalid ? true : undefined}
+        aria-invalid={invalid || problem?.invalid ? true : undefined}
         aria-describedby={ids || undefined}
       />
+      {problem && <FieldError problem={problem} />}
       {hint && (
         <p id={hintId} className="hint">
           {hint}

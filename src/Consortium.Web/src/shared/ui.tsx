@@ -19,8 +19,19 @@ export function needsFreshSignIn(error: unknown): boolean {
   return error instanceof ApiError && error.status === 403 && error.problem.type === REAUTHENTICATION_PROBLEM;
 }
 
-export function ErrorAlert({ error, onRetry, id }: { error: unknown; onRetry?: () => void; id?: string }) {
-  const { title, detail } = describeError(error);
+export function ErrorAlert({
+  error,
+  onRetry,
+  id,
+  shownBesideFields,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  id?: string;
+  /** Fields whose messages the form shows next to them (FieldError), left out here. */
+  shownBesideFields?: readonly string[];
+}) {
+  const { title, detail } = describeError(error, shownBesideFields);
   return (
     <div className="alert" role="alert" id={id}>
       <p className="alert-title">{title}</p>

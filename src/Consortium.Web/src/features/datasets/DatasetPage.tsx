@@ -4,6 +4,7 @@ import { useResource } from '../../shared/useResource';
 import { t, tp } from '../../i18n';
 import { CompartmentBadge } from './CompartmentBadge';
 import { ImportPanel } from './ImportPanel';
+import { ExportPanel } from './ExportPanel';
 import { SearchBrowser } from './SearchBrowser';
 
 /** Keeps only digits: the server matches phone numbers by digits. */
@@ -44,6 +45,8 @@ export function DatasetPage({ id }: { id: string }) {
             canImport={investigation.data?.myRole === 'coordinator' || investigation.data?.myRole === 'editor'}
             onImported={dataset.reload}
           />
+          {/* The roles that bring data in take it out; the server checks again and asks for a recent sign-in. */}
+          {(investigation.data?.myRole === 'coordinator' || investigation.data?.myRole === 'editor') && <ExportPanel datasetId={ds.id} />}
           {/* Keyed by the count: records imported meanwhile are listed afresh. */}
           <SearchBrowser
             key={ds.recordCount}

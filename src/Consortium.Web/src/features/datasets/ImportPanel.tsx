@@ -98,11 +98,11 @@ export function ImportPanel({ dataset, canImport, onImported }: { dataset: Datas
   const problem = error === undefined ? undefined : describeError(error);
 
   return (
-    <section className="import-panel" aria-labelledby={`${fileId}-title`}>
+    <section className="panel import-panel" aria-labelledby={`${fileId}-title`}>
       <h2 id={`${fileId}-title`}>{t('import.title')}</h2>
       {canImport && (
         <form onSubmit={submit} className="import-form">
-          <label htmlFor={fileId}>{t('import.file')}</label>
+          <label htmlFor={fileId} className="field-label">{t('import.file')}</label>
           <input
             id={fileId}
             type="file"

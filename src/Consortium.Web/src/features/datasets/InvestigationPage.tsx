@@ -5,6 +5,7 @@ import { t } from '../../i18n';
 import { DatasetList } from './DatasetList';
 import { InvestigationTabs } from '../../shared/InvestigationTabs';
 import { useOutletName } from '../../shared/session';
+import { NewDatasetForm } from './NewDatasetForm';
 
 /** One investigation and its datasets. */
 export function InvestigationPage({ id }: { id: string }) {
@@ -57,6 +58,8 @@ export function InvestigationPage({ id }: { id: string }) {
                 }
               />
             )}
+            {/* Coordinators and editors add datasets; the server checks the role again. */}
+            {(inv.myRole === 'coordinator' || inv.myRole === 'editor') && <NewDatasetForm investigation={inv} />}
           </section>
         </>
       )}

@@ -4,6 +4,7 @@ import { CardContent, ErrorAlert, Loading, PageHeading } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
 import { t, tp } from '../../i18n';
 import { useOutletName } from '../../shared/session';
+import { NewInvestigationForm } from './NewInvestigationForm';
 
 /** Home: the investigations the signed-in user's outlet belongs to. */
 export function InvestigationsPage() {
@@ -40,6 +41,8 @@ export function InvestigationsPage() {
           ))}
         </ul>
       )}
+      {/* After the list: what a person comes for first is their investigations. */}
+      <NewInvestigationForm />
     </>
   );
 }

@@ -1,7 +1,8 @@
 import { useId, useState } from 'react';
-import { api, fieldErrors } from '../../api/client';
+import { api } from '../../api/client';
 import { investigationRoles, type InvestigationRole, type Member } from '../../api/types';
 import { emailInput, Field, FormPanel, TextField, useSubmitForm } from '../../shared/forms';
+import { FieldError, useFieldProblems } from '../../shared/FormErrors';
 import { t } from '../../i18n';
 import { localInputToIso, toLocalInputValue } from '../../shared/datetime';
 import { roleLabel } from './roles';
@@ -27,7 +28,8 @@ export function AddMemberForm({ investigationId, onAdded }: { investigationId: s
     },
   );
   const errorId = form.failed ? form.errorId : undefined;
-  const expiresInvalid = form.failed && fieldErrors(form.error, 'expiresAt').length > 0;
+  const problems = useFieldProblems(form.error, ['email', 'role', 'expiresAt']);
+  const expiresInvalid = problems.of('expiresAt').invalid;
 
   return (
     <FormPanel
@@ -41,6 +43,7 @@ export function AddMemberForm({ investigationId, onAdded }: { investigationId: s
       testId="add-member-form"
       submitLabel={t('members.add.submit')}
       form={form}
+      shownBesideFields={problems.fields}
     >
       <TextField
         label={t('members.add.email')}
@@ -48,7 +51,8 @@ export function AddMemberForm({ investigationId, onAdded }: { investigationId: s
         value={email}
         onValue={setEmail}
         describedBy={[hintId]}
-        invalid={form.failed && (fieldErrors(form.error, 'email').length > 0 || !email.trim())}
+        invalid={form.failed && !email.trim()}
+        problem={problems.of('email')}
         errorId={errorId}
       />
       <Field label={t('members.add.role')}>
@@ -62,6 +66,7 @@ export function AddMemberForm({ investigationId, onAdded }: { investigationId: s
           </select>
         )}
       </Field>
+      <FieldError problem={problems.of('role')} />
       <Field label={t('members.add.expires')}>
         {(id) => (
           <>
@@ -72,9 +77,10 @@ export function AddMemberForm({ investigationId, onAdded }: { investigationId: s
               min={toLocalInputValue(new Date())}
               value={expires}
               onChange={(e) => setExpires(e.target.value)}
-              aria-describedby={[expiresHintId, errorId].filter(Boolean).join(' ')}
+              aria-describedby={[problems.of('expiresAt').errorId, expiresHintId, errorId].filter(Boolean).join(' ')}
               aria-invalid={expiresInvalid ? true : undefined}
             />
+            <FieldError problem={problems.of('expiresAt')} />
             <p id={expiresHintId} className="hint">
               {t('members.add.expiresHint')}
             </p>

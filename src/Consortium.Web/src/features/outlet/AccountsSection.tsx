@@ -1,9 +1,10 @@
 import { useId, useState } from 'react';
-import { api, fieldErrors } from '../../api/client';
+import { api } from '../../api/client';
 import type { Account, Invitation } from '../../api/types';
 import { ConfirmDialog } from '../../shared/ConfirmDialog';
 import { CopyField, OneTimeSecret } from '../../shared/OneTimeSecret';
 import { emailInput, FormPanel, TextField, useSubmitForm } from '../../shared/forms';
+import { useFieldProblems } from '../../shared/FormErrors';
 import { DataTable, StatusMessage } from '../../shared/ui';
 import { t } from '../../i18n';
 import { useMe } from '../../shared/session';
@@ -152,15 +153,17 @@ function InviteForm({ onInvited }: { onInvited: (invitation: Invitation) => void
     () => (email.trim() && displayName.trim() ? null : t('outlet.invite.missing')),
   );
   const errorId = form.failed ? form.errorId : undefined;
+  const problems = useFieldProblems(form.error, ['email', 'displayName']);
 
   return (
-    <FormPanel heading={t('outlet.invite.heading')} testId="invite-form" submitLabel={t('outlet.invite.submit')} form={form}>
+    <FormPanel heading={t('outlet.invite.heading')} testId="invite-form" submitLabel={t('outlet.invite.submit')} form={form} shownBesideFields={problems.fields}>
       <TextField
         label={t('outlet.invite.email')}
         {...emailInput}
         value={email}
         onValue={setEmail}
-        invalid={form.failed && (fieldErrors(form.error, 'email').length > 0 || !email.trim())}
+        invalid={form.failed && !email.trim()}
+        problem={problems.of('email')}
         errorId={errorId}
       />
       <TextField
@@ -171,7 +174,8 @@ function InviteForm({ onInvited }: { onInvited: (invitation: Invitation) => void
         maxLength={200}
         value={displayName}
         onValue={setDisplayName}
-        invalid={form.failed && (fieldErrors(form.error, 'displayName').length > 0 || !displayName.trim())}
+        invalid={form.failed && !displayName.trim()}
+        problem={problems.of('displayName')}
         errorId={errorId}
       />
       <div className="field checkbox-field">

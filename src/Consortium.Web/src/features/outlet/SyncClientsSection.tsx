@@ -1,9 +1,10 @@
 import { useId, useState } from 'react';
-import { api, fieldErrors } from '../../api/client';
+import { api } from '../../api/client';
 import type { SyncClient, SyncClientCredentials } from '../../api/types';
 import { ConfirmDialog } from '../../shared/ConfirmDialog';
 import { CopyField, OneTimeSecret } from '../../shared/OneTimeSecret';
 import { FormPanel, TextField, useSubmitForm } from '../../shared/forms';
+import { useFieldProblems } from '../../shared/FormErrors';
 import { DataTable, ErrorAlert, Loading, StatusMessage } from '../../shared/ui';
 import { useResource } from '../../shared/useResource';
 import { t } from '../../i18n';
@@ -105,8 +106,10 @@ function RegisterForm({ onRegistered }: { onRegistered: (credentials: SyncClient
     () => (name.trim() ? null : t('outlet.register.missing')),
   );
 
+  const problems = useFieldProblems(form.error, ['displayName']);
+
   return (
-    <FormPanel heading={t('outlet.register.heading')} testId="register-client-form" submitLabel={t('outlet.register.submit')} form={form}>
+    <FormPanel heading={t('outlet.register.heading')} testId="register-client-form" submitLabel={t('outlet.register.submit')} form={form} shownBesideFields={problems.fields}>
       <TextField
         label={t('outlet.register.name')}
         hint={t('outlet.register.nameHint')}
@@ -116,7 +119,8 @@ function RegisterForm({ onRegistered }: { onRegistered: (credentials: SyncClient
         maxLength={200}
         value={name}
         onValue={setName}
-        invalid={form.failed && (fieldErrors(form.error, 'displayName').length > 0 || !name.trim())}
+        invalid={form.failed && !name.trim()}
+        problem={problems.of('displayName')}
         errorId={form.failed ? form.errorId : undefined}
       />
     </FormPanel>

@@ -16,6 +16,7 @@ import { useAnnotationThread } from './useAnnotationThread';
 import { RecentViewers } from './RecentViewers';
 import { findNextRecord, findPreviousRecord } from './recordNavigation';
 import { FollowButton } from './FollowButton';
+import { RestrictionPanel } from './RestrictionPanel';
 import { AnnotationSettingContext, canAnnotate, useAnnotationSetting, type AnnotationSetting } from './annotationContext';
 
 const digits = (value: string) => value.replace(/\D+/g, '');
@@ -147,10 +148,14 @@ function RecordView({ record, dataset, memberOutletIds }: { record: LeakRecord; 
           <DataTable
             className="values-table"
             testId="record-values"
-            columns={[t('record.field'), t('record.original'), t('record.normalised')]}
+            columns={[
+              { label: t('record.field'), className: 'values-col-field' },
+              { label: t('record.original'), className: 'values-col-original' },
+              { label: t('record.normalised'), className: 'values-col-normalised' },
+            ]}
           >
               {keys.map((key) => (
-                <tr key={key} className="value-row">
+                <tr key={key} data-testid="record-value-row">
                   <th scope="row">{key}</th>
                   <td>
                     <ValueText value={record.values[key]} />
@@ -162,6 +167,7 @@ function RecordView({ record, dataset, memberOutletIds }: { record: LeakRecord; 
               ))}
           </DataTable>
           <RecentViewers recordId={record.id} />
+          <RestrictionPanel recordId={record.id} memberOutletIds={memberOutletIds} canRestrict={role === 'coordinator'} />
         </section>
 
         <section className="panel record-thread" aria-labelledby="annotations-heading">
