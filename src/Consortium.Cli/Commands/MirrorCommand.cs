@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Net;
 using Consortium.Cli.Mirror;
 using Consortium.Client;
-using Microsoft.AspNetCore.SignalR.Client;
 using Spectre.Console;
 
 namespace Consortium.Cli;
@@ -36,11 +35,10 @@ internal static class MirrorCommand
             Description = $"Mirror into this PostgreSQL database (a connection string, \"Host=...;Database=...\"; or ${DatabaseVariable}, which keeps its password out of the process list). Tables in schema {PostgresMirrorTarget.Schema}, created on first run.",
         };
         var follow = new Option<bool>("--follow") { Description = "Keep running: mirror each change as it is made, catching up after any disconnect, until Ctrl+C." };
-        var poll = new Option<int>("--poll-seconds") { Description = "With --follow: read the feed at least this often, pushes or not.", DefaultValueFactory = _ => 30 };
         var command = new Command("mirror",
             "Keep a local copy of an investigation's records and annotations that you may read, in a folder or a PostgreSQL database, from the position stored there. "
             + "Exit codes: 0 done, 1 other failure, 2 bad usage, 3 authentication refused, 4 server unreachable, 5 target (folder or database) failed, 6 investigation not found.")
-            { investigation, folder, database, follow, poll };
+            { investigation, folder, database, follow };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -58,13 +56,13 @@ internal static class MirrorCommand
                 await using IMirrorTarget target = directory is not null
                     ? await FolderMirrorTarget.OpenAsync(directory, id, server, cancellationToken)
                     : await PostgresMirrorTarget.OpenAsync(connectionString!, id, cancellationToken);
-                var run = new MirrorRun(new ApiMirrorSource(client, id, server), target, parse.InvocationConfiguration.Output);
+                var run = new MirrorRun(new FeedMirrorSource(client, id, server), target, parse.InvocationConfiguration.Output);
                 if (!parse.GetValue(follow))
                 {
                     await run.CatchUpAsync(showProgress: !Console.IsOutputRedirected, cancellationToken);
                     return MirrorExitCodes.Ok;
                 }
-                await run.FollowAsync(client, id, TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(poll))), error, cancellationToken);
+                await run.FollowAsync(error, cancellationToken);
                 return MirrorExitCodes.Ok;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -133,44 +131,29 @@ internal sealed class MirrorRun(IMirrorSource source, IMirrorTarget target, Text
     }
 
     /// <summary>
-    /// Follows the investigation: a catch-up after every push (the hub says only that something changed), at least
-    /// every <paramref name="poll"/>, and after every reconnect; while the server is away it waits and tries again.
+    /// Follows the investigation: catches up, then mirrors each change as the server-sent events stream delivers it
+    /// (the client resumes the stream from the last cursor after a disconnect). When the server is away altogether it
+    /// waits, longer each time up to 30 s, and catches up again from the cursors stored in the target.
     /// </summary>
-    public async Task FollowAsync(ConsortiumClient client, Guid investigationId, TimeSpan poll, TextWriter error, CancellationToken cancellationToken)
+    public async Task FollowAsync(TextWriter error, CancellationToken cancellationToken)
     {
-        await using var hub = client.CreateHubConnection();
-        var wake = new SemaphoreSlim(0);
-        hub.On<IReadOnlyList<AnnotationPush>>(nameof(IConsortiumClient.AnnotationsPushed), _ => wake.Release());
-        hub.Reconnected += async _ =>
-        {
-            await JoinAsync(hub, investigationId, cancellationToken);
-            wake.Release();
-        };
         var backoff = TimeSpan.FromSeconds(1);
         var first = true;
         while (true)
         {
             try
             {
-                if (hub.State == HubConnectionState.Disconnected)
-                {
-                    try
-                    {
-                        await hub.StartAsync(cancellationToken);
-                        await JoinAsync(hub, investigationId, cancellationToken);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        // No live wake-ups until the next attempt; the feed read below and the poll still mirror everything.
-                    }
-                }
                 await CatchUpAsync(showProgress: first && !Console.IsOutputRedirected, cancellationToken);
                 first = false;
                 backoff = TimeSpan.FromSeconds(1);
-                await wake.WaitAsync(poll, cancellationToken);
-                while (wake.CurrentCount > 0)
+                await foreach (var batch in source.FollowAsync(await target.LoadCursorsAsync(cancellationToken), cancellationToken))
                 {
-                    await wake.WaitAsync(cancellationToken);
+                    var applied = await target.ApplyAsync(batch, cancellationToken);
+                    await target.FlushAsync(cancellationToken);
+                    if (applied > 0)
+                    {
+                        await ReportAsync(batch.Items.Count(i => i.Type == MirrorTypes.Record), batch.Items.Count(i => i.Type == MirrorTypes.Annotation), cancellationToken);
+                    }
                 }
             }
             catch (Exception e) when (MirrorCommand.IsUnreachable(e, cancellationToken))
@@ -182,16 +165,10 @@ internal sealed class MirrorRun(IMirrorSource source, IMirrorTarget target, Text
         }
     }
 
-    private static async Task JoinAsync(HubConnection hub, Guid investigationId, CancellationToken cancellationToken)
+    private async Task ReportAsync(int records, int annotations, CancellationToken cancellationToken)
     {
-        try
-        {
-            await hub.InvokeAsync(HubMethods.JoinInvestigationAnnotations, investigationId, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Refused or dropped: the next feed read says why (404 ends the mirror), or the poll carries on.
-        }
+        await output.WriteLineAsync($"mirrored {records} records and {annotations} annotation changes");
+        await output.FlushAsync(cancellationToken);
     }
 
     private async Task<int> CatchUpAsync(ProgressContext? progress, CancellationToken cancellationToken)
@@ -211,26 +188,23 @@ internal sealed class MirrorRun(IMirrorSource source, IMirrorTarget target, Text
                 await target.FlushAsync(cancellationToken);
             }
             changed += applied;
-            if (batch.Items.Count > 0 && batch.Items[0].Type == MirrorTypes.Record)
+            var recordItems = batch.Items.Count(i => i.Type == MirrorTypes.Record);
+            recordChanges += recordItems;
+            annotationChanges += batch.Items.Count - recordItems;
+            if (batch.ExpectedRecords is { } total)
             {
-                recordChanges += applied;
-                expected[batch.CursorName] = batch.ExpectedRecords ?? 0;
+                expected[batch.CursorName] = total;
                 records?.MaxValue(Math.Max(1, expected.Values.Sum()));
-                records?.Increment(batch.Items.Count);
             }
-            else
-            {
-                annotationChanges += applied;
-                annotations?.Increment(batch.Items.Count);
-            }
+            records?.Increment(recordItems);
+            annotations?.Increment(batch.Items.Count - recordItems);
         }
         await target.FlushAsync(cancellationToken);
         records?.Value(records.MaxValue);
         annotations?.IsIndeterminate(false).Value(1);
         if (changed > 0)
         {
-            await output.WriteLineAsync($"mirrored {recordChanges} records and {annotationChanges} annotation changes");
-            await output.FlushAsync(cancellationToken);
+            await ReportAsync(recordChanges, annotationChanges, cancellationToken);
         }
         return changed;
     }
