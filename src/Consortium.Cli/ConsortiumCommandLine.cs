@@ -20,6 +20,7 @@ internal static class ConsortiumCommandLine
         root.Subcommands.Add(ExportRecords.Command());
         root.Subcommands.Add(WatchRecord.Command());
         root.Subcommands.Add(SyncChanges.Command());
+        root.Subcommands.Add(MirrorCommand.Command());
         root.Subcommands.Add(AnnotationCommands.Command());
         root.Subcommands.Add(AuditCommands.Command());
         foreach (var command in PublicationCommands.Commands())

@@ -71,6 +71,9 @@ public static class AuditActions
     /// <summary>An investigation's changes feed was read; the detail holds the cursor.</summary>
     public const string ChangesRead = "changes.read";
 
+    /// <summary>A page of an investigation's Web Annotation container was read; the detail holds the page and its item count.</summary>
+    public const string AnnotationsRead = "annotations.read";
+
     /// <summary>An investigation was opened.</summary>
     public const string InvestigationCreated = "investigation.created";
 

@@ -49,6 +49,7 @@ public static class AnnotationEndpoints
             changes.ApplyAsync(annotationId, http, change.Resolved ? "resolved" : "reopened", c => Task.FromResult(ChangeAnnotation.Resolve(c, change)), ct));
         one.MapPost("/retraction", (Guid annotationId, Retraction retraction, HttpContext http, AnnotationChanges changes, CancellationToken ct) =>
             changes.ApplyAsync(annotationId, http, "retracted", c => Task.FromResult(ChangeAnnotation.Retract(c, retraction)), ct));
+        app.MapWebAnnotations();
         return app;
     }
 
@@ -155,7 +156,8 @@ public static class AnnotationEndpoints
         return TypedResults.Created($"/api/annotations/{annotationId}", annotation.ToView(new AnnotationReader(user.UserId, granted.Role)));
     }
 
-    private static async Task<Results<Ok<AnnotationView>, NotFound<ProblemDetails>>> GetAnnotation(
+    /// <summary>One annotation; as W3C Web Annotation JSON-LD when <c>Accept</c> prefers <c>application/ld+json</c> (decision 0028).</summary>
+    private static async Task<Results<Ok<AnnotationView>, ContentHttpResult, NotFound<ProblemDetails>>> GetAnnotation(
         Guid annotationId, HttpContext http, AnnotationChanges changes, CancellationToken cancellationToken)
     {
         var user = ConsortiumUser.From(http.User);
@@ -164,7 +166,9 @@ public static class AnnotationEndpoints
             return Problems.NotFound("annotation");
         }
         http.Response.Headers.ETag = AnnotationChanges.ETag(found.Annotation.Version);
-        return TypedResults.Ok(found.Annotation.ToView(new AnnotationReader(user.UserId, found.Record.Role)));
+        WebAnnotationEndpoints.VaryByAccept(http);
+        var view = found.Annotation.ToView(new AnnotationReader(user.UserId, found.Record.Role));
+        return WebAnnotationEndpoints.WantsJsonLd(http.Request) ? WebAnnotationEndpoints.Annotation(http, view) : TypedResults.Ok(view);
     }
 
     private static async Task<Results<Ok<List<AnnotationHistoryEntry>>, NotFound<ProblemDetails>>> GetHistory(
