@@ -14,7 +14,7 @@ let world: Promise<void> | null = null;
 /** Registers the world map ("world": Natural Earth 1:110m countries from world-atlas, named by alpha-2 code) once. */
 export function registerWorld(): Promise<void> {
   world ??= (async () => {
-    const [{ feature }, atlas, { namedByAlpha2 }] = await Promise.all([
+    const [{ feature }, atlas, { worldFeatures }] = await Promise.all([
       import('topojson-client'),
       import('world-atlas/countries-110m.json'),
       import('./worldMap'),
@@ -22,10 +22,10 @@ export function registerWorld(): Promise<void> {
     const topology = (atlas as { default?: unknown }).default ?? atlas;
     const countries = feature(topology as never, (topology as { objects: { countries: never } }).objects.countries) as unknown as {
       type: 'FeatureCollection';
-      features: Parameters<typeof namedByAlpha2>[0];
+      features: Parameters<typeof worldFeatures>[0];
     };
     // Shapes without a code get names of their own that no data carries, so ECharts keeps them apart.
-    const features = namedByAlpha2(countries.features).map((f, i) => (f.properties?.name ? f : { ...f, properties: { ...f.properties, name: `~${i}` } }));
+    const features = worldFeatures(countries.features).map((f, i) => (f.properties?.name ? f : { ...f, properties: { ...f.properties, name: `~${i}` } }));
     echarts.registerMap('world', { type: 'FeatureCollection', features } as never);
   })();
   return world;

@@ -54,6 +54,11 @@ export function LeakPictures({ scope, query, datasetName }: { scope: ChartScope;
           map: 'world',
           roam: false,
           selectedMode: false,
+          // Room on the left for the colour scale.
+          left: 64,
+          right: 4,
+          top: 4,
+          bottom: 4,
           nameProperty: 'name',
           itemStyle: { areaColor: EMPTY, borderColor: '#9aa5b1', borderWidth: 0.5 },
           emphasis: { label: { show: false }, itemStyle: { areaColor: '#f2b134' } },
