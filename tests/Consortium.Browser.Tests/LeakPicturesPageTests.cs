@@ -62,6 +62,12 @@ public sealed class LeakPicturesPageTests(BrowserFixture fixture) : IAsyncLifeti
         await Assertions.Expect(timeline.GetByText("1 selection without a readable date.")).ToBeVisibleAsync();
         await Assertions.Expect(Row(funnelTable, "No verdict yet")).ToHaveTextAsync("5");
         await Assertions.Expect(Row(funnelTable, "Unverified")).ToHaveTextAsync("0");
+        if (Environment.GetEnvironmentVariable("CONSORTIUM_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            // To check the pictures by eye: CONSORTIUM_SCREENSHOTS=/some/folder.
+            await page.SetViewportSizeAsync(1366, 768);
+            await page.GetByTestId("leak-pictures").ScreenshotAsync(new() { Path = Path.Combine(folder, "leak-pictures.png") });
+        }
 
         // The tables are for screen readers, and shown on request.
         await Assertions.Expect(mapTable).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("visually-hidden"));
