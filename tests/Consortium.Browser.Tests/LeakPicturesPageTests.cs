@@ -89,4 +89,25 @@ public sealed class LeakPicturesPageTests(BrowserFixture fixture) : IAsyncLifeti
         await Assertions.Expect(Row(funnelTable, "Unverified")).ToHaveTextAsync("1", Slow);
         await Assertions.Expect(Row(funnelTable, "No verdict yet")).ToHaveTextAsync("1", Slow);
     }
+
+    [Fact]
+    public async Task The_investigation_page_draws_every_dataset_the_outlet_sees_and_says_which_have_no_date()
+    {
+        var alpha = Server.ClientFor("ines@alpha");
+        var investigation = await alpha.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Shared leak", ["bravo"]));
+        var numbers = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Selected numbers", ""));
+        await alpha.ImportCsvAsync(numbers.Id, new MemoryStream(Encoding.UTF8.GetBytes(Csv)));
+        var calls = await alpha.CreateDatasetAsync(investigation.Id, new NewDataset("Call log", ""));
+        await alpha.ImportCsvAsync(calls.Id, new MemoryStream(Encoding.UTF8.GetBytes("phone,country,name\n+52 55 1234 5678,MX,Someone in Mexico\n")));
+        var page = await fixture.SignedInPageAsync("ines@alpha", "Alpha Gazette");
+
+        await page.GotoAsync($"/investigations/{investigation.Id}");
+
+        var mapTable = page.GetByTestId("chart-map-table");
+        await Assertions.Expect(page.GetByTestId("chart-map").Locator("[data-ready=true] svg").First).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(Row(mapTable, "Mexico (MX)")).ToHaveTextAsync("1", Slow);
+        await Assertions.Expect(Row(mapTable, "United Kingdom (GB)")).ToHaveTextAsync("3");
+        await Assertions.Expect(Row(page.GetByTestId("chart-funnel-table"), "No verdict yet")).ToHaveTextAsync("6");
+        await Assertions.Expect(page.GetByTestId("chart-timeline").GetByText("Without a date column, so not on the timeline: Call log.", new() { Exact = false })).ToBeVisibleAsync();
+    }
 }
