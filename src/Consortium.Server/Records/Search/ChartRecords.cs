@@ -7,7 +7,6 @@ using Consortium.Server.Storage;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Consortium.Server.Records;
 
@@ -104,8 +103,8 @@ public static class ChartRecords
             return TypedResults.Ok(new RecordCharts(0, false, [], [], 0, withoutDate, Funnel([])));
         }
         var sql = new RecordSearchSql(storage.Schema);
-        await using var connection = new NpgsqlConnection(storage.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
+        // The search's own connection settings (no JIT, its work_mem), so the same statements get the same plans.
+        await using var connection = await SearchRecords.OpenAsync(storage, cancellationToken);
         var queries = new RecordSearchQueries(sql, request with { WithFacets = true }, scope,
             configuration.GetValue("Search:CountLimit", RecordSearchQueries.DefaultCountLimit),
             configuration.GetValue("Search:SurelyDense", RecordSearchQueries.DefaultSurelyDense));
