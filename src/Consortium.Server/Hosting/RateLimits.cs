@@ -38,6 +38,10 @@ public static class RateLimits
                 // After authentication: the person, or their address when the search is anonymous (it then fails anyway).
                 Kind.Search => RateLimitPartition.GetSlidingWindowLimiter(
                     "search " + (context.User.FindFirstValue(Claims.Subject) ?? context.Connection.RemoteIpAddress?.ToString()), _ => PerMinute(searches)),
+                // The pictures count as a search does, in a bucket of their own: their live refreshes (one a second at
+                // most per page) must not use up the person's searches (decision 0032).
+                Kind.Charts => RateLimitPartition.GetSlidingWindowLimiter(
+                    "charts " + (context.User.FindFirstValue(Claims.Subject) ?? context.Connection.RemoteIpAddress?.ToString()), _ => PerMinute(searches)),
                 _ => RateLimitPartition.GetNoLimiter(""),
             });
             options.GlobalLimiter = PartitionedRateLimiter.CreateChained(ceiling, specific);
@@ -104,7 +108,7 @@ public static class RateLimits
         QueueLimit = 0,
     };
 
-    private enum Kind { None, Login, SignIn, Token, Search }
+    private enum Kind { None, Login, SignIn, Token, Search, Charts }
 
     private static Kind Classify(HttpContext context)
     {
@@ -130,6 +134,10 @@ public static class RateLimits
             && (value.EndsWith("/search", StringComparison.Ordinal) || value.EndsWith("/records", StringComparison.Ordinal)))
         {
             return Kind.Search;
+        }
+        if (HttpMethods.IsGet(request.Method) && path.StartsWithSegments("/api") && path.Value is { } charts && charts.EndsWith("/charts", StringComparison.Ordinal))
+        {
+            return Kind.Charts;
         }
         return Kind.None;
     }

@@ -28,6 +28,7 @@ public static class RecordEndpoints
         group.MapGet("/records/{id:guid}/viewers", ListRecentViewers);
         group.MapExport();
         group.MapRecordSearch();
+        group.MapRecordCharts();
         return app;
     }
 

@@ -114,6 +114,23 @@ public sealed class RateLimitTests(LowRateLimitServer server) : ServerTest(serve
     }
 
     [Fact]
+    public async Task Pictures_beyond_the_limit_get_429_without_using_up_the_searches()
+    {
+        var (_, dataset) = await GivenInvestigationWithDatasetAsync("phone,country\n07700 900001,GB\n");
+        var alpha = Server.ClientFor("ines@alpha");
+        for (var picture = 0; picture < 5; picture++)
+        {
+            await alpha.ChartsAsync(dataset.Id, new SearchQuery(Country: "GB"));
+        }
+
+        var error = await Assert.ThrowsAsync<ConsortiumProblemException>(() => alpha.ChartsAsync(dataset.Id, new SearchQuery()));
+        var search = await alpha.SearchAsync(dataset.Id, new SearchQuery(Country: "GB"));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, error.Status);
+        Assert.Equal(1, search.Total);
+    }
+
+    [Fact]
     public async Task Hub_joins_and_typing_notices_beyond_the_limit_are_refused_but_the_connection_stays()
     {
         var (_, dataset) = await GivenInvestigationWithDatasetAsync("phone,country\n07700 900001,GB\n");

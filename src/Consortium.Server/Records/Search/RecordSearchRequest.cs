@@ -228,7 +228,7 @@ internal sealed record RecordSearchRequest(
     }
 
     /// <summary>What the audit entry says of the search: every parameter that was set, and where the page starts.</summary>
-    public string Describe(long? total, bool lowerBound = false)
+    public string Describe(long? total, bool lowerBound = false, bool paged = true)
     {
         var parts = new List<string>();
         void Add(string name, object? value)
@@ -251,7 +251,10 @@ internal sealed record RecordSearchRequest(
         {
             parts.Add($"sort={SortName} {OrderName}");
         }
-        parts.Add(After is null ? "first page" : $"next page after row {After.RowNumber}");
+        if (paged)
+        {
+            parts.Add(After is null ? "first page" : $"next page after row {After.RowNumber}");
+        }
         if (total is { } t)
         {
             parts.Add(lowerBound ? $"at least {t} matches" : $"{t} matches");

@@ -143,7 +143,7 @@ public static class SearchRecords
     /// No JIT (it costs more than it saves here) and a work_mem that keeps a common word's bitmap exact, as start-up
     /// options of a pool of its own, so no request spends a round trip on them (decision 0013, "Search connections").
     /// </remarks>
-    private static async Task<NpgsqlConnection> OpenAsync(StorageSettings storage, CancellationToken cancellationToken)
+    internal static async Task<NpgsqlConnection> OpenAsync(StorageSettings storage, CancellationToken cancellationToken)
     {
         var connectionString = SearchConnectionStrings.GetOrAdd(storage.ConnectionString, plain =>
         {

@@ -30,6 +30,7 @@ import type {
   OutletRestriction,
   ProblemDetails,
   RecentViewer,
+  RecordCharts,
   RecordPage,
   SearchPage,
   SearchQuery,
@@ -65,6 +66,12 @@ function searchParameters(query: SearchQuery & { after?: string | null; limit?: 
     limit: query.limit ?? 100,
     facets: query.facets === false ? 'false' : undefined,
   };
+}
+
+function chartParameters(query: SearchQuery): Query {
+  const filters = searchParameters(query);
+  for (const paging of ['sort', 'order', 'after', 'limit', 'facets']) delete filters[paging];
+  return filters;
 }
 
 const enc = encodeURIComponent;
@@ -117,6 +124,12 @@ export const api = {
     signal?: AbortSignal,
   ) =>
     request<SearchPage>(`/api/investigations/${enc(investigationId)}/search`, { signal, query: searchParameters(query) }),
+
+  /** The pictures of a search: its filters only (sort and paging do not change them). */
+  charts: (datasetId: string, query: SearchQuery, signal?: AbortSignal) =>
+    request<RecordCharts>(`/api/datasets/${enc(datasetId)}/charts`, { signal, query: chartParameters(query) }),
+  investigationCharts: (investigationId: string, query: SearchQuery, signal?: AbortSignal) =>
+    request<RecordCharts>(`/api/investigations/${enc(investigationId)}/charts`, { signal, query: chartParameters(query) }),
 
   record: (id: string, signal?: AbortSignal) => request<LeakRecord>(`/api/records/${enc(id)}`, { signal }),
   restriction: (recordId: string, signal?: AbortSignal) =>

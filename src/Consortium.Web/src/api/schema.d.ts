@@ -412,6 +412,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/datasets/{id}/charts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    Annotated?: string;
+                    Country?: string;
+                    Dataset?: string;
+                    From?: string;
+                    Phone?: string;
+                    Q?: string;
+                    Tag?: string;
+                    To?: string;
+                    Verification?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecordCharts"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/datasets/{id}/compartment": {
         parameters: {
             query?: never;
@@ -1220,6 +1285,71 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["InvestigationView"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/investigations/{id}/charts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    Annotated?: string;
+                    Country?: string;
+                    Dataset?: string;
+                    From?: string;
+                    Phone?: string;
+                    Q?: string;
+                    Tag?: string;
+                    To?: string;
+                    Verification?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecordCharts"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProblemDetails"];
                     };
                 };
                 /** @description Not Found */
@@ -4293,6 +4423,14 @@ export interface components {
             role: components["schemas"]["InvestigationRole"];
             userId: string;
         };
+        /** @description Records whose date falls in string MonthCount.Month (yyyy-MM); bool MonthCount.AtLeast as in FacetCount. */
+        MonthCount: {
+            /** @default false */
+            atLeast: boolean;
+            /** Format: int64 */
+            count: number;
+            month: string;
+        };
         /** @description Request to invite a colleague: an account is created and a one-time link lets them choose a password. */
         NewAccount: {
             displayName: string;
@@ -4487,6 +4625,34 @@ export interface components {
             /** Format: date-time */
             lastViewedAt: string;
             userId: string;
+        };
+        /**
+         * @description The pictures of a search (the world map, the timeline and the verification funnel), counted on the server from the
+         *     same filters, scope and visibility as the search's facets. Each picture, like a facet, leaves out its own filter:
+         *     IReadOnlyList&lt;FacetCount&gt; RecordCharts.Countries is the country facet (the chosen country is one among the others), IReadOnlyList&lt;FacetCount&gt; RecordCharts.Verification
+         *     the verdict facet in the order of the verification states; IReadOnlyList&lt;MonthCount&gt; RecordCharts.Months applies every filter.
+         */
+        RecordCharts: {
+            /** @description Selected numbers per ISO 3166 alpha-2 country; null value: no country known. */
+            countries: components["schemas"]["FacetCount"][];
+            /** @description The datasets searched that have no date column: their records are never on the timeline. */
+            datasetsWithoutDate: string[];
+            /** @description Selections per month (yyyy-MM) of the record's date, oldest first; months without any are left out. */
+            months: components["schemas"]["MonthCount"][];
+            /**
+             * Format: int64
+             * @description Matches of the whole search (as long? SearchPage.Total).
+             */
+            total: number;
+            /** @description Counting stopped at the search's threshold: counts marked `AtLeast` are lower bounds. */
+            totalIsLowerBound: boolean;
+            /**
+             * Format: int64
+             * @description Matches without a date (a dataset with no date column, or a date that could not be read).
+             */
+            undated: number;
+            /** @description Records per latest visible verification state, every state in order (zeros included), then null: no verdict. */
+            verification: components["schemas"]["FacetCount"][];
         };
         /** @description A page of records; pass long? RecordPage.Next as `after` to get the next one (null at the end). */
         RecordPage: {

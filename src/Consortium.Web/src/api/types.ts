@@ -48,6 +48,10 @@ export type SearchPage = Omit<Schemas['SearchPage'], 'items'> & { items: SearchR
 
 export type SearchSort = 'row' | 'date' | 'country';
 
+/** The pictures of a search (map, timeline, funnel): the facets' counts for the same filters, and selections per month. */
+export type RecordCharts = Schemas['RecordCharts'];
+export type MonthCount = Schemas['MonthCount'];
+
 export interface SearchQuery {
   q?: string;
   phone?: string;

@@ -1,6 +1,7 @@
 import { enAdministration } from './en-administration';
 import { enPublication } from './en-publication';
 import { enTasks } from './en-tasks';
+import { enCharts } from './en-charts';
 
 /**
  * English strings. Every string the UI shows lives here, in en-administration.ts or in en-publication.ts.
@@ -11,6 +12,7 @@ export const en = {
   ...enAdministration,
   ...enPublication,
   ...enTasks,
+  ...enCharts,
 
   'app.name': 'Consortium',
   'app.skipToContent': 'Skip to main content',

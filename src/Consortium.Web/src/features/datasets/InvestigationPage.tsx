@@ -6,6 +6,7 @@ import { DatasetList } from './DatasetList';
 import { InvestigationTabs } from '../../shared/InvestigationTabs';
 import { useOutletName } from '../../shared/session';
 import { NewDatasetForm } from './NewDatasetForm';
+import { LeakPictures } from './pictures/LeakPictures';
 
 /** One investigation and its datasets. */
 export function InvestigationPage({ id }: { id: string }) {
@@ -40,6 +41,7 @@ export function InvestigationPage({ id }: { id: string }) {
               <dd>{inv.memberOutletIds.map(outletName).join(', ')}</dd>
             </div>
           </dl>
+          <LeakPictures scope={{ kind: 'investigation', id }} query={{}} datasetName={(d) => datasets.data?.find((x) => x.id === d)?.name ?? d} />
           <section aria-labelledby="datasets-heading" className="section">
             <h2 id="datasets-heading">{t('investigation.datasetsHeading')}</h2>
             {datasets.loading && <Loading />}

@@ -9,7 +9,8 @@ import { t, tp } from '../../i18n';
 import { FacetPanel } from './FacetPanel';
 import { HighlightText } from './HighlightText';
 import { ValueText } from '../../shared/ValueText';
-import { emptySearch, isSearchActive, readSearch, searchKeys, useRecordPages, type RecordSearch, type SearchScope } from './useRecordPages';
+import { emptySearch, isSearchActive, readSearch, searchKeys, toQuery, useRecordPages, type RecordSearch, type SearchScope } from './useRecordPages';
+import { LeakPictures } from './pictures/LeakPictures';
 
 const ROW_ESTIMATE_PX = 41;
 
@@ -40,6 +41,8 @@ export function SearchBrowser({
   const active = isSearchActive(search);
   const investigationWide = scope.kind === 'investigation';
   const datasetNames = new Map(datasets.map((d) => [d.id, d.name]));
+  // The pictures follow this same search (decision 0032); a dataset's come with its investigation, for live pushes.
+  const chartScope = scope.kind === 'investigation' ? scope : datasets[0] ? { ...scope, investigationId: datasets[0].investigationId } : null;
   const fromId = useId();
   const toId = useId();
   const orderId = useId();
@@ -233,6 +236,8 @@ export function SearchBrowser({
           )}
         </div>
       </form>
+
+      {chartScope && <LeakPictures scope={chartScope} query={toQuery(search)} datasetName={(id) => datasetNames.get(id) ?? id} />}
 
       <div className="records-layout">
         <FacetPanel

@@ -71,7 +71,7 @@ export function isSearchActive(search: RecordSearch): boolean {
   return searchKeys.some((key) => key !== 'sort' && key !== 'order' && search[key].trim() !== '');
 }
 
-function toQuery(search: RecordSearch): SearchQuery {
+export function toQuery(search: RecordSearch): SearchQuery {
   return {
     q: search.q.trim(),
     phone: search.phone.trim(),
