@@ -34,6 +34,8 @@ internal sealed class DemoPartner(DemoSeed seed, IServiceProvider services, IDoc
         && string.IsNullOrWhiteSpace(configuration.GetConnectionString(StorageRegistration.ConnectionStringName));
 
     private readonly Random random = new();
+    // Who has been greeted on which record: a newcomer who opens a record gets a colleague's note there on the next turn.
+    private readonly HashSet<(Guid RecordId, string UserId)> greeted = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -70,9 +72,15 @@ internal sealed class DemoPartner(DemoSeed seed, IServiceProvider services, IDoc
         {
             return;
         }
-        // Someone signed in is looking at a record: go there (most of the time), as someone of another outlet.
+        // Someone signed in is looking at a record: go there (at once when they just arrived, else most of the time), as
+        // someone of another outlet.
         var watched = presence.Watched().Where(v => v.Viewers.Count > 0).ToList();
-        var target = watched.Count > 0 && random.Next(4) > 0 ? watched[random.Next(watched.Count)] : null;
+        var newcomer = watched.FirstOrDefault(v => v.Viewers.Any(p => !greeted.Contains((v.RecordId, p.UserId))));
+        var target = newcomer ?? (watched.Count > 0 && random.Next(4) > 0 ? watched[random.Next(watched.Count)] : null);
+        foreach (var viewer in newcomer?.Viewers ?? [])
+        {
+            greeted.Add((newcomer!.RecordId, viewer.UserId));
+        }
         var busyOutlets = target?.Viewers.Select(v => v.OutletId).ToHashSet() ?? [];
         var candidates = investigation.People
             .Where(p => p.Role is InvestigationRole.Reporter or InvestigationRole.Editor or InvestigationRole.Analyst && !busyOutlets.Contains(p.OutletId) && p.IsCurrent(clock.GetUtcNow()))
@@ -109,7 +117,7 @@ internal sealed class DemoPartner(DemoSeed seed, IServiceProvider services, IDoc
             }
             var verification = annotations.FirstOrDefault(a => a.Kind == AnnotationKinds.Verification && a.Visibility == Visibility.Consortium && a.Verification is { } v
                 && VerificationRules.AllowedNext(v, false, new AnnotationReader(partner.UserId, member.Role)).Count > 0);
-            if (verification is not null && random.Next(3) == 0)
+            if (verification is not null && newcomer is null && random.Next(3) == 0)
             {
                 var next = VerificationRules.AllowedNext(verification.Verification!, false, new AnnotationReader(partner.UserId, member.Role));
                 await writer.MoveVerificationAsync(partner, verification.Id, new VerificationChange(next[random.Next(next.Count)], Comment: "Moved by the demo partner."), clock.GetUtcNow(), cancellationToken);
