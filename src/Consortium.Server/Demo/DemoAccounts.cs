@@ -34,7 +34,7 @@ internal static class DemoAccounts
             .AppendLine("(add it by hand as a time-based key, 6 digits, 30 s; or `oathtool --totp -b KEY`).")
             .AppendLine($"Password for every account: {password}")
             .AppendLine()
-            .AppendLine($"{"E-mail",-45} {"Outlet",-24} {"Role",-12} Authenticator key");
+            .AppendLine($"{"E-mail",-45} {"Outlet",-24} {"Role",-26} Authenticator key");
         foreach (var outlet in DemoConsortium.Outlets)
         {
             var first = true;
@@ -58,7 +58,7 @@ internal static class DemoAccounts
                 var key = await users.GetAuthenticatorKeyAsync(account);
                 ids[email] = account.Id;
                 var role = DemoConsortium.RoleOf(outlet.Id, index++).ToString().ToLowerInvariant() + (first ? ", outlet admin" : "");
-                file.AppendLine($"{email,-45} {outlet.Name,-24} {role,-12} {key}");
+                file.AppendLine($"{email,-45} {outlet.Name,-24} {role,-26} {key}");
                 first = false;
             }
         }
