@@ -15,6 +15,9 @@ public static class DemoConsortium
 {
     public const string CoordinatorId = "le-veilleur";
 
+    /// <summary>The name of the demo's leak, the dataset the seeded work and the demo partner are about.</summary>
+    public const string NumbersDataset = "Selected numbers";
+
     public static readonly IReadOnlyList<Outlet> Outlets =
     [
         new("le-veilleur", "Le Veilleur", "FR", "Europe/Paris"),

@@ -66,12 +66,14 @@ internal sealed class DemoPartner(DemoSeed seed, IServiceProvider services, IDoc
     private async Task ActAsync(DemoWriter writer, CancellationToken cancellationToken)
     {
         await using var session = store.QuerySession();
-        var investigation = await session.Query<Investigation>().FirstOrDefaultAsync(cancellationToken);
-        var datasetId = await session.Query<Dataset>().Where(d => d.SharedWithOutletIds == null).Select(d => d.Id).FirstOrDefaultAsync(cancellationToken);
-        if (investigation is null || datasetId == Guid.Empty)
+        // The seeded leak and its investigation, whatever else a tester has created in the demo since.
+        var dataset = await session.Query<Dataset>().Where(d => d.Name == DemoConsortium.NumbersDataset && d.SharedWithOutletIds == null).FirstOrDefaultAsync(cancellationToken);
+        var investigation = dataset is null ? null : await session.LoadAsync<Investigation>(dataset.InvestigationId, cancellationToken);
+        if (dataset is null || investigation is null)
         {
             return;
         }
+        var datasetId = dataset.Id;
         // Someone signed in is looking at a record: go there (at once when they just arrived, else most of the time), as
         // someone of another outlet.
         var watched = presence.Watched().Where(v => v.Viewers.Count > 0).ToList();
@@ -85,6 +87,10 @@ internal sealed class DemoPartner(DemoSeed seed, IServiceProvider services, IDoc
         var candidates = investigation.People
             .Where(p => p.Role is InvestigationRole.Reporter or InvestigationRole.Editor or InvestigationRole.Analyst && !busyOutlets.Contains(p.OutletId) && p.IsCurrent(clock.GetUtcNow()))
             .ToList();
+        if (candidates.Count == 0)
+        {
+            return;
+        }
         var member = candidates[random.Next(candidates.Count)];
         var partner = new ConsortiumUser(member.UserId, member.DisplayName, member.OutletId);
         var recordId = target?.RecordId ?? await session.Query<LeakedRecord>()

@@ -81,7 +81,7 @@ internal sealed class DemoSeed(IDocumentStore store, StorageSettings storage, IS
         session.Store(investigation);
         await session.SaveChangesAsync(stoppingToken);
 
-        var numbers = new Dataset(Guid.CreateVersion7(), investigation.Id, "Selected numbers",
+        var numbers = new Dataset(Guid.CreateVersion7(), investigation.Id, DemoConsortium.NumbersDataset,
             "The leaked selection list: one row per number, with the client that selected it and when.", null, [], 0, now);
         var forensics = new Dataset(Guid.CreateVersion7(), investigation.Id, "Forensic triage",
             "Phones examined by the lab. Compartment: the lab and the two outlets whose sources consented.",
