@@ -101,6 +101,8 @@ public sealed class LivingDemoTests(LivingDemoFixture demo) : IClassFixture<Livi
         // Only the push can bring it: the page is not reloaded, and the partner writes after the page loaded.
         await Assertions.Expect(partnerNote.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(partnerNote.First).ToContainTextAsync("Consortium");
+        // The picture shows the note that just arrived (the thread scrolls within its panel).
+        await partnerNote.First.ScrollIntoViewIfNeededAsync();
         await ScreenshotAsync(page, "record");
 
         await page.GotoAsync($"/investigations/{investigationId}/verifications");
