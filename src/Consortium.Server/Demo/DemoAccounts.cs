@@ -8,8 +8,10 @@ namespace Consortium.Server.Demo;
 
 /// <summary>
 /// Accounts for the demo reporters (the first of each outlet administers it) and a sync client for the coordinating
-/// outlet. The password is made on first seed, for this installation only, and written with the client's secret to a
-/// file beside the signing keys, never into the repository. Each demo account enrols its authenticator at first sign-in.
+/// outlet. The password is made on first seed, for this installation only, and each account's authenticator (TOTP) key
+/// is enrolled at once, so a tester can sign in as anyone: both are written with the client's secret to
+/// demo-accounts.txt beside the signing keys, never into the repository. That file exists only for the demo: a real
+/// installation enrols each person's authenticator at their first sign-in and writes no such file.
 /// </summary>
 internal static class DemoAccounts
 {
@@ -26,12 +28,17 @@ internal static class DemoAccounts
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)).Replace('+', 'x').Replace('/', 'y');
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         var file = new StringBuilder()
-            .AppendLine("Consortium demo accounts (fictional people; every account sets up an authenticator app at first sign-in).")
+            .AppendLine("Consortium DEMO accounts: fictional people of the demo consortium, made by this installation's first start.")
+            .AppendLine("THIS FILE EXISTS ONLY FOR THE DEMO. A real installation never writes it: each person enrols their own authenticator.")
+            .AppendLine("Sign in at /account/login with the e-mail and password, then a code from an authenticator app holding the person's key")
+            .AppendLine("(add it by hand as a time-based key, 6 digits, 30 s; or `oathtool --totp -b KEY`).")
             .AppendLine($"Password for every account: {password}")
-            .AppendLine();
+            .AppendLine()
+            .AppendLine($"{"E-mail",-45} {"Outlet",-24} {"Role",-26} Authenticator key");
         foreach (var outlet in DemoConsortium.Outlets)
         {
             var first = true;
+            var index = 0;
             foreach (var person in DemoConsortium.PeopleOf(outlet.Id))
             {
                 var email = $"{person}@{outlet.Id}.example";
@@ -44,13 +51,14 @@ internal static class DemoAccounts
                     OutletId = outlet.Id,
                     OutletAdmin = first,
                 };
-                var created = await users.CreateAsync(account, password);
-                if (!created.Succeeded)
-                {
-                    throw new InvalidOperationException($"Demo account {email}: {string.Join("; ", created.Errors.Select(e => e.Description))}");
-                }
+                Check(email, await users.CreateAsync(account, password));
+                // Enrolled as the enrolment page does it (a fresh key, then two factors on), so the first sign-in asks for a code.
+                Check(email, await users.ResetAuthenticatorKeyAsync(account));
+                Check(email, await users.SetTwoFactorEnabledAsync(account, true));
+                var key = await users.GetAuthenticatorKeyAsync(account);
                 ids[email] = account.Id;
-                file.AppendLine($"{email,-45} {outlet.Name}{(first ? " (outlet administrator)" : "")}");
+                var role = DemoConsortium.RoleOf(outlet.Id, index++).ToString().ToLowerInvariant() + (first ? ", outlet admin" : "");
+                file.AppendLine($"{email,-45} {outlet.Name,-24} {role,-26} {key}");
                 first = false;
             }
         }
@@ -65,5 +73,13 @@ internal static class DemoAccounts
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         return ids;
+    }
+
+    private static void Check(string email, IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Demo account {email}: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Consortium.Client;
 using Consortium.Server.Identity;
 using Consortium.Server.Investigations;
 
@@ -13,6 +14,9 @@ namespace Consortium.Server.Demo;
 public static class DemoConsortium
 {
     public const string CoordinatorId = "le-veilleur";
+
+    /// <summary>The name of the demo's leak, the dataset the seeded work and the demo partner are about.</summary>
+    public const string NumbersDataset = "Selected numbers";
 
     public static readonly IReadOnlyList<Outlet> Outlets =
     [
@@ -55,6 +59,16 @@ public static class DemoConsortium
         ["the-lens"] = ["wanjiru.kamau", "otieno.ouma"],
         ["open-forensics-lab"] = ["hanna.vogel", "felix.brandt"],
     };
+
+    /// <summary>
+    /// Everyone takes part: the coordinating outlet's first reporter coordinates, each outlet's first is an editor, the
+    /// lab's people are analysts, the rest reporters.
+    /// </summary>
+    public static InvestigationRole RoleOf(string outletId, int index) =>
+        outletId == CoordinatorId && index == 0 ? InvestigationRole.Coordinator
+        : outletId == "open-forensics-lab" ? InvestigationRole.Analyst
+        : index == 0 ? InvestigationRole.Editor
+        : InvestigationRole.Reporter;
 
     /// <summary>The demo reporters of an outlet (local parts of their stand-in user names).</summary>
     public static IReadOnlyList<string> PeopleOf(string outletId) => People.TryGetValue(outletId, out var people) ? people : [];

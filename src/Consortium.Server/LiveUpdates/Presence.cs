@@ -118,6 +118,9 @@ public sealed class Presence
         }
     }
 
+    /// <summary>The records someone is looking at now, with who (the demo partner goes where people are).</summary>
+    public IReadOnlyList<PresenceView> Watched() => byRecord.Keys.Select(Of).Where(v => v.Viewers.Count > 0).ToList();
+
     /// <summary>One entry per person, however many tabs they have open.</summary>
     public PresenceView Of(Guid recordId)
     {
