@@ -17,8 +17,9 @@ export function stateLabel(state: string): string {
     : state;
 }
 
+/** Record ids are UUIDv7: their first digits are a timestamp shared by a whole import, their last ones are random. */
 export function recordLabel(recordId: string): string {
-  return t('board.record', { id: recordId.slice(0, 8) });
+  return t('board.record', { id: recordId.slice(-8) });
 }
 
 interface Problem {
