@@ -30,7 +30,11 @@ public static class IdentityRegistration
     {
         var configuration = builder.Configuration;
         // The outlets people belong to, read by the sign-in pages and the investigations' member lists.
-        builder.Services.ConfigureMarten(options => options.Schema.For<Outlet>().Identity(o => o.Id));
+        builder.Services.ConfigureMarten(options =>
+        {
+            options.Schema.For<Outlet>().Identity(o => o.Id);
+            options.Schema.For<PersonPreferences>().Identity(p => p.Id);
+        });
         var keysDirectory = KeyFiles.Directory(configuration);
         var requireHttps = configuration.GetValue("Identity:RequireHttps", true);
 

@@ -1,4 +1,5 @@
 import { enAdministration } from './en-administration';
+import { enPreferences } from './en-preferences';
 import { enPublication } from './en-publication';
 
 /**
@@ -9,6 +10,7 @@ import { enPublication } from './en-publication';
 export const en = {
   ...enAdministration,
   ...enPublication,
+  ...enPreferences,
 
   'app.name': 'Consortium',
   'app.skipToContent': 'Skip to main content',
