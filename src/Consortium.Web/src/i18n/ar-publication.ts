@@ -130,7 +130,7 @@ export const arPublication = {
   'publication.letters.add': 'تسجيل رسالة',
   'publication.letters.added': 'سُجّلت الرسالة.',
   'publication.letters.send': 'تسجيل الرسالة',
-  'publication.letters.yourZone': 'بتوقيت المنطقة الزمنية لهذا المتصفح ({zone}).',
+  'publication.letters.yourZone': 'بتوقيت منطقتك الزمنية ({zone}).',
   'publication.letters.recipientMissing': 'اذكر المرسَل إليه.',
   'publication.letters.datesMissing': 'أدخل وقت الإرسال والمهلة.',
 

@@ -121,7 +121,7 @@ export const esPublication = {
   'publication.letters.add': 'Registrar una carta',
   'publication.letters.added': 'Carta registrada.',
   'publication.letters.send': 'Registrar la carta',
-  'publication.letters.yourZone': 'En la zona horaria de este navegador ({zone}).',
+  'publication.letters.yourZone': 'En su zona horaria ({zone}).',
   'publication.letters.recipientMissing': 'Indique el destinatario.',
   'publication.letters.datesMissing': 'Indique la hora de envío y el plazo.',
 

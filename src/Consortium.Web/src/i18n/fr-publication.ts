@@ -121,7 +121,7 @@ export const frPublication = {
   'publication.letters.add': 'Consigner une lettre',
   'publication.letters.added': 'Lettre consignée.',
   'publication.letters.send': 'Consigner la lettre',
-  'publication.letters.yourZone': 'Dans le fuseau horaire de ce navigateur ({zone}).',
+  'publication.letters.yourZone': 'Dans votre fuseau horaire ({zone}).',
   'publication.letters.recipientMissing': 'Indiquez le destinataire.',
   'publication.letters.datesMissing': 'Indiquez l’heure d’envoi et la date limite.',
 

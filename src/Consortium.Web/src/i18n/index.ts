@@ -32,8 +32,6 @@ void instance.init({
   returnEmptyString: false,
 });
 
-const listeners = new Set<(language: Language) => void>();
-
 /** The UI's language, e.g. 'fr'. */
 export function currentLocale(): Language {
   return instance.language as Language;
@@ -56,18 +54,11 @@ export function setLanguage(language: Language): void {
     document.documentElement.lang = language;
     document.documentElement.dir = languages[language].dir;
   }
-  for (const listener of listeners) listener(language);
 }
 
 /** Before the person's preference is known (and for anyone without one): the browser's languages. */
 export function initI18n(preferred: readonly string[] = navigator.languages ?? [navigator.language]): void {
   setLanguage(pickLanguage(preferred));
-}
-
-/** Called with the new language after every switch (the app re-renders its pages with it). */
-export function onLanguageChanged(listener: (language: Language) => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
 }
 
 function formatted(params?: Params): Record<string, string> | undefined {
@@ -95,5 +86,8 @@ export function formatNumber(value: number): string {
   return new Intl.NumberFormat(currentLocale()).format(value);
 }
 
-/** The raw catalogs, for the completeness test and the missing-keys script. */
+/** The raw catalogs, for the completeness test. */
 export { catalogs, en };
+
+/** The i18next instance, for react-i18next's provider (components re-render when the language changes). */
+export const i18nInstance: I18n = instance;
