@@ -211,6 +211,9 @@ public static class IdentityRegistration
         builder.Services.AddScoped<SignInAudit>();
         builder.Services.AddSingleton<RecentSignIn>();
         builder.Services.AddRazorPages(options => options.RootDirectory = "/Identity/Pages");
+        // The pages speak French, Spanish and Arabic (ServerText): written as characters, not as &#x...; entities.
+        builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(options =>
+            options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
 
         // AddIdentity made its cookie the default for authenticate and challenge; the API needs cookie-or-bearer for all.
         builder.Services.AddAuthentication(options =>

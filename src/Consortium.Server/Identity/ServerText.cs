@@ -29,9 +29,12 @@ public static class ServerText
     /// <summary>A text with one value set in bold, e.g. the email in "Choose a password for {0}."; both parts encoded.</summary>
     public static IHtmlContent Strong(string english, string value)
     {
-        var encoded = HtmlEncoder.Default.Encode(T(english));
-        return new HtmlString(encoded.Replace("{0}", $"<strong>{HtmlEncoder.Default.Encode(value)}</strong>", StringComparison.Ordinal));
+        var encoded = Encoder.Encode(T(english));
+        return new HtmlString(encoded.Replace("{0}", $"<strong>{Encoder.Encode(value)}</strong>", StringComparison.Ordinal));
     }
+
+    // Like the pages' own encoder: every script as characters; markup characters still encoded.
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
 
     /// <summary>"rtl" for Arabic, else "ltr": the pages' &lt;html dir&gt;.</summary>
     public static string Direction => PersonLanguages.IsRightToLeft(PersonLanguages.Current) ? "rtl" : "ltr";

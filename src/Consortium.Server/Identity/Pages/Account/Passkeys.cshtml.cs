@@ -77,9 +77,9 @@ public sealed class PasskeysModel(
         {
             backoff.Failed(email, address);
             await audit.FailedAsync(account.Email ?? "", account.Id, check.IsLockedOut ? "locked out (re-authentication)" : "wrong password (re-authentication)", HttpContext);
-            Error = ServerText.T(check.IsLockedOut
-                ? "Your account is locked for now; try again later."
-                : "That password is not right.");
+            Error = check.IsLockedOut
+                ? ServerText.T("Your account is locked for now; try again later.")
+                : ServerText.T("That password is not right.");
             await LoadAsync(account);
             return Page();
         }
