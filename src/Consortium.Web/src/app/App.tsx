@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AuditPage } from '../features/audit/AuditPage';
 import { InvestigationPage } from '../features/datasets/InvestigationPage';
@@ -20,11 +20,13 @@ import { formatNumber, t } from '../i18n';
 import { Link, paths, useRouter } from '../shared/router';
 import { ErrorAlert, Loading, PageHeading } from '../shared/ui';
 import { PreferencesMenu } from '../shared/PreferencesMenu';
+import { currentTimeZone, subscribeTimeZone } from '../shared/datetime';
 
 export function App() {
   const { state, refresh } = useSession();
   // Re-renders on a language switch; the pages are mounted afresh so every string and date follows it.
   const { i18n } = useTranslation();
+  const zone = useSyncExternalStore(subscribeTimeZone, currentTimeZone);
   return (
     <SignedInProviders user={state.status === 'signedIn' ? state.me.user : null}>
       <a className="skip-link" href="#main">
@@ -36,7 +38,7 @@ export function App() {
         {state.status === 'error' && <ErrorAlert error={state.error} onRetry={refresh} />}
         {state.status === 'signedOut' && <Loading />}
         {state.status === 'signedIn' && <EmbargoMovedBanner />}
-        {state.status === 'signedIn' && <Routes key={i18n.language} />}
+        {state.status === 'signedIn' && <Routes key={`${i18n.language} ${zone}`} />}
       </main>
     </SignedInProviders>
   );

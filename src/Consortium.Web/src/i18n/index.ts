@@ -49,7 +49,8 @@ export function pickLanguage(preferred: readonly (string | null | undefined)[]):
 
 /** Switches the language and sets lang and dir on <html> (Arabic is right-to-left). */
 export function setLanguage(language: Language): void {
-  void instance.changeLanguage(language);
+  // Unchanged: no languageChanged event, so the pages are not mounted afresh (a half-typed form survives).
+  if (instance.language !== language) void instance.changeLanguage(language);
   if (typeof document !== 'undefined') {
     document.documentElement.lang = language;
     document.documentElement.dir = languages[language].dir;

@@ -16,9 +16,20 @@ export function browserTimeZone(): string {
   return new Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
+const zoneListeners = new Set<() => void>();
+
 /** Sets the person's zone (null: the browser's again). An id the browser does not know is ignored. */
 export function setTimeZone(zone: string | null | undefined): void {
-  preferredZone = zone && isKnownZone(zone) ? zone : null;
+  const next = zone && isKnownZone(zone) ? zone : null;
+  if (next === preferredZone) return;
+  preferredZone = next;
+  for (const listener of zoneListeners) listener();
+}
+
+/** For useSyncExternalStore: the app shows its pages afresh when the person's zone changes. */
+export function subscribeTimeZone(listener: () => void): () => void {
+  zoneListeners.add(listener);
+  return () => zoneListeners.delete(listener);
 }
 
 /** The person's time zone: their preference, else the browser's. */
