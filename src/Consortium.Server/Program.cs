@@ -36,6 +36,7 @@ builder.AddDemoConsortium();
 var app = builder.Build();
 
 app.UseConsortiumApi();
+app.UseServerPageLanguages();
 
 app.MapHealth();
 app.MapApiReference();

@@ -1,7 +1,13 @@
 namespace Consortium.Client;
 
-/// <summary>The signed-in caller.</summary>
-public sealed record Me(string User, string DisplayName, string OutletId, string OutletName, bool OutletAdmin = false);
+/// <summary>
+/// The signed-in caller, with the language (en, fr, es, ar) and IANA time zone they chose; null where they chose none
+/// (the browser's then applies).
+/// </summary>
+public sealed record Me(string User, string DisplayName, string OutletId, string OutletName, bool OutletAdmin = false, string? Language = null, string? TimeZone = null);
+
+/// <summary>A person's language (en, fr, es, ar) and IANA time zone; null clears one.</summary>
+public sealed record PreferencesInput(string? Language, string? TimeZone);
 
 /// <summary>An account of the caller's outlet, as its administrators see it.</summary>
 public sealed record AccountView(string Id, string Email, string DisplayName, bool OutletAdmin, bool TwoFactorEnabled, bool Disabled, bool LockedOut);

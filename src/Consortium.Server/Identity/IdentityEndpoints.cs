@@ -13,6 +13,7 @@ public static class IdentityEndpoints
         var group = app.MapGroup("/api").WithTags("Identity").RequireAuthorization();
         group.MapGet("/me", GetMe);
         group.MapPost("/session/sign-out", SignOut);
+        group.MapPersonPreferences();
         return app;
     }
 
@@ -22,7 +23,14 @@ public static class IdentityEndpoints
         var outlet = await session.LoadAsync<Outlet>(user.OutletId, cancellationToken);
         // Read from the account, not the session: an administrator demoted a minute ago is no longer one.
         var account = user.IsSyncClient ? null : await users.FindByIdAsync(user.UserId);
-        return TypedResults.Ok(new Me(user.UserId, user.DisplayName, user.OutletId, outlet?.Name ?? user.OutletId, account?.OutletAdmin ?? false));
+        var preferences = user.IsSyncClient ? null : await session.LoadAsync<PersonPreferences>(user.UserId, cancellationToken);
+        if (preferences?.Language is { } language)
+        {
+            // A new device learns the person's language here, so its sign-in pages speak it after sign-out too.
+            PreferenceCulture.Remember(http, language);
+        }
+        return TypedResults.Ok(new Me(user.UserId, user.DisplayName, user.OutletId, outlet?.Name ?? user.OutletId, account?.OutletAdmin ?? false,
+            preferences?.Language, preferences?.TimeZone));
     }
 
     /// <summary>

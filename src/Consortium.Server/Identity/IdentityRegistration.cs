@@ -30,7 +30,11 @@ public static class IdentityRegistration
     {
         var configuration = builder.Configuration;
         // The outlets people belong to, read by the sign-in pages and the investigations' member lists.
-        builder.Services.ConfigureMarten(options => options.Schema.For<Outlet>().Identity(o => o.Id));
+        builder.Services.ConfigureMarten(options =>
+        {
+            options.Schema.For<Outlet>().Identity(o => o.Id);
+            options.Schema.For<PersonPreferences>().Identity(p => p.Id);
+        });
         var keysDirectory = KeyFiles.Directory(configuration);
         var requireHttps = configuration.GetValue("Identity:RequireHttps", true);
 
@@ -207,6 +211,9 @@ public static class IdentityRegistration
         builder.Services.AddScoped<SignInAudit>();
         builder.Services.AddSingleton<RecentSignIn>();
         builder.Services.AddRazorPages(options => options.RootDirectory = "/Identity/Pages");
+        // The pages speak French, Spanish and Arabic (ServerText): written as characters, not as &#x...; entities.
+        builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(options =>
+            options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
 
         // AddIdentity made its cookie the default for authenticate and challenge; the API needs cookie-or-bearer for all.
         builder.Services.AddAuthentication(options =>

@@ -18,14 +18,16 @@ internal static class LogoutConfirmation
         }
         return $"""
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8" /><title>Sign out of Consortium?</title>
+            <html lang="{PersonLanguages.Current}" dir="{ServerText.Direction}"><head><meta charset="utf-8" /><title>{Html("Sign out of Consortium?")}</title>
             <link rel="stylesheet" href="/account/account.css" /></head>
-            <body><main><h1>Sign out of Consortium?</h1>
-            <p>An application asked to end your Consortium session. Sign out only if you meant to.</p>
-            <form method="post" action="/connect/logout">{fields}<button type="submit">Sign out</button></form>
+            <body><main><h1>{Html("Sign out of Consortium?")}</h1>
+            <p>{Html("An application asked to end your Consortium session. Sign out only if you meant to.")}</p>
+            <form method="post" action="/connect/logout">{fields}<button type="submit">{Html("Sign out")}</button></form>
             </main></body></html>
             """;
     }
+
+    private static string Html(string english) => WebUtility.HtmlEncode(ServerText.T(english));
 
     private static string CultureInvariant(FormattableString text) => FormattableString.Invariant(text);
 }

@@ -37,8 +37,10 @@ public sealed record ViewerZones(string OutletZone, string OwnZone, IReadOnlyLis
     {
         var outlet = await session.LoadAsync<Outlet>(outletId, cancellationToken);
         var preference = await session.LoadAsync<PublicationPreference>(userId, cancellationToken);
+        // The person's own zone (the one the whole UI shows times in, decision 0033) unless the desk was given another.
+        var person = preference?.Zone is null ? await session.LoadAsync<PersonPreferences>(userId, cancellationToken) : null;
         var outletZone = EmbargoTimes.FindZone(outlet?.TimeZone)?.Id ?? "UTC";
-        return new(outletZone, EmbargoTimes.FindZone(preference?.Zone)?.Id ?? outletZone,
+        return new(outletZone, EmbargoTimes.FindZone(preference?.Zone ?? person?.TimeZone)?.Id ?? outletZone,
             (asked ?? []).SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Where(z => EmbargoTimes.FindZone(z) is not null).Distinct().Take(12).ToList());
     }
 }

@@ -17,6 +17,7 @@ import type {
   Invitation,
   LeakRecord,
   Me,
+  Preferences,
   Member,
   MemberChange,
   NewAccount,
@@ -79,6 +80,8 @@ const enc = encodeURIComponent;
 export const api = {
   me: (signal?: AbortSignal) => request<Me>('/api/me', { signal, quiet401: true }),
   signOut: () => request<void>('/api/session/sign-out', { method: 'POST', quiet401: true }),
+  /** The person's language and time zone (null: the browser's), kept on the server for every device. */
+  savePreferences: (body: Preferences) => request<Preferences>('/api/me/preferences', { method: 'PUT', body }),
   outlets: (signal?: AbortSignal) => request<Outlet[]>('/api/outlets', { signal }),
 
   investigations: (signal?: AbortSignal) => request<Investigation[]>('/api/investigations', { signal }),

@@ -2162,6 +2162,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PreferencesInput"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreferencesInput"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/outlet/accounts": {
         parameters: {
             query?: never;
@@ -4397,13 +4445,18 @@ export interface components {
             sentAt: string;
             warnings: string[];
         };
-        /** @description The signed-in caller. */
+        /**
+         * @description The signed-in caller, with the language (en, fr, es, ar) and IANA time zone they chose; null where they chose none
+         *     (the browser's then applies).
+         */
         Me: {
             displayName: string;
+            language?: null | string;
             /** @default false */
             outletAdmin: boolean;
             outletId: string;
             outletName: string;
+            timeZone?: null | string;
             user: string;
         };
         /** @description Request to change a member's role or expiry. */
@@ -4565,6 +4618,11 @@ export interface components {
             /** Format: date-time */
             toUtc: string;
             toZone: string;
+        };
+        /** @description A person's language (en, fr, es, ar) and IANA time zone; null clears one. */
+        PreferencesInput: {
+            language: null | string;
+            timeZone: null | string;
         };
         ProblemDetails: {
             detail?: null | string;

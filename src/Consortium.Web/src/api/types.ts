@@ -10,6 +10,7 @@ type Schemas = components['schemas'];
 export type ProblemDetails = Schemas['ProblemDetails'] & { [extension: string]: unknown };
 
 export type Me = Schemas['Me'];
+export type Preferences = Schemas['PreferencesInput'];
 export type Outlet = Schemas['Outlet'];
 export type Investigation = Schemas['InvestigationView'];
 export type Dataset = Schemas['DatasetView'];

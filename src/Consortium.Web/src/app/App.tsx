@@ -1,4 +1,5 @@
-import { useState, type ReactNode } from 'react';
+import { useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { AuditPage } from '../features/audit/AuditPage';
 import { InvestigationPage } from '../features/datasets/InvestigationPage';
 import { InvestigationSearchPage } from '../features/datasets/InvestigationSearchPage';
@@ -15,24 +16,29 @@ import { StoryPage } from '../features/publication/StoryPage';
 import { InboxProvider, useInboxIfSignedIn } from '../features/inbox/InboxProvider';
 import { useSession } from '../shared/session';
 import { LiveProvider } from '../live/LiveConnection';
-import { t } from '../i18n';
+import { formatNumber, t } from '../i18n';
 import { Link, paths, useRouter } from '../shared/router';
 import { ErrorAlert, Loading, PageHeading } from '../shared/ui';
+import { PreferencesMenu } from '../shared/PreferencesMenu';
+import { currentTimeZone, subscribeTimeZone } from '../shared/datetime';
 
 export function App() {
   const { state, refresh } = useSession();
+  // Re-renders on a language switch; the pages are mounted afresh so every string and date follows it.
+  const { i18n } = useTranslation();
+  const zone = useSyncExternalStore(subscribeTimeZone, currentTimeZone);
   return (
     <SignedInProviders user={state.status === 'signedIn' ? state.me.user : null}>
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
-      <Header />
+      <Header key={i18n.language} />
       <main id="main" tabIndex={-1} className="main">
         {state.status === 'loading' && <Loading />}
         {state.status === 'error' && <ErrorAlert error={state.error} onRetry={refresh} />}
         {state.status === 'signedOut' && <Loading />}
         {state.status === 'signedIn' && <EmbargoMovedBanner />}
-        {state.status === 'signedIn' && <Routes />}
+        {state.status === 'signedIn' && <Routes key={`${i18n.language} ${zone}`} />}
       </main>
     </SignedInProviders>
   );
@@ -62,7 +68,7 @@ function InboxNavLink({ current }: { current: boolean }) {
         <>
           {' '}
           <span className="nav-count" data-testid="inbox-unread-count" aria-hidden="true">
-            {unread}
+            {formatNumber(unread)}
           </span>
           <span className="visually-hidden">{t('nav.inboxUnread', { count: unread })}</span>
         </>
@@ -117,6 +123,7 @@ function Header() {
               <span className="user-display">{me.displayName}</span>
               <span className="user-outlet">{me.outletName}</span>
             </span>
+            <PreferencesMenu />
             <button
               type="button"
               className="button secondary small"

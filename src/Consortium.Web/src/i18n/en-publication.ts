@@ -118,7 +118,7 @@ export const enPublication = {
   'publication.letters.add': 'Record a letter',
   'publication.letters.added': 'Letter recorded.',
   'publication.letters.send': 'Record letter',
-  'publication.letters.yourZone': 'In this browser’s time zone ({zone}).',
+  'publication.letters.yourZone': 'In your time zone ({zone}).',
   'publication.letters.recipientMissing': 'Name the recipient.',
   'publication.letters.datesMissing': 'Give the sending time and the deadline.',
 

@@ -1,4 +1,5 @@
 import { enAdministration } from './en-administration';
+import { enPreferences } from './en-preferences';
 import { enPublication } from './en-publication';
 import { enTasks } from './en-tasks';
 import { enCharts } from './en-charts';
@@ -13,6 +14,7 @@ export const en = {
   ...enPublication,
   ...enTasks,
   ...enCharts,
+  ...enPreferences,
 
   'app.name': 'Consortium',
   'app.skipToContent': 'Skip to main content',

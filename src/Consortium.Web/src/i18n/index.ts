@@ -1,66 +1,94 @@
-import { en, type MessageKey, type Messages } from './en';
+import i18next, { type i18n as I18n } from 'i18next';
+import { en, type MessageKey } from './en';
+import { catalogs, defaultLanguage, languages, type Language } from './languages';
 
 /**
- * A tiny translation layer. Add a language by adding a file like en.ts
- * (typed as Messages) and registering it in `catalogs`.
+ * The translation layer: i18next behind the UI's own `t(key, params)`, so call sites never change. Keys are flat
+ * ('members.count.one'), placeholders are written {name}, and plural forms are `${key}.${category}` with the
+ * categories of Intl.PluralRules (English: one, other; Arabic: zero, one, two, few, many, other). A key missing in a
+ * language falls back to English at run time; the completeness test (i18n.test.ts) fails on it long before.
  */
-type Catalog = { messages: Messages; dir: 'ltr' | 'rtl' };
-
-const catalogs: Record<string, Catalog> = {
-  en: { messages: en, dir: 'ltr' },
-};
-
-export type { MessageKey };
+export type { MessageKey, Language };
+export { languages };
 export type Params = Record<string, string | number>;
 
-let locale = 'en';
-let active: Catalog = catalogs.en!;
+const instance: I18n = i18next.createInstance();
+void instance.init({
+  resources: Object.fromEntries(
+    Object.entries(catalogs).map(([lng, messages]) => [lng, { translation: messages }]),
+  ),
+  lng: defaultLanguage,
+  fallbackLng: defaultLanguage,
+  supportedLngs: Object.keys(catalogs),
+  initAsync: false,
+  keySeparator: false,
+  nsSeparator: false,
+  pluralSeparator: '.',
+  // Strings are rendered by React (which escapes), never as HTML.
+  interpolation: { escapeValue: false, prefix: '{', suffix: '}', skipOnVariables: true },
+  // A placeholder nobody fills stays visible ({name}) rather than silently vanishing.
+  missingInterpolationHandler: (text: string, value: unknown) => `{${String((value as string[])[1] ?? text)}}`,
+  returnNull: false,
+  returnEmptyString: false,
+});
 
-/** Picks the best available catalog for the browser's languages. */
-export function initI18n(preferred: readonly string[] = navigator.languages ?? [navigator.language]): void {
+/** The UI's language, e.g. 'fr'. */
+export function currentLocale(): Language {
+  return instance.language as Language;
+}
+
+/** The best supported language for a list of BCP 47 tags (browser or preference), or English. */
+export function pickLanguage(preferred: readonly (string | null | undefined)[]): Language {
   for (const tag of preferred) {
+    if (!tag) continue;
     const base = tag.toLowerCase().split('-')[0] ?? '';
-    const found = catalogs[tag] ?? catalogs[base];
-    if (found) {
-      locale = catalogs[tag] ? tag : base;
-      active = found;
-      break;
-    }
+    if (base in catalogs) return base as Language;
   }
-  document.documentElement.lang = locale;
-  document.documentElement.dir = active.dir;
+  return defaultLanguage;
 }
 
-export function currentLocale(): string {
-  return locale;
+/** Switches the language and sets lang and dir on <html> (Arabic is right-to-left). */
+export function setLanguage(language: Language): void {
+  // Unchanged: no languageChanged event, so the pages are not mounted afresh (a half-typed form survives).
+  if (instance.language !== language) void instance.changeLanguage(language);
+  if (typeof document !== 'undefined') {
+    document.documentElement.lang = language;
+    document.documentElement.dir = languages[language].dir;
+  }
 }
 
-function interpolate(template: string, params?: Params): string {
-  if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = params[name];
-    if (value === undefined) return whole;
-    return typeof value === 'number' ? formatNumber(value) : value;
-  });
+/** Before the person's preference is known (and for anyone without one): the browser's languages. */
+export function initI18n(preferred: readonly string[] = navigator.languages ?? [navigator.language]): void {
+  setLanguage(pickLanguage(preferred));
 }
 
-/** Translate a key, filling {placeholders} from params. */
+function formatted(params?: Params): Record<string, string> | undefined {
+  if (!params) return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) out[name] = typeof value === 'number' ? formatNumber(value) : value;
+  return out;
+}
+
+/** Translate a key, filling {placeholders} from params (numbers formatted for the language). */
 export function t(key: MessageKey, params?: Params): string {
-  const template = active.messages[key] ?? en[key] ?? key;
-  return interpolate(template, params);
+  return instance.t(key, { replace: formatted(params) ?? {} });
 }
 
 type PluralBase<K extends string> = K extends `${infer B}.other` ? B : never;
 export type PluralKey = PluralBase<MessageKey>;
 
-/** Translate a plural key: picks `${key}.one`, `${key}.other`, … by count. `{count}` is filled. */
+/** Translate a plural key: i18next picks `${key}.one`, `${key}.few`, … by count for the language. `{count}` is filled. */
 export function tp(key: PluralKey, count: number, params?: Params): string {
-  const category = new Intl.PluralRules(locale).select(count);
-  const candidate = `${key}.${category}` as MessageKey;
-  const chosen: MessageKey = candidate in active.messages ? candidate : (`${key}.other` as MessageKey);
-  return t(chosen, { count, ...params });
+  return instance.t(key, { count, replace: formatted({ count, ...params }) ?? {} });
 }
 
+/** A number written the language's way (digits, grouping). */
 export function formatNumber(value: number): string {
-  return new Intl.NumberFormat(locale).format(value);
+  return new Intl.NumberFormat(currentLocale()).format(value);
 }
+
+/** The raw catalogs, for the completeness test. */
+export { catalogs, en };
+
+/** The i18next instance, for react-i18next's provider (components re-render when the language changes). */
+export const i18nInstance: I18n = instance;

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime as formatWithSpaces, formatDateTimeSeconds as formatSecondsWithSpaces, formatUtc, localInputToIso, toLocalInputValue } from './datetime';
+import { setLanguage } from '../i18n';
+import {
+  currentTimeZone,
+  formatDateTime as formatWithSpaces,
+  formatDateTimeSeconds as formatSecondsWithSpaces,
+  formatNumber,
+  formatUtc,
+  localInputToIso,
+  setTimeZone,
+  toLocalInputValue,
+} from './datetime';
 
 // ICU versions differ in the space before AM/PM (U+202F or a plain space): compare with plain spaces.
 const formatDateTime = (iso: string, zone?: string) => formatWithSpaces(iso, zone).replace(/\s/g, ' ');
@@ -54,5 +64,44 @@ describe('datetime-local inputs (read in the user zone, Europe/Paris in these te
     const value = toLocalInputValue(new Date('2026-03-29T01:30:00Z'));
     expect(value).toBe('2026-03-29T03:30');
     expect(localInputToIso(value)).toBe('2026-03-29T01:30:00.000Z');
+  });
+});
+
+describe('the person’s own time zone (a preference that may differ from the browser’s)', () => {
+  it('shows instants and reads inputs in the chosen zone, and the browser’s again when cleared', () => {
+    setTimeZone('America/New_York');
+    try {
+      expect(currentTimeZone()).toBe('America/New_York');
+      expect(formatDateTime('2026-11-25T17:00:00Z').replace(/\s/g, ' ')).toBe('Nov 25, 2026, 12:00 PM');
+      expect(localInputToIso('2026-11-25T12:00')).toBe('2026-11-25T17:00:00.000Z');
+      expect(toLocalInputValue(new Date('2026-11-25T17:00:00Z'))).toBe('2026-11-25T12:00');
+    } finally {
+      setTimeZone(null);
+    }
+    expect(currentTimeZone()).toBe('Europe/Paris');
+  });
+
+  it('ignores a zone the browser does not know', () => {
+    setTimeZone('Mars/Olympus_Mons');
+    expect(currentTimeZone()).toBe('Europe/Paris');
+  });
+
+  it('reads a time that occurs twice as the earlier one, and moves a skipped time past the gap', () => {
+    // Paris: 2026-10-25 02:30 happens at UTC+2 then at UTC+1; 2026-03-29 02:30 does not happen.
+    expect(localInputToIso('2026-10-25T02:30', 'Europe/Paris')).toBe('2026-10-25T00:30:00.000Z');
+    expect(localInputToIso('2026-03-29T02:30', 'Europe/Paris')).toBe('2026-03-29T01:30:00.000Z');
+  });
+});
+
+describe('dates in the person’s language', () => {
+  it('writes French and Arabic dates the way those languages do', () => {
+    setLanguage('fr');
+    expect(formatDateTime('2026-11-25T17:00:00Z', 'Europe/Paris').replace(/\s/g, ' ')).toBe('25 nov. 2026, 18:00');
+    setLanguage('ar');
+    expect(formatDateTime('2026-11-25T17:00:00Z', 'Asia/Beirut')).toBe(
+      new Intl.DateTimeFormat('ar', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Beirut' }).format(new Date('2026-11-25T17:00:00Z')),
+    );
+    expect(formatNumber(1234567)).toBe(new Intl.NumberFormat('ar').format(1234567));
+    setLanguage('en');
   });
 });

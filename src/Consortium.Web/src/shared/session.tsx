@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, UNAUTHORIZED_EVENT } from '../api/client';
 import type { Me } from '../api/types';
+import { applyPreferencesOf } from './preferences';
 
 export type SessionState =
   | { status: 'loading' }
@@ -28,6 +29,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const loadMe = useCallback(async (signal?: AbortSignal) => {
     try {
       const me = await api.me(signal);
+      applyPreferencesOf(me);
       setState({ status: 'signedIn', me });
     } catch (error) {
       if (signal?.aborted) return;

@@ -33,7 +33,7 @@ public sealed class AcceptModel(UserManager<ConsortiumAccount> users) : PageMode
         var account = await InvitedAsync();
         if (account is null)
         {
-            Error = InvalidLink;
+            Error = ServerText.T(InvalidLink);
             return Page();
         }
         Email = account.Email ?? "";
@@ -45,19 +45,19 @@ public sealed class AcceptModel(UserManager<ConsortiumAccount> users) : PageMode
         var account = await InvitedAsync();
         if (account is null)
         {
-            Error = InvalidLink;
+            Error = ServerText.T(InvalidLink);
             return Page();
         }
         Email = account.Email ?? "";
         if (Password != Confirm)
         {
-            Error = "The two passwords differ.";
+            Error = ServerText.T("The two passwords differ.");
             return Page();
         }
         var reset = await users.ResetPasswordAsync(account, Token, Password);
         if (!reset.Succeeded)
         {
-            Error = string.Join(" ", reset.Errors.Select(e => e.Code == "InvalidToken" ? InvalidLink : e.Description));
+            Error = string.Join(" ", reset.Errors.Select(e => e.Code == "InvalidToken" ? ServerText.T(InvalidLink) : e.Description));
             return Page();
         }
         await HttpContext.SignInAsync(EnrolmentCookie.Scheme, new ClaimsPrincipal(new ClaimsIdentity([new Claim(Claims.Subject, account.Id)], EnrolmentCookie.Scheme)));

@@ -50,7 +50,7 @@ public sealed class EnrolModel(UserManager<ConsortiumAccount> users, SignInManag
         var code = Code.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
         if (!await users.VerifyTwoFactorTokenAsync(account, users.Options.Tokens.AuthenticatorTokenProvider, code))
         {
-            Error = "That code does not match. Check the time on your phone and try the newest code.";
+            Error = ServerText.T("That code does not match. Check the time on your phone and try the newest code.");
             await LoadKeyAsync(account);
             return Page();
         }

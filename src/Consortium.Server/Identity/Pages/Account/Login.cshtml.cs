@@ -39,7 +39,7 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
         {
             // Same answer whether the email has an account or not; the password is not even checked.
             await audit.FailedAsync(Email, null, "slowed down after repeated failures", HttpContext);
-            Error = $"Too many failed attempts from here. Try again in {Math.Ceiling(wait.TotalSeconds):0} seconds.";
+            Error = ServerText.T("Too many failed attempts from here. Try again in {0} seconds.", Math.Ceiling(wait.TotalSeconds));
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Page();
@@ -64,7 +64,7 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
             // Spend the time a password check would, so timing does not tell unknown accounts apart.
             users.PasswordHasher.VerifyHashedPassword(new ConsortiumAccount(), DummyHash.Value, Password);
             await audit.FailedAsync(Email, account?.Id, "unknown or disabled account", HttpContext);
-            Error = GenericFailure;
+            Error = ServerText.T(GenericFailure);
             return Page();
         }
 
@@ -76,7 +76,7 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
                 return RedirectToPage("TwoFactor", new { ReturnUrl });
             }
             await audit.FailedAsync(Email, account.Id, result.IsLockedOut ? "locked out" : "wrong password", HttpContext);
-            Error = GenericFailure;
+            Error = ServerText.T(GenericFailure);
             return Page();
         }
 
@@ -85,7 +85,7 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
         if (!check.Succeeded)
         {
             await audit.FailedAsync(Email, account.Id, check.IsLockedOut ? "locked out" : "wrong password", HttpContext);
-            Error = GenericFailure;
+            Error = ServerText.T(GenericFailure);
             return Page();
         }
         await HttpContext.SignInAsync(EnrolmentCookie.Scheme, new ClaimsPrincipal(new ClaimsIdentity([new Claim(Claims.Subject, account.Id)], EnrolmentCookie.Scheme)));
@@ -136,7 +136,7 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
         return new JsonResult(new { redirect = SafeReturnUrl.Of(ReturnUrl, Url) });
     }
 
-    private static JsonResult PasskeyFailure() => new(new { error = GenericPasskeyFailure }) { StatusCode = StatusCodes.Status400BadRequest };
+    private static JsonResult PasskeyFailure() => new(new { error = ServerText.T(GenericPasskeyFailure) }) { StatusCode = StatusCodes.Status400BadRequest };
 
     private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<ConsortiumAccount>().HashPassword(new ConsortiumAccount(), Guid.NewGuid().ToString()));
 }

@@ -68,7 +68,7 @@ public sealed class PasskeysModel(
         if (backoff.WaitFor(email, address) is { } wait)
         {
             await audit.FailedAsync(email, account.Id, "slowed down after repeated failures (re-authentication)", HttpContext);
-            Error = $"Too many wrong passwords. Try again in {Math.Ceiling(wait.TotalSeconds):0} seconds.";
+            Error = ServerText.T("Too many wrong passwords. Try again in {0} seconds.", Math.Ceiling(wait.TotalSeconds));
             await LoadAsync(account);
             return Page();
         }
@@ -78,8 +78,8 @@ public sealed class PasskeysModel(
             backoff.Failed(email, address);
             await audit.FailedAsync(account.Email ?? "", account.Id, check.IsLockedOut ? "locked out (re-authentication)" : "wrong password (re-authentication)", HttpContext);
             Error = check.IsLockedOut
-                ? "Your account is locked for now; try again later."
-                : "That password is not right.";
+                ? ServerText.T("Your account is locked for now; try again later.")
+                : ServerText.T("That password is not right.");
             await LoadAsync(account);
             return Page();
         }
@@ -96,15 +96,15 @@ public sealed class PasskeysModel(
     {
         if (await AccountAsync() is not { } account)
         {
-            return JsonError(StatusCodes.Status401Unauthorized, "Your session has ended. Sign in again.");
+            return JsonError(StatusCodes.Status401Unauthorized, ServerText.T("Your session has ended. Sign in again."));
         }
         if (!await IsRecentAsync())
         {
-            return JsonError(StatusCodes.Status403Forbidden, "Enter your password again first: reload this page.");
+            return JsonError(StatusCodes.Status403Forbidden, ServerText.T("Enter your password again first: reload this page."));
         }
         if ((await users.GetPasskeysAsync(account)).Count >= MaxPasskeys)
         {
-            return JsonError(StatusCodes.Status400BadRequest, $"An account can have at most {MaxPasskeys} passkeys. Remove one first.");
+            return JsonError(StatusCodes.Status400BadRequest, ServerText.T("An account can have at most {0} passkeys. Remove one first.", MaxPasskeys));
         }
         var options = await signIn.MakePasskeyCreationOptionsAsync(new PasskeyUserEntity
         {
@@ -120,15 +120,15 @@ public sealed class PasskeysModel(
     {
         if (await AccountAsync() is not { } account)
         {
-            return JsonError(StatusCodes.Status401Unauthorized, "Your session has ended. Sign in again.");
+            return JsonError(StatusCodes.Status401Unauthorized, ServerText.T("Your session has ended. Sign in again."));
         }
         if (!await IsRecentAsync())
         {
-            return JsonError(StatusCodes.Status403Forbidden, "Enter your password again first: reload this page.");
+            return JsonError(StatusCodes.Status403Forbidden, ServerText.T("Enter your password again first: reload this page."));
         }
         if (string.IsNullOrEmpty(Credential))
         {
-            return JsonError(StatusCodes.Status400BadRequest, "No passkey was sent.");
+            return JsonError(StatusCodes.Status400BadRequest, ServerText.T("No passkey was sent."));
         }
         PasskeyAttestationResult attestation;
         try
@@ -138,25 +138,25 @@ public sealed class PasskeysModel(
         catch (InvalidOperationException)
         {
             // No ceremony under way in this browser (the 5-minute cookie expired, or another tab used it).
-            return JsonError(StatusCodes.Status400BadRequest, "That took too long. Try again.");
+            return JsonError(StatusCodes.Status400BadRequest, ServerText.T("That took too long. Try again."));
         }
         // The ceremony's state names the account it was started for; it must be the one signed in now.
         if (!attestation.Succeeded || attestation.UserEntity.Id != account.Id)
         {
-            return JsonError(StatusCodes.Status400BadRequest, "The passkey could not be added. Try again, or with another authenticator.");
+            return JsonError(StatusCodes.Status400BadRequest, ServerText.T("The passkey could not be added. Try again, or with another authenticator."));
         }
         var name = Name.Trim();
         name = name.Length == 0
-            ? $"Passkey added {clock.GetUtcNow().ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}"
+            ? ServerText.T("Passkey added {0}", ServerText.Date(clock.GetUtcNow(), "d MMMM yyyy"))
             : name[..Math.Min(name.Length, MaxNameLength)];
         attestation.Passkey.Name = name;
         var saved = await users.AddOrUpdatePasskeyAsync(account, attestation.Passkey);
         if (!saved.Succeeded)
         {
-            return JsonError(StatusCodes.Status400BadRequest, "The passkey could not be added. Try again.");
+            return JsonError(StatusCodes.Status400BadRequest, ServerText.T("The passkey could not be added. Try again."));
         }
         await audit.PasskeyChangedAsync(account, AuditActions.PasskeyAdded, name, HttpContext);
-        Message = $"Passkey “{name}” added. Next time, you can sign in with it alone.";
+        Message = ServerText.T("Passkey “{0}” added. Next time, you can sign in with it alone.", name);
         return new JsonResult(new { redirect = Url.Page("Passkeys") });
     }
 
@@ -168,7 +168,7 @@ public sealed class PasskeysModel(
         }
         if (!await IsRecentAsync())
         {
-            Error = "Enter your password again before removing a passkey.";
+            Error = ServerText.T("Enter your password again before removing a passkey.");
             await LoadAsync(account);
             return Page();
         }
@@ -179,7 +179,7 @@ public sealed class PasskeysModel(
             if (removed.Succeeded)
             {
                 await audit.PasskeyChangedAsync(account, AuditActions.PasskeyRemoved, passkey.Name ?? "", HttpContext);
-                Message = $"Passkey “{passkey.Name}” removed.";
+                Message = ServerText.T("Passkey “{0}” removed.", passkey.Name ?? "");
             }
         }
         return RedirectToPage();
@@ -202,7 +202,7 @@ public sealed class PasskeysModel(
         Recent = await IsRecentAsync();
         Passkeys = (await users.GetPasskeysAsync(account))
             .OrderBy(p => p.CreatedAt)
-            .Select(p => new PasskeyRow(Base64Url.EncodeToString(p.CredentialId), p.Name ?? "Unnamed passkey", p.CreatedAt))
+            .Select(p => new PasskeyRow(Base64Url.EncodeToString(p.CredentialId), p.Name ?? ServerText.T("Unnamed passkey"), p.CreatedAt))
             .ToList();
     }
 

@@ -41,7 +41,7 @@ public sealed class TwoFactorModel(SignInManager<ConsortiumAccount> signIn, User
         if (!result.Succeeded)
         {
             await audit.FailedAsync(account.Email ?? "", account.Id, result.IsLockedOut ? "locked out" : "wrong second factor", HttpContext);
-            Error = result.IsLockedOut ? LoginModel.GenericFailure : "That code is not valid. Codes change every 30 seconds.";
+            Error = result.IsLockedOut ? ServerText.T(LoginModel.GenericFailure) : ServerText.T("That code is not valid. Codes change every 30 seconds.");
             return Page();
         }
         // Issued again with the time of this sign-in, which sensitive actions check (see RecentSignIn).

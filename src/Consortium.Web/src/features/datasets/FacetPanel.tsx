@@ -1,5 +1,5 @@
 import type { FacetCount, SearchFacets } from '../../api/types';
-import { t } from '../../i18n';
+import { formatNumber, t } from '../../i18n';
 import type { RecordSearch } from './useRecordPages';
 
 type FacetKey = 'country' | 'dataset' | 'verification' | 'tag' | 'annotated';
@@ -81,7 +81,7 @@ function FacetGroup({ testId, label, title, counts, selected, display, onPick, i
                   disabled={facet.value === null}
                   onClick={() => facet.value !== null && onPick(facet.value)}
                 >
-                  <span className="facet-value">{display(facet.value)}</span> <span className="facet-count">{facet.atLeast ? t('facet.atLeast', { count: facet.count }) : facet.count}</span>
+                  <span className="facet-value">{display(facet.value)}</span> <span className="facet-count">{facet.atLeast ? t('facet.atLeast', { count: facet.count }) : formatNumber(facet.count)}</span>
                 </button>
               </li>
             );

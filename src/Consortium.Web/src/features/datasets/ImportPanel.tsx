@@ -125,10 +125,10 @@ export function ImportPanel({ dataset, canImport, onImported }: { dataset: Datas
           </progress>
           <p role="status">
             {t('import.counts', {
-              rows: job.rowsRead.toLocaleString(),
-              imported: job.imported.toLocaleString(),
-              duplicates: job.duplicates.toLocaleString(),
-              rejected: job.rejected.toLocaleString(),
+              rows: job.rowsRead,
+              imported: job.imported,
+              duplicates: job.duplicates,
+              rejected: job.rejected,
             })}
           </p>
           {job.failure && <p className="alert">{job.failure}</p>}
