@@ -175,6 +175,13 @@ public static class IdentityRegistration
                     .AllowClientCredentialsFlow()
                     .AllowRefreshTokenFlow();
                 options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, ApiScope);
+                // Tokens name their issuer; by default the address the request came to. Behind a load balancer every node
+                // sees the same public address, but a deployment reached under several names (or nodes addressed one by
+                // one) sets it, or a token from one node is refused by another (decision 0029).
+                if (configuration["Identity:Issuer"] is { Length: > 0 } issuer)
+                {
+                    options.SetIssuer(new Uri(issuer, UriKind.Absolute));
+                }
                 options.SetAccessTokenLifetime(TimeSpan.FromMinutes(30));
                 options.SetRefreshTokenLifetime(TimeSpan.FromDays(14));
                 options.AddSigningCertificate(databaseKeys?.Certificate("token-signing", X509KeyUsageFlags.DigitalSignature)

@@ -30,6 +30,8 @@ internal static class ClusterRegistration
         builder.Services.AddSingleton<HubLifetimeManager<ConsortiumHub>, LocalFirstRedisLifetimeManager>();
         builder.Services.AddSingleton<ClusterRelay>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ClusterRelay>());
+        builder.Services.AddSingleton<SharedPresence>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SharedPresence>());
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", HealthStatus.Degraded);
     }
 }
