@@ -19,8 +19,11 @@ namespace Consortium.Server.Tests.Cluster;
 /// the test PostgreSQL and one Redis, as deploy/compose.yaml runs them, minus the proxy. Accounts are made in the account
 /// store as an operator would; everything else goes over HTTP and the hub, to whichever node a test names.
 /// </summary>
-public sealed class ServerNodes : IAccountHost, IAsyncLifetime
+public class ServerNodes : IAccountHost, IAsyncLifetime
 {
+    /// <summary>Whether these nodes get a Redis of their own, which a test may stop and start.</summary>
+    protected virtual bool OwnRedis => false;
+
     private readonly string root = Directory.CreateTempSubdirectory("consortium-nodes-").FullName;
     private readonly Dictionary<string, Process> processes = new(StringComparer.Ordinal);
     private ServiceProvider? accountServices;
@@ -51,7 +54,7 @@ public sealed class ServerNodes : IAccountHost, IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync();
-        Redis = await TestRedis.StartAsync();
+        Redis = await TestRedis.StartAsync(OwnRedis);
         Directory.CreateDirectory(Path.Combine(root, "shared"));
         // One node first: it creates the schemas (two starting at once on an empty database race to create them).
         await StartAsync("a");
@@ -159,6 +162,14 @@ public sealed class ServerNodes : IAccountHost, IAsyncLifetime
         var process = processes[name];
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
+    }
+
+    /// <summary>What <c>/healthz</c> of <paramref name="node"/> answers: its status code and its text (Healthy, Degraded...).</summary>
+    public async Task<(HttpStatusCode Status, string Text)> HealthAsync(string node)
+    {
+        using var http = new HttpClient { BaseAddress = addresses[node] };
+        using var response = await http.GetAsync("healthz");
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>Which node leads each singleton, as node <paramref name="askedOf"/> reports it.</summary>

@@ -26,9 +26,10 @@ public sealed class TestRedis : IAsyncDisposable
     /// <summary>Whether this run started it (and so may stop it).</summary>
     public bool Owned => port != 0;
 
-    public static async Task<TestRedis> StartAsync()
+    /// <param name="own">Start one of our own even when the run names one (a test that stops it must not stop the run's).</param>
+    public static async Task<TestRedis> StartAsync(bool own = false)
     {
-        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given)
+        if (!own && Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given)
         {
             return new TestRedis(given, 0);
         }
