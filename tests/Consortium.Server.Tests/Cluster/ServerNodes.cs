@@ -113,6 +113,8 @@ public class ServerNodes : IAccountHost, IAsyncLifetime
             ["Node__Id"] = name,
             ["Audit__KeyFile"] = AuditKeyFile,
             ["Import__SpoolDirectory"] = Path.Combine(root, "shared", "spool"),
+            // Small batches: an import takes long enough to kill its node in the middle of it.
+            ["Import__BatchSize"] = "500",
             ["Demo__Seed"] = "false",
             ["Storage__WarmConnections"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",
