@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every Consortium test on a fresh machine: installs what is missing (Chromium, PostgreSQL, Redis, Node.js from
-# Debian's packages; npm packages through the server build), starts one PostgreSQL for the whole run, runs the
+# Debian's packages; npm packages through the server build), starts one PostgreSQL and one Redis for the whole run, runs the
 # test projects against it and prints "N passed, N failed" as its last line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || command -v initdb > /dev/null || missing+=(postgresql postgresql-contrib)
 command -v npm > /dev/null || missing+=(nodejs npm)
+command -v redis-server > /dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} from Debian's packages"
   as_root apt-get update -qq
@@ -33,9 +34,19 @@ run_pg "$PGBIN/initdb" -D "$PGDATA" -U consortium --pwfile="$PGROOT/pw" -A scram
 run_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/postgres.log" -w -t 60 \
   -o "-p $PGPORT -k $PGDATA -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off" start > /dev/null \
   || { cat "$PGDATA/postgres.log"; echo "0 passed, 1 failed"; exit 1; }
-cleanup() { run_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop > /dev/null 2>&1; rm -rf "$PGROOT"; }
+# One Redis for the multi-node tests (tests/Consortium.Server.Tests/Cluster): loopback only, no persistence. A test
+# that stops Redis on purpose starts its own.
+RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+  --pidfile "$PGROOT/redis.pid" --logfile "$PGROOT/redis.log" \
+  || { echo "Redis did not start"; echo "0 passed, 1 failed"; exit 1; }
+cleanup() {
+  [ -f "$PGROOT/redis.pid" ] && kill "$(cat "$PGROOT/redis.pid")" 2> /dev/null
+  run_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop > /dev/null 2>&1; rm -rf "$PGROOT"
+}
 trap cleanup EXIT
 export CONSORTIUM_TEST_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=consortium;Password=$PGPASS;Database=postgres"
+export CONSORTIUM_TEST_REDIS="127.0.0.1:$RPORT"
 
 RESULTS="$ROOT/artifacts/test-results"
 rm -rf "$RESULTS"

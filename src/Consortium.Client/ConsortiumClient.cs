@@ -279,6 +279,10 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
                 {
                     options.Headers[header.Key] = string.Join(",", header.Value);
                 }
+                // Straight to the WebSocket, without SignalR's negotiate request: behind a load balancer without sticky
+                // sessions the negotiate and the connect could reach two different nodes (decision 0029).
+                options.SkipNegotiation = true;
+                options.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
                 if (accessToken is not null)
                 {
                     // Asked again on every reconnect, so a refreshed token is used and a revoked one fails.

@@ -26,10 +26,10 @@ namespace Consortium.Server.Audit;
 /// the entry's pending marker.
 /// </para>
 /// </remarks>
-public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, IConfiguration configuration, ILogger<AuditSealer> logger) : BackgroundService
+public sealed class AuditSealer(StorageSettings settings, ServerNode node, IDocumentStore store, IConfiguration configuration, ILogger<AuditSealer> logger) : BackgroundService
 {
-    // "AuditSlr" in ASCII; advisory locks are per database, so each deployment has its own sealer.
-    private const long SealerLockKey = 0x4175646974536c72;
+    // "AuditSlr" in ASCII (Storage's Leadership); advisory locks are per database, so each deployment has its own sealer.
+    private const string Role = "audit-sealer";
     private const int BatchSize = 1000;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
     // At most one batch per this interval unless batches come out full: under load a batch then carries everything
@@ -84,7 +84,7 @@ public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, 
         {
             turn.Release();
         }
-        var lockConnection = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false, ApplicationName = "consortium-audit-sealer" }.ConnectionString;
+        var lockConnection = Leadership.ConnectionString(settings, node, Role);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -120,9 +120,7 @@ public sealed class AuditSealer(StorageSettings settings, IDocumentStore store, 
 
     private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("select pg_try_advisory_lock(@key)", connection);
-        command.Parameters.AddWithValue("key", SealerLockKey);
-        return await command.ExecuteScalarAsync(cancellationToken) is true;
+        return await Leadership.TryLeadAsync(connection, Role, cancellationToken);
     }
 
     private async Task SealUntilStoppedAsync(NpgsqlConnection connection, CancellationToken stoppingToken)

@@ -46,11 +46,19 @@ public static class ApiRegistration
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
-            foreach (var proxy in proxies.Where(p => !string.IsNullOrWhiteSpace(p)))
+            foreach (var proxy in proxies.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()))
             {
-                options.KnownProxies.Add(IPAddress.TryParse(proxy.Trim(), out var address)
+                // A network (10.244.0.0/16) for an ingress controller whose pods come and go on Kubernetes (decision 0029).
+                if (proxy.Contains('/', StringComparison.Ordinal))
+                {
+                    options.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(proxy, out var network)
+                        ? network
+                        : throw new InvalidOperationException($"Hosting:TrustedProxies holds \"{proxy}\", which is not an IP network."));
+                    continue;
+                }
+                options.KnownProxies.Add(IPAddress.TryParse(proxy, out var address)
                     ? address
-                    : throw new InvalidOperationException($"Hosting:TrustedProxies holds \"{proxy}\", which is not an IP address."));
+                    : throw new InvalidOperationException($"Hosting:TrustedProxies holds \"{proxy}\", which is not an IP address or network."));
             }
         });
     }
@@ -59,7 +67,8 @@ public static class ApiRegistration
     {
         // First, so that everything after it (the audit log, HTTPS checks) sees the caller, not the proxy. Only when a
         // proxy is configured: with empty lists the middleware would believe the headers from anyone.
-        if (app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value.KnownProxies.Count > 0)
+        if (app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value is { } forwarded
+            && forwarded.KnownProxies.Count + forwarded.KnownIPNetworks.Count > 0)
         {
             app.UseForwardedHeaders();
         }

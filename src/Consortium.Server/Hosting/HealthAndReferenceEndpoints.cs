@@ -1,3 +1,4 @@
+using Consortium.Server.Storage;
 using Scalar.AspNetCore;
 
 namespace Consortium.Server.Hosting;
@@ -8,6 +9,11 @@ public static class HealthAndReferenceEndpoints
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/healthz").AllowAnonymous();
+        // Which node leads each singleton, as PostgreSQL sees it (decision 0029): answered alike by every node.
+        app.MapGet("/healthz/nodes", async (StorageSettings settings, ServerNode node, CancellationToken cancellationToken) =>
+                TypedResults.Ok(new NodesView(node.Id, node.IsOneOfMany, await Leadership.LeadersAsync(settings, cancellationToken))))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
         return app;
     }
 
@@ -23,3 +29,6 @@ public static class HealthAndReferenceEndpoints
         return app;
     }
 }
+
+/// <summary>The answering node, whether it runs as one of several, and the node leading each singleton (null: none now).</summary>
+public sealed record NodesView(string Node, bool Clustered, IReadOnlyDictionary<string, string?> Leaders);

@@ -47,9 +47,19 @@ public static class IdentityRegistration
         builder.Services.AddHostedService<IdentitySchemaMigrator>();
         builder.Services.AddHostedService<BuiltInClients>();
 
-        builder.Services.AddDataProtection()
-            .SetApplicationName("Consortium")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(keysDirectory, "data-protection")));
+        // Several nodes share their keys through PostgreSQL unless the deployment mounts a keys folder (decision 0029).
+        var databaseKeys = ServerNode.IsOneOfManyIn(configuration) && string.IsNullOrEmpty(configuration["Identity:KeysDirectory"])
+            ? new DatabaseKeys((StorageSettings)builder.Services.Last(d => d.ServiceType == typeof(StorageSettings)).ImplementationInstance!)
+            : null;
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("Consortium");
+        if (databaseKeys is null)
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(keysDirectory, "data-protection")));
+        }
+        else
+        {
+            dataProtection.AddKeyManagementOptions(options => options.XmlRepository = new DatabaseXmlRepository(databaseKeys));
+        }
 
         builder.Services.AddIdentity<ConsortiumAccount, IdentityRole>(options =>
             {
@@ -169,10 +179,19 @@ public static class IdentityRegistration
                     .AllowClientCredentialsFlow()
                     .AllowRefreshTokenFlow();
                 options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, ApiScope);
+                // Tokens name their issuer; by default the address the request came to. Behind a load balancer every node
+                // sees the same public address, but a deployment reached under several names (or nodes addressed one by
+                // one) sets it, or a token from one node is refused by another (decision 0029).
+                if (configuration["Identity:Issuer"] is { Length: > 0 } issuer)
+                {
+                    options.SetIssuer(new Uri(issuer, UriKind.Absolute));
+                }
                 options.SetAccessTokenLifetime(TimeSpan.FromMinutes(30));
                 options.SetRefreshTokenLifetime(TimeSpan.FromDays(14));
-                options.AddSigningCertificate(KeyFiles.LoadOrCreate(keysDirectory, "token-signing", X509KeyUsageFlags.DigitalSignature));
-                options.AddEncryptionCertificate(KeyFiles.LoadOrCreate(keysDirectory, "token-encryption", X509KeyUsageFlags.KeyEncipherment));
+                options.AddSigningCertificate(databaseKeys?.Certificate("token-signing", X509KeyUsageFlags.DigitalSignature)
+                    ?? KeyFiles.LoadOrCreate(keysDirectory, "token-signing", X509KeyUsageFlags.DigitalSignature));
+                options.AddEncryptionCertificate(databaseKeys?.Certificate("token-encryption", X509KeyUsageFlags.KeyEncipherment)
+                    ?? KeyFiles.LoadOrCreate(keysDirectory, "token-encryption", X509KeyUsageFlags.KeyEncipherment));
                 var aspNetCore = options.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()

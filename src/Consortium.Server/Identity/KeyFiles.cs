@@ -46,18 +46,24 @@ internal static class KeyFiles
         return File.ReadAllBytes(path);
     }
 
+    /// <summary>A new self-signed certificate with its RSA key, as PKCS#12 bytes.</summary>
+    public static byte[] CreateCertificate(string name, X509KeyUsageFlags usage)
+    {
+        using var rsa = RSA.Create(3072);
+        var request = new CertificateRequest($"CN=Consortium {name}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(usage, critical: true));
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(2));
+        return created.Export(X509ContentType.Pfx);
+    }
+
     public static X509Certificate2 LoadOrCreate(string directory, string name, X509KeyUsageFlags usage)
     {
         System.IO.Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, name + ".pfx");
         if (!File.Exists(path))
         {
-            using var rsa = RSA.Create(3072);
-            var request = new CertificateRequest($"CN=Consortium {name}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            request.CertificateExtensions.Add(new X509KeyUsageExtension(usage, critical: true));
-            using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(2));
             var temporary = path + ".tmp";
-            File.WriteAllBytes(temporary, created.Export(X509ContentType.Pfx));
+            File.WriteAllBytes(temporary, CreateCertificate(name, usage));
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);

@@ -43,7 +43,7 @@ public sealed partial class ConsortiumHub
         await Clients.Groups(groups).Typing(new TypingView(recordId, annotationId, user.UserId, user.DisplayName, user.OutletId));
     }
 
-    private void EnterPresence(Guid recordId, ConsortiumUser user)
+    private async Task EnterPresenceAsync(Guid recordId, ConsortiumUser user)
     {
         // Sync clients read; they are not someone looking at a record.
         if (user.IsSyncClient)
@@ -51,25 +51,60 @@ public sealed partial class ConsortiumHub
             return;
         }
         var connectionId = Context.ConnectionId;
+        var who = new PresenceEntry(user.UserId, user.DisplayName, user.OutletId);
+        // On several nodes, who looks at the record from the others (decision 0029).
+        var elsewhere = presence.Shared is { } shared ? await shared.EnterAsync(recordId, connectionId, who) : [];
         // The joiner gets the whole list, everyone else only who arrived: a join costs O(viewers) messages of one entry,
         // not O(viewers) lists of O(viewers) entries (decision 0019). Sent, not awaited, under the record's lock so that
         // every connection gets the record's presence messages in the order they happened; a slow connection delays
         // only its own copies, which SignalR queues per connection.
-        presence.Enter(recordId, connectionId, new PresenceEntry(user.UserId, user.DisplayName, user.OutletId), (list, arrived) =>
+        presence.Enter(recordId, connectionId, who, (list, arrived) =>
         {
+            if (elsewhere.Count > 0)
+            {
+                list = new PresenceView(recordId, list.Viewers.Concat(elsewhere).DistinctBy(v => v.UserId).OrderBy(v => v.DisplayName, StringComparer.Ordinal).ToList());
+            }
             Observe(Clients.Caller.PresenceChanged(list));
-            if (arrived is not null)
+            if (arrived is not null && !elsewhere.Any(v => v.UserId == user.UserId))
             {
                 Observe(Clients.GroupExcept(LiveGroups.Record(recordId), [connectionId]).ViewerArrived(arrived));
             }
         });
     }
 
-    private void LeavePresence(Guid recordId) =>
-        presence.Leave(recordId, Context.ConnectionId, left => Observe(Clients.Group(LiveGroups.Record(left.RecordId)).ViewerLeft(left)));
+    private void LeavePresence(Guid recordId)
+    {
+        presence.Leave(recordId, Context.ConnectionId, Departed(Context.ConnectionId));
+        if (presence.Shared is { } shared)
+        {
+            // Also when another tab of the person still looks from here (no departure then): the entry goes.
+            Observe(shared.LeaveAsync(recordId, Context.ConnectionId, ""));
+        }
+    }
 
-    private void LeaveAllPresence() =>
-        presence.LeaveAll(Context.ConnectionId, left => Observe(Clients.Group(LiveGroups.Record(left.RecordId)).ViewerLeft(left)));
+    private void LeaveAllPresence()
+    {
+        var connectionId = Context.ConnectionId;
+        presence.LeaveAll(connectionId, Departed(connectionId));
+        if (presence.Shared is { } shared)
+        {
+            // Entries on records the person left locally only on another tab still go from Redis.
+            foreach (var recordId in shared.Closed(connectionId))
+            {
+                Observe(shared.LeaveAsync(recordId, connectionId, ""));
+            }
+        }
+    }
+
+    /// <summary>Sends a departure, on several nodes only when the person is not still looking from another node.</summary>
+    private Action<PresenceChange> Departed(string connectionId)
+    {
+        if (presence.Shared is { } shared)
+        {
+            return left => Observe(shared.DepartedAsync(left, connectionId));
+        }
+        return left => Observe(Clients.Group(LiveGroups.Record(left.RecordId)).ViewerLeft(left));
+    }
 
     /// <summary>Presence is best effort: a send that fails (a connection closing) is logged, never thrown at the caller.</summary>
     private void Observe(Task send)

@@ -44,7 +44,7 @@ public sealed partial class ConsortiumHub(AccessPolicy access, LiveConnections c
         }
         // The annotation pushes go by our own copy of these memberships (decision 0020); SignalR's carry presence and typing.
         listeners.Add(Context.ConnectionId, groups);
-        EnterPresence(recordId, user);
+        await EnterPresenceAsync(recordId, user);
     }
 
     /// <summary>Import progress of a dataset; access checked like <see cref="JoinRecord"/>.</summary>

@@ -17,9 +17,19 @@ public sealed class LiveAnnouncer(LiveConnections connections) : ILiveAnnouncer
 
     internal ChannelReader<LiveAnnouncement> Messages => messages.Reader;
 
+    /// <summary>On several nodes, carries annotation changes and withdrawals to the others (decision 0029); null on one.</summary>
+    internal ClusterRelay? Relay { get; set; }
+
     public void Announce(LiveAnnouncement announcement) => messages.Writer.TryWrite(announcement);
 
     public void Announce(IReadOnlyList<AnnotationAnnouncement> changes)
+    {
+        AnnounceLocally(changes);
+        Relay?.Publish(changes);
+    }
+
+    /// <summary>To this node's connections only: what this node or another committed.</summary>
+    internal void AnnounceLocally(IReadOnlyList<AnnotationAnnouncement> changes)
     {
         foreach (var change in changes)
         {
@@ -28,6 +38,12 @@ public sealed class LiveAnnouncer(LiveConnections connections) : ILiveAnnouncer
     }
 
     public void Withdraw(AccessWithdrawn withdrawn)
+    {
+        WithdrawLocally(withdrawn);
+        Relay?.Publish(withdrawn);
+    }
+
+    internal void WithdrawLocally(AccessWithdrawn withdrawn)
     {
         foreach (var userId in withdrawn.UserIds)
         {

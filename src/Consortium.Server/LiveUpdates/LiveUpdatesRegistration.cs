@@ -1,3 +1,4 @@
+using Consortium.Server.Storage;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Consortium.Server.LiveUpdates;
@@ -6,7 +7,7 @@ public static class LiveUpdatesRegistration
 {
     public static WebApplicationBuilder AddLiveUpdates(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSignalR(options =>
+        var signalR = builder.Services.AddSignalR(options =>
         {
             // Errors reach clients as "No such record." and the like, never as exception details.
             options.EnableDetailedErrors = false;
@@ -18,6 +19,11 @@ public static class LiveUpdatesRegistration
             // about 100 KB of pushes a second (benchmark of 2026-11-26, decision 0018).
             options.StatefulReconnectBufferSize = builder.Configuration.GetValue("LiveUpdates:StatefulReconnectBufferBytes", 1L * 1024 * 1024);
         });
+        var node = new ServerNode(builder.Configuration);
+        if (node.IsOneOfMany)
+        {
+            builder.AddClusterLiveUpdates(signalR, node);
+        }
         builder.Services.AddSingleton<LiveConnections>();
         builder.Services.AddSingleton<LiveAnnouncer>();
         builder.Services.AddSingleton<ILiveAnnouncer>(services => services.GetRequiredService<LiveAnnouncer>());

@@ -11,6 +11,9 @@ namespace Consortium.Server.LiveUpdates;
 public sealed class Presence
 {
     private readonly ConcurrentDictionary<Guid, Viewers> byRecord = new();
+
+    /// <summary>On several nodes, the mirror of this node's presence in Redis (decision 0029); null on one.</summary>
+    internal SharedPresence? Shared { get; set; }
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, byte>> byConnection = new(StringComparer.Ordinal);
 
     /// <summary>

@@ -15,11 +15,11 @@ namespace Consortium.Server.Publication;
 /// state read for that append: a second lifter, a move or a cancellation committed meanwhile makes it fail, never
 /// double. The database briefly gone: the round fails, is logged, and the next round tries again.
 /// </summary>
-public sealed class LiftEmbargoes(IServiceScopeFactory scopes, StorageSettings settings, PublicationClock clock, PublicationOptions options, ILogger<LiftEmbargoes> logger)
+public sealed class LiftEmbargoes(IServiceScopeFactory scopes, StorageSettings settings, ServerNode node, PublicationClock clock, PublicationOptions options, ILogger<LiftEmbargoes> logger)
     : BackgroundService
 {
-    // "Lift" in ASCII; advisory locks are per database, so one leader per deployment.
-    private const long LeaderLockKey = 0x4C696674;
+    // "Lift" in ASCII (Storage's Leadership); advisory locks are per database, so one leader per deployment.
+    private const string Role = "embargo-lift";
     private readonly SemaphoreSlim wake = new(0, 1);
     private TaskCompletionSource roundDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private NpgsqlConnection? leaderConnection;
@@ -105,10 +105,9 @@ public sealed class LiftEmbargoes(IServiceScopeFactory scopes, StorageSettings s
             await ping.ExecuteScalarAsync(cancellationToken);
             return true;
         }
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false }.ConnectionString);
+        var connection = new NpgsqlConnection(Leadership.ConnectionString(settings, node, Role));
         await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"select pg_try_advisory_lock({LeaderLockKey})", connection);
-        if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+        if (await Leadership.TryLeadAsync(connection, Role, cancellationToken))
         {
             leaderConnection = connection;
             logger.LogInformation("This node lifts embargoes now");

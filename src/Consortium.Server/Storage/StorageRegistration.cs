@@ -23,6 +23,8 @@ public static class StorageRegistration
         connectionString = WithPoolSettings(connectionString, builder.Configuration.GetValue(WarmConnections.Setting, WarmConnections.Default));
         var schema = builder.Configuration["Storage:Schema"] ?? "consortium";
         builder.Services.AddSingleton(new StorageSettings(connectionString, schema));
+        var node = new ServerNode(builder.Configuration);
+        builder.Services.AddSingleton(node);
         builder.Services.AddSingleton<FeedPosition>();
 
         builder.Services.AddMarten(services =>
@@ -42,8 +44,13 @@ public static class StorageRegistration
         })
         .UseLightweightSessions()
         .ApplyAllDatabaseChangesOnStartup()
-        // Solo, not HotCold: see docs/decisions/0002-marten-daemon-solo.md.
-        .AddAsyncDaemon(DaemonMode.Solo);
+        // One node: Solo, not HotCold (docs/decisions/0002-marten-daemon-solo.md). Several: only the elected node runs it
+        // (ProjectionDaemonLeader, decision 0029).
+        .AddAsyncDaemon(node.IsOneOfMany ? DaemonMode.Disabled : DaemonMode.Solo);
+        if (node.IsOneOfMany)
+        {
+            builder.Services.AddHostedService<ProjectionDaemonLeader>();
+        }
         builder.Services.AddHostedService<WarmConnections>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;

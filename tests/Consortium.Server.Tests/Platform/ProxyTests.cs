@@ -32,3 +32,23 @@ public sealed class WithoutTrustedProxyTests(ConsortiumServer server) : Forwarde
     public async Task A_forged_forwarded_address_is_ignored_when_no_proxy_is_trusted() =>
         Assert.Equal("127.0.0.1", await AuditedAddressOfForwardedReadAsync());
 }
+
+/// <summary>A server told that its proxies are a network (an ingress controller's pod network on Kubernetes), here loopback's.</summary>
+public sealed class BehindProxyNetworkServer : ConsortiumServer
+{
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Hosting:TrustedProxies:0", "127.0.0.0/8")];
+}
+
+[CollectionDefinition(Name)]
+public sealed class ProxyNetworkCollection : ICollectionFixture<BehindProxyNetworkServer>
+{
+    public const string Name = "ProxyNetwork";
+}
+
+[Collection(ProxyNetworkCollection.Name)]
+public sealed class BehindTrustedProxyNetworkTests(BehindProxyNetworkServer server) : ForwardedAddressTest(server)
+{
+    [Fact]
+    public async Task The_audit_log_records_the_address_forwarded_by_a_proxy_of_a_trusted_network() =>
+        Assert.Equal("203.0.113.7", await AuditedAddressOfForwardedReadAsync());
+}

@@ -16,7 +16,7 @@ namespace Consortium.Server.Records;
 /// </summary>
 public sealed class ImportJobs(
     IDocumentStore store, StorageSettings storage, ImportSettings settings, AuditLog audit,
-    ILiveAnnouncer live, TimeProvider clock, ILogger<ImportJobs> logger) : BackgroundService
+    ILiveAnnouncer live, TimeProvider clock, ServerNode node, ILogger<ImportJobs> logger) : BackgroundService
 {
     // Two at once at most: a 2-core server writes one import at full speed, and a second only queues behind it.
     private readonly SemaphoreSlim slots = new(2);
@@ -67,6 +67,11 @@ public sealed class ImportJobs(
             }
         }
         var tasks = new List<Task> { SweepSpoolAsync(stoppingToken) };
+        if (node.IsOneOfMany)
+        {
+            // Jobs of a node that died are resumed here (ImportLease).
+            tasks.Add(ImportLease.WatchAsync(store, running.ContainsKey, Enqueue, logger, stoppingToken));
+        }
         try
         {
             await foreach (var jobId in queue.Reader.ReadAllAsync(stoppingToken))
@@ -105,6 +110,12 @@ public sealed class ImportJobs(
         ImportJob? job = null;
         try
         {
+            // On several nodes, only the node holding the job's lease runs it.
+            await using var lease = await ImportLease.TakeAsync(storage, node, jobId, stoppingToken);
+            if (lease is null)
+            {
+                return;
+            }
             job = await BeginAsync(jobId, cancel, stoppingToken);
             if (job is null)
             {

@@ -1,4 +1,5 @@
 import {
+  HttpTransportType,
   HubConnectionBuilder,
   HubConnectionState,
   LogLevel,
@@ -36,7 +37,9 @@ export function LiveProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const connection = new HubConnectionBuilder()
-      .withUrl(HUB_URL)
+      // Straight to the WebSocket, no negotiate request: behind a load balancer without sticky sessions
+      // the negotiate and the connect could reach two different server nodes (decision 0029).
+      .withUrl(HUB_URL, { skipNegotiation: true, transport: HttpTransportType.WebSockets })
       .withAutomaticReconnect(retryForever)
       .configureLogging(LogLevel.Warning)
       .build();

@@ -1,0 +1,117 @@
+using System.Net;
+using Consortium.Server.Tests.Audit;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Consortium.Server.Tests.Cluster;
+
+[CollectionDefinition(Name)]
+public sealed class TwoNodesCollection : ICollectionFixture<ServerNodes>
+{
+    public const string Name = "TwoNodes";
+}
+
+/// <summary>
+/// Two server processes, one PostgreSQL, one Redis (decision 0029): what one node issues or commits holds on the other.
+/// </summary>
+[Collection(TwoNodesCollection.Name)]
+public sealed class TwoNodeTests(ServerNodes nodes)
+{
+    private static readonly TimeSpan PushTimeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task A_note_posted_on_one_node_reaches_an_entitled_hub_client_on_the_other_and_an_outlet_only_one_does_not()
+    {
+        var record = await GivenRecordAsync();
+        await using var partner = nodes.ClientFor("tom@bravo", "b").CreateHubConnection();
+        var pushes = LivePushes.Items(partner, addedOnly: true);
+        await partner.StartAsync();
+        await partner.InvokeAsync(HubMethods.JoinRecord, record.Id);
+        var ines = nodes.ClientFor("ines@alpha", "a");
+
+        await ines.AddNoteAsync(record.Id, new NewNote("Our source says so.", Visibility.Outlet));
+        var shared = await ines.AddNoteAsync(record.Id, new NewNote("Number confirmed by the carrier."));
+
+        using var timeout = new CancellationTokenSource(PushTimeout);
+        Assert.Equal(shared, await pushes.ReadAsync(timeout.Token));
+        Assert.False(pushes.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task A_viewer_on_one_node_is_in_the_presence_list_a_joiner_on_the_other_gets()
+    {
+        var record = await GivenRecordAsync();
+        await using var viewer = nodes.ClientFor("marie@alpha", "a").CreateHubConnection();
+        await viewer.StartAsync();
+        await viewer.InvokeAsync(HubMethods.JoinRecord, record.Id);
+        await using var joiner = nodes.ClientFor("tom@bravo", "b").CreateHubConnection();
+        var lists = System.Threading.Channels.Channel.CreateUnbounded<PresenceView>();
+        joiner.On<PresenceView>(nameof(IConsortiumClient.PresenceChanged), list => lists.Writer.TryWrite(list));
+        await joiner.StartAsync();
+
+        await joiner.InvokeAsync(HubMethods.JoinRecord, record.Id);
+
+        using var timeout = new CancellationTokenSource(PushTimeout);
+        var list = await lists.Reader.ReadAsync(timeout.Token);
+        Assert.Equal(["Marie", "Tom"], list.Viewers.Select(v => v.DisplayName).Order());
+    }
+
+    [Fact]
+    public async Task A_browser_session_and_a_token_issued_by_one_node_work_on_the_other()
+    {
+        // Signed in on node a (BaseAddress); cookies are not kept per port, so the same cookie goes to node b.
+        using var browser = await nodes.Accounts.BrowserSessionAsync("marie@alpha");
+        using var me = await browser.GetAsync(new Uri(nodes.Nodes["b"], "api/me"));
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+
+        var token = await nodes.Accounts.AccessTokenAsync("marie@alpha");
+        using var bearer = new HttpClient { BaseAddress = nodes.Nodes["b"] };
+        bearer.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        using var answer = await bearer.GetAsync("api/me");
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        // And a forged one is still refused there: node b checks, it does not wave through.
+        bearer.DefaultRequestHeaders.Authorization = new("Bearer", token[..^4] + "AAAA");
+        using var forged = await bearer.GetAsync("api/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_node_names_the_same_leader_for_each_singleton()
+    {
+        var fromA = await WaitForLeadersAsync("a", _ => true);
+        var fromB = await nodes.NodesAsync("b");
+        Assert.True(fromA.Clustered);
+        Assert.Equal(("a", "b"), (fromA.Node, fromB.Node));
+        Assert.Equal(["audit-sealer", "embargo-lift", "projection-daemon"], fromA.Leaders.Keys.Order());
+        Assert.All(fromA.Leaders.Values, leader => Assert.True(leader is "a" or "b", leader));
+        Assert.Equal(fromA.Leaders, fromB.Leaders);
+    }
+
+    private async Task<NodesView> WaitForLeadersAsync(string askedOf, Func<NodesView, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            var view = await nodes.NodesAsync(askedOf);
+            if (view.Leaders.Values.All(l => l is not null) && until(view))
+            {
+                return view;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"Leaders after a minute: {string.Join(", ", view.Leaders)}");
+            await Task.Delay(200);
+        }
+    }
+
+    private async Task<RecordView> GivenRecordAsync()
+    {
+        var ines = nodes.ClientFor("ines@alpha", "a");
+        var investigation = await ines.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Two nodes", ["bravo"]));
+        var tom = await nodes.Accounts.AccountAsync("tom@bravo");
+        await ines.AddMemberAsync(investigation.Id, new NewMember(tom.Email, InvestigationRole.Reporter));
+        var marie = await nodes.Accounts.AccountAsync("marie@alpha");
+        await ines.AddMemberAsync(investigation.Id, new NewMember(marie.Email, InvestigationRole.Reporter));
+        var dataset = await ines.CreateDatasetAsync(investigation.Id, new NewDataset("Selected numbers", ""));
+        using var csv = new MemoryStream("phone,country\n07700 900001,GB\n"u8.ToArray());
+        await ines.ImportCsvAsync(dataset.Id, csv);
+        return (await ines.ListRecordsAsync(dataset.Id)).Items[0];
+    }
+}
