@@ -18,6 +18,12 @@ public static class ChangesEndpoints
     {
         builder.Services.AddScoped<ChangesFeed>();
         builder.Services.AddHostedService<AnnotationFeedSchema>();
+        // The feed of every change (decision 0026): the reader other areas use, and the signal woken at each commit.
+        builder.Services.AddScoped<IChangeFeed, ChangeFeed>();
+        builder.Services.AddHostedService<ChangeFeedSchema>();
+        builder.Services.AddSingleton<FeedSignal>();
+        builder.Services.AddSingleton<IFeedSignal>(sp => sp.GetRequiredService<FeedSignal>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedSignal>());
         return builder;
     }
 
@@ -25,6 +31,7 @@ public static class ChangesEndpoints
     {
         app.MapGroup("/api/investigations/{investigationId:guid}/changes").WithTags("Sync").RequireAuthorization()
             .MapGet("/", ReadChanges);
+        app.MapOutletChangeFeed();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Consortium.Client;
 using Consortium.Server.Audit;
+using Consortium.Server.Hosting;
 using Marten;
 using Marten.Schema;
 
@@ -9,7 +10,9 @@ namespace Consortium.Server.Records;
 /// One uploaded file being imported into a dataset. The file waits in the spool folder (<see cref="SpoolPath"/>); the
 /// job's counts and checkpoint (<see cref="RowsRead"/>: the last source row whose batch committed) are written in the
 /// same transaction as each batch of rows, so they never disagree with what is stored, whatever stops the server.
+/// Announced: the changes feed (Sync) renders a completed job from its stored state.
 /// </summary>
+[Announced]
 public sealed record ImportJob(
     Guid Id,
     Guid DatasetId,

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text.Json;
+using Consortium.Client;
+using Consortium.Server.Access;
+using Consortium.Server.Annotations;
+using Consortium.Server.Identity;
+using Consortium.Server.Records;
+using Consortium.Server.Storage;
+using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace Consortium.Server.Sync;
+
+/// <summary>
+/// Reads the feed of every change for one reader: rows of <c>change_feed</c> in (transaction id, sequence) order, only
+/// from transactions no longer running (decision 0014's guarantee), filtered now by the reader's investigations,
+/// compartments, record restrictions and the annotation visibility rule (its SQL twin), then rendered as REST views.
+/// Types owned by another area (the embargo desk) are rendered, and filtered by participation, by that area's
+/// <see cref="IChangeFeedRenderer"/>.
+/// </summary>
+public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, TimeProvider clock, IEnumerable<IChangeFeedRenderer> renderers,
+    IOptions<HttpJsonOptions> json) : IChangeFeed
+{
+    private readonly JsonSerializerOptions wire = json.Value.SerializerOptions;
+
+    public async Task<ChangeFeedPage> ReadAsync(FeedReader reader, FeedQuery query, CancellationToken cancellationToken)
+    {
+        var user = new ConsortiumUser(reader.UserId ?? "", "", reader.OutletId, IsSyncClient: reader.UserId is null);
+        var now = clock.GetUtcNow();
+        // What the reader sees, as of now: investigations (membership), compartments and record restrictions.
+        var candidates = query.InvestigationId is { } only
+            ? await session.Query<Investigation>().Where(i => i.Id == only).ToListAsync(cancellationToken)
+            : await session.Query<Investigation>().Where(i => i.MemberOutletIds.Contains(reader.OutletId)).ToListAsync(cancellationToken);
+        var roles = candidates.Select(i => (i.Id, Role: i.RoleOf(user, now))).Where(x => x.Role is not null).ToDictionary(x => x.Id, x => x.Role!.Value);
+        if (roles.Count == 0)
+        {
+            return new ChangeFeedPage([], query.After.ToString(), false);
+        }
+        var investigationIds = roles.Keys.ToArray();
+        var datasets = await session.Query<Dataset>().Where(d => d.InvestigationId.IsOneOf(investigationIds)).ToListAsync(cancellationToken);
+        var hiddenDatasets = datasets.Where(d => !d.IsSharedWith(reader.OutletId)).Select(d => d.Id).ToArray();
+        var datasetIds = datasets.Select(d => d.Id).ToArray();
+        var restrictions = await session.Query<RecordRestriction>().Where(r => r.DatasetId.IsOneOf(datasetIds)).ToListAsync(cancellationToken);
+        var hiddenRecords = restrictions.Where(r => !r.OutletIds.Contains(reader.OutletId)).Select(r => r.Id).ToArray();
+
+        var rows = await ReadRowsAsync(reader, query, investigationIds, hiddenDatasets, hiddenRecords, cancellationToken);
+        var hasMore = rows.Count > query.Limit;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+        var objects = await RenderAsync(reader, rows, roles, cancellationToken);
+        var items = new List<ChangeFeedEntry>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (objects[i] is { } view)
+            {
+                var row = rows[i];
+                items.Add(new ChangeFeedEntry(row.Cursor.ToString(), row.Change.Type, row.Change.ObjectId, row.Change.Version, row.Change.Change, row.Change.InvestigationId, view));
+            }
+        }
+        // The cursor moves past rows left out by a renderer too: they are not the reader's, now or on a later read.
+        var cursor = rows.Count > 0 ? rows[^1].Cursor : query.After;
+        return new ChangeFeedPage(items, cursor.ToString(), hasMore);
+    }
+
+    private sealed record Row(FeedCursor Cursor, StoredChange Change);
+
+    private async Task<List<Row>> ReadRowsAsync(FeedReader reader, FeedQuery query, Guid[] investigationIds, Guid[] hiddenDatasets, Guid[] hiddenRecords,
+        CancellationToken cancellationToken)
+    {
+        // xid < xmin of the statement's own snapshot: every transaction with a smaller id has ended, so no row can
+        // appear later below the cursor (decision 0014). Membership rows are per outlet: a reader reads its own.
+        var sql = $"""
+            select f.xid::text, f.seq, f.type, f.object_id, f.version, f.change, f.investigation_id, f.data::text
+            from {settings.Schema}.change_feed f
+            where f.xid < pg_snapshot_xmin(pg_current_snapshot())
+              and (f.xid, f.seq) > ($1::text::xid8, $2)
+              and f.investigation_id = any($3)
+              and ($4::text[] is null or f.type = any($4))
+              and (f.dataset_id is null or not (f.dataset_id = any($5)))
+              and (f.record_id is null or not (f.record_id = any($6)))
+              and (f.type <> 'annotation' or {AnnotationSql.ReadableBy("f", "$7", "$8")})
+              and (f.type <> 'membership' or f.data ->> 'outletId' = $7)
+            order by f.xid, f.seq
+            limit $9
+            """;
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection)
+        {
+            Parameters =
+            {
+                new() { Value = query.After.TransactionId.ToString(CultureInfo.InvariantCulture), NpgsqlDbType = NpgsqlDbType.Text },
+                new() { Value = query.After.Sequence, NpgsqlDbType = NpgsqlDbType.Bigint },
+                new() { Value = investigationIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                new() { Value = query.Types is { Count: > 0 } types ? types.ToArray() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new() { Value = hiddenDatasets, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                new() { Value = hiddenRecords, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                new() { Value = reader.OutletId, NpgsqlDbType = NpgsqlDbType.Text },
+                // An outlet-level reader matches no author: never a private note.
+                new() { Value = (object?)reader.UserId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+                new() { Value = query.Limit + 1, NpgsqlDbType = NpgsqlDbType.Integer },
+            },
+        };
+        var rows = new List<Row>(Math.Min(query.Limit + 1, 1024));
+        await using var result = await command.ExecuteReaderAsync(cancellationToken);
+        while (await result.ReadAsync(cancellationToken))
+        {
+            var cursor = new FeedCursor(ulong.Parse(result.GetString(0), CultureInfo.InvariantCulture), result.GetInt64(1));
+            rows.Add(new Row(cursor, new StoredChange(result.GetString(2), result.GetString(3), result.GetInt64(4), result.GetString(5),
+                result.IsDBNull(6) ? null : result.GetGuid(6), result.GetString(7))));
+        }
+        return rows;
+    }
+
+    private async Task<JsonElement?[]> RenderAsync(FeedReader reader, List<Row> rows, Dictionary<Guid, InvestigationRole> roles, CancellationToken cancellationToken)
+    {
+        var objects = new JsonElement?[rows.Count];
+        var serializer = session.DocumentStore.Options.Serializer();
+        var delegated = new Dictionary<IChangeFeedRenderer, List<int>>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var change = rows[i].Change;
+            object? view = change.Type switch
+            {
+                ChangeFeedTypes.Annotation => RenderAnnotation(serializer, change, reader, roles),
+                ChangeFeedTypes.Dataset => serializer.FromJson<Dataset>(Stream(change.Data)).ToView(),
+                ChangeFeedTypes.Restriction => JsonSerializer.Deserialize<RestrictionFeedView>(change.Data, wire),
+                ChangeFeedTypes.Import => RenderImport(serializer, change.Data),
+                ChangeFeedTypes.Membership => RenderMembership(serializer, change.Data),
+                _ => null,
+            };
+            if (view is not null)
+            {
+                objects[i] = JsonSerializer.SerializeToElement(view, view.GetType(), wire);
+            }
+            else if (renderers.FirstOrDefault(r => r.Types.Contains(change.Type)) is { } renderer)
+            {
+                if (!delegated.TryGetValue(renderer, out var indexes))
+                {
+                    delegated[renderer] = indexes = [];
+                }
+                indexes.Add(i);
+            }
+        }
+        foreach (var (renderer, indexes) in delegated)
+        {
+            var views = await renderer.RenderAsync(reader, indexes.Select(i => rows[i].Change).ToList(), cancellationToken);
+            for (var k = 0; k < indexes.Count; k++)
+            {
+                if (views[k] is { } view)
+                {
+                    objects[indexes[k]] = JsonSerializer.SerializeToElement(view, view.GetType(), wire);
+                }
+            }
+        }
+        return objects;
+    }
+
+    private static MemoryStream Stream(string data) => new(System.Text.Encoding.UTF8.GetBytes(data));
+
+    private static AnnotationView RenderAnnotation(Marten.ISerializer serializer, StoredChange change, FeedReader reader, Dictionary<Guid, InvestigationRole> roles)
+    {
+        var annotation = serializer.FromJson<Annotation>(Stream(change.Data));
+        // The reader's role names the verification steps they may take (none for an outlet-level reader).
+        var caller = reader.UserId is { } userId && change.InvestigationId is { } id && roles.TryGetValue(id, out var role) ? new AnnotationReader(userId, role) : null;
+        return annotation.ToView(caller);
+    }
+
+    private static ImportFeedView RenderImport(Marten.ISerializer serializer, string data)
+    {
+        using var document = JsonDocument.Parse(data);
+        var job = serializer.FromJson<ImportJob>(Stream(document.RootElement.GetProperty("job").GetRawText()));
+        static long? Row(JsonElement root, string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : null;
+        return new ImportFeedView(job.ToView(), Row(document.RootElement, "firstRow"), Row(document.RootElement, "lastRow"));
+    }
+
+    private static MembershipFeedView RenderMembership(Marten.ISerializer serializer, string data)
+    {
+        using var document = JsonDocument.Parse(data);
+        var root = document.RootElement;
+        var people = serializer.FromJson<List<Membership>>(Stream(root.GetProperty("people").GetRawText()));
+        return new MembershipFeedView(root.GetProperty("investigationId").GetGuid(), root.GetProperty("outletId").GetString()!, root.GetProperty("member").GetBoolean(),
+            people.Select(p => p.ToView()).ToList());
+    }
+}
