@@ -176,7 +176,8 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
         }
         if (failed is null)
         {
-            cursor = page.Items.Count > 0 ? page.Items[^1].Cursor : page.Cursor is { Length: > 0 } end ? end : cursor;
+            // The page's cursor, not its last item's: entries the outlet may not see are read and left out, and passed.
+            cursor = page.Cursor is { Length: > 0 } end ? end : cursor;
         }
         if (writes.Count == 0 && cursor == endpoint.Cursor && endpoint.FailingSince is null)
         {

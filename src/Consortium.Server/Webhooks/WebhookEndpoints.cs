@@ -16,10 +16,15 @@ namespace Consortium.Server.Webhooks;
 public static class WebhookEndpoints
 {
     /// <summary>Entry types of the unified feed; an endpoint asks for these or for "type.change" event types.</summary>
-    public static readonly string[] EntryTypes = ["annotation", "dataset", "import", "restriction", "membership", "story", "embargo", "signoff", "letter"];
+    public static IReadOnlyList<string> EntryTypes => ChangeFeedTypes.All;
 
     /// <summary>The event types the web UI offers; any "entry.change" of a known entry type is accepted.</summary>
-    public static readonly string[] KnownEventTypes = ["annotation.added", "annotation.changed", "annotation.retracted"];
+    public static readonly string[] KnownEventTypes =
+    [
+        "annotation.added", "annotation.changed", "annotation.retracted", "dataset.created", "dataset.shared", "import.completed",
+        "restriction.restricted", "restriction.released", "membership.changed", "story.planned", "story.changed", "embargo.moved",
+        "embargo.lifted", "signoff.given", "signoff.withdrawn", "letter.sent", "letter.answered",
+    ];
 
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder app)
     {
@@ -114,7 +119,7 @@ public static class WebhookEndpoints
     private static bool IsKnown(string type)
     {
         var parts = type.Split('.');
-        return parts.Length <= 2 && EntryTypes.Contains(parts[0]) && (parts.Length == 1 || (parts[1].Length is > 0 and <= 40 && parts[1].All(char.IsAsciiLetterLower)));
+        return parts.Length <= 2 && EntryTypes.Contains(parts[0]) && (parts.Length == 1 || (parts[1].Length is > 0 and <= 40 && parts[1].All(c => char.IsAsciiLetterLower(c) || c == '-')));
     }
 
     private static async Task<Results<NoContent, NotFound<ProblemDetails>, ProblemHttpResult>> Delete(Guid id, HttpContext http, UserManager<ConsortiumAccount> users, WebhookStore store, AuditLog audit, CancellationToken cancellationToken)

@@ -8,10 +8,13 @@ namespace Consortium.Server.Webhooks;
 /// evaluated at read time, so a retry or a redelivery never carries what the outlet may no longer see), and wake on
 /// its commit signal.
 /// </summary>
-public sealed class WebhookFeed(IChangeFeed feed, IFeedSignal signal, FeedPosition position) : IWebhookFeed
+public sealed class WebhookFeed(IServiceScopeFactory scopes, IFeedSignal signal, FeedPosition position) : IWebhookFeed
 {
     public async Task<WebhookFeedPage> ReadAsync(string outletId, string after, int limit, IReadOnlyCollection<string>? types, Guid? investigationId, CancellationToken cancellationToken)
     {
+        // The feed reads through a Marten query session, which is scoped.
+        await using var scope = scopes.CreateAsyncScope();
+        var feed = scope.ServiceProvider.GetRequiredService<IChangeFeed>();
         var page = await feed.ReadAsync(new FeedReader(outletId, null), new FeedQuery(Parse(after), limit, types, investigationId), cancellationToken);
         return new WebhookFeedPage(page.Items.Select(e => new WebhookFeedEntry(e.Cursor, e.Type, e.Change, e)).ToList(), page.Cursor, page.HasMore);
     }
@@ -36,11 +39,11 @@ public sealed class WebhookFeed(IChangeFeed feed, IFeedSignal signal, FeedPositi
                     return null;
                 }
             }
-            if (!page.HasMore || page.Items.Count == 0)
+            if (!page.HasMore)
             {
                 return null;
             }
-            from = page.Items[^1].Cursor;
+            from = page.Cursor;
         }
         return null;
     }
