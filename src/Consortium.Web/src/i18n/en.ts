@@ -1,5 +1,6 @@
 import { enAdministration } from './en-administration';
 import { enPublication } from './en-publication';
+import { enWebhooks } from './en-webhooks';
 
 /**
  * English strings. Every string the UI shows lives here, in en-administration.ts or in en-publication.ts.
@@ -9,6 +10,7 @@ import { enPublication } from './en-publication';
 export const en = {
   ...enAdministration,
   ...enPublication,
+  ...enWebhooks,
 
   'app.name': 'Consortium',
   'app.skipToContent': 'Skip to main content',
