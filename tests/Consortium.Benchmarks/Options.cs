@@ -13,19 +13,21 @@ public sealed record Options(
     int FootprintConnections,
     string OutputDirectory,
     bool WriteDocs,
-    bool StatementStatistics = false)
+    bool StatementStatistics = false,
+    int FeedEntries = 1_000_000)
 {
-    public static readonly string[] AllScenarios = ["import", "search", "live", "footprint"];
+    public static readonly string[] AllScenarios = ["import", "search", "live", "footprint", "feed"];
 
     public const string Usage = """
         Consortium benchmarks: import, search, live annotations and footprint, each beside its raw baseline.
-          --scenario NAME     import, search, live or footprint (repeatable, or comma-separated); default all
+          --scenario NAME     import, search, live, footprint or feed (repeatable, or comma-separated); default all
           --rows N            rows of the synthetic dataset (default 1000000)
           --live-seconds N    length of each live annotation run (default 60)
           --search-rounds N   repeated rounds of every search query, for the spread (default 3)
           --search-samples N  timed requests per query and round (default 40)
           --clients N         hub clients per outlet, 17 outlets (default 10)
           --connections N     hub connections held open for the footprint (default 500)
+          --feed-entries N    entries of the feed catch-up (default 1000000)
           --output DIR        where results.json, the plot and the table go (default docs/benchmarks)
           --no-docs           do not rewrite docs/performance.md (quick checks)
           --pg-stats          load pg_stat_statements into the benchmark's PostgreSQL and write, per live run, the
@@ -46,6 +48,7 @@ public sealed record Options(
         var output = Path.Combine(repositoryRoot, "docs", "benchmarks");
         var writeDocs = true;
         var statementStatistics = false;
+        var feedEntries = 1_000_000;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
@@ -79,6 +82,7 @@ public sealed record Options(
                 case "--output": output = Path.GetFullPath(Next()); break;
                 case "--no-docs": writeDocs = false; break;
                 case "--pg-stats": statementStatistics = true; break;
+                case "--feed-entries": feedEntries = NextInt(); break;
                 case "--help" or "-h": throw new ArgumentException(Usage);
                 default: throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}");
             }
@@ -91,6 +95,6 @@ public sealed record Options(
         {
             throw new ArgumentException("--rows must be at least 1000.");
         }
-        return new Options(scenarios, rows, liveSeconds, Math.Max(1, rounds), Math.Max(5, samples), Math.Max(1, clients), connections, output, writeDocs, statementStatistics);
+        return new Options(scenarios, rows, liveSeconds, Math.Max(1, rounds), Math.Max(5, samples), Math.Max(1, clients), connections, output, writeDocs, statementStatistics, Math.Max(1000, feedEntries));
     }
 }

@@ -69,6 +69,8 @@ public sealed class BenchmarkResults
 
     public FootprintResults? Footprint { get; set; }
 
+    public FeedResults? Feed { get; set; }
+
     public List<GoalResult> Goals { get; } = [];
 
     public List<string> Notes { get; } = [];

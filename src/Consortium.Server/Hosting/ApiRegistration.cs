@@ -13,7 +13,13 @@ public static class ApiRegistration
     {
         builder.Services.AddProblemDetails();
         builder.AddDefinedEnumValidation();
-        builder.Services.AddOpenApi();
+        // The document's version is the API's, defined once (ConsortiumApiVersion in Directory.Build.props) and carried
+        // by the client assembly, which is also the Consortium.Client package's version.
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Version = typeof(Client.ConsortiumClient).Assembly.GetName().Version!.ToString(3);
+            return Task.CompletedTask;
+        }));
         builder.Services.AddSingleton(TimeProvider.System);
         // Small by default; the import endpoint raises its own limit.
         builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = 1024 * 1024);

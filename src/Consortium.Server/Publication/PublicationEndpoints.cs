@@ -26,6 +26,7 @@ public static class PublicationEndpoints
         builder.Services.AddScoped<PublicationAccess>();
         builder.Services.AddScoped<PublicationWrites>();
         builder.Services.AddScoped<PublicationFeed>();
+        builder.Services.AddScoped<Sync.IChangeFeedRenderer, PublicationFeedRenderer>();
         builder.Services.AddSingleton<PublicationAnnouncements>();
         builder.Services.AddHostedService(s => s.GetRequiredService<PublicationAnnouncements>());
         builder.Services.AddHostedService<PublicationFeedSchema>();

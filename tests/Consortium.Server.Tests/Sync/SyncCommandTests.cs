@@ -4,7 +4,7 @@ using Consortium.Cli;
 
 namespace Consortium.Server.Tests.Sync;
 
-/// <summary>`consortium sync` as a partner's sync client runs it: client credentials, a cursor file, JSON Lines out.</summary>
+/// <summary>`consortium sync` as a partner's sync client runs it: client credentials, a cursor file, a type filter, JSON Lines out.</summary>
 [Collection(AnnotationsCollection.Name)]
 public sealed class SyncCommandTests(ConsortiumServer server) : ServerTest(server)
 {
@@ -28,9 +28,10 @@ public sealed class SyncCommandTests(ConsortiumServer server) : ServerTest(serve
             var second = await tom.AddNoteAsync(record.Id, new NewNote("second"));
             var secondRun = await RunUntilAsync(investigation.Id, cursorFile, credentials, 2);
 
-            Assert.Equal([(first.Id, 1L)], firstRun.Select(e => (e.Annotation.Id, e.Annotation.Version)));
-            Assert.Equal([(first.Id, 2L), (second.Id, 1L)], secondRun.Select(e => (e.Annotation.Id, e.Annotation.Version)));
-            Assert.Equal(edited.Text, secondRun[0].Annotation.Text);
+            Assert.Equal([(first.Id, 1L)], firstRun.Select(e => (Guid.Parse(e.ObjectId), e.Version)));
+            Assert.Equal([(first.Id, 2L), (second.Id, 1L)], secondRun.Select(e => (Guid.Parse(e.ObjectId), e.Version)));
+            Assert.Equal(edited.Text, secondRun[0].Object.GetProperty("text").GetString());
+            Assert.All(firstRun.Concat(secondRun), e => Assert.Equal(ChangeFeedTypes.Annotation, e.Type));
             Assert.Equal(secondRun[^1].Cursor, (await File.ReadAllTextAsync(cursorFile)).Trim());
             Assert.Empty(await RunAsync(investigation.Id, cursorFile, credentials));
         }
@@ -44,9 +45,9 @@ public sealed class SyncCommandTests(ConsortiumServer server) : ServerTest(serve
     /// Runs `sync` again (resuming from the cursor file) until it has printed <paramref name="atLeast"/> entries in all:
     /// the feed rightly holds changes back while an older transaction anywhere in the database cluster is open.
     /// </summary>
-    private async Task<List<ChangeEntry>> RunUntilAsync(Guid investigationId, string cursorFile, SyncClientCredentials credentials, int atLeast)
+    private async Task<List<ChangeFeedEntry>> RunUntilAsync(Guid investigationId, string cursorFile, SyncClientCredentials credentials, int atLeast)
     {
-        var printed = new List<ChangeEntry>();
+        var printed = new List<ChangeFeedEntry>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (printed.Count < atLeast)
         {
@@ -56,14 +57,14 @@ public sealed class SyncCommandTests(ConsortiumServer server) : ServerTest(serve
         return printed;
     }
 
-    private async Task<List<ChangeEntry>> RunAsync(Guid investigationId, string cursorFile, SyncClientCredentials credentials)
+    private async Task<List<ChangeFeedEntry>> RunAsync(Guid investigationId, string cursorFile, SyncClientCredentials credentials)
     {
         using var output = new StringWriter();
         var exit = await ConsortiumCommandLine.Root()
             .Parse(["--server", Server.BaseAddress.ToString(), "--client-id", credentials.ClientId, "--client-secret", credentials.ClientSecret,
-                "sync", "--investigation", investigationId.ToString(), "--cursor-file", cursorFile])
+                "sync", "--investigation", investigationId.ToString(), "--types", "annotation", "--cursor-file", cursorFile])
             .InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
         Assert.True(exit == 0, output.ToString());
-        return output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<ChangeEntry>(line, Json)!).ToList();
+        return output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<ChangeFeedEntry>(line, Json)!).ToList();
     }
 }
