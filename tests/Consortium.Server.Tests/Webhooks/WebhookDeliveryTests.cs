@@ -127,6 +127,9 @@ public sealed class WebhookDeliveryTests(WebhookServer server) : WebhookTest(ser
         await using var receiver = await WebhookReceiver.StartAsync();
         var recordId = await GivenRecordAsync();
         var endpoint = await GivenEndpointAsync("adm@lab", receiver.Url);
+        // Bravo takes part in the story: its endpoint gets it, so lab's not getting it is the rule, not a missing feature.
+        await using var bravoReceiver = await WebhookReceiver.StartAsync();
+        await GivenEndpointAsync("adm@bravo", bravoReceiver.Url, ["story"]);
         var node = await Server.StartDeliveringNodeAsync();
         try
         {
@@ -142,6 +145,7 @@ public sealed class WebhookDeliveryTests(WebhookServer server) : WebhookTest(ser
 
             // Entries are delivered in feed order: once the last one is in, everything before it was decided.
             await receiver.WaitForAsync(m => m.Body.Contains("for everyone", StringComparison.Ordinal));
+            Assert.Contains("The spyware", (await bravoReceiver.WaitForAsync(m => m.Type.StartsWith("story.", StringComparison.Ordinal))).Body, StringComparison.Ordinal);
             var texts = receiver.Received.Where(m => m.Type.StartsWith("annotation.", StringComparison.Ordinal))
                 .Select(m => m.Json.GetProperty("data").GetProperty("object").GetProperty("text").GetString()).ToList();
             Assert.Equal(["lab outlet only", "for everyone"], texts);
