@@ -74,12 +74,14 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
     {
         // xid < xmin of the statement's own snapshot: every transaction with a smaller id has ended, so no row can
         // appear later below the cursor (decision 0014). Membership rows are per outlet: a reader reads its own.
+        // One investigation walks its own index in order; several walk the table's order and filter.
+        var investigations = investigationIds.Length == 1 ? "f.investigation_id = ($3::uuid[])[1]" : "f.investigation_id = any($3)";
         var sql = $"""
             select f.xid::text, f.seq, f.type, f.object_id, f.version, f.change, f.investigation_id, f.data::text
             from {settings.Schema}.change_feed f
             where f.xid < pg_snapshot_xmin(pg_current_snapshot())
               and (f.xid, f.seq) > ($1::text::xid8, $2)
-              and f.investigation_id = any($3)
+              and {investigations}
               and ($4::text[] is null or f.type = any($4))
               and (f.dataset_id is null or not (f.dataset_id = any($5)))
               and (f.record_id is null or not (f.record_id = any($6)))
