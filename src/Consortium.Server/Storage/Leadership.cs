@@ -16,6 +16,7 @@ public static class Leadership
         ["audit-sealer"] = 0x4175646974536c72,   // "AuditSlr"
         ["embargo-lift"] = 0x4C696674,           // "Lift"
         ["projection-daemon"] = 0x50726f6a446d6e, // "ProjDmn"
+        ["webhook-delivery"] = 0x576562686f6f6b,  // "Webhook"
     };
 
     private const string ApplicationPrefix = "consortium-lead:";

@@ -19,10 +19,10 @@ namespace Consortium.Server.Webhooks;
 /// after the restart with the same <c>webhook-id</c>: at least once.
 /// </summary>
 public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, WebhookSender sender, WebhookOptions options, StorageSettings settings,
-    TimeProvider clock, AuditLog audit, ILogger<WebhookDispatcher> logger) : BackgroundService
+    ServerNode node, TimeProvider clock, AuditLog audit, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
-    // "Webhook" in ASCII; advisory locks are per database, so one delivering node per deployment.
-    private const long LeaderLockKey = 0x576562686f6f6b;
+    // One delivering node per deployment, elected like the other singletons (and so named in /healthz/nodes).
+    private const string LeaderRole = "webhook-delivery";
     private readonly ConcurrentDictionary<Guid, StrongBox> running = new();
     private readonly SemaphoreSlim wake = new(0, 1);
     private NpgsqlConnection? leaderConnection;
@@ -224,10 +224,9 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
             await ping.ExecuteScalarAsync(cancellationToken);
             return true;
         }
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false, ApplicationName = "consortium-webhooks" }.ConnectionString);
+        var connection = new NpgsqlConnection(Leadership.ConnectionString(settings, node, LeaderRole));
         await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"select pg_try_advisory_lock({LeaderLockKey})", connection);
-        if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+        if (await Leadership.TryLeadAsync(connection, LeaderRole, cancellationToken))
         {
             leaderConnection = connection;
             logger.LogInformation("This node delivers webhooks now");

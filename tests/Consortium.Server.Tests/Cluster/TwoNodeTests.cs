@@ -81,7 +81,7 @@ public sealed class TwoNodeTests(ServerNodes nodes)
         var fromB = await nodes.NodesAsync("b");
         Assert.True(fromA.Clustered);
         Assert.Equal(("a", "b"), (fromA.Node, fromB.Node));
-        Assert.Equal(["audit-sealer", "embargo-lift", "projection-daemon"], fromA.Leaders.Keys.Order());
+        Assert.Equal(["audit-sealer", "embargo-lift", "projection-daemon", "webhook-delivery"], fromA.Leaders.Keys.Order());
         Assert.All(fromA.Leaders.Values, leader => Assert.True(leader is "a" or "b", leader));
         Assert.Equal(fromA.Leaders, fromB.Leaders);
     }
