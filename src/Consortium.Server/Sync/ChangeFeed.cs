@@ -74,6 +74,8 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
     {
         // xid < xmin of the statement's own snapshot: every transaction with a smaller id has ended, so no row can
         // appear later below the cursor (decision 0014). Membership rows are per outlet: a reader reads its own.
+        // A restriction or compartment is judged on the entry's own outlets too, not only on today's: a record restricted
+        // to others and later released (or opened to the reader) must not show whom it was restricted to before.
         // One investigation walks its own index in order; several walk the table's order and filter.
         var investigations = investigationIds.Length == 1 ? "f.investigation_id = ($3::uuid[])[1]" : "f.investigation_id = any($3)";
         var sql = $"""
@@ -87,6 +89,8 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
               and (f.record_id is null or not (f.record_id = any($6)))
               and (f.type <> 'annotation' or {AnnotationSql.ReadableBy("f", "$7", "$8")})
               and (f.type <> 'membership' or f.data ->> 'outletId' = $7)
+              and (f.type <> 'restriction' or f.change = 'released' or coalesce(f.data -> 'outletIds', '[]'::jsonb) ? $7)
+              and (f.type <> 'dataset' or jsonb_typeof(f.data -> 'sharedWithOutletIds') is distinct from 'array' or f.data -> 'sharedWithOutletIds' ? $7)
             order by f.xid, f.seq
             limit $9
             """;

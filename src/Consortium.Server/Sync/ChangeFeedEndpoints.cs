@@ -38,7 +38,7 @@ public static class ChangeFeedEndpoints
 
     private static async Task<Results<Ok<ChangeFeedPage>, EmptyHttpResult, BadRequest<ProblemDetails>>> ReadChanges(
         string? after, int? limit, string? types, Guid? investigation, int? wait, HttpContext http, IChangeFeed feed, IFeedSignal signal, AuditLog audit,
-        IHostApplicationLifetime lifetime, IOptions<HttpJsonOptions> json, CancellationToken cancellationToken)
+        SessionValidity validity, IHostApplicationLifetime lifetime, IOptions<HttpJsonOptions> json, CancellationToken cancellationToken)
     {
         var sse = http.Request.Headers.Accept.Any(a => a is not null && a.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase));
         var position = sse && http.Request.Headers["Last-Event-ID"].FirstOrDefault() is { Length: > 0 } lastEventId ? lastEventId : after;
@@ -70,7 +70,7 @@ public static class ChangeFeedEndpoints
         if (sse)
         {
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-            await StreamAsync(http, reader, query, feed, signal, audit, json.Value.SerializerOptions, stopping.Token);
+            await StreamAsync(http, reader, query, feed, signal, audit, validity, json.Value.SerializerOptions, stopping.Token);
             return TypedResults.Empty;
         }
         var page = await feed.ReadAsync(reader, query, cancellationToken);
@@ -82,6 +82,12 @@ public static class ChangeFeedEndpoints
             {
                 var left = deadline - DateTimeOffset.UtcNow;
                 await signal.WaitAsync(left < Recheck ? left : Recheck, stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // Authentication ran when the poll began; a token revoked (or a session ended) while it waits answers nothing more.
+                if (!await StillValidAsync(http, validity, cancellationToken))
+                {
+                    http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return TypedResults.Empty;
+                }
                 // Rows the reader may not see still move the cursor on: the next read starts after them.
                 page = await feed.ReadAsync(reader, query with { After = CursorOf(page) }, cancellationToken);
             }
@@ -91,7 +97,7 @@ public static class ChangeFeedEndpoints
     }
 
     private static async Task StreamAsync(HttpContext http, FeedReader reader, FeedQuery query, IChangeFeed feed, IFeedSignal signal, AuditLog audit,
-        JsonSerializerOptions json, CancellationToken stopping)
+        SessionValidity validity, JsonSerializerOptions json, CancellationToken stopping)
     {
         var response = http.Response;
         response.ContentType = "text/event-stream";
@@ -100,12 +106,25 @@ public static class ChangeFeedEndpoints
         response.Headers["X-Accel-Buffering"] = "no";
         var after = query.After;
         var lastWrite = DateTimeOffset.UtcNow;
+        var lastCheck = DateTimeOffset.UtcNow;
+        var catchingUp = false;
         try
         {
             await response.WriteAsync($": {after}\n\n", stopping);
             await response.Body.FlushAsync(stopping);
             while (!stopping.IsCancellationRequested)
             {
+                // Authentication ran once, when the stream began; like a hub connection (LiveSessionSweeper), the stream
+                // ends once its token is revoked, its client deleted or its session ended. Checked before every read after
+                // a wait, and every Recheck while catching up, so nothing committed after a revocation is sent.
+                if (!catchingUp || DateTimeOffset.UtcNow - lastCheck >= Recheck)
+                {
+                    if (!await StillValidAsync(http, validity, stopping))
+                    {
+                        return;
+                    }
+                    lastCheck = DateTimeOffset.UtcNow;
+                }
                 var page = await feed.ReadAsync(reader, query with { After = after }, stopping);
                 if (page.Items.Count > 0)
                 {
@@ -120,6 +139,7 @@ public static class ChangeFeedEndpoints
                     await AuditAsync(http, audit, page, after, stopping);
                 }
                 after = CursorOf(page);
+                catchingUp = page.HasMore;
                 if (page.HasMore)
                 {
                     continue;
@@ -139,6 +159,9 @@ public static class ChangeFeedEndpoints
             // The client went away or the server stops: the stream ends; the client resumes from its Last-Event-ID.
         }
     }
+
+    private static async Task<bool> StillValidAsync(HttpContext http, SessionValidity validity, CancellationToken cancellationToken) =>
+        (await validity.StillValidAsync([http.User], cancellationToken))[0];
 
     private static FeedCursor CursorOf(ChangeFeedPage page) =>
         FeedCursor.TryParse(page.Cursor, out var cursor) ? cursor : throw new InvalidOperationException($"The feed answered a cursor it cannot read: {page.Cursor}");
