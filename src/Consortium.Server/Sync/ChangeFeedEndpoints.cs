@@ -37,7 +37,7 @@ public static class ChangeFeedEndpoints
     public static FeedReader ReaderOf(ConsortiumUser user) => new(user.OutletId, user.IsSyncClient ? null : user.UserId);
 
     private static async Task<Results<Ok<ChangeFeedPage>, EmptyHttpResult, BadRequest<ProblemDetails>>> ReadChanges(
-        string? after, int? limit, string? types, Guid? investigation, int? wait, HttpContext http, IChangeFeed feed, IFeedSignal signal, AuditLog audit,
+        string? after, int? limit, string? types, Guid? investigation, int? wait, HttpContext http, ChangeFeed feed, IFeedSignal signal, AuditLog audit,
         SessionValidity validity, IHostApplicationLifetime lifetime, IOptions<HttpJsonOptions> json, CancellationToken cancellationToken)
     {
         var sse = http.Request.Headers.Accept.Any(a => a is not null && a.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase));
@@ -73,7 +73,7 @@ public static class ChangeFeedEndpoints
             await StreamAsync(http, reader, query, feed, signal, audit, validity, json.Value.SerializerOptions, stopping.Token);
             return TypedResults.Empty;
         }
-        var page = await feed.ReadAsync(reader, query, cancellationToken);
+        var page = await feed.ReadViewsAsync(reader, query, cancellationToken);
         if (wait is > 0 && page.Items.Count == 0)
         {
             var deadline = DateTimeOffset.UtcNow.AddSeconds(wait.Value);
@@ -89,14 +89,17 @@ public static class ChangeFeedEndpoints
                     return TypedResults.Empty;
                 }
                 // Rows the reader may not see still move the cursor on: the next read starts after them.
-                page = await feed.ReadAsync(reader, query with { After = CursorOf(page) }, cancellationToken);
+                page = await feed.ReadViewsAsync(reader, query with { After = CursorOf(page) }, cancellationToken);
             }
         }
         await AuditAsync(http, audit, page, query.After, cancellationToken);
-        return TypedResults.Ok(page);
+        // Written here rather than as Ok(ChangeFeedPage): each object goes from its view to the response once (the
+        // declared answer, for the OpenAPI document, stays ChangeFeedPage; the JSON is the same).
+        await http.Response.WriteAsJsonAsync(page, json.Value.SerializerOptions, cancellationToken);
+        return TypedResults.Empty;
     }
 
-    private static async Task StreamAsync(HttpContext http, FeedReader reader, FeedQuery query, IChangeFeed feed, IFeedSignal signal, AuditLog audit,
+    private static async Task StreamAsync(HttpContext http, FeedReader reader, FeedQuery query, ChangeFeed feed, IFeedSignal signal, AuditLog audit,
         SessionValidity validity, JsonSerializerOptions json, CancellationToken stopping)
     {
         var response = http.Response;
@@ -125,7 +128,7 @@ public static class ChangeFeedEndpoints
                     }
                     lastCheck = DateTimeOffset.UtcNow;
                 }
-                var page = await feed.ReadAsync(reader, query with { After = after }, stopping);
+                var page = await feed.ReadViewsAsync(reader, query with { After = after }, stopping);
                 if (page.Items.Count > 0)
                 {
                     var text = new StringBuilder();
@@ -163,10 +166,10 @@ public static class ChangeFeedEndpoints
     private static async Task<bool> StillValidAsync(HttpContext http, SessionValidity validity, CancellationToken cancellationToken) =>
         (await validity.StillValidAsync([http.User], cancellationToken))[0];
 
-    private static FeedCursor CursorOf(ChangeFeedPage page) =>
+    private static FeedCursor CursorOf(ChangeFeedViewPage page) =>
         FeedCursor.TryParse(page.Cursor, out var cursor) ? cursor : throw new InvalidOperationException($"The feed answered a cursor it cannot read: {page.Cursor}");
 
-    private static async Task AuditAsync(HttpContext http, AuditLog audit, ChangeFeedPage page, FeedCursor after, CancellationToken cancellationToken)
+    private static async Task AuditAsync(HttpContext http, AuditLog audit, ChangeFeedViewPage page, FeedCursor after, CancellationToken cancellationToken)
     {
         // An empty page reveals nothing, and live clients ask often; a page with entries is a read like any other,
         // recorded per investigation it touches.
