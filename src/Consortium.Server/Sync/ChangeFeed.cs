@@ -146,7 +146,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
             {
                 ChangeFeedTypes.Annotation => RenderAnnotation(serializer, change, reader, roles),
                 ChangeFeedTypes.Dataset => serializer.FromJson<Dataset>(Stream(change.Data)).ToView(),
-                ChangeFeedTypes.Restriction => JsonSerializer.Deserialize<RestrictionFeedView>(change.Data, wire),
+                ChangeFeedTypes.Restriction => RenderRestriction(change, reader, roles),
                 ChangeFeedTypes.Import => RenderImport(serializer, change.Data),
                 ChangeFeedTypes.Membership => RenderMembership(serializer, change.Data),
                 _ => null,
@@ -183,6 +183,15 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         // The reader's role names the verification steps they may take (none for an outlet-level reader).
         var caller = reader.UserId is { } userId && change.InvestigationId is { } id && roles.TryGetValue(id, out var role) ? new AnnotationReader(userId, role) : null;
         return annotation.ToView(caller);
+    }
+
+    private RestrictionFeedView RenderRestriction(StoredChange change, FeedReader reader, Dictionary<Guid, InvestigationRole> roles)
+    {
+        var restriction = JsonSerializer.Deserialize<RestrictionFeedView>(change.Data, wire)!;
+        // Who else a record is restricted to is the coordinators' knowledge (only they set and read it over REST): any
+        // other reader learns that its own outlet is let in, not which other outlets are.
+        var coordinator = change.InvestigationId is { } id && roles.TryGetValue(id, out var role) && role == InvestigationRole.Coordinator;
+        return coordinator || restriction.OutletIds is null ? restriction : restriction with { OutletIds = [reader.OutletId] };
     }
 
     private static ImportFeedView RenderImport(Marten.ISerializer serializer, string data)

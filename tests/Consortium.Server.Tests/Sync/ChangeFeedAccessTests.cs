@@ -93,8 +93,9 @@ public sealed class ChangeFeedAccessTests(PublicationServer server) : Publicatio
         var restrictions = read.Where(e => e.Type == ChangeFeedTypes.Restriction).ToList();
         Assert.Contains(restrictions, e => e.ObjectId == records[0].Id.ToString() && e.Change == "released");
         Assert.Contains(restrictions, e => e.ObjectId == records[1].Id.ToString());
+        // Lab reads that it is let in, not who else is (nor who was before it).
         Assert.All(restrictions, e => Assert.True(e.Object.GetProperty("outletIds").ValueKind == System.Text.Json.JsonValueKind.Null
-            || e.Object.GetProperty("outletIds").EnumerateArray().Any(o => o.GetString() == "lab"), e.Object.ToString()));
+            || e.Object.GetProperty("outletIds").EnumerateArray().Select(o => o.GetString()).SequenceEqual(["lab"]), e.Object.ToString()));
         var shared = read.Where(e => e.Type == ChangeFeedTypes.Dataset && e.ObjectId == dataset.Id.ToString()).ToList();
         Assert.NotEmpty(shared);
         Assert.All(shared, e => Assert.Contains("lab", e.Object.GetProperty("sharedWithOutletIds").EnumerateArray().Select(o => o.GetString())));
@@ -102,6 +103,12 @@ public sealed class ChangeFeedAccessTests(PublicationServer server) : Publicatio
         var bravo = await ReadUntilAsync(await SyncClientAsync("adm@bravo"), investigation.Id, all => all.Any(e => e.ObjectId == marker));
         Assert.Equal(4, bravo.Count(e => e.Type == ChangeFeedTypes.Restriction));
         Assert.Equal(2, bravo.Count(e => e.ObjectId == dataset.Id.ToString()));
+        Assert.All(bravo.Where(e => e.Type == ChangeFeedTypes.Restriction && e.Change == "restricted"),
+            e => Assert.Equal(["bravo"], e.Object.GetProperty("outletIds").EnumerateArray().Select(o => o.GetString())));
+        // The coordinator who restricts reads whom each restriction names.
+        var coordinator = await ReadUntilAsync(Ines, investigation.Id, all => all.Any(e => e.ObjectId == marker));
+        Assert.Contains(coordinator, e => e.Type == ChangeFeedTypes.Restriction && e.ObjectId == records[1].Id.ToString()
+            && e.Object.GetProperty("outletIds").EnumerateArray().Select(o => o.GetString()).Order().SequenceEqual(["alpha", "bravo", "lab"]));
     }
 
     private async Task<(string ClientId, string Token)> SyncClientTokenAsync(string admin)
