@@ -136,10 +136,11 @@ public static class ChangeFeedEndpoints
                     {
                         text.Append("id: ").Append(entry.Cursor).Append("\nevent: change\ndata: ").Append(JsonSerializer.Serialize(entry, json)).Append("\n\n");
                     }
+                    // Recorded before it is sent, as a JSON page is: a read the audit log failed to record is not served.
+                    await AuditAsync(http, audit, page, after, stopping);
                     await response.WriteAsync(text.ToString(), stopping);
                     await response.Body.FlushAsync(stopping);
                     lastWrite = DateTimeOffset.UtcNow;
-                    await AuditAsync(http, audit, page, after, stopping);
                 }
                 after = CursorOf(page);
                 catchingUp = page.HasMore;
