@@ -28,6 +28,17 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
 
     public async Task<ChangeFeedPage> ReadAsync(FeedReader reader, FeedQuery query, CancellationToken cancellationToken)
     {
+        var page = await ReadViewsAsync(reader, query, cancellationToken);
+        return new ChangeFeedPage(page.Items.Select(e => new ChangeFeedEntry(e.Cursor, e.Type, e.ObjectId, e.Version, e.Change, e.InvestigationId,
+            JsonSerializer.SerializeToElement(e.Object, e.Object.GetType(), wire))).ToList(), page.Cursor, page.HasMore);
+    }
+
+    /// <summary>
+    /// As <see cref="ReadAsync"/>, with each object left as its REST view: the HTTP feed serializes it once, straight into
+    /// the response, rather than into a <see cref="JsonElement"/> first and then again into the response.
+    /// </summary>
+    public async Task<ChangeFeedViewPage> ReadViewsAsync(FeedReader reader, FeedQuery query, CancellationToken cancellationToken)
+    {
         var user = new ConsortiumUser(reader.UserId ?? "", "", reader.OutletId, IsSyncClient: reader.UserId is null);
         var now = clock.GetUtcNow();
         // What the reader sees, as of now: investigations (membership), compartments and record restrictions.
@@ -37,7 +48,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         var roles = candidates.Select(i => (i.Id, Role: i.RoleOf(user, now))).Where(x => x.Role is not null).ToDictionary(x => x.Id, x => x.Role!.Value);
         if (roles.Count == 0)
         {
-            return new ChangeFeedPage([], query.After.ToString(), false);
+            return new ChangeFeedViewPage([], query.After.ToString(), false);
         }
         var investigationIds = roles.Keys.ToArray();
         var datasets = await session.Query<Dataset>().Where(d => d.InvestigationId.IsOneOf(investigationIds)).ToListAsync(cancellationToken);
@@ -53,18 +64,18 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
             rows.RemoveAt(rows.Count - 1);
         }
         var objects = await RenderAsync(reader, rows, roles, cancellationToken);
-        var items = new List<ChangeFeedEntry>(rows.Count);
+        var items = new List<ChangeFeedView>(rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
             if (objects[i] is { } view)
             {
                 var row = rows[i];
-                items.Add(new ChangeFeedEntry(row.Cursor.ToString(), row.Change.Type, row.Change.ObjectId, row.Change.Version, row.Change.Change, row.Change.InvestigationId, view));
+                items.Add(new ChangeFeedView(row.Cursor.ToString(), row.Change.Type, row.Change.ObjectId, row.Change.Version, row.Change.Change, row.Change.InvestigationId, view));
             }
         }
         // The cursor moves past rows left out by a renderer too: they are not the reader's, now or on a later read.
         var cursor = rows.Count > 0 ? rows[^1].Cursor : query.After;
-        return new ChangeFeedPage(items, cursor.ToString(), hasMore);
+        return new ChangeFeedViewPage(items, cursor.ToString(), hasMore);
     }
 
     private sealed record Row(FeedCursor Cursor, StoredChange Change);
@@ -74,6 +85,8 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
     {
         // xid < xmin of the statement's own snapshot: every transaction with a smaller id has ended, so no row can
         // appear later below the cursor (decision 0014). Membership rows are per outlet: a reader reads its own.
+        // A restriction or compartment is judged on the entry's own outlets too, not only on today's: a record restricted
+        // to others and later released (or opened to the reader) must not show whom it was restricted to before.
         // One investigation walks its own index in order; several walk the table's order and filter.
         var investigations = investigationIds.Length == 1 ? "f.investigation_id = ($3::uuid[])[1]" : "f.investigation_id = any($3)";
         var sql = $"""
@@ -87,6 +100,8 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
               and (f.record_id is null or not (f.record_id = any($6)))
               and (f.type <> 'annotation' or {AnnotationSql.ReadableBy("f", "$7", "$8")})
               and (f.type <> 'membership' or f.data ->> 'outletId' = $7)
+              and (f.type <> 'restriction' or f.change = 'released' or coalesce(f.data -> 'outletIds', '[]'::jsonb) ? $7)
+              and (f.type <> 'dataset' or jsonb_typeof(f.data -> 'sharedWithOutletIds') is distinct from 'array' or f.data -> 'sharedWithOutletIds' ? $7)
             order by f.xid, f.seq
             limit $9
             """;
@@ -119,9 +134,9 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         return rows;
     }
 
-    private async Task<JsonElement?[]> RenderAsync(FeedReader reader, List<Row> rows, Dictionary<Guid, InvestigationRole> roles, CancellationToken cancellationToken)
+    private async Task<object?[]> RenderAsync(FeedReader reader, List<Row> rows, Dictionary<Guid, InvestigationRole> roles, CancellationToken cancellationToken)
     {
-        var objects = new JsonElement?[rows.Count];
+        var objects = new object?[rows.Count];
         var serializer = session.DocumentStore.Options.Serializer();
         var delegated = new Dictionary<IChangeFeedRenderer, List<int>>();
         for (var i = 0; i < rows.Count; i++)
@@ -131,14 +146,14 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
             {
                 ChangeFeedTypes.Annotation => RenderAnnotation(serializer, change, reader, roles),
                 ChangeFeedTypes.Dataset => serializer.FromJson<Dataset>(Stream(change.Data)).ToView(),
-                ChangeFeedTypes.Restriction => JsonSerializer.Deserialize<RestrictionFeedView>(change.Data, wire),
+                ChangeFeedTypes.Restriction => RenderRestriction(change, reader, roles),
                 ChangeFeedTypes.Import => RenderImport(serializer, change.Data),
                 ChangeFeedTypes.Membership => RenderMembership(serializer, change.Data),
                 _ => null,
             };
             if (view is not null)
             {
-                objects[i] = JsonSerializer.SerializeToElement(view, view.GetType(), wire);
+                objects[i] = view;
             }
             else if (renderers.FirstOrDefault(r => r.Types.Contains(change.Type)) is { } renderer)
             {
@@ -154,10 +169,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
             var views = await renderer.RenderAsync(reader, indexes.Select(i => rows[i].Change).ToList(), cancellationToken);
             for (var k = 0; k < indexes.Count; k++)
             {
-                if (views[k] is { } view)
-                {
-                    objects[indexes[k]] = JsonSerializer.SerializeToElement(view, view.GetType(), wire);
-                }
+                objects[indexes[k]] = views[k];
             }
         }
         return objects;
@@ -171,6 +183,15 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         // The reader's role names the verification steps they may take (none for an outlet-level reader).
         var caller = reader.UserId is { } userId && change.InvestigationId is { } id && roles.TryGetValue(id, out var role) ? new AnnotationReader(userId, role) : null;
         return annotation.ToView(caller);
+    }
+
+    private RestrictionFeedView RenderRestriction(StoredChange change, FeedReader reader, Dictionary<Guid, InvestigationRole> roles)
+    {
+        var restriction = JsonSerializer.Deserialize<RestrictionFeedView>(change.Data, wire)!;
+        // Who else a record is restricted to is the coordinators' knowledge (only they set and read it over REST): any
+        // other reader learns that its own outlet is let in, not which other outlets are.
+        var coordinator = change.InvestigationId is { } id && roles.TryGetValue(id, out var role) && role == InvestigationRole.Coordinator;
+        return coordinator || restriction.OutletIds is null ? restriction : restriction with { OutletIds = [reader.OutletId] };
     }
 
     private static ImportFeedView RenderImport(Marten.ISerializer serializer, string data)
@@ -190,3 +211,10 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
             people.Select(p => p.ToView()).ToList());
     }
 }
+
+/// <summary>A feed entry whose object is still its REST view (serialized with its runtime type: the same JSON as <see cref="ChangeFeedEntry"/>).</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The wire name partners read: the object as it stood.")]
+public sealed record ChangeFeedView(string Cursor, string Type, string ObjectId, long Version, string Change, Guid? InvestigationId, object Object);
+
+/// <summary>A page of <see cref="ChangeFeedView"/>: the same JSON as <see cref="ChangeFeedPage"/>.</summary>
+public sealed record ChangeFeedViewPage(IReadOnlyList<ChangeFeedView> Items, string Cursor, bool HasMore);

@@ -37,8 +37,8 @@ public static class ChangeFeedEndpoints
     public static FeedReader ReaderOf(ConsortiumUser user) => new(user.OutletId, user.IsSyncClient ? null : user.UserId);
 
     private static async Task<Results<Ok<ChangeFeedPage>, EmptyHttpResult, BadRequest<ProblemDetails>>> ReadChanges(
-        string? after, int? limit, string? types, Guid? investigation, int? wait, HttpContext http, IChangeFeed feed, IFeedSignal signal, AuditLog audit,
-        IHostApplicationLifetime lifetime, IOptions<HttpJsonOptions> json, CancellationToken cancellationToken)
+        string? after, int? limit, string? types, Guid? investigation, int? wait, HttpContext http, ChangeFeed feed, IFeedSignal signal, AuditLog audit,
+        SessionValidity validity, IHostApplicationLifetime lifetime, IOptions<HttpJsonOptions> json, CancellationToken cancellationToken)
     {
         var sse = http.Request.Headers.Accept.Any(a => a is not null && a.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase));
         var position = sse && http.Request.Headers["Last-Event-ID"].FirstOrDefault() is { Length: > 0 } lastEventId ? lastEventId : after;
@@ -70,10 +70,10 @@ public static class ChangeFeedEndpoints
         if (sse)
         {
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-            await StreamAsync(http, reader, query, feed, signal, audit, json.Value.SerializerOptions, stopping.Token);
+            await StreamAsync(http, reader, query, feed, signal, audit, validity, json.Value.SerializerOptions, stopping.Token);
             return TypedResults.Empty;
         }
-        var page = await feed.ReadAsync(reader, query, cancellationToken);
+        var page = await feed.ReadViewsAsync(reader, query, cancellationToken);
         if (wait is > 0 && page.Items.Count == 0)
         {
             var deadline = DateTimeOffset.UtcNow.AddSeconds(wait.Value);
@@ -82,16 +82,25 @@ public static class ChangeFeedEndpoints
             {
                 var left = deadline - DateTimeOffset.UtcNow;
                 await signal.WaitAsync(left < Recheck ? left : Recheck, stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // Authentication ran when the poll began; a token revoked (or a session ended) while it waits answers nothing more.
+                if (!await StillValidAsync(http, validity, cancellationToken))
+                {
+                    http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return TypedResults.Empty;
+                }
                 // Rows the reader may not see still move the cursor on: the next read starts after them.
-                page = await feed.ReadAsync(reader, query with { After = CursorOf(page) }, cancellationToken);
+                page = await feed.ReadViewsAsync(reader, query with { After = CursorOf(page) }, cancellationToken);
             }
         }
         await AuditAsync(http, audit, page, query.After, cancellationToken);
-        return TypedResults.Ok(page);
+        // Written here rather than as Ok(ChangeFeedPage): each object goes from its view to the response once (the
+        // declared answer, for the OpenAPI document, stays ChangeFeedPage; the JSON is the same).
+        await http.Response.WriteAsJsonAsync(page, json.Value.SerializerOptions, cancellationToken);
+        return TypedResults.Empty;
     }
 
-    private static async Task StreamAsync(HttpContext http, FeedReader reader, FeedQuery query, IChangeFeed feed, IFeedSignal signal, AuditLog audit,
-        JsonSerializerOptions json, CancellationToken stopping)
+    private static async Task StreamAsync(HttpContext http, FeedReader reader, FeedQuery query, ChangeFeed feed, IFeedSignal signal, AuditLog audit,
+        SessionValidity validity, JsonSerializerOptions json, CancellationToken stopping)
     {
         var response = http.Response;
         response.ContentType = "text/event-stream";
@@ -100,13 +109,26 @@ public static class ChangeFeedEndpoints
         response.Headers["X-Accel-Buffering"] = "no";
         var after = query.After;
         var lastWrite = DateTimeOffset.UtcNow;
+        var lastCheck = DateTimeOffset.UtcNow;
+        var catchingUp = false;
         try
         {
             await response.WriteAsync($": {after}\n\n", stopping);
             await response.Body.FlushAsync(stopping);
             while (!stopping.IsCancellationRequested)
             {
-                var page = await feed.ReadAsync(reader, query with { After = after }, stopping);
+                // Authentication ran once, when the stream began; like a hub connection (LiveSessionSweeper), the stream
+                // ends once its token is revoked, its client deleted or its session ended. Checked before every read after
+                // a wait, and every Recheck while catching up, so nothing committed after a revocation is sent.
+                if (!catchingUp || DateTimeOffset.UtcNow - lastCheck >= Recheck)
+                {
+                    if (!await StillValidAsync(http, validity, stopping))
+                    {
+                        return;
+                    }
+                    lastCheck = DateTimeOffset.UtcNow;
+                }
+                var page = await feed.ReadViewsAsync(reader, query with { After = after }, stopping);
                 if (page.Items.Count > 0)
                 {
                     var text = new StringBuilder();
@@ -114,12 +136,14 @@ public static class ChangeFeedEndpoints
                     {
                         text.Append("id: ").Append(entry.Cursor).Append("\nevent: change\ndata: ").Append(JsonSerializer.Serialize(entry, json)).Append("\n\n");
                     }
+                    // Recorded before it is sent, as a JSON page is: a read the audit log failed to record is not served.
+                    await AuditAsync(http, audit, page, after, stopping);
                     await response.WriteAsync(text.ToString(), stopping);
                     await response.Body.FlushAsync(stopping);
                     lastWrite = DateTimeOffset.UtcNow;
-                    await AuditAsync(http, audit, page, after, stopping);
                 }
                 after = CursorOf(page);
+                catchingUp = page.HasMore;
                 if (page.HasMore)
                 {
                     continue;
@@ -140,10 +164,13 @@ public static class ChangeFeedEndpoints
         }
     }
 
-    private static FeedCursor CursorOf(ChangeFeedPage page) =>
+    private static async Task<bool> StillValidAsync(HttpContext http, SessionValidity validity, CancellationToken cancellationToken) =>
+        (await validity.StillValidAsync([http.User], cancellationToken))[0];
+
+    private static FeedCursor CursorOf(ChangeFeedViewPage page) =>
         FeedCursor.TryParse(page.Cursor, out var cursor) ? cursor : throw new InvalidOperationException($"The feed answered a cursor it cannot read: {page.Cursor}");
 
-    private static async Task AuditAsync(HttpContext http, AuditLog audit, ChangeFeedPage page, FeedCursor after, CancellationToken cancellationToken)
+    private static async Task AuditAsync(HttpContext http, AuditLog audit, ChangeFeedViewPage page, FeedCursor after, CancellationToken cancellationToken)
     {
         // An empty page reveals nothing, and live clients ask often; a page with entries is a read like any other,
         // recorded per investigation it touches.

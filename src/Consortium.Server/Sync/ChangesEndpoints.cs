@@ -19,7 +19,8 @@ public static class ChangesEndpoints
         builder.Services.AddScoped<ChangesFeed>();
         builder.Services.AddHostedService<AnnotationFeedSchema>();
         // The feed of every change (decision 0026): the reader other areas use, and the signal woken at each commit.
-        builder.Services.AddScoped<IChangeFeed, ChangeFeed>();
+        builder.Services.AddScoped<ChangeFeed>();
+        builder.Services.AddScoped<IChangeFeed>(sp => sp.GetRequiredService<ChangeFeed>());
         builder.Services.AddHostedService<ChangeFeedSchema>();
         builder.Services.AddSingleton<FeedSignal>();
         builder.Services.AddSingleton<IFeedSignal>(sp => sp.GetRequiredService<FeedSignal>());
