@@ -125,8 +125,18 @@ public static class ImportEndpoints
                 return TypedResults.Accepted($"/api/datasets/{id}/imports/{jobId}", job.ToView());
             }
             await jobs.WaitAsync(jobId, cancellationToken);
-            await using var query = store.QuerySession();
-            return TypedResults.Ok((await query.LoadAsync<ImportJob>(jobId, cancellationToken))!.ToView());
+            // On several nodes another node may have taken the job's lease first (ImportLease): this node's wait then
+            // ends at once, so the stored state decides when the job has stopped moving.
+            while (true)
+            {
+                await using var query = store.QuerySession();
+                var stored = (await query.LoadAsync<ImportJob>(jobId, cancellationToken))!;
+                if (stored.State is not (ImportStates.Queued or ImportStates.Running))
+                {
+                    return TypedResults.Ok(stored.ToView());
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
         }
         finally
         {
