@@ -1,6 +1,8 @@
 import { arAdministration } from './ar-administration';
 import { arPreferences } from './ar-preferences';
 import { arPublication } from './ar-publication';
+import { arTasks } from './ar-tasks';
+import { arCharts } from './ar-charts';
 
 /**
  * Arabic strings (Modern Standard Arabic, written right to left): the same keys as en.ts (checked by i18n.test.ts).
@@ -9,6 +11,8 @@ import { arPublication } from './ar-publication';
 export const ar = {
   ...arAdministration,
   ...arPublication,
+  ...arTasks,
+  ...arCharts,
   ...arPreferences,
 
   'app.name': 'Consortium',

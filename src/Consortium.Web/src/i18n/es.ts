@@ -1,11 +1,15 @@
 import { esAdministration } from './es-administration';
 import { esPreferences } from './es-preferences';
 import { esPublication } from './es-publication';
+import { esTasks } from './es-tasks';
+import { esCharts } from './es-charts';
 
 /** Spanish strings: the same keys as en.ts (checked by i18n.test.ts). */
 export const es = {
   ...esAdministration,
   ...esPublication,
+  ...esTasks,
+  ...esCharts,
   ...esPreferences,
 
   'app.name': 'Consortium',

@@ -1,11 +1,15 @@
 import { frAdministration } from './fr-administration';
 import { frPreferences } from './fr-preferences';
 import { frPublication } from './fr-publication';
+import { frTasks } from './fr-tasks';
+import { frCharts } from './fr-charts';
 
 /** French strings: the same keys as en.ts (checked by i18n.test.ts). */
 export const fr = {
   ...frAdministration,
   ...frPublication,
+  ...frTasks,
+  ...frCharts,
   ...frPreferences,
 
   'app.name': 'Consortium',
