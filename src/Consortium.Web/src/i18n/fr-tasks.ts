@@ -59,5 +59,5 @@ export const frTasks = {
   'export.done': '{file} exporté.',
   'export.reauthenticate': 'Se reconnecter pour exporter',
   'export.reauthenticateDetail': 'L’export exige une connexion récente. Vous reviendrez ici, avec le format choisi.',
-  'export.back': 'Vous vous êtes reconnecté : vous pouvez exporter.',
+  'export.back': 'Connexion renouvelée : vous pouvez maintenant exporter.',
 };
