@@ -12,6 +12,7 @@ using Consortium.Server.Records;
 using Consortium.Server.Storage;
 using Consortium.Server.Sync;
 using Consortium.Server.Web;
+using Consortium.Server.Webhooks;
 
 FanOutBuffers.Reserve();
 var builder = WebApplication.CreateBuilder(args);
@@ -31,6 +32,7 @@ builder.AddRecordImports();
 builder.AddConsortiumAudit();
 builder.AddReadBudget();
 builder.AddPublication();
+builder.AddWebhooks();
 builder.AddDemoConsortium();
 
 var app = builder.Build();
@@ -54,6 +56,7 @@ app.MapChangesFeed();
 app.MapInbox();
 app.MapAudit();
 app.MapPublication();
+app.MapWebhooks();
 app.MapLiveUpdates();
 app.MapWebApp();
 

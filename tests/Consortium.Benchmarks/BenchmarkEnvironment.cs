@@ -107,6 +107,9 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
         // guards against reading a leak out (issue 17), so it is lifted here; its upsert per read is still measured.
         start.Environment["Records__ReadBudgetPerHour"] = "1000000000";
         start.Environment["Demo__Seed"] = "true";
+        // The webhook fan-out's receiver listens on the loopback address, over plain http.
+        start.Environment["Webhooks__AllowHttp"] = "true";
+        start.Environment["Webhooks__AllowPrivateNetworks"] = "true";
         start.Environment["Demo__RecordCount"] = "40";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";

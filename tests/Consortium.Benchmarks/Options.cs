@@ -14,13 +14,14 @@ public sealed record Options(
     string OutputDirectory,
     bool WriteDocs,
     bool StatementStatistics = false,
-    int FeedEntries = 1_000_000)
+    int FeedEntries = 1_000_000,
+    int WebhookRate = 200)
 {
-    public static readonly string[] AllScenarios = ["import", "search", "live", "footprint", "feed"];
+    public static readonly string[] AllScenarios = ["import", "search", "live", "footprint", "feed", "webhooks"];
 
     public const string Usage = """
         Consortium benchmarks: import, search, live annotations and footprint, each beside its raw baseline.
-          --scenario NAME     import, search, live, footprint or feed (repeatable, or comma-separated); default all
+          --scenario NAME     import, search, live, footprint, feed or webhooks (repeatable, or comma-separated); default all
           --rows N            rows of the synthetic dataset (default 1000000)
           --live-seconds N    length of each live annotation run (default 60)
           --search-rounds N   repeated rounds of every search query, for the spread (default 3)
@@ -28,6 +29,8 @@ public sealed record Options(
           --clients N         hub clients per outlet, 17 outlets (default 10)
           --connections N     hub connections held open for the footprint (default 500)
           --feed-entries N    entries of the feed catch-up (default 1000000)
+          --webhook-rate N    notes per second of the webhook fan-out, delivered to 17 endpoints (default 200; it
+                              runs for --live-seconds)
           --output DIR        where results.json, the plot and the table go (default docs/benchmarks)
           --no-docs           do not rewrite docs/performance.md (quick checks)
           --pg-stats          load pg_stat_statements into the benchmark's PostgreSQL and write, per live run, the
@@ -49,6 +52,7 @@ public sealed record Options(
         var writeDocs = true;
         var statementStatistics = false;
         var feedEntries = 1_000_000;
+        var webhookRate = 200;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
@@ -83,6 +87,7 @@ public sealed record Options(
                 case "--no-docs": writeDocs = false; break;
                 case "--pg-stats": statementStatistics = true; break;
                 case "--feed-entries": feedEntries = NextInt(); break;
+                case "--webhook-rate": webhookRate = NextInt(); break;
                 case "--help" or "-h": throw new ArgumentException(Usage);
                 default: throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}");
             }
@@ -95,6 +100,6 @@ public sealed record Options(
         {
             throw new ArgumentException("--rows must be at least 1000.");
         }
-        return new Options(scenarios, rows, liveSeconds, Math.Max(1, rounds), Math.Max(5, samples), Math.Max(1, clients), connections, output, writeDocs, statementStatistics, Math.Max(1000, feedEntries));
+        return new Options(scenarios, rows, liveSeconds, Math.Max(1, rounds), Math.Max(5, samples), Math.Max(1, clients), connections, output, writeDocs, statementStatistics, Math.Max(1000, feedEntries), Math.Max(1, webhookRate));
     }
 }

@@ -93,6 +93,7 @@ try
     await Scenario("search", async () => results.Search = await SearchScenario.RunAsync(environment, loaded.DatasetId, leak, options.Rows, options, cpu, log));
     await Scenario("live", async () => results.Live = await LiveScenario.RunAsync(environment, investigation, loaded.DatasetId, options, cpu, log));
     await Scenario("feed", async () => results.Feed = await FeedScenario.RunAsync(environment, investigation, loaded.DatasetId, options.FeedEntries, cpu, log));
+    await Scenario("webhooks", async () => results.Webhooks = await WebhookScenario.RunAsync(environment, investigation, loaded.DatasetId, options.WebhookRate, options.LiveSeconds, cpu, log));
     await Scenario("footprint", async () => results.Footprint = await FootprintScenario.RunAsync(environment, investigation, loaded.DatasetId, loaded.Imported, options, idleRss, afterImport.Rss, log));
 }
 finally

@@ -86,6 +86,13 @@ public static class Report
                 "≥ 50,000 entries/s at 1,000,000", feed.Entries >= 1_000_000 ? fast : null));
             results.Goals.Add(new GoalResult("feed", "catch-up through the HTTP feed at ≥ 50,000 entries/s", F($"{feed.ApiEntriesPerSecond:N0} entries/s on {feed.Entries:N0}"), fast));
         }
+        if (results.Webhooks is { } hooks)
+        {
+            var quick = hooks.Delivered == hooks.Expected && hooks.CommitToDelivery.P99 < 1000;
+            results.Table.Add(new TableRow("Webhook fan-out", F($"{hooks.Rate} notes/s for {hooks.Seconds} s to {hooks.Endpoints} outlet endpoints, commit to delivery"),
+                F($"{hooks.CommitToDelivery.Describe()}; {hooks.Delivered:N0} of {hooks.Expected:N0} delivered"), "", "p99 < 1 s", hooks.Rate >= 200 ? quick : null));
+            results.Goals.Add(new GoalResult("webhooks", "every delivery, p99 from commit to delivery under 1 s at 200 notes/s", F($"{hooks.CommitToDelivery.Describe()}, {hooks.Delivered:N0} of {hooks.Expected:N0} at {hooks.Rate}/s"), quick));
+        }
         if (results.Footprint is { } footprint)
         {
             var small = footprint.RssMiB < 1024;

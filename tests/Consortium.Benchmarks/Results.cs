@@ -71,6 +71,8 @@ public sealed class BenchmarkResults
 
     public FeedResults? Feed { get; set; }
 
+    public WebhookResults? Webhooks { get; set; }
+
     public List<GoalResult> Goals { get; } = [];
 
     public List<string> Notes { get; } = [];

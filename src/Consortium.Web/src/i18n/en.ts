@@ -3,6 +3,7 @@ import { enPreferences } from './en-preferences';
 import { enPublication } from './en-publication';
 import { enTasks } from './en-tasks';
 import { enCharts } from './en-charts';
+import { enWebhooks } from './en-webhooks';
 
 /**
  * English strings. Every string the UI shows lives here, in en-administration.ts or in en-publication.ts.
@@ -15,6 +16,7 @@ export const en = {
   ...enTasks,
   ...enCharts,
   ...enPreferences,
+  ...enWebhooks,
 
   'app.name': 'Consortium',
   'app.skipToContent': 'Skip to main content',

@@ -6,9 +6,10 @@ import { t } from '../../i18n';
 import { useMe } from '../../shared/session';
 import { AccountsSection } from './AccountsSection';
 import { SyncClientsSection } from './SyncClientsSection';
+import { WebhooksSection } from './WebhooksSection';
 
 /**
- * Outlet administration (`/outlet`): the outlet's accounts and sync clients. The server answers only the outlet's
+ * Outlet administration (`/outlet`): the outlet's accounts, sync clients and webhook endpoints. The server answers only the outlet's
  * administrators; anyone else sees its 403 problem here, and the header shows them no link to this page.
  */
 export function OutletPage() {
@@ -26,6 +27,7 @@ export function OutletPage() {
         <>
           <AccountsSection accounts={accounts.data} update={accounts.update} />
           <SyncClientsSection />
+          <WebhooksSection />
         </>
       )}
     </>

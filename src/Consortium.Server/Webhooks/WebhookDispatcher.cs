@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Consortium.Client;
+using Consortium.Server.Audit;
+using Consortium.Server.Storage;
+using Npgsql;
+
+namespace Consortium.Server.Webhooks;
+
+/// <summary>
+/// Delivers the feed to every enabled endpoint (docs/decisions/0027-webhooks.md). One node delivers: the one holding a
+/// session advisory lock on a dedicated connection. Each endpoint is worked by one task at a time, in feed order, one
+/// request in flight: it reads the feed after its stored cursor as its outlet, posts each wanted entry, and stores the
+/// deliveries with the new cursor in one transaction. A failure stops that endpoint's queue at the failed entry, which
+/// is read again (access re-checked) and retried with exponential backoff and jitter; after
+/// <see cref="WebhookOptions.RetryFor"/> of failing the endpoint is disabled and its outlet told (audit entry, and the
+/// reason on the endpoint, which the outlet page shows). A crash between a post and its commit sends that entry again
+/// after the restart with the same <c>webhook-id</c>: at least once.
+/// </summary>
+public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, WebhookSender sender, WebhookOptions options, StorageSettings settings,
+    TimeProvider clock, AuditLog audit, ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    // "Webhook" in ASCII; advisory locks are per database, so one delivering node per deployment.
+    private const long LeaderLockKey = 0x576562686f6f6b;
+    private readonly ConcurrentDictionary<Guid, StrongBox> running = new();
+    private readonly SemaphoreSlim wake = new(0, 1);
+    private NpgsqlConnection? leaderConnection;
+    private CancellationToken stopping;
+
+    private sealed class StrongBox
+    {
+        public int Again;
+        public Task Work = Task.CompletedTask;
+    }
+
+    /// <summary>Whether this node delivers now (tests, health).</summary>
+    public bool IsLeader => leaderConnection is not null;
+
+    /// <summary>Looks at the endpoints now rather than at the next poll (an endpoint was created or enabled).</summary>
+    public void Wake()
+    {
+        try
+        {
+            wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A wake is pending already.
+        }
+    }
+
+    /// <summary>The <c>webhook-id</c> of an entry for an endpoint: the same at every attempt, another for each endpoint.</summary>
+    public static string EventId(Guid endpointId, string cursor) =>
+        "msg_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{endpointId:N}/{cursor}")))[..32];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Deliver)
+        {
+            return;
+        }
+        stopping = stoppingToken;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var delay = options.PollInterval;
+            try
+            {
+                if (await LeadAsync(stoppingToken))
+                {
+                    foreach (var endpoint in await store.DueAsync(clock.GetUtcNow(), stoppingToken))
+                    {
+                        Start(endpoint.Id);
+                    }
+                    if (await store.NextRetryAsync(stoppingToken) is { } next && next - clock.GetUtcNow() < delay)
+                    {
+                        delay = next - clock.GetUtcNow() is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Webhook dispatch round failed; retrying in {Delay}", delay);
+                await LoseLeadAsync();
+            }
+            try
+            {
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var woken = await Task.WhenAny(feed.WaitAsync(delay, either.Token), wake.WaitAsync(delay, either.Token));
+                await either.CancelAsync();
+                await woken;
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        // Rounds stop at their next await; a post already answered but not yet stored is sent again after the restart.
+        await Task.WhenAll(running.Values.Select(b => b.Work));
+        await LoseLeadAsync();
+    }
+
+    /// <summary>Starts the endpoint's task, or asks the running one for another round (a commit may have come after its read).</summary>
+    private void Start(Guid endpointId)
+    {
+        var box = new StrongBox();
+        if (!running.TryAdd(endpointId, box))
+        {
+            if (running.TryGetValue(endpointId, out var existing))
+            {
+                Interlocked.Exchange(ref existing.Again, 1);
+            }
+            return;
+        }
+        box.Work = Task.Run(async () =>
+        {
+            try
+            {
+                do
+                {
+                    Interlocked.Exchange(ref box.Again, 0);
+                    while (leaderConnection is not null && await RoundAsync(endpointId, stopping))
+                    {
+                    }
+                }
+                while (Volatile.Read(ref box.Again) == 1 && !stopping.IsCancellationRequested);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Webhook round of endpoint {Endpoint} failed", endpointId);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                running.TryRemove(endpointId, out _);
+            }
+        });
+    }
+
+    /// <summary>One page for one endpoint; true when more is waiting in the feed.</summary>
+    private async Task<bool> RoundAsync(Guid endpointId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (await store.ForDispatchAsync(endpointId, cancellationToken) is not { } endpoint || !endpoint.Enabled || endpoint.NextAttemptAt > now)
+        {
+            return false;
+        }
+        var page = await feed.ReadAsync(endpoint.OutletId, endpoint.Cursor, WebhookOptions.PageSize, endpoint.EntryTypes, endpoint.InvestigationId, cancellationToken);
+        var writes = new List<DeliveryWrite>();
+        var cursor = endpoint.Cursor;
+        WebhookAttempt? failed = null;
+        var giveUp = false;
+        foreach (var entry in page.Items)
+        {
+            if (!endpoint.Wants(entry.EventType))
+            {
+                cursor = entry.Cursor;
+                continue;
+            }
+            var eventId = EventId(endpoint.Id, entry.Cursor);
+            var attempt = await sender.SendAsync(endpoint, eventId, entry.EventType, entry.Data, manual: false, cancellationToken);
+            if (!attempt.Succeeded)
+            {
+                failed = attempt;
+                giveUp = endpoint.FailingSince is { } since && attempt.At - since >= options.RetryFor;
+                writes.Add(new DeliveryWrite(Guid.CreateVersion7(), eventId, entry.EventType, entry.Cursor, cursor, giveUp ? WebhookDeliveryStatuses.Failed : WebhookDeliveryStatuses.Retrying, attempt));
+                break;
+            }
+            writes.Add(new DeliveryWrite(Guid.CreateVersion7(), eventId, entry.EventType, entry.Cursor, cursor, WebhookDeliveryStatuses.Delivered, attempt));
+            cursor = entry.Cursor;
+        }
+        if (failed is null)
+        {
+            // The page's cursor, not its last item's: entries the outlet may not see are read and left out, and passed.
+            cursor = page.Cursor is { Length: > 0 } end ? end : cursor;
+        }
+        if (writes.Count == 0 && cursor == endpoint.Cursor && endpoint.FailingSince is null)
+        {
+            return false;
+        }
+        string? reason = null;
+        await store.SaveRoundAsync(endpoint.Id, writes, wasFailing: endpoint.FailingSince is not null, attempts =>
+        {
+            if (failed is null)
+            {
+                return new EndpointProgress(cursor, null, null);
+            }
+            var since = endpoint.FailingSince ?? failed.At;
+            if (giveUp)
+            {
+                reason = $"Disabled after failing since {since:u}: {failed.Error ?? $"HTTP {failed.StatusCode}"}";
+                return new EndpointProgress(cursor, since, null, reason);
+            }
+            return new EndpointProgress(cursor, since, failed.At + Backoff(attempts));
+        }, cancellationToken);
+        if (reason is not null)
+        {
+            logger.LogWarning("Webhook endpoint {Endpoint} of {Outlet} disabled: {Reason}", endpoint.Id, endpoint.OutletId, reason);
+            await audit.RecordAsync(new AuditActor("webhooks", "Webhook deliveries", endpoint.OutletId), new AuditOrigin("server", null, null),
+                new AuditSubject(WebhookAuditActions.Disabled, endpoint.InvestigationId, "webhook", endpoint.Id.ToString(), reason), cancellationToken);
+        }
+        return failed is null && page.HasMore;
+    }
+
+    /// <summary>Exponential from the base delay, capped, with "equal jitter" (half fixed, half random) so endpoints failing together spread out.</summary>
+    private TimeSpan Backoff(int attempts)
+    {
+        var exponential = options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(Math.Max(attempts - 1, 0), 30));
+        var capped = Math.Min(exponential, options.RetryMaxDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds((capped / 2) + (Random.Shared.NextDouble() * capped / 2));
+    }
+
+    private async Task<bool> LeadAsync(CancellationToken cancellationToken)
+    {
+        if (leaderConnection is { } held)
+        {
+            // A dead connection took its lock with it: check before acting as the one delivering node.
+            await using var ping = new NpgsqlCommand("select 1", held);
+            await ping.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false, ApplicationName = "consortium-webhooks" }.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"select pg_try_advisory_lock({LeaderLockKey})", connection);
+        if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+        {
+            leaderConnection = connection;
+            logger.LogInformation("This node delivers webhooks now");
+            return true;
+        }
+        await connection.DisposeAsync();
+        return false;
+    }
+
+    private async Task LoseLeadAsync()
+    {
+        if (Interlocked.Exchange(ref leaderConnection, null) is { } connection)
+        {
+            // Closing the session releases its advisory lock.
+            await connection.DisposeAsync();
+        }
+    }
+}
