@@ -3,6 +3,7 @@ import { arPreferences } from './ar-preferences';
 import { arPublication } from './ar-publication';
 import { arTasks } from './ar-tasks';
 import { arCharts } from './ar-charts';
+import { arWebhooks } from './ar-webhooks';
 
 /**
  * Arabic strings (Modern Standard Arabic, written right to left): the same keys as en.ts (checked by i18n.test.ts).
@@ -13,6 +14,7 @@ export const ar = {
   ...arPublication,
   ...arTasks,
   ...arCharts,
+  ...arWebhooks,
   ...arPreferences,
 
   'app.name': 'Consortium',

@@ -3,6 +3,7 @@ import { esPreferences } from './es-preferences';
 import { esPublication } from './es-publication';
 import { esTasks } from './es-tasks';
 import { esCharts } from './es-charts';
+import { esWebhooks } from './es-webhooks';
 
 /** Spanish strings: the same keys as en.ts (checked by i18n.test.ts). */
 export const es = {
@@ -10,6 +11,7 @@ export const es = {
   ...esPublication,
   ...esTasks,
   ...esCharts,
+  ...esWebhooks,
   ...esPreferences,
 
   'app.name': 'Consortium',

@@ -3,6 +3,7 @@ import { frPreferences } from './fr-preferences';
 import { frPublication } from './fr-publication';
 import { frTasks } from './fr-tasks';
 import { frCharts } from './fr-charts';
+import { frWebhooks } from './fr-webhooks';
 
 /** French strings: the same keys as en.ts (checked by i18n.test.ts). */
 export const fr = {
@@ -10,6 +11,7 @@ export const fr = {
   ...frPublication,
   ...frTasks,
   ...frCharts,
+  ...frWebhooks,
   ...frPreferences,
 
   'app.name': 'Consortium',
