@@ -1,6 +1,9 @@
 import { arAdministration } from './ar-administration';
 import { arPreferences } from './ar-preferences';
 import { arPublication } from './ar-publication';
+import { arTasks } from './ar-tasks';
+import { arCharts } from './ar-charts';
+import { arWebhooks } from './ar-webhooks';
 
 /**
  * Arabic strings (Modern Standard Arabic, written right to left): the same keys as en.ts (checked by i18n.test.ts).
@@ -9,6 +12,9 @@ import { arPublication } from './ar-publication';
 export const ar = {
   ...arAdministration,
   ...arPublication,
+  ...arTasks,
+  ...arCharts,
+  ...arWebhooks,
   ...arPreferences,
 
   'app.name': 'Consortium',

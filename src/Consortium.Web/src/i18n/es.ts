@@ -1,11 +1,17 @@
 import { esAdministration } from './es-administration';
 import { esPreferences } from './es-preferences';
 import { esPublication } from './es-publication';
+import { esTasks } from './es-tasks';
+import { esCharts } from './es-charts';
+import { esWebhooks } from './es-webhooks';
 
 /** Spanish strings: the same keys as en.ts (checked by i18n.test.ts). */
 export const es = {
   ...esAdministration,
   ...esPublication,
+  ...esTasks,
+  ...esCharts,
+  ...esWebhooks,
   ...esPreferences,
 
   'app.name': 'Consortium',

@@ -1,11 +1,17 @@
 import { frAdministration } from './fr-administration';
 import { frPreferences } from './fr-preferences';
 import { frPublication } from './fr-publication';
+import { frTasks } from './fr-tasks';
+import { frCharts } from './fr-charts';
+import { frWebhooks } from './fr-webhooks';
 
 /** French strings: the same keys as en.ts (checked by i18n.test.ts). */
 export const fr = {
   ...frAdministration,
   ...frPublication,
+  ...frTasks,
+  ...frCharts,
+  ...frWebhooks,
   ...frPreferences,
 
   'app.name': 'Consortium',

@@ -1,0 +1,36 @@
+/** Spanish strings of the pictures of the leak (keys of en-charts.ts). */
+export const esCharts = {
+  'charts.heading': 'La filtración en gráficos',
+  'charts.lede': 'Elaborados a partir de la misma búsqueda y los mismos filtros que la lista de abajo, y recalculados a medida que llegan anotaciones.',
+  'charts.updating': 'Actualizando los gráficos…',
+  'charts.failed': 'No se pudo dibujar el gráfico; las cifras están en su tabla.',
+  'charts.lowerBound': 'Búsqueda amplia: el recuento se detuvo antes, así que estas cifras son mínimos («≥»).',
+  'charts.showTable': 'Mostrar las cifras',
+  'charts.hideTable': 'Ocultar las cifras',
+  'charts.count': 'Números seleccionados',
+
+  'charts.map.title': 'Números seleccionados por país',
+  'charts.map.caption': 'Números seleccionados por país (según cada número de teléfono normalizado)',
+  'charts.map.country': 'País',
+  'charts.map.none': 'Ningún número seleccionado con país conocido.',
+  'charts.map.unknown.one': '{count} número sin país conocido.',
+  'charts.map.unknown.many': '{count} de números sin país conocido.',
+  'charts.map.unknown.other': '{count} números sin país conocido.',
+  'charts.map.low': 'Menos',
+  'charts.map.high': 'Más',
+
+  'charts.timeline.title': 'Selecciones por mes',
+  'charts.timeline.caption': 'Selecciones por mes, según la columna de fechas del conjunto de datos',
+  'charts.timeline.month': 'Mes',
+  'charts.timeline.none': 'Ninguna selección con fecha.',
+  'charts.timeline.noDateColumn': 'Este conjunto de datos no tiene columna de fechas, así que sus selecciones no se pueden situar en el tiempo.',
+  'charts.timeline.datasetsWithoutDate': 'Sin columna de fechas, y por tanto fuera de la cronología: {datasets}.',
+  'charts.timeline.undated.one': '{count} selección sin fecha legible.',
+  'charts.timeline.undated.many': '{count} de selecciones sin fecha legible.',
+  'charts.timeline.undated.other': '{count} selecciones sin fecha legible.',
+
+  'charts.funnel.title': 'Embudo de verificación',
+  'charts.funnel.caption': 'Números en cada estado de verificación (último veredicto que usted puede ver)',
+  'charts.funnel.state': 'Estado de verificación',
+  'charts.funnel.noVerdict': 'Aún sin veredicto',
+};

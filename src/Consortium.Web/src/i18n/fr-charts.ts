@@ -1,0 +1,36 @@
+/** French strings of the pictures of the leak (keys of en-charts.ts). */
+export const frCharts = {
+  'charts.heading': 'La fuite en images',
+  'charts.lede': 'Établies à partir de la même recherche et des mêmes filtres que la liste ci-dessous, et recalculées à mesure que les annotations arrivent.',
+  'charts.updating': 'Mise à jour des graphiques…',
+  'charts.failed': 'Le graphique n’a pas pu être tracé ; les chiffres figurent dans son tableau.',
+  'charts.lowerBound': 'Recherche volumineuse : le décompte s’est arrêté tôt, ces chiffres sont donc des minimums (« ≥ »).',
+  'charts.showTable': 'Afficher les chiffres',
+  'charts.hideTable': 'Masquer les chiffres',
+  'charts.count': 'Numéros sélectionnés',
+
+  'charts.map.title': 'Numéros sélectionnés par pays',
+  'charts.map.caption': 'Numéros sélectionnés par pays (d’après chaque numéro de téléphone normalisé)',
+  'charts.map.country': 'Pays',
+  'charts.map.none': 'Aucun numéro sélectionné dont le pays est connu.',
+  'charts.map.unknown.one': '{count} numéro sans pays connu.',
+  'charts.map.unknown.many': '{count} de numéros sans pays connu.',
+  'charts.map.unknown.other': '{count} numéros sans pays connu.',
+  'charts.map.low': 'Moins',
+  'charts.map.high': 'Plus',
+
+  'charts.timeline.title': 'Sélections par mois',
+  'charts.timeline.caption': 'Sélections par mois, d’après la colonne de dates du jeu de données',
+  'charts.timeline.month': 'Mois',
+  'charts.timeline.none': 'Aucune sélection datée.',
+  'charts.timeline.noDateColumn': 'Ce jeu de données n’a pas de colonne de dates : ses sélections ne peuvent pas être placées dans le temps.',
+  'charts.timeline.datasetsWithoutDate': 'Sans colonne de dates, donc absents de la chronologie : {datasets}.',
+  'charts.timeline.undated.one': '{count} sélection sans date lisible.',
+  'charts.timeline.undated.many': '{count} de sélections sans date lisible.',
+  'charts.timeline.undated.other': '{count} sélections sans date lisible.',
+
+  'charts.funnel.title': 'Entonnoir des vérifications',
+  'charts.funnel.caption': 'Numéros à chaque état de vérification (dernier verdict qui vous est visible)',
+  'charts.funnel.state': 'État de vérification',
+  'charts.funnel.noVerdict': 'Pas encore de verdict',
+};
