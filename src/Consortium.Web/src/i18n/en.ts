@@ -6,7 +6,8 @@ import { enCharts } from './en-charts';
 import { enWebhooks } from './en-webhooks';
 
 /**
- * English strings. Every string the UI shows lives here, in en-administration.ts or in en-publication.ts.
+ * English strings. Every string the UI shows lives here or in one of the en-*.ts parts spread below (one part per
+ * area; each other language has the same parts, and src/i18n/i18n.test.ts names any key one of them lacks).
  * Placeholders are written {name} and filled by t(key, { name }).
  * Keys ending in .one / .other are plural forms picked by tp(key, count).
  */
