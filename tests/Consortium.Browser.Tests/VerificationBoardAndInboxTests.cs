@@ -96,7 +96,9 @@ public sealed class VerificationBoardAndInboxTests(BrowserFixture fixture) : IAs
         var verification = await alpha.AddAnnotationAsync(shared.Records[0].Id, new NewAnnotation(AnnotationKinds.Verification, Visibility: Visibility.Consortium));
         var page = await fixture.SignedInPageAsync("tom.ellery@bravo", "Bravo Tribune");
         // No hub for this page: the board shows what the changes feed said when it loaded, and nothing moves it after.
+        // The hub connects straight over a WebSocket (no negotiate request), which RouteAsync does not see.
         await page.RouteAsync("**/hubs/**", route => route.AbortAsync());
+        await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/"), ws => ws.CloseAsync());
         await OnBoardAsync(page, shared.InvestigationId);
         await Assertions.Expect(CardInColumn(page, verification, VerificationStates.Unverified)).ToBeVisibleAsync(Soon);
         await alpha.MoveVerificationAsync(verification.Id, verification.Version, new VerificationChange(VerificationStates.Identified));

@@ -186,6 +186,18 @@ public sealed class SearchFacetTests(ConsortiumServer server) : ServerTest(serve
     }
 
     [Fact]
+    public async Task Searches_that_find_the_summary_stale_at_once_rebuild_it_one_after_the_other_and_all_answer()
+    {
+        // The dataset page asks for its search and its pictures together; both find the summary stale (the fixture
+        // stored the dataset again) and rebuild it. Before, the second rebuild's snapshot predated the first's commit
+        // and failed to serialize (40001, a 500 for the search).
+        var f = await GivenFixtureAsync();
+        var bravo = Server.ClientFor("tom@bravo");
+        var pages = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => bravo.SearchAsync(f.Shared.Id, new SearchQuery())));
+        Assert.All(pages, page => Assert.Equal(7, page.Total));
+    }
+
+    [Fact]
     public async Task Naming_a_dataset_outside_the_compartment_is_refused_like_an_unknown_one()
     {
         var f = await GivenFixtureAsync();

@@ -29,43 +29,66 @@ internal static class RecordFacetSummary
     {
         foreach (var datasetId in await StaleAsync(connection, sql, datasetIds, cancellationToken))
         {
-            await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-            // Two rebuilds of one dataset (the import's own, a search's) run one after the other, not both at once; the
-            // lock comes before the snapshot's first read, so the second sees the first's summary and stops there.
-            await using (var lockCommand = new NpgsqlCommand($"select pg_advisory_xact_lock({sql.SummaryLockKey}, hashtext($1::text))", connection, transaction))
+            // Two rebuilds of one dataset (the import's own, a search's, a chart's: the dataset page asks for both at
+            // once) run one after the other, not both at once. The lock is the session's, taken before the transaction:
+            // a repeatable-read snapshot starts with the transaction's first statement, so a lock taken inside would
+            // come after a snapshot older than the first rebuild's commit, and the second rebuild would fail to
+            // serialize (40001) instead of seeing the first's summary and stopping there.
+            await LockAsync(connection, sql, datasetId, "pg_advisory_lock", cancellationToken);
+            try
             {
-                lockCommand.Parameters.Add(new NpgsqlParameter { Value = datasetId, NpgsqlDbType = NpgsqlDbType.Uuid });
-                await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+                await RebuildIfStaleAsync(connection, sql, datasetId, cancellationToken);
             }
-            if ((await StaleAsync(connection, sql, [datasetId], cancellationToken)).Count == 0)
+            finally
             {
-                await transaction.CommitAsync(cancellationToken);
-                continue;
-            }
-            await using (var batch = new NpgsqlBatch(connection, transaction))
-            {
-                foreach (var statement in new[]
+                // Not cancellable: a lock left held would block every later rebuild on this pooled connection's session.
+                // (A broken connection's session, and its lock, are gone with it.)
+                if (connection.FullState == System.Data.ConnectionState.Open)
                 {
-                    $"delete from {sql.FacetSummary} where dataset_id = $1",
-                    $"""
-                    insert into {sql.FacetSummary} (dataset_id, country, date, records)
-                      select dataset_id, coalesce(country, ''), coalesce(date, ''), count(*) from {sql.Table} where dataset_id = $1 group by 1, 2, 3
-                    """,
-                    $"""
-                    insert into {sql.FacetSummaryState} (dataset_id, dataset_version)
-                      select id, mt_version from {sql.Datasets} where id = $1
-                      on conflict (dataset_id) do update set dataset_version = excluded.dataset_version
-                    """,
-                })
-                {
-                    var command = new NpgsqlBatchCommand(statement);
-                    command.Parameters.Add(new NpgsqlParameter { Value = datasetId, NpgsqlDbType = NpgsqlDbType.Uuid });
-                    batch.BatchCommands.Add(command);
+                    await LockAsync(connection, sql, datasetId, "pg_advisory_unlock", CancellationToken.None);
                 }
-                await batch.ExecuteNonQueryAsync(cancellationToken);
             }
-            await transaction.CommitAsync(cancellationToken);
         }
+    }
+
+    private static async Task LockAsync(NpgsqlConnection connection, RecordSearchSql sql, Guid datasetId, string function, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"select {function}({sql.SummaryLockKey}, hashtext($1::text))", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = datasetId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task RebuildIfStaleAsync(NpgsqlConnection connection, RecordSearchSql sql, Guid datasetId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        if ((await StaleAsync(connection, sql, [datasetId], cancellationToken)).Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return;
+        }
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            foreach (var statement in new[]
+            {
+                $"delete from {sql.FacetSummary} where dataset_id = $1",
+                $"""
+                insert into {sql.FacetSummary} (dataset_id, country, date, records)
+                  select dataset_id, coalesce(country, ''), coalesce(date, ''), count(*) from {sql.Table} where dataset_id = $1 group by 1, 2, 3
+                """,
+                $"""
+                insert into {sql.FacetSummaryState} (dataset_id, dataset_version)
+                  select id, mt_version from {sql.Datasets} where id = $1
+                  on conflict (dataset_id) do update set dataset_version = excluded.dataset_version
+                """,
+            })
+            {
+                var command = new NpgsqlBatchCommand(statement);
+                command.Parameters.Add(new NpgsqlParameter { Value = datasetId, NpgsqlDbType = NpgsqlDbType.Uuid });
+                batch.BatchCommands.Add(command);
+            }
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static async Task<List<Guid>> StaleAsync(NpgsqlConnection connection, RecordSearchSql sql, Guid[] datasetIds, CancellationToken cancellationToken)

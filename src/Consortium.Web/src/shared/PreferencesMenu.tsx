@@ -50,10 +50,10 @@ export function PreferencesMenu() {
 
   return (
     <details className="prefs-menu" data-testid="prefs-menu">
-      <summary aria-label={t('prefs.menu')}>
-        <span aria-hidden="true">
-          {t('prefs.menuSummary', { language: languages[language].name, zone: currentTimeZone() })}
-        </span>
+      {/* The name is the visible summary with what it is about in front (WCAG 2.5.3, axe label-content-name-mismatch). */}
+      <summary>
+        <span className="visually-hidden">{t('prefs.menu')} </span>
+        {t('prefs.menuSummary', { language: languages[language].name, zone: currentTimeZone() })}
       </summary>
       <div className="prefs-panel">
         <label htmlFor={languageId}>{t('prefs.language')}</label>

@@ -178,6 +178,8 @@ function Picture({
       <button type="button" className="button secondary" aria-expanded={shown} aria-controls={tableId} onClick={() => setShown((s) => !s)}>
         {shown ? t('charts.hideTable') : t('charts.showTable')}
       </button>
+      {/* A table is as wide as its content whatever its width says, so the hidden one sits in a box that can be 1px. */}
+      <div className={shown ? 'picture-table-box' : 'picture-table-box visually-hidden'}>
       <table id={tableId} className={shown ? 'picture-table' : 'picture-table visually-hidden'} data-testid={`${testId}-table`}>
         <caption>{caption}</caption>
         <thead>
@@ -197,6 +199,7 @@ function Picture({
           ))}
         </tbody>
       </table>
+      </div>
     </figure>
   );
 }
