@@ -40,6 +40,12 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
     public async Task<ChangeFeedViewPage> ReadViewsAsync(FeedReader reader, FeedQuery query, CancellationToken cancellationToken)
     {
         var user = new ConsortiumUser(reader.UserId ?? "", "", reader.OutletId, IsSyncClient: reader.UserId is null);
+        // The horizon is taken before the access state is read: every row served then comes from a transaction that ended
+        // before that state was read, so a change that hides it (a compartment, a restriction) is never older than the state
+        // it is judged by. Taken after, a row committed between the two reads would be judged by the state before it.
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        var horizon = await HorizonAsync(connection, cancellationToken);
         var now = clock.GetUtcNow();
         // What the reader sees, as of now: investigations (membership), compartments and record restrictions.
         var candidates = query.InvestigationId is { } only
@@ -57,7 +63,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         var restrictions = await session.Query<RecordRestriction>().Where(r => r.DatasetId.IsOneOf(datasetIds)).ToListAsync(cancellationToken);
         var hiddenRecords = restrictions.Where(r => !r.OutletIds.Contains(reader.OutletId)).Select(r => r.Id).ToArray();
 
-        var rows = await ReadRowsAsync(reader, query, investigationIds, hiddenDatasets, hiddenRecords, cancellationToken);
+        var rows = await ReadRowsAsync(connection, horizon, reader, query, investigationIds, hiddenDatasets, hiddenRecords, cancellationToken);
         var hasMore = rows.Count > query.Limit;
         if (hasMore)
         {
@@ -80,11 +86,17 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
 
     private sealed record Row(FeedCursor Cursor, StoredChange Change);
 
-    private async Task<List<Row>> ReadRowsAsync(FeedReader reader, FeedQuery query, Guid[] investigationIds, Guid[] hiddenDatasets, Guid[] hiddenRecords,
-        CancellationToken cancellationToken)
+    private static async Task<string> HorizonAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        // xid < xmin of the statement's own snapshot: every transaction with a smaller id has ended, so no row can
-        // appear later below the cursor (decision 0014). Membership rows are per outlet: a reader reads its own.
+        await using var command = new NpgsqlCommand("select pg_snapshot_xmin(pg_current_snapshot())::text", connection);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private async Task<List<Row>> ReadRowsAsync(NpgsqlConnection connection, string horizon, FeedReader reader, FeedQuery query, Guid[] investigationIds,
+        Guid[] hiddenDatasets, Guid[] hiddenRecords, CancellationToken cancellationToken)
+    {
+        // xid < the horizon (the xmin of a snapshot taken before the access state was read): every transaction with a
+        // smaller id has ended, so no row can appear later below the cursor (decision 0014). Membership rows are per outlet: a reader reads its own.
         // A restriction or compartment is judged on the entry's own outlets too, not only on today's: a record restricted
         // to others and later released (or opened to the reader) must not show whom it was restricted to before.
         // One investigation walks its own index in order; several walk the table's order and filter.
@@ -92,7 +104,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         var sql = $"""
             select f.xid::text, f.seq, f.type, f.object_id, f.version, f.change, f.investigation_id, f.data::text
             from {settings.Schema}.change_feed f
-            where f.xid < pg_snapshot_xmin(pg_current_snapshot())
+            where f.xid < $10::text::xid8
               and (f.xid, f.seq) > ($1::text::xid8, $2)
               and {investigations}
               and ($4::text[] is null or f.type = any($4))
@@ -105,8 +117,6 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
             order by f.xid, f.seq
             limit $9
             """;
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(sql, connection)
         {
             Parameters =
@@ -121,6 +131,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
                 // An outlet-level reader matches no author: never a private note.
                 new() { Value = (object?)reader.UserId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
                 new() { Value = query.Limit + 1, NpgsqlDbType = NpgsqlDbType.Integer },
+                new() { Value = horizon, NpgsqlDbType = NpgsqlDbType.Text },
             },
         };
         var rows = new List<Row>(Math.Min(query.Limit + 1, 1024));
