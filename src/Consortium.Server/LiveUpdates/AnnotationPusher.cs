@@ -27,6 +27,13 @@ public sealed class AnnotationPusher(LiveAnnouncer announcer, AnnotationListener
             }
             try
             {
+                // On several nodes, withdrawals recorded before these changes were committed are applied first, even
+                // those whose Redis message was lost: a connection they close gets none of the batch. If that cannot be
+                // read the batch is not pushed (fail closed); clients catch up from the changes feed.
+                if (announcer.Backstop is { } withdrawals)
+                {
+                    await withdrawals.CatchUpAsync(stoppingToken);
+                }
                 await PushAsync(batch);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -24,10 +24,12 @@ internal static class ClusterRegistration
         builder.Services.AddSingleton<IConnectionMultiplexer>(redis);
         signalR.AddStackExchangeRedis(redisOptions =>
         {
-            redisOptions.Configuration.ChannelPrefix = RedisChannel.Literal("consortium-hub");
+            redisOptions.Configuration.ChannelPrefix = RedisChannel.Literal(node.RedisPrefix + ":hub");
             redisOptions.ConnectionFactory = _ => Task.FromResult<IConnectionMultiplexer>(redis);
         });
         builder.Services.AddSingleton<HubLifetimeManager<ConsortiumHub>, LocalFirstRedisLifetimeManager>();
+        builder.Services.AddSingleton<WithdrawalLog>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WithdrawalLog>());
         builder.Services.AddSingleton<ClusterRelay>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ClusterRelay>());
         builder.Services.AddSingleton<SharedPresence>();

@@ -20,6 +20,9 @@ public sealed class LiveAnnouncer(LiveConnections connections) : ILiveAnnouncer
     /// <summary>On several nodes, carries annotation changes and withdrawals to the others (decision 0029); null on one.</summary>
     internal ClusterRelay? Relay { get; set; }
 
+    /// <summary>On several nodes, the record of withdrawals in PostgreSQL that no lost message can undo; null on one.</summary>
+    internal WithdrawalLog? Backstop { get; set; }
+
     public void Announce(LiveAnnouncement announcement) => messages.Writer.TryWrite(announcement);
 
     public void Announce(IReadOnlyList<AnnotationAnnouncement> changes)
@@ -40,7 +43,7 @@ public sealed class LiveAnnouncer(LiveConnections connections) : ILiveAnnouncer
     public void Withdraw(AccessWithdrawn withdrawn)
     {
         WithdrawLocally(withdrawn);
-        Relay?.Publish(withdrawn);
+        Relay?.Publish(withdrawn, Backstop?.Record(withdrawn));
     }
 
     internal void WithdrawLocally(AccessWithdrawn withdrawn)

@@ -18,7 +18,6 @@ public sealed class SharedPresence : BackgroundService
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Expiry = TimeSpan.FromSeconds(6);
-    private static readonly RedisKey Nodes = "consortium:presence:nodes";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly IConnectionMultiplexer redis;
@@ -26,6 +25,7 @@ public sealed class SharedPresence : BackgroundService
     private readonly ILogger<SharedPresence> logger;
     // A restarted node with the same name must not inherit the entries its previous life left behind.
     private readonly string incarnation;
+    private readonly string prefix;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, byte>> recordsByConnection = new(StringComparer.Ordinal);
 
     public SharedPresence(IConnectionMultiplexer redis, ServerNode node, Presence presence, IHubContext<ConsortiumHub, IConsortiumClient> hub, ILogger<SharedPresence> logger)
@@ -33,15 +33,18 @@ public sealed class SharedPresence : BackgroundService
         this.redis = redis;
         this.hub = hub;
         this.logger = logger;
-        incarnation = node.Id + "#" + Guid.NewGuid().ToString("N")[..8];
+        incarnation = node.Incarnation;
+        prefix = node.RedisPrefix + ":presence:";
         presence.Shared = this;
     }
 
-    private static RedisKey RecordKey(Guid recordId) => "consortium:presence:record:" + recordId.ToString("N");
+    private RedisKey Nodes => prefix + "nodes";
 
-    private static RedisKey AliveKey(string incarnation) => "consortium:presence:alive:" + incarnation;
+    private RedisKey RecordKey(Guid recordId) => prefix + "record:" + recordId.ToString("N");
 
-    private static RedisKey RecordsOf(string incarnation) => "consortium:presence:records:" + incarnation;
+    private RedisKey AliveKey(string incarnation) => prefix + "alive:" + incarnation;
+
+    private RedisKey RecordsOf(string incarnation) => prefix + "records:" + incarnation;
 
     /// <summary>Marks the connection present in Redis and returns the viewers on other live nodes.</summary>
     public async Task<IReadOnlyList<PresenceEntry>> EnterAsync(Guid recordId, string connectionId, PresenceEntry who)

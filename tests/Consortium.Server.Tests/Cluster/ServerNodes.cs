@@ -90,7 +90,8 @@ public class ServerNodes : IAccountHost, IAsyncLifetime
     }
 
     /// <summary>Starts node <paramref name="name"/> (again, on a new port, after a kill) and waits until it answers.</summary>
-    public async Task StartAsync(string name)
+    /// <param name="extra">Settings of this node only, added to (or replacing) the common ones.</param>
+    public async Task StartAsync(string name, IReadOnlyDictionary<string, string>? extra = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -123,6 +124,10 @@ public class ServerNodes : IAccountHost, IAsyncLifetime
         foreach (var limit in new[] { "SignInPerAddressPerMinute", "SignInPerAccountPerMinute", "TokenRequestsPerClientPerMinute", "SearchesPerMinute", "HubJoinsPerMinute", "TypingPerMinute" })
         {
             settings[$"RateLimits__{limit}"] = "1000000";
+        }
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
         }
         foreach (var (key, value) in settings)
         {

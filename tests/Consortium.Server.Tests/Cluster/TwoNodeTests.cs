@@ -37,6 +37,42 @@ public sealed class TwoNodeTests(ServerNodes nodes)
     }
 
     [Fact]
+    public async Task A_withdrawal_whose_Redis_message_is_lost_still_closes_the_connection_on_the_other_node_and_a_later_outlet_only_note_never_reaches_it()
+    {
+        var (investigation, record) = await GivenInvestigationAndRecordAsync();
+        // Node c never publishes withdrawals to Redis (as if every publish were lost); annotations it still relays.
+        await nodes.StartAsync("c", new Dictionary<string, string> { ["LiveUpdates__RelayWithdrawals"] = "false" });
+        try
+        {
+            await using var marie = nodes.ClientFor("marie@alpha", "b").CreateHubConnection();
+            var pushes = LivePushes.Items(marie, addedOnly: true);
+            var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            marie.Closed += _ =>
+            {
+                closed.TrySetResult();
+                return Task.CompletedTask;
+            };
+            await marie.StartAsync();
+            await marie.InvokeAsync(HubMethods.JoinRecord, record.Id);
+            var ines = nodes.ClientFor("ines@alpha", "c");
+            var members = await ines.ListMembersAsync(investigation);
+            var removed = members.Single(m => m.DisplayName == "Marie");
+
+            await ines.RemoveMemberAsync(investigation, removed.UserId);
+            // At once, before node b's periodic pass: relayed over Redis, it must still not reach her.
+            await ines.AddNoteAsync(record.Id, new NewNote("Our source is the carrier's engineer.", Visibility.Outlet));
+
+            using var timeout = new CancellationTokenSource(PushTimeout);
+            await closed.Task.WaitAsync(timeout.Token);
+            Assert.False(pushes.TryRead(out var leaked), $"Pushed after removal: {leaked?.Text}");
+        }
+        finally
+        {
+            await nodes.KillAsync("c");
+        }
+    }
+
+    [Fact]
     public async Task A_viewer_on_one_node_is_in_the_presence_list_a_joiner_on_the_other_gets()
     {
         var record = await GivenRecordAsync();
@@ -101,7 +137,9 @@ public sealed class TwoNodeTests(ServerNodes nodes)
         }
     }
 
-    private async Task<RecordView> GivenRecordAsync()
+    private async Task<RecordView> GivenRecordAsync() => (await GivenInvestigationAndRecordAsync()).Record;
+
+    private async Task<(Guid Investigation, RecordView Record)> GivenInvestigationAndRecordAsync()
     {
         var ines = nodes.ClientFor("ines@alpha", "a");
         var investigation = await ines.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Two nodes", ["bravo"]));
@@ -112,6 +150,6 @@ public sealed class TwoNodeTests(ServerNodes nodes)
         var dataset = await ines.CreateDatasetAsync(investigation.Id, new NewDataset("Selected numbers", ""));
         using var csv = new MemoryStream("phone,country\n07700 900001,GB\n"u8.ToArray());
         await ines.ImportCsvAsync(dataset.Id, csv);
-        return (await ines.ListRecordsAsync(dataset.Id)).Items[0];
+        return (investigation.Id, (await ines.ListRecordsAsync(dataset.Id)).Items[0]);
     }
 }
