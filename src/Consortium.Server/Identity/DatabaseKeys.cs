@@ -7,13 +7,35 @@ using Npgsql;
 namespace Consortium.Server.Identity;
 
 /// <summary>
-/// On several nodes (decision 0029) the keys every node must share live in PostgreSQL, which every node reads already:
-/// the token signing and encryption certificates, created once by whichever node asks first, and the data-protection
-/// key ring (cookies, antiforgery, the enrolment cookie). A cookie or token issued by one node is then read by any.
-/// Keys a deployment mounts itself (<c>Identity:KeysDirectory</c> set) take precedence, as on one node.
+/// On several nodes (decision 0029), only when the operator opts in with <c>Identity:KeysInDatabase=true</c>, the keys
+/// every node must share live in PostgreSQL: the token signing and encryption certificates, created once by whichever
+/// node asks first, and the data-protection key ring (cookies, antiforgery, the enrolment cookie). They are stored in
+/// clear, so whoever reads the database can forge tokens and cookies; the default is a keys folder mounted on every
+/// node (<c>Identity:KeysDirectory</c>), which always takes precedence.
 /// </summary>
 internal sealed class DatabaseKeys(StorageSettings settings)
 {
+    /// <summary>
+    /// Whether the shared keys live in PostgreSQL. A clustered node with neither a mounted keys folder nor the explicit
+    /// opt-in refuses to start: each node would otherwise make keys of its own and reject the others' tokens.
+    /// </summary>
+    public static bool Chosen(IConfiguration configuration)
+    {
+        if (!ServerNode.IsOneOfManyIn(configuration) || configuration["Identity:KeysDirectory"] is { Length: > 0 })
+        {
+            return false;
+        }
+        if (configuration.GetValue("Identity:KeysInDatabase", false))
+        {
+            return true;
+        }
+        throw new InvalidOperationException(
+            "Redis:Configuration is set (several nodes) but Identity:KeysDirectory is not. Mount one keys folder on every node " +
+            "and set Identity:KeysDirectory to it, or set Identity:KeysInDatabase=true to keep the token and cookie keys in " +
+            "PostgreSQL unencrypted, accepting that anyone who can read the database (a dump, a backup, a replica) can forge " +
+            "tokens and cookies for anyone (docs/security.md).");
+    }
+
     // "KeyTable": serialises creating the tables when several nodes start at once.
     private const long CreateLock = 0x4b65795461626c65;
     private readonly string schema = "\"" + settings.Schema.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

@@ -47,8 +47,9 @@ public static class IdentityRegistration
         builder.Services.AddHostedService<IdentitySchemaMigrator>();
         builder.Services.AddHostedService<BuiltInClients>();
 
-        // Several nodes share their keys through PostgreSQL unless the deployment mounts a keys folder (decision 0029).
-        var databaseKeys = ServerNode.IsOneOfManyIn(configuration) && string.IsNullOrEmpty(configuration["Identity:KeysDirectory"])
+        // Several nodes share a mounted keys folder. Keeping the keys in PostgreSQL instead lets anyone who reads the
+        // database (a dump, a backup, a replica) forge tokens and cookies, so it is only done when the operator says so.
+        var databaseKeys = DatabaseKeys.Chosen(configuration)
             ? new DatabaseKeys((StorageSettings)builder.Services.Last(d => d.ServiceType == typeof(StorageSettings)).ImplementationInstance!)
             : null;
         var dataProtection = builder.Services.AddDataProtection().SetApplicationName("Consortium");

@@ -44,10 +44,23 @@ public static class WebhookEndpoints
 
     private static async Task<string?> AdministeredOutletAsync(HttpContext http, UserManager<ConsortiumAccount> users)
     {
-        // Sync clients are never administrators: only a signed-in person with the flag is.
-        var account = await users.FindByIdAsync(ConsortiumUser.From(http.User).UserId);
+        // Sync clients are never administrators: only a signed-in person with the flag is. Refused explicitly rather
+        // than by relying on a client id never matching an account id.
+        var user = ConsortiumUser.From(http.User);
+        if (user.IsSyncClient)
+        {
+            return null;
+        }
+        var account = await users.FindByIdAsync(user.UserId);
         return account is { OutletAdmin: true, Disabled: false } ? account.OutletId : null;
     }
+
+    /// <summary>
+    /// What the permanent audit log keeps of a target: scheme, host and port. Receivers often authenticate with a
+    /// token in the path or query, which must not outlive the endpoint in an append-only log.
+    /// </summary>
+    internal static string AuditedTarget(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "(unparsable URL)";
 
     private static ProblemHttpResult NotAdministrator() =>
         Problems.Forbidden("Outlet administrators only", "Only an administrator of your outlet can manage its webhooks.");
@@ -111,7 +124,7 @@ public static class WebhookEndpoints
         var row = new WebhookEndpointRow(Guid.CreateVersion7(), outlet, request.Url.Trim(), request.Description?.Trim() ?? "", types, request.InvestigationId,
             secrets.Protect(secret), null, null, true, null, await feed.NowAsync(cancellationToken), null, null, now, ConsortiumUser.From(http.User).UserId);
         await store.InsertAsync(row, cancellationToken);
-        await audit.RecordAsync(http, new AuditSubject(WebhookAuditActions.Created, null, "webhook", row.Id.ToString(), $"webhook endpoint {row.Url} registered"), cancellationToken);
+        await audit.RecordAsync(http, new AuditSubject(WebhookAuditActions.Created, null, "webhook", row.Id.ToString(), $"webhook endpoint {AuditedTarget(row.Url)} registered"), cancellationToken);
         dispatcher.Wake();
         return TypedResults.Created($"/api/outlet/webhooks/{row.Id}", new WebhookEndpointCreated(row.ToView(now), secret));
     }

@@ -5,8 +5,10 @@ namespace Consortium.Server.Webhooks;
 
 /// <summary>
 /// Signing secrets in the Standard Webhooks form, <c>whsec_</c> + base64 of 32 random bytes. Stored encrypted with
-/// ASP.NET Data Protection (the keys every node shares in the keys directory, docs/operations.md), never a hash: the
-/// server must sign with them. Shown to the administrator once, at creation or rotation.
+/// ASP.NET Data Protection, never a hash: the server must sign with them. The key ring is in the keys folder
+/// (<c>Identity:KeysDirectory</c>, mounted on every node), or in PostgreSQL in clear only with the explicit
+/// <c>Identity:KeysInDatabase</c> opt-in, where a database reader could decrypt these secrets (docs/security.md).
+/// Shown to the administrator once, at creation or rotation.
 /// </summary>
 public sealed class WebhookSecrets(IDataProtectionProvider provider)
 {

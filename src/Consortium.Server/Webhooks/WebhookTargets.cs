@@ -30,6 +30,10 @@ public sealed class WebhookTargets(WebhookOptions options)
         {
             return "A webhook URL has no fragment.";
         }
+        if (IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var unusable) && IsUnusable(unusable))
+        {
+            return "Link-local, metadata, multicast and IPv4-embedding addresses cannot receive webhooks.";
+        }
         if (!options.AllowPrivateNetworks)
         {
             if (uri.IsLoopback || uri.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase) || uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
@@ -78,15 +82,39 @@ public sealed class WebhookTargets(WebhookOptions options)
         throw last!;
     }
 
-    /// <summary>Never a target, whatever the settings: "any", multicast, broadcast.</summary>
+    /// <summary>
+    /// Never a target, whatever the settings (<c>Webhooks:AllowPrivateNetworks</c> opens private networks and loopback
+    /// for tests and on-premises receivers, never these): "any", multicast, broadcast; link-local, where cloud metadata
+    /// services answer (169.254.0.0/16, fe80::/10, AWS's fd00:ec2::254); and the IPv6 forms that carry an IPv4 address
+    /// past the IPv4 checks: IPv4-compatible ::/96, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16, Teredo 2001::/32.
+    /// </summary>
     private static bool IsUnusable(IPAddress address)
     {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
         if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast) || address.IsIPv6Multicast)
         {
             return true;
         }
-        return address.AddressFamily == AddressFamily.InterNetwork && address.GetAddressBytes()[0] is >= 224;
+        var b = address.GetAddressBytes();
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            return b[0] is >= 224 || (b[0] == 169 && b[1] == 254);
+        }
+        if (address.IsIPv6LinkLocal || address.Equals(AwsMetadata))
+        {
+            return true;
+        }
+        var ipv4Compatible = b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 && !address.Equals(IPAddress.IPv6Loopback);
+        var nat64 = b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b;
+        var sixToFour = b[0] == 0x20 && b[1] == 0x02;
+        var teredo = b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00;
+        return ipv4Compatible || nat64 || sixToFour || teredo;
     }
+
+    private static readonly IPAddress AwsMetadata = IPAddress.Parse("fd00:ec2::254");
 
     /// <summary>Globally routable unicast: not loopback, private (RFC 1918, ULA), link-local, shared (CGNAT), documentation or reserved.</summary>
     public static bool IsPublic(IPAddress address)

@@ -6,6 +6,9 @@ namespace Consortium.Server.Tests.Cluster;
 public sealed class OwnRedisNodes : ServerNodes
 {
     protected override bool OwnRedis => true;
+
+    // These nodes exercise the opt-in: keys in PostgreSQL, shared without a mounted folder.
+    protected override bool KeysInDatabase => true;
 }
 
 [CollectionDefinition(Name)]

@@ -24,6 +24,12 @@ public class ServerNodes : IAccountHost, IAsyncLifetime
     /// <summary>Whether these nodes get a Redis of their own, which a test may stop and start.</summary>
     protected virtual bool OwnRedis => false;
 
+    /// <summary>
+    /// Whether the nodes keep their token and cookie keys in PostgreSQL (the <c>Identity:KeysInDatabase</c> opt-in)
+    /// rather than in a keys folder they all mount, the default.
+    /// </summary>
+    protected virtual bool KeysInDatabase => false;
+
     private readonly string root = Directory.CreateTempSubdirectory("consortium-nodes-").FullName;
     private readonly Dictionary<string, Process> processes = new(StringComparer.Ordinal);
     private ServiceProvider? accountServices;
@@ -113,6 +119,8 @@ public class ServerNodes : IAccountHost, IAsyncLifetime
             ["Redis__Configuration"] = Redis.Configuration,
             ["Node__Id"] = name,
             ["Audit__KeyFile"] = AuditKeyFile,
+            [KeysInDatabase ? "Identity__KeysInDatabase" : "Identity__KeysDirectory"] =
+                KeysInDatabase ? "true" : Path.Combine(root, "shared", "keys"),
             ["Import__SpoolDirectory"] = Path.Combine(root, "shared", "spool"),
             // Small batches: an import takes long enough to kill its node in the middle of it.
             ["Import__BatchSize"] = "500",
@@ -222,7 +230,7 @@ public class ServerNodes : IAccountHost, IAsyncLifetime
         }
     }
 
-    private static string ServerDll()
+    internal static string ServerDll()
     {
         var configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
         var dll = Path.Combine(RepositoryFiles.Root, "src", "Consortium.Server", "bin", configuration, "net10.0", "Consortium.Server.dll");

@@ -65,6 +65,21 @@ public sealed class WebhookAdministrationTests(WebhookServer server) : WebhookTe
     }
 
     [Fact]
+    public async Task The_audit_log_keeps_the_targets_host_but_not_a_token_in_its_path_or_query()
+    {
+        var endpoint = await GivenEndpointAsync("adm@bravo", "https://partner.example:8443/hooks/tok-path-5f2a?key=tok-query-9c1e");
+        await using var connection = new Npgsql.NpgsqlConnection(Server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "select string_agg(data::text, ' ') from consortium.mt_doc_auditentry where data->>'targetId' = @id", connection);
+        command.Parameters.AddWithValue("id", endpoint.Endpoint.Id.ToString());
+        var audited = (string)(await command.ExecuteScalarAsync())!;
+        Assert.Contains("https://partner.example:8443", audited, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-path-5f2a", audited, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-query-9c1e", audited, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_event_types_and_urls_with_credentials_are_refused()
     {
         await Server.Accounts.AccountAsync("adm@bravo", outletAdmin: true);
@@ -106,5 +121,33 @@ public sealed class WebhookTargetTests(ConsortiumServer server) : ServerTest(ser
         await Assert.ThrowsAsync<WebhookTargetRefusedException>(async () => await targets.ConnectAsync("127.0.0.1", 443, CancellationToken.None));
         Assert.False(WebhookTargets.IsPublic(System.Net.IPAddress.Parse("::ffff:192.168.1.1")));
         Assert.True(WebhookTargets.IsPublic(System.Net.IPAddress.Parse("93.184.216.34")));
+    }
+
+    [Theory]
+    [InlineData("169.254.169.254")]
+    [InlineData("169.254.1.1")]
+    [InlineData("fe80::1")]
+    [InlineData("fd00:ec2::254")]
+    [InlineData("::a9fe:a9fe")]
+    [InlineData("::ffff:169.254.169.254")]
+    [InlineData("64:ff9b::a9fe:a9fe")]
+    [InlineData("64:ff9b:1::a9fe:a9fe")]
+    [InlineData("2002:a9fe:a9fe::1")]
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2")]
+    public async Task Metadata_link_local_and_IPv4_embedding_addresses_are_refused_even_with_private_networks_allowed(string address)
+    {
+        var targets = new WebhookTargets(new WebhookOptions(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Webhooks:AllowPrivateNetworks"] = "true", ["Webhooks:AllowHttp"] = "true" })
+            .Build()));
+        var parsed = System.Net.IPAddress.Parse(address);
+        Assert.False(targets.MayConnect(parsed));
+        var host = parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{parsed}]" : address;
+        Assert.NotNull(targets.Refusal($"http://{host}/latest/meta-data"));
+        await Assert.ThrowsAsync<WebhookTargetRefusedException>(async () => await targets.ConnectAsync(address, 80, CancellationToken.None));
+        // What the setting is for stays open: the tests' receiver on loopback, an on-premises receiver on a private network.
+        Assert.True(targets.MayConnect(System.Net.IPAddress.Loopback));
+        Assert.True(targets.MayConnect(System.Net.IPAddress.IPv6Loopback));
+        Assert.True(targets.MayConnect(System.Net.IPAddress.Parse("10.1.2.3")));
+        Assert.Null(targets.Refusal("http://127.0.0.1:8080/hook"));
     }
 }
