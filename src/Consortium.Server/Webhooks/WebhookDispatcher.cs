@@ -98,9 +98,34 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
                 break;
             }
         }
-        // Rounds stop at their next await; a post already answered but not yet stored is sent again after the restart.
-        await Task.WhenAll(running.Values.Select(b => b.Work));
-        await LoseLeadAsync();
+        try
+        {
+            // Rounds stop at their next await; a post already answered but not yet stored is sent again after the restart.
+            await Task.WhenAll(running.Values.Select(b => b.Work));
+        }
+        catch (OperationCanceledException)
+        {
+            // A round cut by the shutdown: its entry is sent again by the next leader (at least once).
+        }
+        finally
+        {
+            // Whatever the rounds did, the lock must not outlive this node's stop: a process that goes on (a test host,
+            // a node restarting its services) would otherwise keep every other node from delivering.
+            await LoseLeadAsync();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await base.StopAsync(cancellationToken);
+        }
+        finally
+        {
+            // Also when the host's shutdown timeout ends the wait before the rounds have finished.
+            await LoseLeadAsync();
+        }
     }
 
     /// <summary>Starts the endpoint's task, or asks the running one for another round (a commit may have come after its read).</summary>
