@@ -83,6 +83,12 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
                 logger.LogWarning(e, "Webhook dispatch round failed; retrying in {Delay}", delay);
                 await LoseLeadAsync();
             }
+            catch (OperationCanceledException)
+            {
+                // Stopping in the middle of a round: leave the loop so the lock is given up below, not kept by the
+                // session of a process that goes on.
+                break;
+            }
             try
             {
                 using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
