@@ -22,13 +22,13 @@ public sealed class LiftEmbargoes(IServiceScopeFactory scopes, StorageSettings s
     private const string Role = "embargo-lift";
     private readonly SemaphoreSlim wake = new(0, 1);
     private TaskCompletionSource roundDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private NpgsqlConnection? leaderConnection;
+    private readonly LeaderConnection lead = new(settings, node, Role);
 
     /// <summary>Beyond this the node's clock and the database's disagree enough to report it (health check).</summary>
     public static readonly TimeSpan TolerableSkew = TimeSpan.FromSeconds(5);
 
     /// <summary>Whether this node holds the lead (tests, health).</summary>
-    public bool IsLeader => leaderConnection is not null;
+    public bool IsLeader => lead.Held is not null;
 
     /// <summary>The database's clock minus this node's, as last measured by the leader (null until measured).</summary>
     public TimeSpan? ClockSkew { get; private set; }
@@ -95,36 +95,22 @@ public sealed class LiftEmbargoes(IServiceScopeFactory scopes, StorageSettings s
         await LoseLeadAsync();
     }
 
-    /// <summary>Holds (or takes) the lead: a live dedicated connection holding the session lock.</summary>
+    /// <summary>Holds (or takes) the lead; a dead connection took its lock with it, so it is checked first.</summary>
     private async Task<bool> LeadAsync(CancellationToken cancellationToken)
     {
-        if (leaderConnection is { } held)
+        var wasLeading = lead.Held is not null;
+        if (!await lead.HoldAsync(cancellationToken))
         {
-            // A dead connection took its lock with it: check before acting as leader.
-            await using var ping = new NpgsqlCommand("select 1", held);
-            await ping.ExecuteScalarAsync(cancellationToken);
-            return true;
+            return false;
         }
-        var connection = new NpgsqlConnection(Leadership.ConnectionString(settings, node, Role));
-        await connection.OpenAsync(cancellationToken);
-        if (await Leadership.TryLeadAsync(connection, Role, cancellationToken))
+        if (!wasLeading)
         {
-            leaderConnection = connection;
             logger.LogInformation("This node lifts embargoes now");
-            return true;
         }
-        await connection.DisposeAsync();
-        return false;
+        return true;
     }
 
-    private async Task LoseLeadAsync()
-    {
-        if (Interlocked.Exchange(ref leaderConnection, null) is { } connection)
-        {
-            // Closing the session releases its advisory lock.
-            await connection.DisposeAsync();
-        }
-    }
+    private Task LoseLeadAsync() => lead.ReleaseAsync();
 
     /// <summary>
     /// "Now" for the lift: the database's clock in production (one clock for every node, so a leader whose own clock
@@ -132,7 +118,7 @@ public sealed class LiftEmbargoes(IServiceScopeFactory scopes, StorageSettings s
     /// </summary>
     private async Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken)
     {
-        if (!clock.DatabaseDecidesLift || leaderConnection is not { } connection)
+        if (!clock.DatabaseDecidesLift || lead.Held is not { } connection)
         {
             return clock.Now;
         }

@@ -25,7 +25,7 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
     private const string LeaderRole = "webhook-delivery";
     private readonly ConcurrentDictionary<Guid, StrongBox> running = new();
     private readonly SemaphoreSlim wake = new(0, 1);
-    private NpgsqlConnection? leaderConnection;
+    private readonly LeaderConnection lead = new(settings, node, LeaderRole);
     private CancellationToken stopping;
 
     private sealed class StrongBox
@@ -35,7 +35,7 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
     }
 
     /// <summary>Whether this node delivers now (tests, health).</summary>
-    public bool IsLeader => leaderConnection is not null;
+    public bool IsLeader => lead.Held is not null;
 
     /// <summary>Looks at the endpoints now rather than at the next poll (an endpoint was created or enabled).</summary>
     public void Wake()
@@ -153,7 +153,7 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
                 do
                 {
                     Interlocked.Exchange(ref box.Again, 0);
-                    while (leaderConnection is not null && await RoundAsync(endpointId, stopping))
+                    while (lead.Held is not null && await RoundAsync(endpointId, stopping))
                     {
                     }
                 }
@@ -246,33 +246,20 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
         return TimeSpan.FromMilliseconds((capped / 2) + (Random.Shared.NextDouble() * capped / 2));
     }
 
+    /// <summary>Holds (or takes) the lead; a dead connection took its lock with it, so it is checked first.</summary>
     private async Task<bool> LeadAsync(CancellationToken cancellationToken)
     {
-        if (leaderConnection is { } held)
+        var wasLeading = lead.Held is not null;
+        if (!await lead.HoldAsync(cancellationToken))
         {
-            // A dead connection took its lock with it: check before acting as the one delivering node.
-            await using var ping = new NpgsqlCommand("select 1", held);
-            await ping.ExecuteScalarAsync(cancellationToken);
-            return true;
+            return false;
         }
-        var connection = new NpgsqlConnection(Leadership.ConnectionString(settings, node, LeaderRole));
-        await connection.OpenAsync(cancellationToken);
-        if (await Leadership.TryLeadAsync(connection, LeaderRole, cancellationToken))
+        if (!wasLeading)
         {
-            leaderConnection = connection;
             logger.LogInformation("This node delivers webhooks now");
-            return true;
         }
-        await connection.DisposeAsync();
-        return false;
+        return true;
     }
 
-    private async Task LoseLeadAsync()
-    {
-        if (Interlocked.Exchange(ref leaderConnection, null) is { } connection)
-        {
-            // Closing the session releases its advisory lock.
-            await connection.DisposeAsync();
-        }
-    }
+    private Task LoseLeadAsync() => lead.ReleaseAsync();
 }
