@@ -60,7 +60,7 @@ public sealed class PublicationFeed(StorageSettings settings, PublicationAccess 
             select f.xid::text, f.seq, f.kind, f.object_id, f.data::text
             from {settings.Schema}.publication_feed f
             where f.investigation_id = $1
-              and f.xid < pg_snapshot_xmin(pg_current_snapshot())
+              and f.xid < {FeedHorizon.Sql(settings.Schema)}
               and (f.xid, f.seq) > ($2::text::xid8, $3)
               and f.object_id = any($4)
             order by f.xid, f.seq

@@ -15,7 +15,7 @@ public sealed class FeedPosition(StorageSettings settings)
     {
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("select pg_snapshot_xmin(pg_current_snapshot())::text", connection);
+        await using var command = new NpgsqlCommand($"select {FeedHorizon.Sql(settings.Schema)}::text", connection);
         var xmin = ulong.Parse((string)(await command.ExecuteScalarAsync(cancellationToken))!, CultureInfo.InvariantCulture);
         return new FeedCursor(xmin - 1, long.MaxValue);
     }

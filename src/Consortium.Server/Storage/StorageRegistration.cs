@@ -26,6 +26,7 @@ public static class StorageRegistration
         var node = new ServerNode(builder.Configuration);
         builder.Services.AddSingleton(node);
         builder.Services.AddSingleton<FeedPosition>();
+        builder.Services.AddHostedService<FeedHorizon>();
 
         builder.Services.AddMarten(services =>
         {

@@ -86,17 +86,17 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
 
     private sealed record Row(FeedCursor Cursor, StoredChange Change);
 
-    private static async Task<string> HorizonAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private async Task<string> HorizonAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("select pg_snapshot_xmin(pg_current_snapshot())::text", connection);
+        await using var command = new NpgsqlCommand($"select {FeedHorizon.Sql(settings.Schema)}::text", connection);
         return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private async Task<List<Row>> ReadRowsAsync(NpgsqlConnection connection, string horizon, FeedReader reader, FeedQuery query, Guid[] investigationIds,
         Guid[] hiddenDatasets, Guid[] hiddenRecords, CancellationToken cancellationToken)
     {
-        // xid < the horizon (the xmin of a snapshot taken before the access state was read): every transaction with a
-        // smaller id has ended, so no row can appear later below the cursor (decision 0014). Membership rows are per outlet: a reader reads its own.
+        // xid < the horizon (FeedHorizon, of a snapshot taken before the access state was read): every transaction of
+        // this database with a smaller id has ended, so no row can appear later below the cursor (decision 0014). Membership rows are per outlet: a reader reads its own.
         // A restriction or compartment is judged on the entry's own outlets too, not only on today's: a record restricted
         // to others and later released (or opened to the reader) must not show whom it was restricted to before.
         // One investigation walks its own index in order; several walk the table's order and filter.

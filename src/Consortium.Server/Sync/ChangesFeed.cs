@@ -29,13 +29,13 @@ public sealed class ChangesFeed(StorageSettings settings, IQuerySession session)
         var hiddenRecords = restrictions.Where(r => !r.OutletIds.Contains(user.OutletId)).Select(r => r.Id).ToArray();
 
         var table = new AnnotationFeedSql(settings.Schema).Table;
-        // xid < xmin of the statement's own snapshot: every transaction with a smaller id has ended, so no row can
-        // appear later below the cursor. A transaction still running holds the feed back at its id, never past it.
+        // xid < the horizon of the statement's own snapshot (FeedHorizon): every transaction of this database with a
+        // smaller id has ended, so no row can appear later below the cursor. A transaction still running holds the feed back at its id, never past it.
         var sql = $"""
             select f.xid::text, f.seq, f.data::text
             from {table} f
             where f.investigation_id = $1
-              and f.xid < pg_snapshot_xmin(pg_current_snapshot())
+              and f.xid < {FeedHorizon.Sql(settings.Schema)}
               and (f.xid, f.seq) > ($2::text::xid8, $3)
               and not (f.dataset_id = any($4))
               and not (f.record_id = any($5))

@@ -29,8 +29,8 @@ public sealed class AnnotationKindsAndFeedTests(ConsortiumServer server) : Serve
 
     /// <summary>
     /// The feed from <paramref name="cursor"/>, read again from where it stopped until it holds at least
-    /// <paramref name="atLeast"/> entries: the feed rightly holds changes back while any older transaction of the
-    /// database cluster is still open (other test collections' imports, say).
+    /// <paramref name="atLeast"/> entries: the feed rightly holds changes back while any older writing transaction of
+    /// the database is still open (a background sealer's, say).
     /// </summary>
     private static async Task<List<ChangeEntry>> ReadFeedAsync(ConsortiumClient client, Guid investigationId, string? cursor = null, int atLeast = 0)
     {
@@ -279,6 +279,28 @@ public sealed class AnnotationKindsAndFeedTests(ConsortiumServer server) : Serve
     }
 
     [Fact]
+    public async Task A_transaction_left_open_in_another_database_of_the_same_server_does_not_hold_the_feed_back()
+    {
+        var (investigation, record) = await GivenRecordAsync();
+        // A writing transaction in another database of the same PostgreSQL server (another consortium's, another test
+        // suite's), left open while a note is written here.
+        var elsewhere = new NpgsqlConnectionStringBuilder(Server.ConnectionString) { Database = "postgres" };
+        await using var other = new NpgsqlConnection(elsewhere.ConnectionString);
+        await other.OpenAsync();
+        await using var open = await other.BeginTransactionAsync();
+        await using (var takeId = new NpgsqlCommand("select pg_current_xact_id()", other, open))
+        {
+            await takeId.ExecuteScalarAsync();
+        }
+        var note = await Server.ClientFor("ines@alpha").AddNoteAsync(record.Id, new NewNote("Written while another database's transaction is open"));
+
+        // Before the horizon passed over other databases, this waited for the rollback below and timed out.
+        var entries = await ReadFeedAsync(Server.ClientFor("lena@lab"), investigation.Id, atLeast: 1);
+        Assert.Equal([note.Id], entries.Select(e => e.Annotation.Id));
+        await open.RollbackAsync();
+    }
+
+    [Fact]
     public async Task Feed_never_skips_a_change_whose_transaction_commits_after_a_later_numbered_one()
     {
         var (investigation, record) = await GivenRecordAsync();
@@ -301,7 +323,7 @@ public sealed class AnnotationKindsAndFeedTests(ConsortiumServer server) : Serve
         {
             await using var probe = new NpgsqlConnection(Server.ConnectionString);
             await probe.OpenAsync();
-            await using var waiting = new NpgsqlCommand("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and backend_xid is not null", probe);
+            await using var waiting = new NpgsqlCommand("select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and backend_xid is not null", probe);
             return (long)(await waiting.ExecuteScalarAsync())! > 0;
         });
         var fast = await ines.AddNoteAsync(record.Id, new NewNote("Committed first, numbered later"));
