@@ -186,8 +186,16 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
         var cursor = endpoint.Cursor;
         WebhookAttempt? failed = null;
         var giveUp = false;
+        // A page is read (access checked) once; sending it can take up to a timeout per entry. Past the recheck age the
+        // round ends at the last entry handled and the rest is read again, so nothing goes out long after its check.
+        var stale = false;
         foreach (var entry in page.Items)
         {
+            if (writes.Count > 0 && clock.GetUtcNow() - now >= options.AccessRecheckAfter)
+            {
+                stale = true;
+                break;
+            }
             if (!endpoint.Wants(entry.EventType))
             {
                 cursor = entry.Cursor;
@@ -205,7 +213,7 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
             writes.Add(new DeliveryWrite(Guid.CreateVersion7(), eventId, entry.EventType, entry.Cursor, cursor, WebhookDeliveryStatuses.Delivered, attempt));
             cursor = entry.Cursor;
         }
-        if (failed is null)
+        if (failed is null && !stale)
         {
             // The page's cursor, not its last item's: entries the outlet may not see are read and left out, and passed.
             cursor = page.Cursor is { Length: > 0 } end ? end : cursor;
@@ -235,7 +243,7 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
             await audit.RecordAsync(new AuditActor("webhooks", "Webhook deliveries", endpoint.OutletId), new AuditOrigin("server", null, null),
                 new AuditSubject(WebhookAuditActions.Disabled, endpoint.InvestigationId, "webhook", endpoint.Id.ToString(), reason), cancellationToken);
         }
-        return failed is null && page.HasMore;
+        return failed is null && (stale || page.HasMore);
     }
 
     /// <summary>Exponential from the base delay, capped, with "equal jitter" (half fixed, half random) so endpoints failing together spread out.</summary>

@@ -23,6 +23,12 @@ public sealed class WebhookOptions(IConfiguration configuration)
     /// <summary>A delivery's whole request, connection included.</summary>
     public TimeSpan Timeout => configuration.GetValue("Webhooks:Timeout", TimeSpan.FromSeconds(10));
 
+    /// <summary>
+    /// How long after reading a page of the feed (and so checking the outlet's access to it) its entries may still be
+    /// sent; past it the round stores its cursor and reads the rest again, access re-checked.
+    /// </summary>
+    public TimeSpan AccessRecheckAfter => configuration.GetValue("Webhooks:AccessRecheckAfter", TimeSpan.FromSeconds(30));
+
     /// <summary>How often the dispatcher looks without being woken by a commit (retries falling due, a lost wake-up).</summary>
     public TimeSpan PollInterval => configuration.GetValue("Webhooks:PollInterval", TimeSpan.FromSeconds(1));
 

@@ -159,6 +159,44 @@ public sealed class WebhookDeliveryTests(WebhookServer server) : WebhookTest(ser
     }
 
     [Fact]
+    public async Task An_entry_whose_record_is_restricted_away_while_an_earlier_one_is_in_flight_is_not_sent_from_the_stale_page()
+    {
+        var (_, dataset) = await GivenInvestigationWithDatasetAsync("phone,country\n07700 900001,GB\n07700 900002,GB\n");
+        var records = (await Server.ClientFor("tom@bravo").ListRecordsAsync(dataset.Id)).Items;
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var endpoint = await GivenEndpointAsync("adm@lab", receiver.Url, ["annotation"]);
+        var alpha = Server.ClientFor("marie@alpha");
+        // Both notes are in the feed before delivery starts, so the first round reads them on one page.
+        await alpha.AddAnnotationAsync(records[0].Id, new NewAnnotation(Text: "first, still open to lab"));
+        await alpha.AddAnnotationAsync(records[1].Id, new NewAnnotation(Text: "second, restricted away meanwhile"));
+        var restricted = 0;
+        receiver.WhileAnswering = async message =>
+        {
+            if (message.Body.Contains("first, still open to lab", StringComparison.Ordinal) && Interlocked.Exchange(ref restricted, 1) == 0)
+            {
+                // While the first delivery waits for its answer, the coordinator restricts the second note's record.
+                await Server.ClientFor("ines@alpha").SetRecordRestrictionAsync(records[1].Id, new OutletRestriction(["bravo"]));
+            }
+        };
+        var node = await Server.StartDeliveringNodeAsync();
+        try
+        {
+            await receiver.WaitForAsync(m => m.Body.Contains("first, still open to lab", StringComparison.Ordinal));
+            await alpha.AddAnnotationAsync(records[0].Id, new NewAnnotation(Text: "third, after the restriction"));
+
+            // In feed order: once the third is in, the second was decided.
+            await receiver.WaitForAsync(m => m.Body.Contains("third, after the restriction", StringComparison.Ordinal));
+            Assert.Equal(1, restricted);
+            Assert.DoesNotContain(receiver.Received, m => m.Body.Contains("restricted away", StringComparison.Ordinal));
+            Assert.Equal(2, (await DeliveriesAsync("adm@lab", endpoint.Endpoint.Id)).Count);
+        }
+        finally
+        {
+            await StopAsync(node);
+        }
+    }
+
+    [Fact]
     public async Task An_endpoint_failing_for_the_whole_retry_window_is_disabled_with_its_reason_and_enabling_it_delivers_the_event_it_failed_on()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

@@ -35,6 +35,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
         this.app = app;
     }
 
+    /// <summary>Runs before the receiver answers a request: what happens elsewhere while a delivery is in flight.</summary>
+    public Func<ReceivedWebhook, Task>? WhileAnswering { get; set; }
+
     public int FailFirst { get => Volatile.Read(ref failFirst); set => Volatile.Write(ref failFirst, value); }
 
     public IReadOnlyList<ReceivedWebhook> Received => received.ToArray();
@@ -52,8 +55,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
-            receiver.received.Enqueue(new ReceivedWebhook(http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
-                http.Request.Headers["webhook-signature"].ToString(), body));
+            var message = new ReceivedWebhook(http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
+                http.Request.Headers["webhook-signature"].ToString(), body);
+            if (receiver.WhileAnswering is { } whileAnswering)
+            {
+                await whileAnswering(message);
+            }
+            receiver.received.Enqueue(message);
             var fail = Interlocked.Decrement(ref receiver.failFirst) >= 0;
             receiver.arrived.Release();
             return fail ? Results.Text("temporarily down: " + new string('x', 2000), statusCode: 503) : Results.NoContent();
