@@ -163,5 +163,6 @@ public sealed class LowRateLimitServer : ConsortiumServer
         ("RateLimits:SearchesPerMinute", "5"),
         ("RateLimits:HubJoinsPerMinute", "20"),
         ("RateLimits:TypingPerMinute", "8"),
+        ("RateLimits:WebhookActionsPerMinute", "5"),
     ];
 }

@@ -10,7 +10,8 @@ namespace Consortium.Server.Hosting;
 /// Request rates, with ASP.NET Core's rate limiter, per node. Sign-in: each address has a loose ceiling (a newsroom
 /// shares one address), and under it each address and email a tight one, so one insider hammering one account does not
 /// block colleagues. The token endpoint has its own budget per client and address, so a flood of password guesses
-/// never stops tools refreshing. Searches per person. Over a limit: 429 with a problem and Retry-After. Per-account
+/// never stops tools refreshing. Searches per person. Webhook administration posts
+/// (registering, enabling, rotating, redelivering) per person. Over a limit: 429 with a problem and Retry-After. Per-account
 /// backoff lives with the login page (SignInBackoff); hub joins and typing with the hub (HubRateLimits). Limits per
 /// minute come from <c>RateLimits:*</c>.
 /// </summary>
@@ -25,6 +26,7 @@ public static class RateLimits
         var perAccount = configuration.GetValue("RateLimits:SignInPerAccountPerMinute", 10);
         var tokens = configuration.GetValue("RateLimits:TokenRequestsPerClientPerMinute", 120);
         var searches = configuration.GetValue("RateLimits:SearchesPerMinute", 120);
+        var webhookActions = configuration.GetValue("RateLimits:WebhookActionsPerMinute", 30);
         builder.Services.AddRateLimiter(options =>
         {
             var ceiling = PartitionedRateLimiter.Create<HttpContext, string>(context => Classify(context) is Kind.SignIn or Kind.Login
@@ -42,6 +44,10 @@ public static class RateLimits
                 // most per page) must not use up the person's searches (decision 0032).
                 Kind.Charts => RateLimitPartition.GetSlidingWindowLimiter(
                     "charts " + (context.User.FindFirstValue(Claims.Subject) ?? context.Connection.RemoteIpAddress?.ToString()), _ => PerMinute(searches)),
+                // Each redelivery, re-enabling or new endpoint makes this server send requests to an address an
+                // administrator chose: a budget per person keeps it from being turned into a flood at someone.
+                Kind.WebhookAction => RateLimitPartition.GetSlidingWindowLimiter(
+                    "webhooks " + (context.User.FindFirstValue(Claims.Subject) ?? context.Connection.RemoteIpAddress?.ToString()), _ => PerMinute(webhookActions)),
                 _ => RateLimitPartition.GetNoLimiter(""),
             });
             options.GlobalLimiter = PartitionedRateLimiter.CreateChained(ceiling, specific);
@@ -108,7 +114,7 @@ public static class RateLimits
         QueueLimit = 0,
     };
 
-    private enum Kind { None, Login, SignIn, Token, Search, Charts }
+    private enum Kind { None, Login, SignIn, Token, Search, Charts, WebhookAction }
 
     private static Kind Classify(HttpContext context)
     {
@@ -127,6 +133,10 @@ public static class RateLimits
             if (path.StartsWithSegments("/connect/token"))
             {
                 return Kind.Token;
+            }
+            if (path.StartsWithSegments("/api/outlet/webhooks"))
+            {
+                return Kind.WebhookAction;
             }
         }
         // Search: the record lists (with their filters) and the two search endpoints.

@@ -131,6 +131,32 @@ public sealed class RateLimitTests(LowRateLimitServer server) : ServerTest(serve
     }
 
     [Fact]
+    public async Task Webhook_redeliveries_beyond_the_limit_get_429_and_another_person_is_not_slowed()
+    {
+        // Each redelivery sends a request to an address an administrator chose: a loop of them meets the limit (5 a
+        // minute here) whatever each one answers.
+        var path = $"api/outlet/webhooks/{Guid.NewGuid()}/deliveries/{Guid.NewGuid()}/redeliver";
+        var tom = Server.ClientFor("tom@bravo");
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path);
+            using var answer = await tom.SendAsync(request);
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, answer.StatusCode);
+        }
+        using (var flood = new HttpRequestMessage(HttpMethod.Post, path))
+        using (var refused = await tom.SendAsync(flood))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+
+        using var other = new HttpRequestMessage(HttpMethod.Post, path);
+        using var answered = await Server.ClientFor("ines@alpha").SendAsync(other);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, answered.StatusCode);
+    }
+
+    [Fact]
     public async Task Hub_joins_and_typing_notices_beyond_the_limit_are_refused_but_the_connection_stays()
     {
         var (_, dataset) = await GivenInvestigationWithDatasetAsync("phone,country\n07700 900001,GB\n");
