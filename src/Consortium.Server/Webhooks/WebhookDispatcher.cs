@@ -27,6 +27,8 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
     private readonly SemaphoreSlim wake = new(0, 1);
     private readonly LeaderConnection lead = new(settings, node, LeaderRole);
     private CancellationToken stopping;
+    // The delivery log's retention is applied by the delivering node when it starts delivering, then hourly.
+    private DateTimeOffset nextPrune = DateTimeOffset.MinValue;
 
     private sealed class StrongBox
     {
@@ -68,6 +70,10 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
             {
                 if (await LeadAsync(stoppingToken))
                 {
+                    if (clock.GetUtcNow() >= nextPrune)
+                    {
+                        await PruneAsync(stoppingToken);
+                    }
                     foreach (var endpoint in await store.DueAsync(clock.GetUtcNow(), stoppingToken))
                     {
                         Start(endpoint.Id);
@@ -118,6 +124,24 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
             // Whatever the rounds did, the lock must not outlive this node's stop: a process that goes on (a test host,
             // a node restarting its services) would otherwise keep every other node from delivering.
             await LoseLeadAsync();
+        }
+    }
+
+    private async Task PruneAsync(CancellationToken cancellationToken)
+    {
+        nextPrune = clock.GetUtcNow() + TimeSpan.FromHours(1);
+        try
+        {
+            var pruned = await store.PruneAsync(clock.GetUtcNow() - options.DeliveryLogRetention, cancellationToken);
+            if (pruned > 0)
+            {
+                logger.LogInformation("Deleted {Count} webhook deliveries older than {Retention} from the delivery log", pruned, options.DeliveryLogRetention);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A log that is not pruned this hour must not stop deliveries; the next hour tries again.
+            logger.LogWarning(e, "Could not prune the webhook delivery log");
         }
     }
 

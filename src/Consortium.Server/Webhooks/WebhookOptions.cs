@@ -29,6 +29,12 @@ public sealed class WebhookOptions(IConfiguration configuration)
     /// </summary>
     public TimeSpan AccessRecheckAfter => configuration.GetValue("Webhooks:AccessRecheckAfter", TimeSpan.FromSeconds(30));
 
+    /// <summary>
+    /// How long the delivery log keeps a delivery that ended (delivered or withdrawn); the delivering node deletes older
+    /// ones when it starts delivering and hourly after. Redelivering such an event is no longer possible.
+    /// </summary>
+    public TimeSpan DeliveryLogRetention => configuration.GetValue("Webhooks:DeliveryLogRetention", TimeSpan.FromDays(30));
+
     /// <summary>How often the dispatcher looks without being woken by a commit (retries falling due, a lost wake-up).</summary>
     public TimeSpan PollInterval => configuration.GetValue("Webhooks:PollInterval", TimeSpan.FromSeconds(1));
 

@@ -48,6 +48,48 @@ public sealed class WebhookStore(StorageSettings settings, WebhookSchema schema)
         return await command.ExecuteScalarAsync(cancellationToken) is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
     }
 
+    /// <summary>
+    /// Deletes delivery-log rows that ended (delivered or withdrawn) before <paramref name="before"/>, a batch at a time
+    /// per endpoint (its log index), so no statement holds many rows locked. Failed and retrying rows stay whatever
+    /// their age: enabling an endpoint retries the event it failed on. Returns how many rows went.
+    /// </summary>
+    public async Task<long> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        const int Batch = 5000;
+        await using var connection = await OpenAsync(cancellationToken);
+        var endpoints = new List<Guid>();
+        await using (var list = new NpgsqlCommand($"select id from {schema.Endpoints}", connection))
+        await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                endpoints.Add(reader.GetGuid(0));
+            }
+        }
+        long pruned = 0;
+        foreach (var endpointId in endpoints)
+        {
+            while (true)
+            {
+                await using var delete = new NpgsqlCommand(
+                    $"""
+                    delete from {schema.Deliveries} where id in (
+                      select id from {schema.Deliveries}
+                      where endpoint_id = $1 and created_at < $2
+                        and status in ('{WebhookDeliveryStatuses.Delivered}', '{WebhookDeliveryStatuses.Withdrawn}')
+                      limit {Batch})
+                    """, connection) { Parameters = { Uuid(endpointId), Time(before) } };
+                var deleted = await delete.ExecuteNonQueryAsync(cancellationToken);
+                pruned += deleted;
+                if (deleted < Batch)
+                {
+                    break;
+                }
+            }
+        }
+        return pruned;
+    }
+
     public async Task<int> CountAsync(string outletId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Npgsql;
 
 namespace Consortium.Server.Tests.Webhooks;
 
@@ -194,6 +195,54 @@ public sealed class WebhookDeliveryTests(WebhookServer server) : WebhookTest(ser
         {
             await StopAsync(node);
         }
+    }
+
+    [Fact]
+    public async Task Ended_deliveries_older_than_the_retention_leave_the_log_and_a_failed_one_stays()
+    {
+        var (_, dataset) = await GivenInvestigationWithDatasetAsync("phone,country\n07700 900001,GB\n");
+        var record = (await Server.ClientFor("tom@bravo").ListRecordsAsync(dataset.Id)).Items[0];
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var endpoint = await GivenEndpointAsync("adm@lab", receiver.Url, ["annotation"]);
+        var alpha = Server.ClientFor("marie@alpha");
+        await alpha.AddAnnotationAsync(record.Id, new NewAnnotation(Text: "old news"));
+        await alpha.AddAnnotationAsync(record.Id, new NewAnnotation(Text: "older news"));
+        var node = await Server.StartDeliveringNodeAsync();
+        List<WebhookDeliveryView> log;
+        try
+        {
+            log = await LogAsync("adm@lab", endpoint.Endpoint.Id, l => l.Count == 2 && l.All(d => d.Status == WebhookDeliveryStatuses.Delivered));
+        }
+        finally
+        {
+            await StopAsync(node);
+        }
+        Assert.Equal(2, log.Count);
+
+        // Both are aged past the 30 days the log keeps; one is marked failed, as the event an endpoint disabled for
+        // failing stopped at, which enabling retries first.
+        var failed = log[0].Id;
+        await using (var database = new NpgsqlConnection(Server.ConnectionString))
+        {
+            await database.OpenAsync();
+            await using var age = new NpgsqlCommand(
+                "update consortium.webhook_delivery set created_at = now() - interval '31 days', status = case when id = $2 then 'failed' else status end where endpoint_id = $1",
+                database) { Parameters = { new() { Value = endpoint.Endpoint.Id }, new() { Value = failed } } };
+            Assert.Equal(2, await age.ExecuteNonQueryAsync());
+        }
+
+        // The next delivering node prunes when it starts.
+        var next = await Server.StartDeliveringNodeAsync();
+        try
+        {
+            log = await LogAsync("adm@lab", endpoint.Endpoint.Id, l => l.Count == 1);
+        }
+        finally
+        {
+            await StopAsync(next);
+        }
+        var kept = Assert.Single(log);
+        Assert.Equal((failed, WebhookDeliveryStatuses.Failed), (kept.Id, kept.Status));
     }
 
     [Fact]
