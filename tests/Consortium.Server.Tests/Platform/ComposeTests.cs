@@ -85,4 +85,14 @@ public sealed class ComposeTests
         Assert.Contains("client_max_body_size 256m;", Balancer, StringComparison.Ordinal);
         Assert.Contains("proxy_request_buffering off;", Balancer, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_nodes_health_pages_are_not_served_to_the_internet_by_either_nginx_configuration()
+    {
+        // /healthz/nodes names every node and the roles it leads: an attacker's map of the cluster.
+        foreach (var configuration in new[] { Balancer, RepositoryFiles.Read("deploy/nginx/consortium.conf") })
+        {
+            Assert.Matches(@"location /healthz/ \{\s*return 404;\s*\}", configuration);
+        }
+    }
 }
