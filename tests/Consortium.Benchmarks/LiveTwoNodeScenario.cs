@@ -29,7 +29,7 @@ public static class LiveTwoNodeScenario
         await using (var target = new TwoNodeTarget(cluster, investigation))
         {
             await LiveScenario.RunTargetAsync(target, investigation, records, Rates, options, cpu, runs, log);
-            log.WriteLine($"  hub clients per node: {string.Join(", ", target.ConnectionsPerNode.Select(n => $"{n.Key} {n.Value}"))}; notes posted per node: {string.Join(", ", target.PostsPerNode.Select(n => $"{n.Key} {n.Value}"))}");
+            log.WriteLine($"  hub clients per node: {string.Join(", ", target.ConnectionsPerNode.Select(n => $"{n.Key} {n.Value}"))}; notes posted per node (warm-up included): {string.Join(", ", target.PostsPerNode.Select(n => $"{n.Key} {n.Value}"))}");
         }
         return new LiveResults(investigation.Outlets.Count, options.OutletClients, records.Count, "70% consortium, 20% outlet, 10% private", runs, double.NaN, Latency.Of([]));
     }

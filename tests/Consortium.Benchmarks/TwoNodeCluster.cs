@@ -20,12 +20,31 @@ public sealed class TwoNodeCluster : IAsyncDisposable
     private readonly Dictionary<string, Process> nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Uri> addresses = new(StringComparer.Ordinal);
     private Process? redis;
+    private readonly System.Runtime.InteropServices.PosixSignalRegistration[] onStop;
 
     private TwoNodeCluster(BenchmarkEnvironment environment)
     {
         this.environment = environment;
         root = Path.Combine(environment.Root, "cluster");
         Directory.CreateDirectory(root);
+        // Interrupted (Ctrl-C, SIGTERM): the nodes and Redis go too, as the environment's server and database do.
+        onStop = [.. new[] { System.Runtime.InteropServices.PosixSignal.SIGINT, System.Runtime.InteropServices.PosixSignal.SIGTERM }
+            .Select(signal => System.Runtime.InteropServices.PosixSignalRegistration.Create(signal, _ => KillAll()))];
+    }
+
+    private void KillAll()
+    {
+        foreach (var process in nodes.Values.Append(redis))
+        {
+            try
+            {
+                process?.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+        }
     }
 
     public static readonly string[] Names = ["a", "b"];
@@ -179,6 +198,10 @@ public sealed class TwoNodeCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var registration in onStop)
+        {
+            registration.Dispose();
+        }
         foreach (var process in nodes.Values)
         {
             if (!process.HasExited)
