@@ -31,6 +31,7 @@ public static class LiveTwoNodeScenario
             await LiveScenario.RunTargetAsync(target, investigation, records, Rates, options, cpu, runs, log);
             log.WriteLine($"  hub clients per node: {string.Join(", ", target.ConnectionsPerNode.Select(n => $"{n.Key} {n.Value}"))}; notes posted per node (warm-up included): {string.Join(", ", target.PostsPerNode.Select(n => $"{n.Key} {n.Value}"))}");
         }
+        // The commit ceiling is the one-node scenario's (same database, same disk): not measured again here.
         return new LiveResults(investigation.Outlets.Count, options.OutletClients, records.Count, "70% consortium, 20% outlet, 10% private", runs, double.NaN, Latency.Of([]));
     }
 
