@@ -9,6 +9,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || command -v initdb > /dev/null || missing+=(postgresql postgresql-contrib)
 command -v npm > /dev/null || missing+=(nodejs npm)
+# The two-node live scenario (live2) runs its own Redis.
+command -v redis-server > /dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} from Debian's packages"
   as_root apt-get update -qq

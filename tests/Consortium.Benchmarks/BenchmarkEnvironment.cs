@@ -54,6 +54,28 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
     /// <summary>Where the server's and PostgreSQL's logs are copied when the run ends (the temporary folder by default).</summary>
     public string? LogsDirectory { get; set; }
 
+    /// <summary>The environment the server process was started with (its settings as <c>Section__Key</c> variables).</summary>
+    public IReadOnlyDictionary<string, string> ServerSettings { get; private init; } = new Dictionary<string, string>();
+
+    /// <summary>The built server, <c>Consortium.Server.dll</c>.</summary>
+    public string ServerDll { get; private init; } = "";
+
+    /// <summary>The run's temporary folder (PostgreSQL's data, the keys folder, the server's log).</summary>
+    public string Root => root;
+
+    /// <summary>
+    /// Stops the server for good (the two-node scenario, the last, replaces it by two nodes on the same database and
+    /// keys, the first on the same address): killed outright, which ends its leader sessions with its sockets.
+    /// </summary>
+    public async Task StopServerAsync()
+    {
+        if (!server.HasExited)
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
     /// <summary>Whether pg_stat_statements is loaded (<c>--pg-stats</c>): <see cref="StatementStatistics"/> works only then.</summary>
     public bool HasStatementStatistics { get; private init; }
 
@@ -138,6 +160,9 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
         var environment = new BenchmarkEnvironment(root, postgres, process, new Uri($"http://127.0.0.1:{port}/"), connectionString, services.BuildServiceProvider())
         {
             HasStatementStatistics = statementStatistics,
+            // What the server was started with (the inherited environment included): the two-node scenario's nodes too.
+            ServerSettings = start.Environment.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!, StringComparer.Ordinal),
+            ServerDll = serverDll,
         };
         await environment.WaitUntilReadyAsync(log);
         return environment;
@@ -254,7 +279,7 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
 
     private static readonly SemaphoreSlim LogGate = new(1);
 
-    private static async Task PumpAsync(StreamReader reader, string path)
+    internal static async Task PumpAsync(StreamReader reader, string path)
     {
         while (await reader.ReadLineAsync() is { } line)
         {
@@ -278,7 +303,7 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"The server is not built: {dll}. Build the solution first.");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

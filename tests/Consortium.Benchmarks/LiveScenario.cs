@@ -63,7 +63,7 @@ public static class LiveScenario
     }
 
     /// <summary>Where notes are posted and pushed from: the real server, or the bare hub.</summary>
-    private interface ITarget : IAsyncDisposable
+    internal interface ITarget : IAsyncDisposable
     {
         string Name { get; }
 
@@ -131,7 +131,7 @@ public static class LiveScenario
         return (perSecond, latency);
     }
 
-    private static async Task RunTargetAsync(ITarget target, Investigation investigation, List<Guid> records, int[] rates, Options options, CpuMeter cpu, List<LiveRun> runs, TextWriter log)
+    internal static async Task RunTargetAsync(ITarget target, Investigation investigation, List<Guid> records, int[] rates, Options options, CpuMeter cpu, List<LiveRun> runs, TextWriter log)
     {
         var receivers = investigation.LivePeople.Select((p, i) => new Receiver(i, p.OutletId, p.User)).ToList();
         log.WriteLine($"  {target.Name}: connecting {receivers.Count} hub clients and joining {records.Count} records each");

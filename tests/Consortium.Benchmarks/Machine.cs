@@ -42,12 +42,18 @@ public sealed record MachineDescription(
 public sealed class CpuMeter
 {
     private static readonly double TicksPerSecond = 100.0; // USER_HZ on Linux
-    private readonly Func<int> serverPid;
+    private readonly Func<IReadOnlyList<int>> serverPids;
     private readonly Func<int> postmasterPid;
 
     public CpuMeter(Func<int> serverPid, Func<int> postmasterPid)
+        : this(() => [serverPid()], postmasterPid)
     {
-        this.serverPid = serverPid;
+    }
+
+    /// <summary>A meter whose "server" is several processes (the nodes of the two-node scenario), their CPU summed.</summary>
+    public CpuMeter(Func<IReadOnlyList<int>> serverPids, Func<int> postmasterPid)
+    {
+        this.serverPids = serverPids;
         this.postmasterPid = postmasterPid;
     }
 
@@ -62,7 +68,7 @@ public sealed class CpuMeter
         private string Percent(double seconds) => WallSeconds <= 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{100 * seconds / WallSeconds:0}%");
     }
 
-    public Sample Take() => new(DateTime.UtcNow, ProcessCpu(Environment.ProcessId), ProcessCpu(serverPid()), PostgresCpu(), MachineBusySeconds());
+    public Sample Take() => new(DateTime.UtcNow, ProcessCpu(Environment.ProcessId), serverPids().Sum(ProcessCpu), PostgresCpu(), MachineBusySeconds());
 
     public Usage Since(Sample start)
     {

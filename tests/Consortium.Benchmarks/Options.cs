@@ -17,11 +17,13 @@ public sealed record Options(
     int FeedEntries = 1_000_000,
     int WebhookRate = 200)
 {
-    public static readonly string[] AllScenarios = ["import", "search", "live", "footprint", "feed", "webhooks"];
+    public static readonly string[] AllScenarios = ["import", "search", "live", "footprint", "feed", "webhooks", LiveTwoNodeScenario.Name];
 
     public const string Usage = """
         Consortium benchmarks: import, search, live annotations and footprint, each beside its raw baseline.
-          --scenario NAME     import, search, live, footprint, feed or webhooks (repeatable, or comma-separated); default all
+          --scenario NAME     import, search, live, footprint, feed, webhooks or live2 (repeatable, or comma-separated);
+                              default all. live2 is the live scenario on two server processes with one Redis; it
+                              runs last and replaces the server (needs Debian's redis-server)
           --rows N            rows of the synthetic dataset (default 1000000)
           --live-seconds N    length of each live annotation run (default 60)
           --search-rounds N   repeated rounds of every search query, for the spread (default 3)

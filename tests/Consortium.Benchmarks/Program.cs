@@ -95,6 +95,8 @@ try
     await Scenario("feed", async () => results.Feed = await FeedScenario.RunAsync(environment, investigation, loaded.DatasetId, options.FeedEntries, cpu, log));
     await Scenario("webhooks", async () => results.Webhooks = await WebhookScenario.RunAsync(environment, investigation, loaded.DatasetId, options.WebhookRate, options.LiveSeconds, cpu, log));
     await Scenario("footprint", async () => results.Footprint = await FootprintScenario.RunAsync(environment, investigation, loaded.DatasetId, loaded.Imported, options, idleRss, afterImport.Rss, log));
+    // Last: it replaces the one-node server by two nodes.
+    await Scenario(LiveTwoNodeScenario.Name, async () => results.LiveTwoNodes = await LiveTwoNodeScenario.RunAsync(environment, investigation, loaded.DatasetId, options, log));
 }
 finally
 {

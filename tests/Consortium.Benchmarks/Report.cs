@@ -8,7 +8,7 @@ using ScottPlot;
 namespace Consortium.Benchmarks;
 
 /// <summary>Turns the measurements into the goals' verdicts, the table, results.json, the plot and the section of docs/performance.md.</summary>
-public static class Report
+public static partial class Report
 {
     public const string StartMarker = "<!-- benchmark-results:start -->";
     public const string EndMarker = "<!-- benchmark-results:end -->";
@@ -78,6 +78,7 @@ public static class Report
             results.Table.Add(new TableRow("Live annotations", "ceiling of one-at-a-time commits (advisory lock, insert, commit)", "",
                 F($"{live.SerialisedCommitsPerSecond:0}/s; commit p50 {Latency.Ms(live.SerialisedCommit.P50)}, p99 {Latency.Ms(live.SerialisedCommit.P99)}"), "", null));
         }
+        EvaluateTwoNodes(results);
         if (results.Feed is { } feed)
         {
             var fast = feed.ApiEntriesPerSecond >= 50_000;
@@ -156,6 +157,10 @@ public static class Report
         foreach (var run in results.Live?.Runs ?? [])
         {
             text.AppendLine($"- Live, {run.Target} at {run.Rate}/s: {run.Cpu}.");
+        }
+        foreach (var run in results.LiveTwoNodes?.Runs ?? [])
+        {
+            text.AppendLine($"- Live, two nodes at {run.Rate}/s: {run.Cpu} (server: both processes).");
         }
         foreach (var note in results.Notes)
         {

@@ -67,6 +67,9 @@ public sealed class BenchmarkResults
 
     public LiveResults? Live { get; set; }
 
+    /// <summary>The live scenario on two server processes and one Redis (issue 20).</summary>
+    public LiveResults? LiveTwoNodes { get; set; }
+
     public FootprintResults? Footprint { get; set; }
 
     public FeedResults? Feed { get; set; }
