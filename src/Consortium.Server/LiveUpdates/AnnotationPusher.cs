@@ -6,21 +6,41 @@ namespace Consortium.Server.LiveUpdates;
 
 /// <summary>
 /// Sends announced annotation changes to exactly the connections in their groups (<see cref="AnnotationListeners"/>).
-/// Whatever is pending when it reads goes out as one batch: each connection gets one message with every change of the
-/// batch it is entitled to, in sequence order, serialised once per distinct list of changes (decision 0020).
+/// What is pending when a batch starts goes out as one batch: each connection gets one message with every change of the
+/// batch it is entitled to, in sequence order, serialised once per distinct list of changes (decision 0020). Batches
+/// start at most once per gathering window (decision 0035), so under load a message carries several changes.
 /// </summary>
-public sealed class AnnotationPusher(LiveAnnouncer announcer, AnnotationListeners listeners, IHubContext<ConsortiumHub, IConsortiumClient> hub, ILogger<AnnotationPusher> logger)
+public sealed class AnnotationPusher(
+    LiveAnnouncer announcer, AnnotationListeners listeners, IHubContext<ConsortiumHub, IConsortiumClient> hub, IConfiguration configuration, TimeProvider clock,
+    ILogger<AnnotationPusher> logger)
     : BackgroundService
 {
     private const int BatchSize = 256;
 
+    /// <summary>
+    /// The least time between the starts of two batches. Every message costs the server about 15 µs whatever it carries,
+    /// and a consortium-wide note goes to about 120 connections, so at 200 notes a second three notes a message instead
+    /// of one save about a fifth of the server's CPU per note (decision 0035). A change that comes when the last batch
+    /// started longer ago than this goes out at once; one that comes sooner waits at most this long.
+    /// </summary>
+    public static readonly TimeSpan DefaultGatherWindow = TimeSpan.FromMilliseconds(20);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var window = configuration.GetValue("LiveUpdates:GatherWindow", DefaultGatherWindow);
         var batch = new List<AnnotationAnnouncement>(BatchSize);
+        long? previousStart = null;
         while (await announcer.Annotations.WaitToReadAsync(stoppingToken))
         {
+            // Notes arriving fast: wait out the rest of the window that the previous batch opened, then take everything
+            // announced meanwhile. A batch that took longer than the window to send leaves nothing to wait for, and a
+            // lone note (the last batch long ago) goes out at once.
+            if (previousStart is { } previous && window - clock.GetElapsedTime(previous) is { Ticks: > 0 } rest)
+            {
+                await Task.Delay(rest, clock, stoppingToken);
+            }
+            previousStart = clock.GetTimestamp();
             batch.Clear();
-            // No waiting to fill a batch: it holds what was announced while the previous one was being sent.
             while (batch.Count < BatchSize && announcer.Annotations.TryRead(out var change))
             {
                 batch.Add(change);
