@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Consortium.Client;
@@ -76,7 +77,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
             if (objects[i] is { } view)
             {
                 var row = rows[i];
-                items.Add(new ChangeFeedView(row.Cursor.ToString(), row.Change.Type, row.Change.ObjectId, row.Change.Version, row.Change.Change, row.Change.InvestigationId, view));
+                items.Add(new ChangeFeedView(row.Cursor.ToString(), row.Type, row.ObjectId, row.Version, row.Change, row.InvestigationId, view));
             }
         }
         // The cursor moves past rows left out by a renderer too: they are not the reader's, now or on a later read.
@@ -84,7 +85,11 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         return new ChangeFeedViewPage(items, cursor.ToString(), hasMore);
     }
 
-    private sealed record Row(FeedCursor Cursor, StoredChange Change);
+    /// <summary>A row of the feed, its object still the stored JSON's UTF-8 (as read: most of it is copied, not decoded).</summary>
+    private sealed record Row(FeedCursor Cursor, string Type, string ObjectId, long Version, string Change, Guid? InvestigationId, byte[] Data)
+    {
+        public StoredChange ToStored() => new(Type, ObjectId, Version, Change, InvestigationId, System.Text.Encoding.UTF8.GetString(Data));
+    }
 
     private static async Task<string> HorizonAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
@@ -102,7 +107,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         // One investigation walks its own index in order; several walk the table's order and filter.
         var investigations = investigationIds.Length == 1 ? "f.investigation_id = ($3::uuid[])[1]" : "f.investigation_id = any($3)";
         var sql = $"""
-            select f.xid::text, f.seq, f.type, f.object_id, f.version, f.change, f.investigation_id, f.data::text
+            select f.xid::text, f.seq, f.type, f.object_id, f.version, f.change, f.investigation_id, f.data
             from {settings.Schema}.change_feed f
             where f.xid < $10::text::xid8
               and (f.xid, f.seq) > ($1::text::xid8, $2)
@@ -139,8 +144,9 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         while (await result.ReadAsync(cancellationToken))
         {
             var cursor = new FeedCursor(ulong.Parse(result.GetString(0), CultureInfo.InvariantCulture), result.GetInt64(1));
-            rows.Add(new Row(cursor, new StoredChange(result.GetString(2), result.GetString(3), result.GetInt64(4), result.GetString(5),
-                result.IsDBNull(6) ? null : result.GetGuid(6), result.GetString(7))));
+            // jsonb read as bytes is its JSON text in UTF-8, as PostgreSQL writes it out (no string in between).
+            rows.Add(new Row(cursor, result.GetString(2), result.GetString(3), result.GetInt64(4), result.GetString(5),
+                result.IsDBNull(6) ? null : result.GetGuid(6), result.GetFieldValue<byte[]>(7)));
         }
         return rows;
     }
@@ -150,23 +156,25 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         var objects = new object?[rows.Count];
         var serializer = session.DocumentStore.Options.Serializer();
         var delegated = new Dictionary<IChangeFeedRenderer, List<int>>();
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = wire.Encoder, SkipValidation = true });
         for (var i = 0; i < rows.Count; i++)
         {
-            var change = rows[i].Change;
-            object? view = change.Type switch
+            var row = rows[i];
+            object? view = row.Type switch
             {
-                ChangeFeedTypes.Annotation => RenderAnnotation(serializer, change, reader, roles),
-                ChangeFeedTypes.Dataset => serializer.FromJson<Dataset>(Stream(change.Data)).ToView(),
-                ChangeFeedTypes.Restriction => RenderRestriction(change, reader, roles),
-                ChangeFeedTypes.Import => RenderImport(serializer, change.Data),
-                ChangeFeedTypes.Membership => RenderMembership(serializer, change.Data),
+                ChangeFeedTypes.Annotation => RenderAnnotation(serializer, row, reader, roles, buffer, writer),
+                ChangeFeedTypes.Dataset => serializer.FromJson<Dataset>(new MemoryStream(row.Data)).ToView(),
+                ChangeFeedTypes.Restriction => RenderRestriction(row.ToStored(), reader, roles),
+                ChangeFeedTypes.Import => RenderImport(serializer, row.ToStored().Data),
+                ChangeFeedTypes.Membership => RenderMembership(serializer, row.ToStored().Data),
                 _ => null,
             };
             if (view is not null)
             {
                 objects[i] = view;
             }
-            else if (renderers.FirstOrDefault(r => r.Types.Contains(change.Type)) is { } renderer)
+            else if (renderers.FirstOrDefault(r => r.Types.Contains(row.Type)) is { } renderer)
             {
                 if (!delegated.TryGetValue(renderer, out var indexes))
                 {
@@ -177,7 +185,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         }
         foreach (var (renderer, indexes) in delegated)
         {
-            var views = await renderer.RenderAsync(reader, indexes.Select(i => rows[i].Change).ToList(), cancellationToken);
+            var views = await renderer.RenderAsync(reader, indexes.Select(i => rows[i].ToStored()).ToList(), cancellationToken);
             for (var k = 0; k < indexes.Count; k++)
             {
                 objects[indexes[k]] = views[k];
@@ -188,12 +196,19 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
 
     private static MemoryStream Stream(string data) => new(System.Text.Encoding.UTF8.GetBytes(data));
 
-    private static AnnotationView RenderAnnotation(Marten.ISerializer serializer, StoredChange change, FeedReader reader, Dictionary<Guid, InvestigationRole> roles)
+    private object RenderAnnotation(Marten.ISerializer serializer, Row row, FeedReader reader, Dictionary<Guid, InvestigationRole> roles,
+        ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
     {
-        var annotation = serializer.FromJson<Annotation>(Stream(change.Data));
         // The reader's role names the verification steps they may take (none for an outlet-level reader).
-        var caller = reader.UserId is { } userId && change.InvestigationId is { } id && roles.TryGetValue(id, out var role) ? new AnnotationReader(userId, role) : null;
-        return annotation.ToView(caller);
+        var caller = reader.UserId is { } userId && row.InvestigationId is { } id && roles.TryGetValue(id, out var role) ? new AnnotationReader(userId, role) : null;
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        if (AnnotationViewJson.TryWrite(writer, row.Data, caller, (json, type) => serializer.FromJson(type, new MemoryStream(json)), wire))
+        {
+            writer.Flush();
+            return new RawJsonObject(buffer.WrittenSpan.ToArray());
+        }
+        return serializer.FromJson<Annotation>(new MemoryStream(row.Data)).ToView(caller);
     }
 
     private RestrictionFeedView RenderRestriction(StoredChange change, FeedReader reader, Dictionary<Guid, InvestigationRole> roles)
