@@ -50,10 +50,13 @@ public static class AnnotationViewJson
         }
         while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
         {
+            // The document's names are plain camelCase (no escapes), so the raw bytes are the name.
+            var escaped = json.ValueIsEscaped;
+            var name = json.ValueSpan;
             var index = -1;
             for (var i = 0; i < Names.Length; i++)
             {
-                if (json.ValueTextEquals(Names[i]))
+                if (escaped ? json.ValueTextEquals(Names[i]) : Names[i].Length == name.Length && name.SequenceEqual(Names[i]))
                 {
                     index = i;
                     break;

@@ -95,7 +95,7 @@ public static class ChangeFeedEndpoints
         await AuditAsync(http, audit, page, query.After, cancellationToken);
         // Written here rather than as Ok(ChangeFeedPage): each object goes from its view to the response once (the
         // declared answer, for the OpenAPI document, stays ChangeFeedPage; the JSON is the same).
-        await http.Response.WriteAsJsonAsync(page, json.Value.SerializerOptions, cancellationToken);
+        await ChangeFeedPageJson.WriteAsync(http.Response, page, json.Value.SerializerOptions, cancellationToken);
         return TypedResults.Empty;
     }
 
