@@ -1,23 +1,19 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Consortium.Server.Sync;
 
 /// <summary>
-/// Writes a page of the feed as the JSON of <see cref="Consortium.Client.ChangeFeedPage"/> straight into the response,
-/// property by property: the serializer's reflection over every entry's envelope was a tenth of a catch-up page's CPU
-/// (issue 19). Each entry's object still goes through the serializer (by its runtime type), which for an annotation only
-/// copies its prepared JSON. The names are the wire's (camelCase), in the records' order.
+/// Writes a page of the feed as the JSON of <see cref="Consortium.Client.ChangeFeedPage"/>, property by property: the
+/// serializer's reflection over every entry's envelope was a tenth of a catch-up page's CPU (issue 19). Each entry's
+/// object still goes through the serializer (by its runtime type), which for an annotation only copies its prepared
+/// JSON. The names are the wire's (camelCase), in the records' order.
 /// </summary>
 internal static class ChangeFeedPageJson
 {
-    // Enough to keep a large page from being held whole in the response's buffers, few enough flushes to cost nothing.
-    private const int FlushBytes = 64 * 1024;
-
-    public static async Task WriteAsync(HttpResponse response, ChangeFeedViewPage page, JsonSerializerOptions options, CancellationToken cancellationToken)
+    public static void Write(IBufferWriter<byte> output, ChangeFeedViewPage page, JsonSerializerOptions options)
     {
-        response.ContentType = "application/json; charset=utf-8";
-        var body = response.BodyWriter;
-        await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = options.Encoder, SkipValidation = true });
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = options.Encoder, SkipValidation = true });
         writer.WriteStartObject();
         writer.WriteStartArray("items"u8);
         foreach (var entry in page.Items)
@@ -39,17 +35,10 @@ internal static class ChangeFeedPageJson
             writer.WritePropertyName("object"u8);
             JsonSerializer.Serialize(writer, entry.Object, entry.Object.GetType(), options);
             writer.WriteEndObject();
-            if (writer.BytesPending > FlushBytes)
-            {
-                writer.Flush();
-                await body.FlushAsync(cancellationToken);
-            }
         }
         writer.WriteEndArray();
         writer.WriteString("cursor"u8, page.Cursor);
         writer.WriteBoolean("hasMore"u8, page.HasMore);
         writer.WriteEndObject();
-        writer.Flush();
-        await body.FlushAsync(cancellationToken);
     }
 }
