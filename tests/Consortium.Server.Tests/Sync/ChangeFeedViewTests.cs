@@ -54,6 +54,43 @@ public sealed class ChangeFeedViewTests(PublicationServer server) : PublicationT
         Assert.DoesNotContain("retractedReason", bravoFeed[retracted.Id].GetRawText(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Every_page_with_entries_a_sync_client_reads_is_audited_before_it_is_served()
+    {
+        var (investigation, _, _) = await GivenPlanAsync(csv: "phone,country\n07700 900001,GB\n");
+        var record = (await Ines.ListRecordsAsync((await Ines.ListDatasetsAsync(investigation.Id))[0].Id)).Items[0];
+        var versions = new Dictionary<Guid, long>();
+        for (var i = 0; i < 7; i++)
+        {
+            var note = await Ines.AddNoteAsync(record.Id, new NewNote($"note {i}"));
+            versions[note.Id] = note.Version;
+        }
+        await Server.Accounts.AccountAsync("adm@bravo", outletAdmin: true);
+        var credentials = await Server.ClientFor("adm@bravo").RegisterSyncClientAsync(new NewSyncClient("audited sync"));
+        var http = new HttpClient { BaseAddress = Server.BaseAddress };
+        var bravo = new ConsortiumClient(http, new ClientCredentialsTokens(http, credentials.ClientId, credentials.ClientSecret).GetAsync);
+        await LatestAsync(bravo, investigation.Id, versions);
+
+        var before = await ChangesReadByAsync(investigation.Id, credentials.ClientId);
+        var pages = new List<int>();
+        string? cursor = null;
+        do
+        {
+            var page = await bravo.ReadChangeFeedAsync(cursor, [ChangeFeedTypes.Annotation], investigation.Id, limit: 3);
+            pages.Add(page.Items.Count);
+            cursor = page.HasMore ? page.Cursor : null;
+            // Each answer came after its entry committed: it is listed at once, no waiting.
+            Assert.Equal(pages.Count(n => n > 0), (await ChangesReadByAsync(investigation.Id, credentials.ClientId)).Count - before.Count);
+        }
+        while (cursor is not null);
+        Assert.Equal([3, 3, 1], pages);
+        var entries = (await ChangesReadByAsync(investigation.Id, credentials.ClientId)).Take(3).Reverse().ToList();
+        Assert.Equal(["3 changes after", "3 changes after", "1 changes after"], entries.Select(e => e.Detail!).Select(d => d[..d.LastIndexOf(' ')]));
+    }
+
+    private async Task<IReadOnlyList<AuditEntryView>> ChangesReadByAsync(Guid investigationId, string clientId) =>
+        (await Ines.ListAuditAsync(investigationId, AuditActions.ChangesRead, limit: 500)).Items.Where(e => e.Client == clientId).ToList();
+
     private static async Task<string> RawAsync(ConsortiumClient client, string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
