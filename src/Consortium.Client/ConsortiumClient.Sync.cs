@@ -72,16 +72,36 @@ public sealed partial class ConsortiumClient
     {
         options ??= new SyncOptions();
         var cursor = options.After;
-        var caughtUp = false;
-        while (!caughtUp)
+        // While catching up, the next page is asked for as soon as a page arrives, before its entries are handed out:
+        // the server reads and renders it while the caller applies this one. A caller that stops early cancels it.
+        using (var ahead = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            var page = await ReadChangeFeedAsync(cursor, options.Types, options.InvestigationId, options.PageSize, null, cancellationToken);
-            foreach (var entry in page.Items)
+            var next = ReadChangeFeedAsync(cursor, options.Types, options.InvestigationId, options.PageSize, null, ahead.Token);
+            try
             {
-                yield return entry;
+                while (next is not null)
+                {
+                    var page = await next;
+                    next = null;
+                    cursor = page.Cursor;
+                    if (page.HasMore)
+                    {
+                        next = ReadChangeFeedAsync(cursor, options.Types, options.InvestigationId, options.PageSize, null, ahead.Token);
+                    }
+                    foreach (var entry in page.Items)
+                    {
+                        yield return entry;
+                    }
+                }
             }
-            cursor = page.Cursor;
-            caughtUp = !page.HasMore;
+            finally
+            {
+                if (next is not null)
+                {
+                    await ahead.CancelAsync();
+                    await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+            }
         }
         while (options.Follow != SyncFollow.None)
         {

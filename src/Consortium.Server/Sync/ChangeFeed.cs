@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Consortium.Client;
@@ -45,23 +46,19 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         // it is judged by. Taken after, a row committed between the two reads would be judged by the state before it.
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        var horizon = await HorizonAsync(connection, cancellationToken);
+        var (horizon, candidates, allDatasets, allRestrictions) = await ReadAccessStateAsync(connection, reader, query, cancellationToken);
         var now = clock.GetUtcNow();
-        // What the reader sees, as of now: investigations (membership), compartments and record restrictions.
-        var candidates = query.InvestigationId is { } only
-            ? await session.Query<Investigation>().Where(i => i.Id == only).ToListAsync(cancellationToken)
-            : await session.Query<Investigation>().Where(i => i.MemberOutletIds.Contains(reader.OutletId)).ToListAsync(cancellationToken);
         var roles = candidates.Select(i => (i.Id, Role: i.RoleOf(user, now))).Where(x => x.Role is not null).ToDictionary(x => x.Id, x => x.Role!.Value);
         if (roles.Count == 0)
         {
             return new ChangeFeedViewPage([], query.After.ToString(), false);
         }
         var investigationIds = roles.Keys.ToArray();
-        var datasets = await session.Query<Dataset>().Where(d => d.InvestigationId.IsOneOf(investigationIds)).ToListAsync(cancellationToken);
+        // Only the datasets of investigations the reader has a role in, as before (the batch read those of every candidate).
+        var datasets = allDatasets.Where(d => roles.ContainsKey(d.InvestigationId)).ToList();
         var hiddenDatasets = datasets.Where(d => !d.IsSharedWith(reader.OutletId)).Select(d => d.Id).ToArray();
-        var datasetIds = datasets.Select(d => d.Id).ToArray();
-        var restrictions = await session.Query<RecordRestriction>().Where(r => r.DatasetId.IsOneOf(datasetIds)).ToListAsync(cancellationToken);
-        var hiddenRecords = restrictions.Where(r => !r.OutletIds.Contains(reader.OutletId)).Select(r => r.Id).ToArray();
+        var datasetIds = datasets.Select(d => d.Id).ToHashSet();
+        var hiddenRecords = allRestrictions.Where(r => datasetIds.Contains(r.DatasetId) && !r.OutletIds.Contains(reader.OutletId)).Select(r => r.Id).ToArray();
 
         var rows = await ReadRowsAsync(connection, horizon, reader, query, investigationIds, hiddenDatasets, hiddenRecords, cancellationToken);
         var hasMore = rows.Count > query.Limit;
@@ -76,7 +73,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
             if (objects[i] is { } view)
             {
                 var row = rows[i];
-                items.Add(new ChangeFeedView(row.Cursor.ToString(), row.Change.Type, row.Change.ObjectId, row.Change.Version, row.Change.Change, row.Change.InvestigationId, view));
+                items.Add(new ChangeFeedView(row.Cursor.ToString(), row.Type, row.ObjectId, row.Version, row.Change, row.InvestigationId, view));
             }
         }
         // The cursor moves past rows left out by a renderer too: they are not the reader's, now or on a later read.
@@ -84,12 +81,57 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         return new ChangeFeedViewPage(items, cursor.ToString(), hasMore);
     }
 
-    private sealed record Row(FeedCursor Cursor, StoredChange Change);
-
-    private async Task<string> HorizonAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>A row of the feed, its object still the stored JSON's UTF-8 (as read: most of it is copied, not decoded).</summary>
+    private sealed record Row(FeedCursor Cursor, string Type, string ObjectId, long Version, string Change, Guid? InvestigationId, byte[] Data)
     {
-        await using var command = new NpgsqlCommand($"select {FeedHorizon.Sql(settings.Schema)}::text", connection);
-        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        public StoredChange ToStored() => new(Type, ObjectId, Version, Change, InvestigationId, System.Text.Encoding.UTF8.GetString(Data));
+    }
+
+    /// <summary>
+    /// The horizon, then what the reader sees as of now (the candidate investigations, their datasets and the restrictions
+    /// in those), in one round trip: a page's reads of its access state were four, each a wait on a busy machine (issue 19).
+    /// Each statement of the batch takes its own snapshot after the one before, so the horizon still comes first. Plain SQL
+    /// rather than Marten's LINQ, which parses (and compiles delegates for) each query anew at every call.
+    /// </summary>
+    private async Task<(string Horizon, List<Investigation> Investigations, List<Dataset> Datasets, List<RecordRestriction> Restrictions)> ReadAccessStateAsync(
+        NpgsqlConnection connection, FeedReader reader, FeedQuery query, CancellationToken cancellationToken)
+    {
+        var s = settings.Schema;
+        // The predicates the LINQ queries had: by id, or memberOutletIds containing the outlet.
+        var investigations = query.InvestigationId is null
+            ? $"select i.id from {s}.mt_doc_investigation i where i.data @> jsonb_build_object('memberOutletIds', jsonb_build_array($1::text))"
+            : $"select i.id from {s}.mt_doc_investigation i where i.id = $2 and $1::text is not null";
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"select {FeedHorizon.Sql(s)}::text"),
+                new NpgsqlBatchCommand($"select d.data from {s}.mt_doc_investigation d where d.id in ({investigations})"),
+                new NpgsqlBatchCommand($"select d.data from {s}.mt_doc_dataset d where CAST(d.data ->> 'investigationId' as uuid) in ({investigations})"),
+                new NpgsqlBatchCommand($"select r.data from {s}.mt_doc_recordrestriction r where CAST(r.data ->> 'datasetId' as uuid) in " +
+                    $"(select d.id from {s}.mt_doc_dataset d where CAST(d.data ->> 'investigationId' as uuid) in ({investigations}))"),
+            },
+        };
+        for (var i = 1; i < batch.BatchCommands.Count; i++)
+        {
+            batch.BatchCommands[i].Parameters.Add(new() { Value = reader.OutletId, NpgsqlDbType = NpgsqlDbType.Text });
+            batch.BatchCommands[i].Parameters.Add(new() { Value = (object?)query.InvestigationId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        }
+        var serializer = session.DocumentStore.Options.Serializer();
+        await using var result = await batch.ExecuteReaderAsync(cancellationToken);
+        await result.ReadAsync(cancellationToken);
+        var horizon = result.GetString(0);
+        async Task<List<T>> DocumentsAsync<T>()
+        {
+            await result.NextResultAsync(cancellationToken);
+            var documents = new List<T>();
+            while (await result.ReadAsync(cancellationToken))
+            {
+                documents.Add(serializer.FromJson<T>(new MemoryStream(result.GetFieldValue<byte[]>(0))));
+            }
+            return documents;
+        }
+        return (horizon, await DocumentsAsync<Investigation>(), await DocumentsAsync<Dataset>(), await DocumentsAsync<RecordRestriction>());
     }
 
     private async Task<List<Row>> ReadRowsAsync(NpgsqlConnection connection, string horizon, FeedReader reader, FeedQuery query, Guid[] investigationIds,
@@ -102,7 +144,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         // One investigation walks its own index in order; several walk the table's order and filter.
         var investigations = investigationIds.Length == 1 ? "f.investigation_id = ($3::uuid[])[1]" : "f.investigation_id = any($3)";
         var sql = $"""
-            select f.xid::text, f.seq, f.type, f.object_id, f.version, f.change, f.investigation_id, f.data::text
+            select f.xid::text, f.seq, f.type, f.object_id, f.version, f.change, f.investigation_id, f.data
             from {settings.Schema}.change_feed f
             where f.xid < $10::text::xid8
               and (f.xid, f.seq) > ($1::text::xid8, $2)
@@ -139,8 +181,9 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         while (await result.ReadAsync(cancellationToken))
         {
             var cursor = new FeedCursor(ulong.Parse(result.GetString(0), CultureInfo.InvariantCulture), result.GetInt64(1));
-            rows.Add(new Row(cursor, new StoredChange(result.GetString(2), result.GetString(3), result.GetInt64(4), result.GetString(5),
-                result.IsDBNull(6) ? null : result.GetGuid(6), result.GetString(7))));
+            // jsonb read as bytes is its JSON text in UTF-8, as PostgreSQL writes it out (no string in between).
+            rows.Add(new Row(cursor, result.GetString(2), result.GetString(3), result.GetInt64(4), result.GetString(5),
+                result.IsDBNull(6) ? null : result.GetGuid(6), result.GetFieldValue<byte[]>(7)));
         }
         return rows;
     }
@@ -150,23 +193,25 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         var objects = new object?[rows.Count];
         var serializer = session.DocumentStore.Options.Serializer();
         var delegated = new Dictionary<IChangeFeedRenderer, List<int>>();
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = wire.Encoder, SkipValidation = true });
         for (var i = 0; i < rows.Count; i++)
         {
-            var change = rows[i].Change;
-            object? view = change.Type switch
+            var row = rows[i];
+            object? view = row.Type switch
             {
-                ChangeFeedTypes.Annotation => RenderAnnotation(serializer, change, reader, roles),
-                ChangeFeedTypes.Dataset => serializer.FromJson<Dataset>(Stream(change.Data)).ToView(),
-                ChangeFeedTypes.Restriction => RenderRestriction(change, reader, roles),
-                ChangeFeedTypes.Import => RenderImport(serializer, change.Data),
-                ChangeFeedTypes.Membership => RenderMembership(serializer, change.Data),
+                ChangeFeedTypes.Annotation => RenderAnnotation(serializer, row, reader, roles, buffer, writer),
+                ChangeFeedTypes.Dataset => serializer.FromJson<Dataset>(new MemoryStream(row.Data)).ToView(),
+                ChangeFeedTypes.Restriction => RenderRestriction(row.ToStored(), reader, roles),
+                ChangeFeedTypes.Import => RenderImport(serializer, row.ToStored().Data),
+                ChangeFeedTypes.Membership => RenderMembership(serializer, row.ToStored().Data),
                 _ => null,
             };
             if (view is not null)
             {
                 objects[i] = view;
             }
-            else if (renderers.FirstOrDefault(r => r.Types.Contains(change.Type)) is { } renderer)
+            else if (renderers.FirstOrDefault(r => r.Types.Contains(row.Type)) is { } renderer)
             {
                 if (!delegated.TryGetValue(renderer, out var indexes))
                 {
@@ -177,7 +222,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         }
         foreach (var (renderer, indexes) in delegated)
         {
-            var views = await renderer.RenderAsync(reader, indexes.Select(i => rows[i].Change).ToList(), cancellationToken);
+            var views = await renderer.RenderAsync(reader, indexes.Select(i => rows[i].ToStored()).ToList(), cancellationToken);
             for (var k = 0; k < indexes.Count; k++)
             {
                 objects[indexes[k]] = views[k];
@@ -188,12 +233,19 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
 
     private static MemoryStream Stream(string data) => new(System.Text.Encoding.UTF8.GetBytes(data));
 
-    private static AnnotationView RenderAnnotation(Marten.ISerializer serializer, StoredChange change, FeedReader reader, Dictionary<Guid, InvestigationRole> roles)
+    private object RenderAnnotation(Marten.ISerializer serializer, Row row, FeedReader reader, Dictionary<Guid, InvestigationRole> roles,
+        ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
     {
-        var annotation = serializer.FromJson<Annotation>(Stream(change.Data));
         // The reader's role names the verification steps they may take (none for an outlet-level reader).
-        var caller = reader.UserId is { } userId && change.InvestigationId is { } id && roles.TryGetValue(id, out var role) ? new AnnotationReader(userId, role) : null;
-        return annotation.ToView(caller);
+        var caller = reader.UserId is { } userId && row.InvestigationId is { } id && roles.TryGetValue(id, out var role) ? new AnnotationReader(userId, role) : null;
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        if (AnnotationViewJson.TryWrite(writer, row.Data, caller, (json, type) => serializer.FromJson(type, new MemoryStream(json)), wire))
+        {
+            writer.Flush();
+            return new RawJsonObject(buffer.WrittenSpan.ToArray());
+        }
+        return serializer.FromJson<Annotation>(new MemoryStream(row.Data)).ToView(caller);
     }
 
     private RestrictionFeedView RenderRestriction(StoredChange change, FeedReader reader, Dictionary<Guid, InvestigationRole> roles)
