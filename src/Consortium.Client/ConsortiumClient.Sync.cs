@@ -33,8 +33,8 @@ public sealed record SyncOptions
     /// <summary>Whether to stop when caught up or follow live changes.</summary>
     public SyncFollow Follow { get; init; } = SyncFollow.None;
 
-    /// <summary>Entries per page while catching up (1 to 5000): larger pages catch up faster.</summary>
-    public int PageSize { get; init; } = 1000;
+    /// <summary>Entries per page while catching up (1 to 1000).</summary>
+    public int PageSize { get; init; } = 500;
 
     /// <summary>Seconds a long poll waits for a change (1 to 60).</summary>
     public int WaitSeconds { get; init; } = 30;
@@ -52,7 +52,7 @@ public sealed partial class ConsortiumClient
     /// <param name="after">The cursor of an earlier page or entry; null from the beginning.</param>
     /// <param name="types">Only these types (<see cref="ChangeFeedTypes"/>); null for all.</param>
     /// <param name="investigationId">Only this investigation; null for all.</param>
-    /// <param name="limit">At most this many entries (1 to 5000).</param>
+    /// <param name="limit">At most this many entries (1 to 1000).</param>
     /// <param name="waitSeconds">Seconds to wait for a change when there is none (0 to 60); null answers at once.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     public Task<ChangeFeedPage> ReadChangeFeedAsync(string? after = null, IEnumerable<string>? types = null, Guid? investigationId = null, int limit = 500,

@@ -8,15 +8,14 @@ namespace Consortium.Benchmarks;
 
 /// <summary>
 /// Feed catch-up (issue 19): a partner's sync client reads the feed of every change from cursor 0 through
-/// <c>GET /api/changes</c> (pages of 5,000, the largest served, <see cref="ConsortiumClient.SyncAsync"/>), beside the raw SQL read of the
+/// <c>GET /api/changes</c> (pages of 1,000, <see cref="ConsortiumClient.SyncAsync"/>), beside the raw SQL read of the
 /// same rows (the same keyset pages, every column as text) in the same run. The entries are real notes: one written
 /// through the API, then copied as new annotations (new ids) into the feed table in one transaction, so the server
 /// reads, checks and renders each like any other.
 /// </summary>
 public static class FeedScenario
 {
-    // The largest page the API serves (ChangesEndpoints.MaxLimit): what a partner catching up asks for.
-    private const int Page = 5000;
+    private const int Page = 1000;
 
     public static async Task<FeedResults> RunAsync(BenchmarkEnvironment environment, Investigation investigation, Guid datasetId, int entries, CpuMeter cpu, TextWriter log)
     {

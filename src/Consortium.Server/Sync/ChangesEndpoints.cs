@@ -12,9 +12,7 @@ namespace Consortium.Server.Sync;
 public static class ChangesEndpoints
 {
     public const int DefaultLimit = 500;
-    // Up to 5,000 a page: a partner catching up on a million entries pays the per-page work (authentication, the access
-    // batch, the audit entry and its seal) a fifth as often as with pages of 1,000 (issue 19, docs/performance.md).
-    public const int MaxLimit = 5000;
+    public const int MaxLimit = 1000;
 
     public static WebApplicationBuilder AddChangesFeed(this WebApplicationBuilder builder)
     {

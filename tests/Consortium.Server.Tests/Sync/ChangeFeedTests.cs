@@ -237,19 +237,6 @@ public sealed class ChangeFeedTests(PublicationServer server) : PublicationTest(
         return (ulong.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
     }
 
-    [Fact]
-    public async Task A_sync_client_may_ask_for_pages_of_up_to_5000_entries_and_more_is_a_problem()
-    {
-        var lab = await SyncClientOfAsync("adm@lab");
-
-        var largest = await lab.ReadChangeFeedAsync(limit: 5000);
-        var tooMany = await Assert.ThrowsAsync<ConsortiumProblemException>(() => lab.ReadChangeFeedAsync(limit: 5001));
-
-        Assert.NotNull(largest.Cursor);
-        Assert.Equal(System.Net.HttpStatusCode.BadRequest, tooMany.Status);
-        Assert.Contains("5000", tooMany.Detail, StringComparison.Ordinal);
-    }
-
     private async Task<ConsortiumClient> SyncClientOfAsync(string admin)
     {
         await Server.Accounts.AccountAsync(admin, outletAdmin: true);
