@@ -301,7 +301,9 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        using var response = await SendAsync(request, cancellationToken);
+        // Read as it arrives rather than buffered whole first: a feed page is about a megabyte, and a buffer that size per
+        // page is a large-object allocation (and a gen-2 collection) per page in the partner's process.
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         return await ReadAsync<T>(response, cancellationToken);
     }
 
@@ -315,13 +317,20 @@ public sealed partial class ConsortiumClient(HttpClient http, Func<CancellationT
     }
 
     /// <summary>Sends a request with the caller's bearer token, when there is a token provider.</summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken = default) =>
+        SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+
+    /// <summary>
+    /// Sends a request with the caller's bearer token, when there is a token provider; with
+    /// <see cref="HttpCompletionOption.ResponseHeadersRead"/> the body is read as the caller reads it (dispose the response).
+    /// </summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken = default)
     {
         if (accessToken is not null && await accessToken(cancellationToken) is { } token)
         {
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         }
-        return await http.SendAsync(request, cancellationToken);
+        return await http.SendAsync(request, completion, cancellationToken);
     }
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Consortium.Client;
@@ -96,14 +95,14 @@ public static class ChangeFeedEndpoints
         // The page is written out while its audit entry commits (a commit waits on the disk), and sent only once that
         // entry is committed: a read the audit log failed to record is still never served.
         var auditing = AuditAsync(http, audit, page, query.After, cancellationToken);
-        var body = new ArrayBufferWriter<byte>(1024 + 1024 * page.Items.Count);
+        using var body = new PooledPageBuffer();
         // Written here rather than as Ok(ChangeFeedPage): each object goes from its view to the response once (the
         // declared answer, for the OpenAPI document, stays ChangeFeedPage; the JSON is the same).
         ChangeFeedPageJson.Write(body, page, json.Value.SerializerOptions);
         await auditing;
         http.Response.ContentType = "application/json; charset=utf-8";
-        http.Response.ContentLength = body.WrittenCount;
-        await http.Response.Body.WriteAsync(body.WrittenMemory, cancellationToken);
+        http.Response.ContentLength = body.Length;
+        await body.CopyToAsync(http.Response.Body, cancellationToken);
         return TypedResults.Empty;
     }
 
