@@ -64,7 +64,8 @@ public static class FeedScenario
                 break;
             }
         }
-        log.WriteLine($"  Warm-up (not measured): {warm:N0} entries in {warmClock.Elapsed.TotalSeconds:0.0} s = {warm / warmClock.Elapsed.TotalSeconds:N0} entries/s");
+        var warmRate = Math.Round(warm / warmClock.Elapsed.TotalSeconds);
+        log.WriteLine($"  Warm-up (not measured): {warm:N0} entries in {warmClock.Elapsed.TotalSeconds:0.0} s = {warmRate:N0} entries/s");
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         var apiCpu = cpu.Take();
@@ -84,7 +85,7 @@ public static class FeedScenario
         var rawSeconds = clock.Elapsed.TotalSeconds;
         var rawUsage = cpu.Since(rawCpu).Describe();
         log.WriteLine($"  Raw SQL: {rawRead:N0} rows in {rawSeconds:0.0} s = {rawRead / rawSeconds:N0} rows/s; {rawUsage}");
-        return new FeedResults(read, Math.Round(apiSeconds, 2), Math.Round(read / apiSeconds), rawRead, Math.Round(rawSeconds, 2), Math.Round(rawRead / rawSeconds), apiUsage, rawUsage);
+        return new FeedResults(read, Math.Round(apiSeconds, 2), Math.Round(read / apiSeconds), rawRead, Math.Round(rawSeconds, 2), Math.Round(rawRead / rawSeconds), apiUsage, rawUsage, warm, warmRate);
     }
 
     /// <summary>The same rows as the feed serves, page by page on one connection: the floor of any feed over this table.</summary>
@@ -124,4 +125,5 @@ public static class FeedScenario
     }
 }
 
-public sealed record FeedResults(int Entries, double ApiSeconds, double ApiEntriesPerSecond, int RawRows, double RawSeconds, double RawRowsPerSecond, string ApiCpu, string RawCpu);
+public sealed record FeedResults(int Entries, double ApiSeconds, double ApiEntriesPerSecond, int RawRows, double RawSeconds, double RawRowsPerSecond, string ApiCpu, string RawCpu,
+    int WarmUpEntries, double WarmUpEntriesPerSecond);
