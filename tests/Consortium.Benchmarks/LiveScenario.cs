@@ -32,6 +32,7 @@ public static class LiveScenario
     // rate came first (delivery p99 at 200/s ranged from 39 to 829 ms in 20-second runs of the same code).
     private const int WarmUpRate = 100;
     private const int WarmUpSeconds = 10;
+    private const int IdleSeconds = 5;
 
     /// <summary>A connected client of either target, and what it received.</summary>
     private sealed class Receiver(int index, string outletId, string user)
@@ -210,6 +211,12 @@ public static class LiveScenario
             var warmUp = await PostAtRateAsync(target, investigation, records, receivers, WarmUpRate, WarmUpSeconds, currentRun, cpu, log);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {target.Name}: warmed up with {warmUp.Posted} notes at {WarmUpRate}/s (not measured; delivery {warmUp.Delivery.Describe()})"));
+            // What the server burns with every client connected and no note posted (re-checks, polls, sweepers): the
+            // measured rates below charge it to their notes, so it is worth knowing on its own.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var idleCpu = cpu.Take();
+            await Task.Delay(TimeSpan.FromSeconds(IdleSeconds));
+            log.WriteLine($"  {target.Name}: idle with {receivers.Count} clients for {IdleSeconds} s: {cpu.Since(idleCpu).Describe()}");
             foreach (var rate in rates)
             {
                 currentRun = $"{target.Name}-{rate}-{Guid.NewGuid():N}"[..24];

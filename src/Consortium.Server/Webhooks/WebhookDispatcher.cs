@@ -66,6 +66,11 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
         while (!stoppingToken.IsCancellationRequested)
         {
             var delay = options.PollInterval;
+            // With no endpoint enabled there is nothing a commit could be delivered to, and a node that does not lead
+            // delivers nothing: the round then waits for its poll or a Wake (an endpoint created or enabled), not for
+            // the feed, which signals every commit (at 200 notes a second that was three round trips to the database
+            // about 40 times a second, for nothing).
+            var anyEnabled = false;
             try
             {
                 if (await LeadAsync(stoppingToken))
@@ -78,7 +83,9 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
                     {
                         Start(endpoint.Id);
                     }
-                    if (await store.NextRetryAsync(stoppingToken) is { } next && next - clock.GetUtcNow() < delay)
+                    var (enabled, nextRetry) = await store.NextRetryAsync(stoppingToken);
+                    anyEnabled = enabled;
+                    if (nextRetry is { } next && next - clock.GetUtcNow() < delay)
                     {
                         delay = next - clock.GetUtcNow() is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
                     }
@@ -97,10 +104,17 @@ public sealed class WebhookDispatcher(WebhookStore store, IWebhookFeed feed, Web
             }
             try
             {
-                using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var woken = await Task.WhenAny(feed.WaitAsync(delay, either.Token), wake.WaitAsync(delay, either.Token));
-                await either.CancelAsync();
-                await woken;
+                if (anyEnabled)
+                {
+                    using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var woken = await Task.WhenAny(feed.WaitAsync(delay, either.Token), wake.WaitAsync(delay, either.Token));
+                    await either.CancelAsync();
+                    await woken;
+                }
+                else
+                {
+                    await wake.WaitAsync(delay, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {

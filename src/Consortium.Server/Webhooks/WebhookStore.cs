@@ -40,12 +40,17 @@ public sealed class WebhookStore(StorageSettings settings, WebhookSchema schema)
     public async Task<List<WebhookEndpointRow>> DueAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         await QueryAsync($"select {Columns} from {schema.Endpoints} where enabled and (next_attempt_at is null or next_attempt_at <= $1)", [Time(now)], cancellationToken);
 
-    /// <summary>The earliest scheduled retry of an enabled endpoint, so the dispatcher sleeps no longer than that.</summary>
-    public async Task<DateTimeOffset?> NextRetryAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether any endpoint is enabled, and the earliest scheduled retry of one, so the dispatcher sleeps no longer than
+    /// that (and, with none enabled, does not wake at every commit for nothing).
+    /// </summary>
+    public async Task<(bool AnyEnabled, DateTimeOffset? NextRetry)> NextRetryAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"select min(next_attempt_at) from {schema.Endpoints} where enabled", connection);
-        return await command.ExecuteScalarAsync(cancellationToken) is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
+        await using var command = new NpgsqlCommand($"select count(*) > 0, min(next_attempt_at) from {schema.Endpoints} where enabled", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetBoolean(0), reader.IsDBNull(1) ? null : new DateTimeOffset(reader.GetDateTime(1), TimeSpan.Zero));
     }
 
     /// <summary>
