@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -72,21 +73,41 @@ public sealed partial class ConsortiumClient
     {
         options ??= new SyncOptions();
         var cursor = options.After;
-        // While catching up, the next page is asked for as soon as a page arrives, before its entries are handed out:
-        // the server reads and renders it while the caller applies this one. A caller that stops early cancels it.
+        // While catching up, the next page is asked for as soon as a page's headers name it (Consortium-Next-Cursor),
+        // while this page's body is still being read and parsed, and before its entries are handed out: the server reads
+        // and renders it meanwhile. A server that does not name it is asked once the body's cursor is known. A caller
+        // that stops early cancels the page asked for ahead.
         using (var ahead = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            var next = ReadChangeFeedAsync(cursor, options.Types, options.InvestigationId, options.PageSize, null, ahead.Token);
+            Task<HttpResponseMessage>? next = RequestFeedPageAsync(cursor, options, ahead.Token);
+            string? askedFor = null;
             try
             {
                 while (next is not null)
                 {
-                    var page = await next;
-                    next = null;
-                    cursor = page.Cursor;
-                    if (page.HasMore)
+                    ChangeFeedPage page;
+                    using (var response = await next)
                     {
-                        next = ReadChangeFeedAsync(cursor, options.Types, options.InvestigationId, options.PageSize, null, ahead.Token);
+                        next = null;
+                        await EnsureSuccessAsync(response, cancellationToken);
+                        if (response.Headers.TryGetValues(NextCursorHeader, out var named) && named.FirstOrDefault() is { Length: > 0 } nextCursor)
+                        {
+                            askedFor = nextCursor;
+                            next = RequestFeedPageAsync(nextCursor, options, ahead.Token);
+                        }
+                        page = (await response.Content.ReadFromJsonAsync<ChangeFeedPage>(Json, cancellationToken))!;
+                    }
+                    cursor = page.Cursor;
+                    if (next is not null && (!page.HasMore || askedFor != page.Cursor))
+                    {
+                        // The header and the body disagree (never from our server): the body's cursor is the truth, so the page
+                        // asked for ahead is dropped and the next one asked for from the body's cursor below.
+                        await DropAsync(next);
+                        next = null;
+                    }
+                    if (next is null && page.HasMore)
+                    {
+                        next = RequestFeedPageAsync(cursor, options, ahead.Token);
                     }
                     foreach (var entry in page.Items)
                     {
@@ -99,7 +120,7 @@ public sealed partial class ConsortiumClient
                 if (next is not null)
                 {
                     await ahead.CancelAsync();
-                    await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await DropAsync(next);
                 }
             }
         }
@@ -182,6 +203,23 @@ public sealed partial class ConsortiumClient
                 request.Dispose();
             }
         }
+    }
+
+    private const string NextCursorHeader = "Consortium-Next-Cursor";
+
+    private static async Task DropAsync(Task<HttpResponseMessage> request)
+    {
+        await ((Task)request).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (request.IsCompletedSuccessfully)
+        {
+            request.Result.Dispose();
+        }
+    }
+
+    private async Task<HttpResponseMessage> RequestFeedPageAsync(string? after, SyncOptions options, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, FeedPath(after, options.Types, options.InvestigationId, options.PageSize, null));
+        return await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
     private static string FeedPath(string? after, IEnumerable<string>? types, Guid? investigationId, int limit, int? waitSeconds)

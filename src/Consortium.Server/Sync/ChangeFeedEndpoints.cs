@@ -102,8 +102,32 @@ public static class ChangeFeedEndpoints
         await auditing;
         http.Response.ContentType = "application/json; charset=utf-8";
         http.Response.ContentLength = body.Length;
+        if (page.HasMore)
+        {
+            NameNextPage(http, page.Cursor);
+        }
         await body.CopyToAsync(http.Response.Body, cancellationToken);
         return TypedResults.Empty;
+    }
+
+    /// <summary>Header naming the cursor of the next page, when there is more to read now.</summary>
+    public const string NextCursorHeader = "Consortium-Next-Cursor";
+
+    /// <summary>
+    /// Names the next page in the headers (RFC 8288 <c>Link: &lt;…&gt;; rel="next"</c> for any HTTP tool, and the bare cursor
+    /// for our client): a reader can ask for it as soon as the headers arrive, while it still parses this page's body,
+    /// instead of after (the cursor in the body comes last). Same query, <c>after</c> moved on, no <c>wait</c>.
+    /// </summary>
+    private static void NameNextPage(HttpContext http, string cursor)
+    {
+        var query = new Microsoft.AspNetCore.Http.Extensions.QueryBuilder(http.Request.Query
+            .Where(q => q.Key is not ("after" or "wait"))
+            .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? ""))))
+        {
+            { "after", cursor },
+        };
+        http.Response.Headers[NextCursorHeader] = cursor;
+        http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}{query.ToQueryString()}>; rel=\"next\"";
     }
 
     private static async Task StreamAsync(HttpContext http, FeedReader reader, FeedQuery query, ChangeFeed feed, IFeedSignal signal, AuditLog audit,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Consortium.Server.Tests.Publication;
 
 namespace Consortium.Server.Tests.Sync;
@@ -213,6 +214,65 @@ public sealed class ChangeFeedTests(PublicationServer server) : PublicationTest(
         var page = await poll.WaitAsync(TimeSpan.FromSeconds(45), guard.Token);
         // The poll may have begun after the note was committed; either way the page holds it and nothing before it.
         Assert.Equal([next.Id.ToString()], page.Items.Select(e => e.ObjectId));
+    }
+
+    [Fact]
+    public async Task A_page_with_more_names_the_next_page_in_its_headers_and_following_the_links_reads_each_entry_once()
+    {
+        var (investigation, _) = await GivenInvestigationWithDatasetAsync(Records);
+        var records = (await Ines.ListRecordsAsync((await Ines.ListDatasetsAsync(investigation.Id))[0].Id)).Items;
+        var tom = Server.ClientFor("tom@bravo");
+        var notes = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            notes.Add((await tom.AddNoteAsync(records[i % 3].Id, new NewNote($"note {i}"))).Id.ToString());
+        }
+        await ReadUntilAsync(tom, investigation.Id, all => all.Count(e => e.Type == ChangeFeedTypes.Annotation) == 5, [ChangeFeedTypes.Annotation]);
+
+        // A generic HTTP tool follows RFC 8288 links (rel="next") from the first page until a page names none.
+        using var http = new HttpClient { BaseAddress = Server.BaseAddress };
+        var token = await Server.Accounts.AccessTokenAsync("tom@bravo");
+        var followed = new List<string>();
+        string? link = $"api/changes?types=annotation&investigation={investigation.Id}&limit=2&wait=0";
+        var pages = 0;
+        while (link is not null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, link);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            var page = (await response.Content.ReadFromJsonAsync<ChangeFeedPage>())!;
+            pages++;
+            followed.AddRange(page.Items.Select(e => e.ObjectId));
+            if (page.HasMore)
+            {
+                Assert.Equal(page.Cursor, Assert.Single(response.Headers.GetValues("Consortium-Next-Cursor")));
+                var value = Assert.Single(response.Headers.GetValues("Link"));
+                Assert.EndsWith("; rel=\"next\"", value, StringComparison.Ordinal);
+                link = value[1..value.IndexOf('>', StringComparison.Ordinal)];
+                // Same query with the cursor moved on; a long poll's wait is not carried to the next page.
+                Assert.Contains($"after={Uri.EscapeDataString(page.Cursor)}", link, StringComparison.Ordinal);
+                Assert.Contains("limit=2", link, StringComparison.Ordinal);
+                Assert.Contains($"investigation={investigation.Id}", link, StringComparison.Ordinal);
+                Assert.DoesNotContain("wait=", link, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.False(response.Headers.Contains("Link"));
+                Assert.False(response.Headers.Contains("Consortium-Next-Cursor"));
+                link = null;
+            }
+        }
+        Assert.Equal(notes, followed);
+        Assert.Equal(3, pages);
+
+        // The .NET client asks for the named page while it reads the current one: the same entries, once each, in order.
+        var synced = new List<string>();
+        await foreach (var entry in tom.SyncAsync(new SyncOptions { InvestigationId = investigation.Id, Types = [ChangeFeedTypes.Annotation], PageSize = 2 }))
+        {
+            synced.Add(entry.ObjectId);
+        }
+        Assert.Equal(notes, synced);
     }
 
     private static ChangeFeedEntry? Last(List<ChangeFeedEntry> list)
