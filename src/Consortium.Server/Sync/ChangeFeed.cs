@@ -60,13 +60,20 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         var datasetIds = datasets.Select(d => d.Id).ToHashSet();
         var hiddenRecords = allRestrictions.Where(r => datasetIds.Contains(r.DatasetId) && !r.OutletIds.Contains(reader.OutletId)).Select(r => r.Id).ToArray();
 
-        var rows = await ReadRowsAsync(connection, horizon, reader, query, investigationIds, hiddenDatasets, hiddenRecords, cancellationToken);
+        // Annotations (nearly every entry of a catch-up) are rendered as their rows arrive, while PostgreSQL is still
+        // producing the rest of the page on the other core, rather than after the whole page has been read.
+        var serializer = session.DocumentStore.Options.Serializer();
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = wire.Encoder, SkipValidation = true });
+        var rendered = new List<object?>(Math.Min(query.Limit + 1, 1024));
+        var rows = await ReadRowsAsync(connection, horizon, reader, query, investigationIds, hiddenDatasets, hiddenRecords,
+            row => rendered.Add(row.Type == ChangeFeedTypes.Annotation ? RenderAnnotation(serializer, row, reader, roles, buffer, writer) : null), cancellationToken);
         var hasMore = rows.Count > query.Limit;
         if (hasMore)
         {
             rows.RemoveAt(rows.Count - 1);
         }
-        var objects = await RenderAsync(reader, rows, roles, cancellationToken);
+        var objects = await RenderAsync(reader, rows, rendered, roles, cancellationToken);
         var items = new List<ChangeFeedView>(rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
@@ -135,7 +142,7 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
     }
 
     private async Task<List<Row>> ReadRowsAsync(NpgsqlConnection connection, string horizon, FeedReader reader, FeedQuery query, Guid[] investigationIds,
-        Guid[] hiddenDatasets, Guid[] hiddenRecords, CancellationToken cancellationToken)
+        Guid[] hiddenDatasets, Guid[] hiddenRecords, Action<Row> arrived, CancellationToken cancellationToken)
     {
         // xid < the horizon (FeedHorizon, of a snapshot taken before the access state was read): every transaction of
         // this database with a smaller id has ended, so no row can appear later below the cursor (decision 0014). Membership rows are per outlet: a reader reads its own.
@@ -182,25 +189,26 @@ public sealed class ChangeFeed(StorageSettings settings, IQuerySession session, 
         {
             var cursor = new FeedCursor(ulong.Parse(result.GetString(0), CultureInfo.InvariantCulture), result.GetInt64(1));
             // jsonb read as bytes is its JSON text in UTF-8, as PostgreSQL writes it out (no string in between).
-            rows.Add(new Row(cursor, result.GetString(2), result.GetString(3), result.GetInt64(4), result.GetString(5),
-                result.IsDBNull(6) ? null : result.GetGuid(6), result.GetFieldValue<byte[]>(7)));
+            var row = new Row(cursor, result.GetString(2), result.GetString(3), result.GetInt64(4), result.GetString(5),
+                result.IsDBNull(6) ? null : result.GetGuid(6), result.GetFieldValue<byte[]>(7));
+            rows.Add(row);
+            arrived(row);
         }
         return rows;
     }
 
-    private async Task<object?[]> RenderAsync(FeedReader reader, List<Row> rows, Dictionary<Guid, InvestigationRole> roles, CancellationToken cancellationToken)
+    private async Task<object?[]> RenderAsync(FeedReader reader, List<Row> rows, List<object?> rendered, Dictionary<Guid, InvestigationRole> roles,
+        CancellationToken cancellationToken)
     {
         var objects = new object?[rows.Count];
         var serializer = session.DocumentStore.Options.Serializer();
         var delegated = new Dictionary<IChangeFeedRenderer, List<int>>();
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = wire.Encoder, SkipValidation = true });
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
             object? view = row.Type switch
             {
-                ChangeFeedTypes.Annotation => RenderAnnotation(serializer, row, reader, roles, buffer, writer),
+                ChangeFeedTypes.Annotation => rendered[i],
                 ChangeFeedTypes.Dataset => serializer.FromJson<Dataset>(new MemoryStream(row.Data)).ToView(),
                 ChangeFeedTypes.Restriction => RenderRestriction(row.ToStored(), reader, roles),
                 ChangeFeedTypes.Import => RenderImport(serializer, row.ToStored().Data),
