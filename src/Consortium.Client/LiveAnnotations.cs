@@ -5,10 +5,10 @@ namespace Consortium.Client;
 
 /// <summary>
 /// A live, converging copy of every annotation of an investigation that the caller may read. Pushes are applied at
-/// once (the fast path); the changes feed is read from the stored cursor at start, after every reconnect and after
-/// pushes (debounced), so a lost or out-of-order push is made good and the copy converges exactly. Pushes are not
-/// numbered contiguously (the global sequence counts every event of the platform), so the feed, not a gap check on
-/// sequence numbers, is what guarantees completeness.
+/// once (the fast path); the changes feed is read from the stored cursor at start, after every reconnect, after pushes
+/// (debounced) and every <see cref="ResyncInterval"/>, so a lost or out-of-order push is made good and the copy
+/// converges exactly. Pushes are not numbered contiguously (the global sequence counts every event of the platform), so
+/// the feed, not a gap check on sequence numbers, is what guarantees completeness.
 /// </summary>
 public sealed class LiveAnnotations : IAsyncDisposable
 {
@@ -17,7 +17,9 @@ public sealed class LiveAnnotations : IAsyncDisposable
     private readonly ConcurrentDictionary<Guid, AnnotationView> annotations = new();
     private readonly SemaphoreSlim catchingUp = new(1, 1);
     private readonly Func<string, Task>? storeCursor;
+    private readonly CancellationTokenSource stopping = new();
     private HubConnection? connection;
+    private Task? resyncing;
     private int catchUpRequested;
 
     /// <param name="client">The signed-in client.</param>
@@ -31,6 +33,13 @@ public sealed class LiveAnnotations : IAsyncDisposable
         Cursor = cursor;
         this.storeCursor = storeCursor;
     }
+
+    /// <summary>
+    /// How often the copy is also confirmed from the feed while connected, with no push or reconnect to prompt it (zero:
+    /// never). It makes good a push lost while the connection stayed up (a server's relay away during a Redis outage)
+    /// and a catch-up that ran while the feed was still held back behind an open transaction.
+    /// </summary>
+    public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>The feed cursor up to which the copy is known complete.</summary>
     public string? Cursor { get; private set; }
@@ -68,6 +77,37 @@ public sealed class LiveAnnotations : IAsyncDisposable
         await connection.StartAsync(cancellationToken);
         await connection.InvokeAsync(HubMethods.JoinInvestigationAnnotations, investigationId, cancellationToken);
         await CatchUpAsync(cancellationToken);
+        if (ResyncInterval > TimeSpan.Zero)
+        {
+            resyncing = ResyncAsync(stopping.Token);
+        }
+    }
+
+    private async Task ResyncAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(ResyncInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                // While reconnecting, the Reconnected and Closed handlers catch up once the connection is back.
+                if (connection?.State != HubConnectionState.Connected)
+                {
+                    continue;
+                }
+                try
+                {
+                    await CatchUpAsync(cancellationToken);
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The server is unreachable for now: the next tick (or a reconnect) tries again.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     private async Task RestartAsync()
@@ -169,10 +209,16 @@ public sealed class LiveAnnotations : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         disposed = true;
+        await stopping.CancelAsync();
+        if (resyncing is not null)
+        {
+            await resyncing;
+        }
         if (connection is not null)
         {
             await connection.DisposeAsync();
         }
         catchingUp.Dispose();
+        stopping.Dispose();
     }
 }
