@@ -18,7 +18,7 @@ public sealed class EmbargoLiftFailoverTests(ServerNodes nodes)
     [Fact]
     public async Task A_due_lift_whose_leading_node_is_killed_before_the_instant_is_lifted_once_by_the_other_node_and_not_early()
     {
-        var leaders = await LeadersAsync("a", view => view.Leaders["embargo-lift"] is not null);
+        var leaders = await nodes.LeadersAsync("a", view => view.Leaders["embargo-lift"] is not null);
         var leader = leaders.Leaders["embargo-lift"]!;
         var survivor = leader == "a" ? "b" : "a";
         // People of this test only: their tokens are fresh, so locking (which needs a recent sign-in) is allowed.
@@ -69,7 +69,7 @@ public sealed class EmbargoLiftFailoverTests(ServerNodes nodes)
         async Task AfterTheKillAsync()
         {
             var cora = nodes.ClientFor("cora@alpha", survivor);
-            await LeadersAsync(survivor, view => view.Leaders["embargo-lift"] == survivor);
+            await nodes.LeadersAsync(survivor, view => view.Leaders["embargo-lift"] == survivor);
             var deadline = DateTime.UtcNow + Headroom + TimeSpan.FromMinutes(2);
             WaveView lifted;
             while ((lifted = await cora.GetWaveAsync(wave.Id)).Embargo.State != EmbargoStates.Lifted)
@@ -112,20 +112,5 @@ public sealed class EmbargoLiftFailoverTests(ServerNodes nodes)
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1));
-    }
-
-    private async Task<NodesView> LeadersAsync(string askedOf, Func<NodesView, bool> until)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            var view = await nodes.NodesAsync(askedOf);
-            if (until(view))
-            {
-                return view;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Leaders after two minutes: {string.Join(", ", view.Leaders)}\n{nodes.LogOf(askedOf)}");
-            await Task.Delay(200);
-        }
     }
 }

@@ -17,7 +17,7 @@ public sealed class LeaderFailoverTests(ServerNodes nodes)
     [Fact]
     public async Task When_the_leading_node_is_killed_the_other_takes_over_seals_on_without_a_gap_or_a_double_and_its_viewers_leave()
     {
-        var before = await LeadersAsync("a", view => view.Leaders.Values.All(l => l is not null));
+        var before = await nodes.LeadersAsync("a", view => view.Leaders.Values.All(l => l is not null));
         var leader = before.Leaders["audit-sealer"]!;
         var survivor = leader == "a" ? "b" : "a";
         var ines = nodes.ClientFor("ines@alpha", survivor);
@@ -58,7 +58,7 @@ public sealed class LeaderFailoverTests(ServerNodes nodes)
         async Task AfterTheKillAsync()
         {
             // Every singleton passes to the survivor (the wait is generous; timing goals belong to the benchmark).
-            var after = await LeadersAsync(survivor, view => view.Leaders.Values.All(l => l == survivor));
+            var after = await nodes.LeadersAsync(survivor, view => view.Leaders.Values.All(l => l == survivor));
             Assert.All(after.Leaders.Values, l => Assert.Equal(survivor, l));
             // Audited work after the kill is sealed by the survivor, and the whole chain verifies: nothing lost, nothing twice.
             await ines.CreateDatasetAsync(investigation.Id, new NewDataset("After the kill", ""));
@@ -110,21 +110,6 @@ public sealed class LeaderFailoverTests(ServerNodes nodes)
         finally
         {
             await nodes.StartAsync("a");
-        }
-    }
-
-    private async Task<NodesView> LeadersAsync(string askedOf, Func<NodesView, bool> until)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            var view = await nodes.NodesAsync(askedOf);
-            if (until(view))
-            {
-                return view;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Leaders after two minutes: {string.Join(", ", view.Leaders)}\n{nodes.LogOf(askedOf)}");
-            await Task.Delay(200);
         }
     }
 }

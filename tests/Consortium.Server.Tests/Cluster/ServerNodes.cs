@@ -194,6 +194,22 @@ public class ServerNodes : IAccountHost, IAsyncLifetime
         return (await http.GetFromJsonAsync<NodesView>("healthz/nodes"))!;
     }
 
+    /// <summary>The leaders as node <paramref name="askedOf"/> reports them, once <paramref name="until"/> holds (two minutes at most).</summary>
+    public async Task<NodesView> LeadersAsync(string askedOf, Func<NodesView, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var view = await NodesAsync(askedOf);
+            if (until(view))
+            {
+                return view;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"Leaders after two minutes: {string.Join(", ", view.Leaders)}\n{LogOf(askedOf)}");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>An API client of <paramref name="user"/> on <paramref name="node"/>, with a token from node "a".</summary>
     public ConsortiumClient ClientFor(string user, string node)
     {
