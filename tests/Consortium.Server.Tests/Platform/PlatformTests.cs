@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Consortium.Server.Tests.Platform;
@@ -13,6 +14,24 @@ public sealed class PlatformTests(ConsortiumServer server) : ServerTest(server)
         using var response = await http.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("X-Forwarded-For", "203.0.113.7")]
+    [InlineData("Forwarded", "for=203.0.113.7;proto=https")]
+    public async Task The_page_naming_every_node_and_what_it_leads_answers_the_node_itself_and_not_a_request_through_a_proxy(string header, string value)
+    {
+        using var http = Server.AnonymousClient();
+        var direct = await http.GetFromJsonAsync<JsonElement>("/healthz/nodes");
+        Assert.False(string.IsNullOrEmpty(direct.GetProperty("node").GetString()));
+        Assert.True(direct.TryGetProperty("leaders", out _));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/healthz/nodes");
+        request.Headers.TryAddWithoutValidation(header, value);
+        using var proxied = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, proxied.StatusCode);
+        Assert.DoesNotContain("leaders", await proxied.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

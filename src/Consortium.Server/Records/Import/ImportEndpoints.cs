@@ -190,7 +190,7 @@ public static class ImportEndpoints
     }
 
     private static async Task<Results<Accepted<ImportJobView>, NotFound<ProblemDetails>, Conflict<ProblemDetails>, ProblemHttpResult>> Cancel(
-        Guid id, Guid jobId, HttpContext http, AccessPolicy access, IDocumentStore store, ImportJobs jobs, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, Guid jobId, HttpContext http, AccessPolicy access, IDocumentStore store, ImportJobs jobs, AuditLog audit, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
         var (granted, job, missing, forbidden) = await ManagedJobAsync(id, jobId, http, access, session, "cancel", cancellationToken);
@@ -209,9 +209,12 @@ public static class ImportEndpoints
             await audit.RecordAsync(http, subject, cancellationToken);
             return TypedResults.Accepted($"/api/datasets/{id}/imports/{jobId}", job.ToView());
         }
-        // Not running in this process (its runner is gone): nothing is being written, so it stops where it is.
-        var cancelled = job with { State = ImportStates.Cancelled, UpdatedAt = clock.GetUtcNow() };
-        session.Store(cancelled);
+        // Not running in this process: another node runs it, which stops at its next batch, or its runner is gone and it
+        // stops where it is. Either way the stored job is marked cancelled, at the checkpoint as last committed.
+        if (await jobs.MarkCancelledAsync(session, jobId, cancellationToken) is not { } cancelled)
+        {
+            return Problems.Conflict("Import not running", "The import finished while it was being cancelled.");
+        }
         await audit.SaveChangesWithEntryAsync(session, http, subject, cancellationToken);
         return TypedResults.Accepted($"/api/datasets/{id}/imports/{jobId}", cancelled.ToView());
     }

@@ -52,6 +52,38 @@ public sealed class ImportJobs(
         return true;
     }
 
+    /// <summary>
+    /// Cancels a job that no runner of this process holds: on several nodes, one that another node is running (or a dead
+    /// node left). Marks the stored job cancelled under its row's lock, with the checkpoint as last committed, in the
+    /// transaction of <paramref name="session"/> (the caller commits, with its audit entry). The node running the job
+    /// reads that mark with its next batch and stops there (<see cref="JobCheckpoint"/>). Null when the job is no longer
+    /// queued or running.
+    /// </summary>
+    public async Task<ImportJob?> MarkCancelledAsync(IDocumentSession session, Guid jobId, CancellationToken cancellationToken)
+    {
+        await session.BeginTransactionAsync(cancellationToken);
+        if (await LoadLockedAsync(session, jobId, cancellationToken) is not { IsActive: true } current)
+        {
+            return null;
+        }
+        var cancelled = current with { State = ImportStates.Cancelled, UpdatedAt = clock.GetUtcNow() };
+        session.Store(cancelled);
+        return cancelled;
+    }
+
+    /// <summary>
+    /// The stored job, its row locked until the session's transaction ends. Every write of a job's state that another
+    /// node may race reads it so: a cancel marked elsewhere is either committed before the read, and seen, or waits for
+    /// the writer's commit and then keeps its checkpoint.
+    /// </summary>
+    private async Task<ImportJob?> LoadLockedAsync(IQuerySession session, Guid jobId, CancellationToken cancellationToken) =>
+        (await session.AdvancedSql.QueryAsync<LockedJob>(LockedJobSql, cancellationToken, jobId)).SingleOrDefault()?.Job;
+
+    private string LockedJobSql => field ??= $"select jsonb_build_object('job', j.data) as data from {storage.Schema}.mt_doc_importjob j where j.id = ? for update";
+
+    /// <summary>What <see cref="LoadLockedAsync"/> reads: the document as Marten stores it.</summary>
+    public sealed record LockedJob(ImportJob Job);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await using (var session = store.QuerySession())
@@ -169,22 +201,20 @@ public sealed class ImportJobs(
         ImportJob? job;
         await using (var session = store.LightweightSession())
         {
-            job = await session.LoadAsync<ImportJob>(jobId, stoppingToken);
+            // Under the row's lock: a cancel marked on another node in the meantime is not overwritten.
+            await session.BeginTransactionAsync(stoppingToken);
+            job = await LoadLockedAsync(session, jobId, stoppingToken);
             if (job is null || !job.IsActive)
             {
                 return null;
             }
-            if (cancel.IsCancellationRequested)
-            {
-                await SetStateAsync(job with { State = ImportStates.Cancelled }, stoppingToken);
-                return null;
-            }
-            job = job with { State = ImportStates.Running, UpdatedAt = clock.GetUtcNow() };
+            // Cancelled here before it started: it ends now, in this transaction (the row is locked by it).
+            job = job with { State = cancel.IsCancellationRequested ? ImportStates.Cancelled : ImportStates.Running, UpdatedAt = clock.GetUtcNow() };
             session.Store(job);
             await session.SaveChangesAsync(stoppingToken);
         }
         Announce(job);
-        return job;
+        return job.State == ImportStates.Running ? job : null;
     }
 
     /// <summary>The file was read to its end (the job's state and audit entry committed with the last batch).</summary>
@@ -213,8 +243,16 @@ public sealed class ImportJobs(
 
         public async Task WithinBatchAsync(IDocumentSession session, NpgsqlTransaction transaction, ImportProgress progress, bool last)
         {
-            Job = jobs.With(Job, progress, last ? ImportStates.Completed : ImportStates.Running);
+            // A cancel that reached a node not running this job marked it cancelled (MarkCancelledAsync): this batch
+            // commits with that state and the job stops after the batches in flight, as after a cancel here. One that
+            // comes with the last batch is too late, as here: the import completes.
+            var cancelledElsewhere = !last && await jobs.LoadLockedAsync(session, Job.Id, stoppingToken) is { State: ImportStates.Cancelled };
+            Job = jobs.With(Job, progress, last ? ImportStates.Completed : cancelledElsewhere ? ImportStates.Cancelled : ImportStates.Running);
             session.Store(Job);
+            if (cancelledElsewhere)
+            {
+                jobs.RequestCancel(Job.Id);
+            }
             if (last)
             {
                 // The import's entry commits with its last batch: no entry without the rows, no rows without one.
