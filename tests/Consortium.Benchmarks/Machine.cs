@@ -68,6 +68,42 @@ public sealed class CpuMeter
         private string Percent(double seconds) => WallSeconds <= 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{100 * seconds / WallSeconds:0}%");
     }
 
+    /// <summary>How many processes the "server" is now.</summary>
+    public int ServerProcesses => serverPids().Count;
+
+    /// <summary>
+    /// CPU seconds the server processes' JIT has spent recompiling hot code in the background: the threads .NET names
+    /// ".NET Tiered Compilation Worker" (".NET Tiered Com" in /proc, which keeps 15 characters).
+    /// </summary>
+    public double RecompilingSeconds() => serverPids().Sum(pid => ThreadCpu(pid, ".NET Tiered Com"));
+
+    /// <summary>CPU seconds of the threads of <paramref name="pid"/> whose name starts with <paramref name="name"/>.</summary>
+    private static double ThreadCpu(int pid, string name)
+    {
+        double ticks = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var open = stat.IndexOf('(', StringComparison.Ordinal);
+                var close = stat.LastIndexOf(')');
+                if (!stat.AsSpan(open + 1, close - open - 1).StartsWith(name, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                // After the name: state is field 3, utime 14 and stime 15 of the whole line.
+                var fields = stat[(close + 2)..].Split(' ');
+                ticks += double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+        }
+        catch (IOException)
+        {
+            // The process or a thread ended meanwhile: what was read so far.
+        }
+        return ticks / TicksPerSecond;
+    }
+
     public Sample Take() => new(DateTime.UtcNow, ProcessCpu(Environment.ProcessId), serverPids().Sum(ProcessCpu), PostgresCpu(), MachineBusySeconds());
 
     public Usage Since(Sample start)
