@@ -77,35 +77,24 @@ public sealed class LeaderFailoverTests(ServerNodes nodes)
     public async Task An_import_whose_node_is_killed_is_resumed_by_the_other_from_its_checkpoint_and_stores_each_row_once()
     {
         const int rows = 80_000;
-        var ines = nodes.ClientFor("ines@alpha", "a");
-        var investigation = await ines.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Import hand-over", ["bravo"]));
-        var dataset = await ines.CreateDatasetAsync(investigation.Id, new NewDataset("Selected numbers", ""));
-        var csv = "phone,country\n" + string.Concat(Enumerable.Range(0, rows).Select(i => $"07700 9{i:00000},GB\n"));
-        using var upload = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv));
-        var job = await ines.UploadImportAsync(dataset.Id, upload, "text/csv");
-        // Wait until node a has committed some batches, then kill it in the middle of the job.
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while ((await ines.GetImportAsync(dataset.Id, job.Id)) is { RowsRead: 0 } or { State: "queued" })
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The import did not start on node a.");
-            await Task.Delay(20);
-        }
+        // Node a has committed some batches of the job: kill it in the middle.
+        var (datasetId, job) = await nodes.ImportRunningOnAAsync("Import hand-over", rows);
         await nodes.KillAsync("a");
         try
         {
             var onB = nodes.ClientFor("ines@alpha", "b");
-            var interrupted = await onB.GetImportAsync(dataset.Id, job.Id);
+            var interrupted = await onB.GetImportAsync(datasetId, job.Id);
             Assert.False(interrupted.IsFinished, "The import finished before its node was killed: nothing to hand over.");
-            deadline = DateTime.UtcNow.AddMinutes(3);
+            var deadline = DateTime.UtcNow.AddMinutes(3);
             ImportJobView finished;
-            while (!(finished = await onB.GetImportAsync(dataset.Id, job.Id)).IsFinished)
+            while (!(finished = await onB.GetImportAsync(datasetId, job.Id)).IsFinished)
             {
                 Assert.True(DateTime.UtcNow < deadline, $"Node b did not finish the import: {finished.State}, {finished.RowsRead} rows read.");
                 await Task.Delay(200);
             }
             // Resumed after the last committed batch, not from the start: no row counted as a duplicate of itself.
             Assert.Equal((ImportStates.Completed, rows, 0, 0), (finished.State, finished.Imported, finished.Duplicates, finished.Rejected));
-            Assert.Equal(rows, (await onB.GetDatasetAsync(dataset.Id)).RecordCount);
+            Assert.Equal(rows, (await onB.GetDatasetAsync(datasetId)).RecordCount);
         }
         finally
         {

@@ -210,6 +210,27 @@ public class ServerNodes : IAccountHost, IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// ines@alpha uploads <paramref name="rows"/> distinct rows into a new dataset through node "a" (so node "a" runs the
+    /// import); returns once that node has committed some batches, the job still running.
+    /// </summary>
+    public async Task<(Guid DatasetId, ImportJobView Job)> ImportRunningOnAAsync(string title, int rows)
+    {
+        var ines = ClientFor("ines@alpha", "a");
+        var investigation = await ines.CreateInvestigationAsync(new NewInvestigation("Nightjar", title, ["bravo"]));
+        var dataset = await ines.CreateDatasetAsync(investigation.Id, new NewDataset("Selected numbers", ""));
+        var csv = "phone,country\n" + string.Concat(Enumerable.Range(0, rows).Select(i => $"07700 9{i:00000},GB\n"));
+        using var upload = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv));
+        var job = await ines.UploadImportAsync(dataset.Id, upload, "text/csv");
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await ines.GetImportAsync(dataset.Id, job.Id)) is { RowsRead: 0 } or { State: "queued" })
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The import did not start on node a.");
+            await Task.Delay(20);
+        }
+        return (dataset.Id, job);
+    }
+
     /// <summary>An API client of <paramref name="user"/> on <paramref name="node"/>, with a token from node "a".</summary>
     public ConsortiumClient ClientFor(string user, string node)
     {

@@ -127,31 +127,20 @@ public sealed class TwoNodeTests(ServerNodes nodes)
     {
         const int rows = 80_000;
         var ines = nodes.ClientFor("ines@alpha", "a");
-        var investigation = await ines.CreateInvestigationAsync(new NewInvestigation("Nightjar", "Cancel across nodes", ["bravo"]));
-        var dataset = await ines.CreateDatasetAsync(investigation.Id, new NewDataset("Selected numbers", ""));
-        var csv = "phone,country\n" + string.Concat(Enumerable.Range(0, rows).Select(i => $"07700 9{i:00000},GB\n"));
-        using var upload = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv));
-        // Uploaded to node a, so node a runs it.
-        var job = await ines.UploadImportAsync(dataset.Id, upload, "text/csv");
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while ((await ines.GetImportAsync(dataset.Id, job.Id)) is { RowsRead: 0 } or { State: "queued" })
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The import did not start on node a.");
-            await Task.Delay(20);
-        }
+        var (datasetId, job) = await nodes.ImportRunningOnAAsync("Cancel across nodes", rows);
 
         var onB = nodes.ClientFor("ines@alpha", "b");
-        var answer = await onB.CancelImportAsync(dataset.Id, job.Id);
+        var answer = await onB.CancelImportAsync(datasetId, job.Id);
 
         Assert.Equal(ImportStates.Cancelled, answer.State);
         // Node a stops at its next batch: the job stays cancelled, short of the end, with exactly the rows of its checkpoint
         // stored, and nothing more is written after that (read again two seconds later).
-        deadline = DateTime.UtcNow.AddMinutes(1);
+        var deadline = DateTime.UtcNow.AddMinutes(1);
         (string State, long RowsRead, int Imported, DateTimeOffset UpdatedAt, long Stored) settled = default;
         while (true)
         {
-            var read = await onB.GetImportAsync(dataset.Id, job.Id);
-            var now = (read.State, read.RowsRead, read.Imported, read.UpdatedAt, (await onB.GetDatasetAsync(dataset.Id)).RecordCount);
+            var read = await onB.GetImportAsync(datasetId, job.Id);
+            var now = (read.State, read.RowsRead, read.Imported, read.UpdatedAt, (await onB.GetDatasetAsync(datasetId)).RecordCount);
             if (now.State == ImportStates.Cancelled && now.RecordCount == now.Imported && now == settled)
             {
                 break;
@@ -162,13 +151,13 @@ public sealed class TwoNodeTests(ServerNodes nodes)
         }
         Assert.InRange(settled.RowsRead, 1, rows - 1);
         // Node a, which ran it, says the same.
-        var onA = await ines.GetImportAsync(dataset.Id, job.Id);
+        var onA = await ines.GetImportAsync(datasetId, job.Id);
         Assert.Equal((ImportStates.Cancelled, settled.RowsRead), (onA.State, onA.RowsRead));
 
-        var resumed = await onB.ResumeImportAsync(dataset.Id, job.Id, wait: true);
+        var resumed = await onB.ResumeImportAsync(datasetId, job.Id, wait: true);
 
         Assert.Equal((ImportStates.Completed, rows, 0, 0), (resumed.State, resumed.Imported, resumed.Duplicates, resumed.Rejected));
-        Assert.Equal(rows, (await ines.GetDatasetAsync(dataset.Id)).RecordCount);
+        Assert.Equal(rows, (await ines.GetDatasetAsync(datasetId)).RecordCount);
     }
 
     private async Task<NodesView> WaitForLeadersAsync(string askedOf, Func<NodesView, bool> until)
