@@ -175,9 +175,10 @@ public sealed partial class TestAccounts(IAccountHost server)
     }
 
     /// <summary>Posts the login form once with the given password; returns the page's answer (a redirect when the password was right).</summary>
-    public async Task<HttpResponseMessage> PostPasswordAsync(HttpClient browser, string email, string password)
+    /// <summary>Posts the login form, of <paramref name="node"/> when given (another server of a cluster), else of the server.</summary>
+    public async Task<HttpResponseMessage> PostPasswordAsync(HttpClient browser, string email, string password, Uri? node = null)
     {
-        var loginPage = new Uri(server.BaseAddress, "account/login");
+        var loginPage = new Uri(node ?? server.BaseAddress, "account/login");
         var loginForm = await browser.GetStringAsync(loginPage);
         return await browser.PostAsync(loginPage, new FormUrlEncodedContent(new Dictionary<string, string>
         {

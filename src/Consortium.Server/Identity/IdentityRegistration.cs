@@ -228,6 +228,7 @@ public static class IdentityRegistration
         builder.Services.AddScoped<AccessRevocation>();
         builder.Services.AddSingleton<SessionValidity>();
         builder.Services.AddSingleton<SignInBackoff>();
+        builder.Services.AddHostedService<SignInBackoffSchema>();
         builder.Services.AddScoped<SignInAudit>();
         builder.Services.AddSingleton<RecentSignIn>();
         builder.Services.AddRazorPages(options => options.RootDirectory = "/Identity/Pages");

@@ -111,6 +111,24 @@ public sealed class TwoNodeTests(ServerNodes nodes)
     }
 
     [Fact]
+    public async Task Wrong_passwords_on_one_node_slow_the_address_down_on_the_other()
+    {
+        // Behind a load balancer without sticky sessions a guesser's attempts land on every node in turn.
+        var account = await nodes.Accounts.AccountAsync("guessed@bravo");
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            using var wrong = await nodes.Accounts.PostPasswordAsync(browser, account.Email, "wrong password " + attempt, nodes.Nodes[attempt % 2 == 0 ? "a" : "b"]);
+            Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        }
+
+        using var right = await nodes.Accounts.PostPasswordAsync(browser, account.Email, TestAccounts.Password, nodes.Nodes["b"]);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
+        Assert.Contains("Too many failed attempts from here", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_node_names_the_same_leader_for_each_singleton()
     {
         var fromA = await WaitForLeadersAsync("a", _ => true);

@@ -130,4 +130,27 @@ public sealed class RevocationTests(ConsortiumServer server) : ServerTest(server
         Assert.Contains("Too many failed attempts from here", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.NotNull(right.Headers.RetryAfter);
     }
+
+    [Fact]
+    public async Task Twelve_wrong_passwords_sent_at_once_get_no_more_checks_than_four_sent_one_after_another()
+    {
+        var account = await Server.Accounts.AccountAsync("burst@bravo");
+        // A guesser does not wait for one answer before sending the next: every attempt is counted as it arrives. Each
+        // guess has its own browser (its own antiforgery cookie), all from the one address.
+        var browsers = Enumerable.Range(0, 13).Select(_ => new HttpClient(new HttpClientHandler { AllowAutoRedirect = false })).ToList();
+        try
+        {
+            var answers = await Task.WhenAll(browsers.Take(12).Select((browser, i) => Server.Accounts.PostPasswordAsync(browser, account.Email, "guess " + i)));
+            var statuses = answers.Select(a => a.StatusCode).ToList();
+            Assert.True(statuses.Count(s => s == HttpStatusCode.OK) == 4, string.Join(", ", statuses.Select(s => (int)s)));
+            Assert.All(statuses.Where(s => s != HttpStatusCode.OK), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
+
+            using var right = await Server.Accounts.PostPasswordAsync(browsers[12], account.Email, TestAccounts.Password);
+            Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
+        }
+        finally
+        {
+            browsers.ForEach(b => b.Dispose());
+        }
+    }
 }

@@ -35,7 +35,7 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
     public async Task<IActionResult> OnPostAsync()
     {
         var address = HttpContext.Connection.RemoteIpAddress?.ToString();
-        if (backoff.WaitFor(Email, address) is { } wait)
+        if (await backoff.BeginAsync(Email, address, HttpContext.RequestAborted) is { } wait)
         {
             // Same answer whether the email has an account or not; the password is not even checked.
             await audit.FailedAsync(Email, null, "slowed down after repeated failures", HttpContext);
@@ -47,11 +47,8 @@ public sealed class LoginModel(SignInManager<ConsortiumAccount> signIn, UserMana
         var result = await CheckPasswordAsync();
         if (Error is null)
         {
-            backoff.Succeeded(Email, address);
-        }
-        else
-        {
-            backoff.Failed(Email, address);
+            // Counted as a failure when it began; a success clears the count.
+            await backoff.SucceededAsync(Email, address, CancellationToken.None);
         }
         return result;
     }

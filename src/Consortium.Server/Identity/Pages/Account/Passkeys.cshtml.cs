@@ -65,7 +65,7 @@ public sealed class PasskeysModel(
         // the journalist out of every device by typing wrong passwords here.
         var email = account.Email ?? account.Id;
         var address = HttpContext.Connection.RemoteIpAddress?.ToString();
-        if (backoff.WaitFor(email, address) is { } wait)
+        if (await backoff.BeginAsync(email, address, HttpContext.RequestAborted) is { } wait)
         {
             await audit.FailedAsync(email, account.Id, "slowed down after repeated failures (re-authentication)", HttpContext);
             Error = ServerText.T("Too many wrong passwords. Try again in {0} seconds.", Math.Ceiling(wait.TotalSeconds));
@@ -75,7 +75,6 @@ public sealed class PasskeysModel(
         var check = await signIn.CheckPasswordSignInAsync(account, Password, lockoutOnFailure: false);
         if (!check.Succeeded)
         {
-            backoff.Failed(email, address);
             await audit.FailedAsync(account.Email ?? "", account.Id, check.IsLockedOut ? "locked out (re-authentication)" : "wrong password (re-authentication)", HttpContext);
             Error = check.IsLockedOut
                 ? ServerText.T("Your account is locked for now; try again later.")
@@ -83,7 +82,8 @@ public sealed class PasskeysModel(
             await LoadAsync(account);
             return Page();
         }
-        backoff.Succeeded(email, address);
+        // Counted as a failure when it began; a success clears the count.
+        await backoff.SucceededAsync(email, address, CancellationToken.None);
         // The same session, issued again with this moment as its sign-in time.
         var session = await SessionAsync();
         await signIn.SignInWithClaimsAsync(account, session.Properties,
