@@ -20,18 +20,25 @@ public static class StorageRegistration
         {
             connectionString = StartEmbeddedDatabase(builder);
         }
-        connectionString = WithPoolSettings(connectionString, builder.Configuration.GetValue(WarmConnections.Setting, WarmConnections.Default));
-        var schema = builder.Configuration["Storage:Schema"] ?? "consortium";
-        builder.Services.AddSingleton(new StorageSettings(connectionString, schema));
         var node = new ServerNode(builder.Configuration);
         builder.Services.AddSingleton(node);
+        var budget = ConnectionBudget.For(connectionString, builder.Configuration);
+        connectionString = WithPoolSettings(connectionString, builder.Configuration.GetValue(WarmConnections.Setting, WarmConnections.Default));
+        var schema = builder.Configuration["Storage:Schema"] ?? "consortium";
+        var settings = new StorageSettings(ConnectionBudget.Pool(connectionString, "shared", budget.Shared, node), schema)
+        {
+            DocumentsConnectionString = ConnectionBudget.Pool(connectionString, "documents", budget.Documents, node),
+            SearchConnectionString = ConnectionBudget.Pool(connectionString, "search", budget.Search, node),
+            Budget = budget,
+        };
+        builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<FeedPosition>();
         builder.Services.AddHostedService<FeedHorizon>();
 
         builder.Services.AddMarten(services =>
         {
             var options = new StoreOptions();
-            options.Connection(connectionString);
+            options.Connection(settings.DocumentsConnectionString);
             options.DatabaseSchemaName = schema;
             options.Events.DatabaseSchemaName = schema;
             // Rich appends learn each event's global sequence number before the inline projections run, so read
@@ -53,7 +60,9 @@ public static class StorageRegistration
             builder.Services.AddHostedService<ProjectionDaemonLeader>();
         }
         builder.Services.AddHostedService<WarmConnections>();
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<ConnectionCapacityHealthCheck>("database-connections", Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded);
         return builder;
     }
 
@@ -105,4 +114,17 @@ public static class StorageRegistration
     }
 }
 
-public sealed record StorageSettings(string ConnectionString, string Schema);
+/// <summary>
+/// The database: <see cref="ConnectionString"/> is the shared pool's (the identity store, the token check, the feeds,
+/// imports, audit), Marten's pool and the search's have their own (<see cref="ConnectionBudget"/>).
+/// </summary>
+public sealed record StorageSettings(string ConnectionString, string Schema)
+{
+    /// <summary>Marten's pool: documents and events.</summary>
+    public string DocumentsConnectionString { get; init; } = ConnectionString;
+
+    /// <summary>The search's pool, to which the search adds its session settings.</summary>
+    public string SearchConnectionString { get; init; } = ConnectionString;
+
+    public ConnectionBudget Budget { get; init; } = new(100, 100, 100);
+}

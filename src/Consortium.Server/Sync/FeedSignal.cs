@@ -8,7 +8,7 @@ namespace Consortium.Server.Sync;
 /// commit (to every node listening, so a write on one node wakes the waiters on another), and wakes whoever waits.
 /// While the listening connection is down, waiters wake at their timeout and read the feed anyway: slower, never lost.
 /// </summary>
-public sealed class FeedSignal(StorageSettings settings, ILogger<FeedSignal> logger) : BackgroundService, IFeedSignal
+public sealed class FeedSignal(StorageSettings settings, ServerNode node, ILogger<FeedSignal> logger) : BackgroundService, IFeedSignal
 {
     private TaskCompletionSource next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -35,7 +35,14 @@ public sealed class FeedSignal(StorageSettings settings, ILogger<FeedSignal> log
             try
             {
                 // Its own connection, outside the pools: LISTEN holds it for the life of the node.
-                var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false, Multiplexing = false, KeepAlive = 30 };
+                var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString)
+                {
+                    Pooling = false,
+                    Multiplexing = false,
+                    KeepAlive = 30,
+                    // Named apart from the shared pool it is derived from: one of the node's dedicated connections.
+                    ApplicationName = ConnectionBudget.ApplicationName("listen", node),
+                };
                 await using var connection = new NpgsqlConnection(builder.ConnectionString);
                 await connection.OpenAsync(stoppingToken);
                 connection.Notification += (_, _) => Wake();

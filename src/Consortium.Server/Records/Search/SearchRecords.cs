@@ -145,7 +145,7 @@ public static class SearchRecords
     /// </remarks>
     internal static async Task<NpgsqlConnection> OpenAsync(StorageSettings storage, CancellationToken cancellationToken)
     {
-        var connectionString = SearchConnectionStrings.GetOrAdd(storage.ConnectionString, plain =>
+        var connectionString = SearchConnectionStrings.GetOrAdd(storage.SearchConnectionString, plain =>
         {
             var builder = new NpgsqlConnectionStringBuilder(plain);
             builder.Options = $"{builder.Options} -c jit=off -c work_mem=32MB".Trim();
