@@ -24,9 +24,15 @@ public sealed class EvidenceStore(StorageSettings settings)
     public string ShareTable => $"\"{settings.Schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\".evidence_share";
 
     /// <summary>
-    /// Stores the file unless the investigation holds it already, and makes the uploader's outlet a holder; the audit
-    /// entry commits with it. <see cref="Stored.Created"/> is about the outlet (new to it), never about other outlets.
+    /// Stores the file, and makes the uploader's outlet a holder; the audit entry commits with it.
+    /// <see cref="Stored.Created"/> is about the outlet (new to it), never about other outlets.
     /// </summary>
+    /// <remarks>
+    /// Bytes the investigation holds already are written again over themselves (the first uploader and time stay): an
+    /// upload that skipped the write when another outlet held the file answered sooner, by the time it takes to store
+    /// the file, and so told an outlet by a stopwatch what the answer's body does not (whether a partner holds a given
+    /// document). The row stays one per file and investigation; the old version is vacuumed away.
+    /// </remarks>
     public async Task<Stored> StoreAsync(Guid investigationId, string sha256, long size, Stream content, ConsortiumUser user, DateTimeOffset now,
         Func<NpgsqlTransaction, bool, CancellationToken, Task> audit, CancellationToken cancellationToken)
     {
@@ -38,7 +44,7 @@ public sealed class EvidenceStore(StorageSettings settings)
         await using var insert = new NpgsqlCommand($"""
             insert into {table} (investigation_id, sha256, size, content, uploaded_by, uploaded_at)
             values ($1, $2, $3, $4, $5, $6)
-            on conflict (investigation_id, sha256) do nothing
+            on conflict (investigation_id, sha256) do update set content = excluded.content
             """, connection, transaction);
         insert.Parameters.Add(new() { Value = investigationId });
         insert.Parameters.Add(new() { Value = sha256 });

@@ -82,6 +82,35 @@ public sealed class EvidenceOwnershipTests(ConsortiumServer server) : ServerTest
     }
 
     [Fact]
+    public async Task Uploading_bytes_another_outlet_holds_stores_them_again_so_the_answer_takes_as_long_as_for_new_bytes()
+    {
+        var (investigation, _, _) = await GivenLabEvidenceAsync();
+        var before = await StoredRowAsync(investigation.Id, LabSha);
+
+        await Server.ClientFor("bob@bravo").UploadEvidenceAsync(investigation.Id, new MemoryStream(LabReport));
+
+        // Timing belongs to the benchmark, not to a test: what is checked is that the same work was done, the bytes
+        // written again (a new row version), while the first upload's author and time are kept.
+        var after = await StoredRowAsync(investigation.Id, LabSha);
+        Assert.NotEqual(before.Version, after.Version);
+        Assert.Equal((before.UploadedBy, before.UploadedAt), (after.UploadedBy, after.UploadedAt));
+        Assert.Equal(LabReport, after.Content);
+    }
+
+    private async Task<(string Version, string UploadedBy, DateTimeOffset UploadedAt, byte[] Content)> StoredRowAsync(Guid investigationId, string sha256)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "select xmin::text, uploaded_by, uploaded_at, content from consortium.evidence_file where investigation_id = $1 and sha256 = $2", connection);
+        command.Parameters.Add(new() { Value = investigationId });
+        command.Parameters.Add(new() { Value = sha256 });
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<byte[]>(3));
+    }
+
+    [Fact]
     public async Task A_file_is_shared_once_its_own_outlet_cites_it_in_a_verification_the_reader_may_read()
     {
         var (_, record, labOnly) = await GivenLabEvidenceAsync();
