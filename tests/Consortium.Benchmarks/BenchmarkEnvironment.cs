@@ -101,7 +101,8 @@ public sealed class BenchmarkEnvironment : IAccountHost, IAsyncDisposable
             await using var create = new NpgsqlCommand("create extension if not exists pg_stat_statements", connection);
             await create.ExecuteNonQueryAsync();
         }
-        var connectionString = new NpgsqlConnectionStringBuilder(postgres.ConnectionString("consortium")) { MaxPoolSize = 150 }.ConnectionString;
+        // The server's own connection budget (Storage:MaxConnections), as shipped: no pool size of the benchmark's.
+        var connectionString = postgres.ConnectionString("consortium");
 
         var serverDll = FindServer(repositoryRoot);
         var port = FreePort();
