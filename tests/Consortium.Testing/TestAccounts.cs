@@ -174,8 +174,10 @@ public sealed partial class TestAccounts(IAccountHost server)
         return Location(afterSecondFactor);
     }
 
-    /// <summary>Posts the login form once with the given password; returns the page's answer (a redirect when the password was right).</summary>
-    /// <summary>Posts the login form, of <paramref name="node"/> when given (another server of a cluster), else of the server.</summary>
+    /// <summary>
+    /// Posts the login form once with the given password, to <paramref name="node"/> when given (another server of a
+    /// cluster), else to the server; returns the page's answer (a redirect when the password was right).
+    /// </summary>
     public async Task<HttpResponseMessage> PostPasswordAsync(HttpClient browser, string email, string password, Uri? node = null)
     {
         var loginPage = new Uri(node ?? server.BaseAddress, "account/login");
