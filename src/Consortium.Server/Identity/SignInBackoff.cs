@@ -30,12 +30,17 @@ namespace Consortium.Server.Identity;
 /// by a transaction-scoped advisory lock, so two nodes cannot both let the attempt through that should have waited.
 /// </para>
 /// <para>
+/// The ceiling on password posts from one address (<c>RateLimits:SignInPerAddressPerMinute</c>, 300), which is what
+/// stops one password sprayed over many emails, is counted here too, across nodes, in fixed minutes: the per-node
+/// rate limiter (RateLimits) still applies the same figure in sliding windows, and to second-factor posts as well.
+/// </para>
+/// <para>
 /// Rows hold SHA-256 digests of the email and address, not the values: the table says how often someone failed, not who
 /// or from where (that is the audit log's, which has its own protection). A row not touched for
 /// <see cref="Forget"/> starts over, as a failure long ago says nothing about today's attempt.
 /// </para>
 /// </remarks>
-public sealed class SignInBackoff(StorageSettings storage, TimeProvider clock)
+public sealed class SignInBackoff(StorageSettings storage, TimeProvider clock, IConfiguration configuration)
 {
     private const int FreeFailures = 3;
     private static readonly TimeSpan Longest = TimeSpan.FromMinutes(15);
@@ -44,6 +49,11 @@ public sealed class SignInBackoff(StorageSettings storage, TimeProvider clock)
     public static readonly TimeSpan Forget = TimeSpan.FromDays(1);
 
     public string Table { get; } = $"\"{storage.Schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\".sign_in_backoff";
+
+    /// <summary>Password posts per address in the current minute, across nodes.</summary>
+    public string AddressTable { get; } = $"\"{storage.Schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\".sign_in_address_minute";
+
+    private readonly int perAddressPerMinute = configuration.GetValue("RateLimits:SignInPerAddressPerMinute", 300);
 
     private static string Digest(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
@@ -57,7 +67,7 @@ public sealed class SignInBackoff(StorageSettings storage, TimeProvider clock)
     /// <summary>
     /// Begins a sign-in attempt with <paramref name="email"/> from <paramref name="address"/>: null when it may go
     /// ahead (it is counted as a failure until <see cref="SucceededAsync"/> clears it), else how long to wait first. An
-    /// attempt told to wait is not counted.
+    /// attempt told to wait is not counted as a failure; every attempt counts towards its address's minute.
     /// </summary>
     public async Task<TimeSpan?> BeginAsync(string email, string? address, CancellationToken cancellationToken)
     {
@@ -66,6 +76,24 @@ public sealed class SignInBackoff(StorageSettings storage, TimeProvider clock)
         var byAccount = AccountKey(email);
         await using var connection = new NpgsqlConnection(storage.ConnectionString);
         await connection.OpenAsync(cancellationToken);
+
+        // The address's minute first, outside the email's lock: a spray over many emails takes no lock at all for this.
+        var minute = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        await using (var tally = new NpgsqlCommand(
+            $"""
+            insert into {AddressTable} as m (key, minute, attempts) values ($1, $2, 1)
+            on conflict (key) do update set attempts = case when m.minute = excluded.minute then m.attempts + 1 else 1 end, minute = excluded.minute
+            returning attempts
+            """, connection))
+        {
+            tally.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Digest($"address {address}") });
+            tally.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = minute });
+            if ((int)(await tally.ExecuteScalarAsync(cancellationToken))! > perAddressPerMinute)
+            {
+                return minute.AddMinutes(1) - now;
+            }
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var counts = new Dictionary<string, (int Failures, DateTimeOffset NotBefore)>(StringComparer.Ordinal);
@@ -119,9 +147,10 @@ public sealed class SignInBackoff(StorageSettings storage, TimeProvider clock)
         }
         // Rows of forgotten attempts go as new ones come, so a spray of guesses over many addresses does not pile up
         // until the next restart (the index on updated_at makes this a look at the oldest rows).
-        await using (var forget = new NpgsqlCommand($"delete from {Table} where updated_at < $1", connection, transaction))
+        await using (var forget = new NpgsqlBatch(connection, transaction))
         {
-            forget.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now - Forget });
+            forget.BatchCommands.Add(new NpgsqlBatchCommand($"delete from {Table} where updated_at < $1") { Parameters = { new NpgsqlParameter<DateTimeOffset> { TypedValue = now - Forget } } });
+            forget.BatchCommands.Add(new NpgsqlBatchCommand($"delete from {AddressTable} where minute < $1") { Parameters = { new NpgsqlParameter<DateTimeOffset> { TypedValue = now - Forget } } });
             await forget.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -161,6 +190,8 @@ public sealed class SignInBackoffSchema(StorageSettings storage, SignInBackoff b
             $"select pg_advisory_xact_lock({SchemaLockKey})",
             $"create table if not exists {backoff.Table} (key text primary key, failures int not null, not_before timestamptz not null, updated_at timestamptz not null)",
             $"create index if not exists ix_sign_in_backoff_updated_at on {backoff.Table} (updated_at)",
+            $"create table if not exists {backoff.AddressTable} (key text primary key, minute timestamptz not null, attempts int not null)",
+            $"create index if not exists ix_sign_in_address_minute_minute on {backoff.AddressTable} (minute)",
         })
         {
             await using var command = new NpgsqlCommand(statement, connection, transaction);

@@ -129,6 +129,38 @@ public sealed class TwoNodeTests(ServerNodes nodes)
     }
 
     [Fact]
+    public async Task Password_posts_from_one_address_count_towards_one_ceiling_on_every_node()
+    {
+        // A third node that allows 4 password posts a minute per address; a and b allow a million. The posts made to a
+        // count on c: a spray of one password over many emails is not multiplied by the number of nodes.
+        await nodes.StartAsync("c", new Dictionary<string, string> { ["RateLimits__SignInPerAddressPerMinute"] = "4" });
+        try
+        {
+            // Counted in whole minutes: start with most of one left, so that all five posts fall in it.
+            if (DateTime.UtcNow.Second > 30)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(61 - DateTime.UtcNow.Second));
+            }
+            using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+            for (var i = 0; i < 4; i++)
+            {
+                // A different email each time: no email's own backoff comes into it.
+                using var sprayed = await nodes.Accounts.PostPasswordAsync(browser, $"sprayed{i}@nowhere.test", "Summer2026!", nodes.Nodes["a"]);
+                Assert.Equal(HttpStatusCode.OK, sprayed.StatusCode);
+            }
+
+            using var fifth = await nodes.Accounts.PostPasswordAsync(browser, "sprayed4@nowhere.test", "Summer2026!", nodes.Nodes["c"]);
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, fifth.StatusCode);
+            Assert.NotNull(fifth.Headers.RetryAfter);
+        }
+        finally
+        {
+            await nodes.KillAsync("c");
+        }
+    }
+
+    [Fact]
     public async Task Every_node_names_the_same_leader_for_each_singleton()
     {
         var fromA = await WaitForLeadersAsync("a", _ => true);
