@@ -19,7 +19,9 @@ internal sealed class PooledPageBuffer : IBufferWriter<byte>, IDisposable
 
     public void Advance(int count)
     {
-        if (current is null || count < 0 || used + count > current.Length)
+        // Advancing by nothing is allowed before any memory was asked for (IBufferWriter's contract; a writer that
+        // flushes an empty page does it); advancing by more than was handed out never is.
+        if (count < 0 || count > (current?.Length ?? 0) - used)
         {
             throw new InvalidOperationException("Advanced past the memory handed out.");
         }

@@ -40,4 +40,27 @@ public sealed class PooledPageBufferTests
         Assert.Equal(3001, parsed.Length);
         Assert.Equal(200_000, parsed[^1].Length);
     }
+
+    [Fact]
+    public async Task Advancing_by_nothing_before_any_write_leaves_an_empty_page_and_advancing_past_what_was_handed_out_is_refused()
+    {
+        using var pooled = new PooledPageBuffer();
+        pooled.Advance(0);
+        Assert.Throws<InvalidOperationException>(() => pooled.Advance(1));
+
+        // An empty JSON writer flushing into it (the page of a feed with nothing to send) writes nothing either.
+        using (var writer = new Utf8JsonWriter(pooled))
+        {
+            writer.Flush();
+        }
+        using var sent = new MemoryStream();
+        await pooled.CopyToAsync(sent, CancellationToken.None);
+        Assert.Equal(0, pooled.Length);
+        Assert.Empty(sent.ToArray());
+
+        var handedOut = pooled.GetSpan(10).Length;
+        Assert.Throws<InvalidOperationException>(() => pooled.Advance(handedOut + 1));
+        pooled.Advance(handedOut);
+        Assert.Equal(handedOut, pooled.Length);
+    }
 }
