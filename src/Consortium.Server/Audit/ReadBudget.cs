@@ -121,15 +121,8 @@ public sealed class ReadBudgetSchema(StorageSettings storage, ReadBudget budget,
     // "RBud" in ASCII: servers starting at once create the table one after the other.
     private const long SchemaLockKey = 0x52427564;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await using var connection = new NpgsqlConnection(storage.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var statement in new[]
-        {
-            $"select pg_advisory_xact_lock({SchemaLockKey})",
+    public Task StartAsync(CancellationToken cancellationToken) => SchemaSetup.ApplyAsync(store, storage, SchemaLockKey,
+        [
             $"""
             create table if not exists {budget.Table} (
               user_id text not null,
@@ -139,13 +132,7 @@ public sealed class ReadBudgetSchema(StorageSettings storage, ReadBudget budget,
               primary key (user_id, window_start))
             """,
             $"delete from {budget.Table} where window_start < now() - interval '1 day'",
-        })
-        {
-            await using var command = new NpgsqlCommand(statement, connection, transaction);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-    }
+        ], cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

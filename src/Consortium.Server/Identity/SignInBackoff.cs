@@ -120,6 +120,9 @@ public sealed class SignInBackoff(StorageSettings storage, TimeProvider clock, I
             }
         }
 
+        // Read again under the lock: an attempt that waited for it must not compare a time from before the wait with
+        // the one an attempt holding the lock meanwhile stored (a free attempt would then look early and be refused).
+        now = clock.GetUtcNow();
         var notBefore = counts.Values.Select(c => c.NotBefore).DefaultIfEmpty(now).Max();
         if (notBefore > now)
         {
@@ -178,27 +181,13 @@ public sealed class SignInBackoffSchema(StorageSettings storage, SignInBackoff b
     // "SIBo" in ASCII: servers starting at once create the table one after the other.
     private const long SchemaLockKey = 0x5349426f;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        // Marten creates the schema itself.
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await using var connection = new NpgsqlConnection(storage.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var statement in new[]
-        {
-            $"select pg_advisory_xact_lock({SchemaLockKey})",
+    public Task StartAsync(CancellationToken cancellationToken) => SchemaSetup.ApplyAsync(store, storage, SchemaLockKey,
+        [
             $"create table if not exists {backoff.Table} (key text primary key, failures int not null, not_before timestamptz not null, updated_at timestamptz not null)",
             $"create index if not exists ix_sign_in_backoff_updated_at on {backoff.Table} (updated_at)",
             $"create table if not exists {backoff.AddressTable} (key text primary key, minute timestamptz not null, attempts int not null)",
             $"create index if not exists ix_sign_in_address_minute_minute on {backoff.AddressTable} (minute)",
-        })
-        {
-            await using var command = new NpgsqlCommand(statement, connection, transaction);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-    }
+        ], cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
